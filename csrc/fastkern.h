@@ -1,0 +1,39 @@
+/* fastkern's C kernels: plain C99 over pointers and lengths, no Python.
+ *
+ * Lengths are ptrdiff_t (the same width as Py_ssize_t). Callers validate sizes;
+ * every function here is reentrant and safe to call with the GIL released. */
+#ifndef FASTKERN_H
+#define FASTKERN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) \
+    && !defined(FASTKERN_NO_CLONES)
+/* One build, several instruction sets: the loader picks the best clone at run time,
+ * so a portable wheel still uses AVX2/AVX-512 where the CPU has them. */
+#define FK_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define FK_CLONES
+#endif
+
+/* Sum of x[0..n), eight interleaved accumulators: reorders the additions. */
+double fk_sum(const double *x, ptrdiff_t n);
+
+/* Sum of x[i]*y[i], eight interleaved accumulators: reorders the additions. */
+double fk_dot(const double *x, const double *y, ptrdiff_t n);
+
+/* Escape counts of the Benchmarks Game region into out[height*width] (row-major). */
+void fk_mandelbrot_u8(ptrdiff_t width, ptrdiff_t height, int max_iter, uint8_t *out);
+void fk_mandelbrot_u16(ptrdiff_t width, ptrdiff_t height, int max_iter, uint16_t *out);
+
+/* Benchmarks Game 5-body system advanced `steps` times with dt = 0.01. */
+void fk_nbody(ptrdiff_t steps, double *energy_before, double *energy_after);
+
+/* splitmix64 output number k (from 1) for a given seed: a counter-based generator. */
+uint64_t fk_splitmix64_at(uint64_t seed, uint64_t k);
+
+/* Points of the unit square with x*x + y*y <= 1 among samples [first, first+count). */
+int64_t fk_monte_carlo_hits(uint64_t seed, int64_t first, int64_t count);
+
+#endif

@@ -1,0 +1,32 @@
+"""fastkern: the same hot kernels as pure Python, compiled Python, typed GIL-free Cython
+and tuned C behind one dispatch layer, and a report of where Python's time goes.
+
+    >>> import fastkern
+    >>> fastkern.sum([1.0, 2.0, 3.0])
+    6.0
+    >>> fastkern.nbody(1000, backend="python")[1]        # doctest: +ELLIPSIS
+    -0.16908760523...
+
+See :func:`backends`, :func:`kernels`, :func:`use`, :func:`implementation`, :func:`info`.
+"""
+
+from importlib.metadata import PackageNotFoundError, version as _version
+
+from ._dispatch import BackendError, backends, implementation, kernel_backends, kernels, use
+from ._info import info
+from ._kernels import KERNELS as _KERNELS
+from ._dispatch import public_function as _public_function
+
+try:
+    __version__ = _version("fastkern")
+except PackageNotFoundError:
+    __version__ = "0+unknown"
+
+sum = _public_function(_KERNELS["sum"])
+dot = _public_function(_KERNELS["dot"])
+mandelbrot = _public_function(_KERNELS["mandelbrot"])
+nbody = _public_function(_KERNELS["nbody"])
+monte_carlo_pi = _public_function(_KERNELS["monte_carlo_pi"])
+
+__all__ = ["BackendError", "backends", "implementation", "info", "kernel_backends", "kernels",
+           "use", *_KERNELS]

@@ -1,0 +1,167 @@
+"""Backend discovery and per-call dispatch.
+
+The backend for a call is, in order: the ``backend=`` argument, the innermost
+``with fastkern.use(...)`` block (a ``ContextVar``, so threads and asyncio tasks do not
+leak into each other), the ``FASTKERN_BACKEND`` environment variable read at import, and
+otherwise the fastest backend built for that kernel.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import importlib
+import inspect
+import os
+from typing import Callable, Iterator
+
+from ._boundary import BUFFERS, OBJECTS
+from ._kernels import KERNELS, Kernel
+
+#: Every backend fastkern knows, slowest rung first: name -> (module, input form).
+LADDER = {
+    "python": ("fastkern.backends._python", OBJECTS),
+    "compiled": ("fastkern.backends._compiled", OBJECTS),
+    "typed": ("fastkern.backends._typed", BUFFERS),
+    "c": ("fastkern.backends._c", BUFFERS),
+    "numpy": ("fastkern.backends._numpy", BUFFERS),
+}
+#: Backends that can run with the GIL released and so accept ``release_gil``.
+GIL_RELEASING = frozenset({"typed", "c"})
+
+
+class BackendError(ValueError):
+    """An unknown backend name, or a backend that is not built or lacks the kernel."""
+
+
+def _load() -> tuple[dict, dict]:
+    modules, missing = {}, {}
+    for name, (module, _) in LADDER.items():
+        try:
+            modules[name] = importlib.import_module(module)
+        except ImportError as error:
+            missing[name] = f"{type(error).__name__}: {error}"
+    return modules, missing
+
+
+_MODULES, _MISSING = _load()
+_ENV_BACKEND = os.environ.get("FASTKERN_BACKEND") or None
+_chosen: contextvars.ContextVar[str | None] = contextvars.ContextVar("fastkern_backend", default=None)
+
+
+def backends() -> list[str]:
+    """The backends built and importable here, slowest rung first."""
+    return list(_MODULES)
+
+
+def kernels() -> list[str]:
+    """Every kernel's name."""
+    return list(KERNELS)
+
+
+def kernel_backends(kernel: str) -> list[str]:
+    """The built backends that implement ``kernel``, slowest rung first."""
+    spec = _kernel(kernel)
+    return [name for name, module in _MODULES.items() if hasattr(module, spec.name)]
+
+
+def _kernel(name: str) -> Kernel:
+    try:
+        return KERNELS[name]
+    except (KeyError, TypeError):
+        raise ValueError(f"unknown kernel {name!r}; choose one of {', '.join(KERNELS)}") from None
+
+
+def _check_backend(name: object) -> str:
+    if name not in LADDER:
+        raise BackendError(f"unknown backend {name!r}; choose one of {', '.join(LADDER)}")
+    if name in _MISSING:
+        raise BackendError(
+            f"backend {name!r} is not available: its extension module did not import "
+            f"({_MISSING[name]}); reinstall fastkern with a C compiler and Cython available")
+    return name
+
+
+def implementation(kernel: str, backend: str) -> Callable:
+    """The raw callable of ``kernel`` in ``backend``, with no dispatch or conversion.
+
+    It takes each argument already in the backend's natural form (lists of Python
+    numbers for ``python``/``compiled``, contiguous float64 buffers for the others),
+    positionally, and does no checking beyond what its types enforce: for benchmarks.
+    """
+    spec = _kernel(kernel)
+    module = _MODULES[_check_backend(backend)]
+    try:
+        return getattr(module, spec.name)
+    except AttributeError:
+        raise BackendError(
+            f"backend {backend!r} has no {spec.name}; it is in {', '.join(kernel_backends(spec.name))}"
+        ) from None
+
+
+def prepare(kernel: str, backend: str, *args, **kwargs) -> tuple:
+    """The raw positional arguments that ``implementation(kernel, backend)`` takes."""
+    return _kernel(kernel).prepare(LADDER[_check_backend(backend)][1], *args, **kwargs)
+
+
+@contextlib.contextmanager
+def use(backend: str) -> Iterator[str]:
+    """Within the block, calls that name no backend use ``backend``."""
+    token = _chosen.set(_check_backend(backend))
+    try:
+        yield backend
+    finally:
+        _chosen.reset(token)
+
+
+def _release_flag(release_gil: object, backend: str) -> bool:
+    if not isinstance(release_gil, bool):
+        raise TypeError(f"release_gil must be True, False or None, got {release_gil!r}")
+    if backend not in GIL_RELEASING and (release_gil or backend == "numpy"):
+        raise ValueError(
+            f"backend {backend!r} cannot honour release_gil={release_gil}; "
+            f"only {' and '.join(sorted(GIL_RELEASING))} choose whether to release the GIL")
+    return release_gil
+
+
+def public_function(spec: Kernel) -> Callable:
+    """The dispatching function ``fastkern.<kernel>`` for one kernel."""
+    table = {name: (getattr(module, spec.name), LADDER[name][1])
+             for name, module in _MODULES.items() if hasattr(module, spec.name)}
+    fastest = next((name for name in spec.fastest_first if name in table), None)
+    prepare_args, finish = spec.prepare, spec.finish
+
+    def kernel(*args, backend=None, release_gil=None, **kwargs):
+        name = backend or _chosen.get() or _ENV_BACKEND or fastest
+        try:
+            impl, form = table[name]
+        except KeyError:
+            _check_backend(name)
+            raise BackendError(
+                f"backend {name!r} has no {spec.name}; it is in {', '.join(table)}") from None
+        raw = prepare_args(form, *args, **kwargs)
+        if release_gil is None:
+            result = impl(*raw)
+        else:
+            result = impl(*raw, _release_flag(release_gil, name))
+        return result if finish is None else finish(form, result, raw)
+
+    params = list(inspect.signature(spec.prepare).parameters.values())[1:]
+    params += [inspect.Parameter("backend", inspect.Parameter.KEYWORD_ONLY, default=None),
+               inspect.Parameter("release_gil", inspect.Parameter.KEYWORD_ONLY, default=None)]
+    kernel.__signature__ = inspect.Signature(params)
+    kernel.__name__ = kernel.__qualname__ = spec.name
+    kernel.__module__ = "fastkern"
+    kernel.__doc__ = inspect.cleandoc(spec.doc) + _COMMON_DOC.format(fastest=", ".join(
+        name for name in spec.fastest_first if name in table))
+    return kernel
+
+
+_COMMON_DOC = """
+
+``backend`` picks the implementation (see :func:`fastkern.backends`); unset, it comes
+from :func:`fastkern.use`, then ``FASTKERN_BACKEND``, then the first built of: {fastest}.
+``release_gil`` (``typed`` and ``c`` only; default True there) runs the same machine code
+with the GIL released or held; other backends raise ``ValueError`` for a value they cannot
+honour. Bad arguments raise ``TypeError`` or ``ValueError`` naming the argument.
+"""

@@ -1,0 +1,64 @@
+"""What this fastkern is and how it was built: ``fastkern.info()``."""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+import sysconfig
+
+from ._dispatch import LADDER, _MISSING, backends
+
+
+def _build_info() -> dict:
+    try:
+        from . import _build_info as built
+    except ImportError:
+        return {"compiler": None, "c_flags": None, "cython": None, "native": None, "openmp": None}
+    return {"compiler": built.COMPILER, "c_flags": built.C_FLAGS, "cython": built.CYTHON_VERSION,
+            "native": built.NATIVE, "openmp": built.OPENMP}
+
+
+def cpu_model() -> str:
+    """The CPU's model name, as the OS reports it."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def usable_cores() -> int:
+    """Cores this process may run on (its affinity mask where the OS has one)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def free_threaded() -> bool:
+    """Whether this interpreter is a free-threaded build with the GIL actually off."""
+    if not sysconfig.get_config_var("Py_GIL_DISABLED"):
+        return False
+    return not getattr(sys, "_is_gil_enabled", lambda: True)()
+
+
+def info() -> dict:
+    """Version, backends built (and why any are missing), build settings and interpreter."""
+    from . import __version__
+
+    return {
+        "fastkern": __version__,
+        "backends": backends(),
+        "missing_backends": {name: _MISSING[name] for name in LADDER if name in _MISSING},
+        **_build_info(),
+        "python": sys.version.split()[0],
+        "implementation": platform.python_implementation(),
+        "free_threaded_build": bool(sysconfig.get_config_var("Py_GIL_DISABLED")),
+        "gil_disabled": free_threaded(),
+        "cpu": cpu_model(),
+        "usable_cores": usable_cores(),
+        "platform": platform.platform(),
+    }

@@ -1,0 +1,95 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False
+# cython: freethreading_compatible=True
+"""The ``c`` backend: thin wrappers around the C99 kernels in ``csrc/``.
+
+Each wrapper takes typed memoryviews (which keep their buffers exported for the whole
+call), releases the GIL unless ``release_gil=False``, and calls one C function.
+"""
+
+from libc.stddef cimport ptrdiff_t
+from libc.stdint cimport int64_t, uint8_t, uint16_t, uint64_t
+
+import numpy
+
+
+cdef extern from "fastkern.h" nogil:
+    double fk_sum(const double *x, ptrdiff_t n)
+    double fk_dot(const double *x, const double *y, ptrdiff_t n)
+    void fk_mandelbrot_u8(ptrdiff_t width, ptrdiff_t height, int max_iter, uint8_t *out)
+    void fk_mandelbrot_u16(ptrdiff_t width, ptrdiff_t height, int max_iter, uint16_t *out)
+    void fk_nbody(ptrdiff_t steps, double *energy_before, double *energy_after)
+    int64_t fk_monte_carlo_hits(uint64_t seed, int64_t first, int64_t count)
+
+
+def sum(const double[::1] x, bint release_gil=True):
+    cdef double result
+    cdef ptrdiff_t n = x.shape[0]
+    cdef const double *p = &x[0] if n else NULL
+    if release_gil:
+        with nogil:
+            result = fk_sum(p, n)
+    else:
+        result = fk_sum(p, n)
+    return result
+
+
+def dot(const double[::1] x, const double[::1] y, bint release_gil=True):
+    if x.shape[0] != y.shape[0]:
+        raise ValueError(f"x and y must have the same length, got {x.shape[0]} and {y.shape[0]}")
+    cdef double result
+    cdef ptrdiff_t n = x.shape[0]
+    cdef const double *px = &x[0] if n else NULL
+    cdef const double *py = &y[0] if n else NULL
+    if release_gil:
+        with nogil:
+            result = fk_dot(px, py, n)
+    else:
+        result = fk_dot(px, py, n)
+    return result
+
+
+def mandelbrot(Py_ssize_t width, Py_ssize_t height, int max_iter, bint release_gil=True):
+    if not 0 <= max_iter <= 65535:
+        raise ValueError(f"max_iter must be in 0..65535, got {max_iter}")
+    out = numpy.empty((height, width), dtype=numpy.uint8 if max_iter <= 255 else numpy.uint16)
+    if width == 0 or height == 0:
+        return out
+    cdef uint8_t[:, ::1] out8
+    cdef uint16_t[:, ::1] out16
+    if max_iter <= 255:
+        out8 = out
+        if release_gil:
+            with nogil:
+                fk_mandelbrot_u8(width, height, max_iter, &out8[0, 0])
+        else:
+            fk_mandelbrot_u8(width, height, max_iter, &out8[0, 0])
+    else:
+        out16 = out
+        if release_gil:
+            with nogil:
+                fk_mandelbrot_u16(width, height, max_iter, &out16[0, 0])
+        else:
+            fk_mandelbrot_u16(width, height, max_iter, &out16[0, 0])
+    return out
+
+
+def nbody(Py_ssize_t steps, bint release_gil=True):
+    cdef double before, after
+    if release_gil:
+        with nogil:
+            fk_nbody(steps, &before, &after)
+    else:
+        fk_nbody(steps, &before, &after)
+    return before, after
+
+
+def monte_carlo_pi(int64_t samples, uint64_t seed, bint release_gil=True):
+    if samples <= 0:
+        raise ValueError(f"samples must be at least 1, got {samples}")
+    cdef int64_t hits
+    if release_gil:
+        with nogil:
+            hits = fk_monte_carlo_hits(seed, 0, samples)
+    else:
+        hits = fk_monte_carlo_hits(seed, 0, samples)
+    return 4.0 * <double>hits / <double>samples

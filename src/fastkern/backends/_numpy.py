@@ -1,0 +1,65 @@
+"""The ``numpy`` backend: the vectorised NumPy version a user would otherwise write.
+
+A reference point, not a rung of the ladder. NumPy reorders float reductions (pairwise
+summation, BLAS), so ``sum`` and ``dot`` agree with the other backends within a tolerance;
+the other kernels do the same float operations per element and agree bit for bit.
+"""
+
+import numpy as np
+
+_CHUNK = 1 << 16
+
+
+def sum(x):
+    return float(np.sum(x))
+
+
+def dot(x, y):
+    return float(np.dot(x, y))
+
+
+def mandelbrot(width, height, max_iter):
+    dtype = np.uint8 if max_iter <= 255 else np.uint16
+    cr = 2.0 * np.arange(width, dtype=np.float64) / width - 1.5
+    ci = 2.0 * np.arange(height, dtype=np.float64)[:, None] / height - 1.0
+    cr, ci = np.broadcast_arrays(cr[None, :], ci)
+    cr, ci = cr.ravel(), ci.ravel()
+    counts = np.zeros(width * height, dtype=dtype)
+    live = np.arange(width * height)
+    zr = np.zeros(live.size)
+    zi = np.zeros(live.size)
+    tr = np.zeros(live.size)
+    ti = np.zeros(live.size)
+    for _ in range(max_iter):
+        if live.size == 0:
+            break
+        zi = 2.0 * zr * zi + ci[live]
+        zr = tr - ti + cr[live]
+        tr = zr * zr
+        ti = zi * zi
+        inside = tr + ti <= 4.0
+        live, zr, zi, tr, ti = live[inside], zr[inside], zi[inside], tr[inside], ti[inside]
+        counts[live] += 1
+    return counts.reshape(height, width)
+
+
+_GAMMA = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _splitmix64_at(seed, k):
+    z = np.uint64(seed) + k * _GAMMA
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+def monte_carlo_pi(samples, seed):
+    scale = 1.0 / 9007199254740992.0
+    hits = 0
+    with np.errstate(over="ignore"):
+        for start in range(0, samples, _CHUNK):
+            k = 2 * np.arange(start, min(start + _CHUNK, samples), dtype=np.uint64)
+            x = (_splitmix64_at(seed, k + np.uint64(1)) >> np.uint64(11)).astype(np.float64) * scale
+            y = (_splitmix64_at(seed, k + np.uint64(2)) >> np.uint64(11)).astype(np.float64) * scale
+            hits += int(np.count_nonzero(x * x + y * y <= 1.0))
+    return 4.0 * hits / samples

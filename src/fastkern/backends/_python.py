@@ -1,0 +1,138 @@
+"""The ``python`` backend: idiomatic pure Python over lists of Python numbers.
+
+This file is also the source of the ``compiled`` backend: the build transpiles it with
+Cython, type inference off, under the module name ``fastkern.backends._compiled``. Keep
+it plain Python with no imports from fastkern, so that both rungs run the same code.
+Arguments arrive validated and converted by the dispatch layer.
+"""
+
+import math
+
+MASK64 = 0xFFFFFFFFFFFFFFFF
+GOLDEN_GAMMA = 0x9E3779B97F4A7C15
+
+
+def sum(x):
+    total = 0.0
+    for value in x:
+        total += value
+    return total
+
+
+def dot(x, y):
+    total = 0.0
+    for a, b in zip(x, y):
+        total += a * b
+    return total
+
+
+def mandelbrot(width, height, max_iter):
+    rows = []
+    for py in range(height):
+        ci = 2.0 * py / height - 1.0
+        row = []
+        for px in range(width):
+            cr = 2.0 * px / width - 1.5
+            zr = zi = tr = ti = 0.0
+            count = 0
+            for _ in range(max_iter):
+                zi = 2.0 * zr * zi + ci
+                zr = tr - ti + cr
+                tr = zr * zr
+                ti = zi * zi
+                if not tr + ti <= 4.0:
+                    break
+                count += 1
+            row.append(count)
+        rows.append(row)
+    return rows
+
+
+PI = 3.141592653589793
+SOLAR_MASS = 4 * PI * PI
+DAYS_PER_YEAR = 365.24
+PLANETS = [
+    ([4.84143144246472090e+00, -1.16032004402742839e+00, -1.03622044471123109e-01],
+     [1.66007664274403694e-03, 7.69901118419740425e-03, -6.90460016972063023e-05],
+     9.54791938424326609e-04),
+    ([8.34336671824457987e+00, 4.12479856412430479e+00, -4.03523417114321381e-01],
+     [-2.76742510726862411e-03, 4.99852801234917238e-03, 2.30417297573763929e-05],
+     2.85885980666130812e-04),
+    ([1.28943695621391310e+01, -1.51111514016986312e+01, -2.23307578892655734e-01],
+     [2.96460137564761618e-03, 2.37847173959480950e-03, -2.96589568540237556e-05],
+     4.36624404335156298e-05),
+    ([1.53796971148509165e+01, -2.59193146099879641e+01, 1.79258772950371181e-01],
+     [2.68067772490389322e-03, 1.62824170038242295e-03, -9.51592254519715870e-05],
+     5.15138902046611451e-05),
+]
+
+
+def _solar_system():
+    bodies = [([0.0, 0.0, 0.0], [0.0, 0.0, 0.0], SOLAR_MASS)]
+    for position, velocity, mass in PLANETS:
+        bodies.append((list(position), [v * DAYS_PER_YEAR for v in velocity], mass * SOLAR_MASS))
+    px = py = pz = 0.0
+    for _, (vx, vy, vz), mass in bodies:
+        px += vx * mass
+        py += vy * mass
+        pz += vz * mass
+    sun_velocity = bodies[0][1]
+    sun_velocity[0] = -px / SOLAR_MASS
+    sun_velocity[1] = -py / SOLAR_MASS
+    sun_velocity[2] = -pz / SOLAR_MASS
+    return bodies
+
+
+def _energy(bodies):
+    e = 0.0
+    for i, ((x1, y1, z1), (vx, vy, vz), m1) in enumerate(bodies):
+        e += 0.5 * m1 * (vx * vx + vy * vy + vz * vz)
+        for (x2, y2, z2), _, m2 in bodies[i + 1:]:
+            dx = x1 - x2
+            dy = y1 - y2
+            dz = z1 - z2
+            e -= m1 * m2 / math.sqrt(dx * dx + dy * dy + dz * dz)
+    return e
+
+
+def nbody(steps):
+    bodies = _solar_system()
+    pairs = [(bodies[i], bodies[j]) for i in range(len(bodies)) for j in range(i + 1, len(bodies))]
+    dt = 0.01
+    before = _energy(bodies)
+    for _ in range(steps):
+        for (r1, v1, m1), (r2, v2, m2) in pairs:
+            dx = r1[0] - r2[0]
+            dy = r1[1] - r2[1]
+            dz = r1[2] - r2[2]
+            d2 = dx * dx + dy * dy + dz * dz
+            mag = dt / (d2 * math.sqrt(d2))
+            v1[0] -= dx * m2 * mag
+            v1[1] -= dy * m2 * mag
+            v1[2] -= dz * m2 * mag
+            v2[0] += dx * m1 * mag
+            v2[1] += dy * m1 * mag
+            v2[2] += dz * m1 * mag
+        for r, v, _ in bodies:
+            r[0] += dt * v[0]
+            r[1] += dt * v[1]
+            r[2] += dt * v[2]
+    return before, _energy(bodies)
+
+
+def splitmix64_at(seed, k):
+    z = (seed + k * GOLDEN_GAMMA) & MASK64
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK64
+    return z ^ (z >> 31)
+
+
+def monte_carlo_pi(samples, seed):
+    scale = 1.0 / 9007199254740992.0
+    hits = 0
+    for i in range(samples):
+        x = (splitmix64_at(seed, 2 * i + 1) >> 11) * scale
+        y = (splitmix64_at(seed, 2 * i + 2) >> 11) * scale
+        if x * x + y * y <= 1.0:
+            hits += 1
+    return 4.0 * hits / samples

@@ -1,0 +1,230 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False
+# cython: cdivision=True, freethreading_compatible=True
+"""The ``typed`` backend: Cython with C types and typed memoryviews.
+
+Every kernel's loop is a ``noexcept nogil`` function doing the same float operations in
+the same order as the ``python`` backend, so results are bit-identical to it. The public
+wrapper releases the GIL around that function unless ``release_gil=False``, in which case
+the identical machine code runs with the GIL held. Memoryview arguments keep their
+buffer exported for the whole call, so no other thread can free it meanwhile.
+"""
+
+from libc.math cimport sqrt
+from libc.stdint cimport int64_t, uint8_t, uint16_t, uint64_t
+
+import numpy
+
+ctypedef fused count_t:
+    uint8_t
+    uint16_t
+
+
+cdef double _sum(const double[::1] x) noexcept nogil:
+    cdef double total = 0.0
+    cdef Py_ssize_t i
+    for i in range(x.shape[0]):
+        total += x[i]
+    return total
+
+
+def sum(const double[::1] x, bint release_gil=True):
+    cdef double result
+    if release_gil:
+        with nogil:
+            result = _sum(x)
+    else:
+        result = _sum(x)
+    return result
+
+
+cdef double _dot(const double[::1] x, const double[::1] y) noexcept nogil:
+    cdef double total = 0.0
+    cdef Py_ssize_t i
+    for i in range(x.shape[0]):
+        total += x[i] * y[i]
+    return total
+
+
+def dot(const double[::1] x, const double[::1] y, bint release_gil=True):
+    if x.shape[0] != y.shape[0]:
+        raise ValueError(f"x and y must have the same length, got {x.shape[0]} and {y.shape[0]}")
+    cdef double result
+    if release_gil:
+        with nogil:
+            result = _dot(x, y)
+    else:
+        result = _dot(x, y)
+    return result
+
+
+cdef void _mandelbrot(count_t[:, ::1] out, int max_iter) noexcept nogil:
+    cdef Py_ssize_t height = out.shape[0], width = out.shape[1], px, py
+    cdef double cr, ci, zr, zi, tr, ti
+    cdef int count, it
+    for py in range(height):
+        ci = 2.0 * py / height - 1.0
+        for px in range(width):
+            cr = 2.0 * px / width - 1.5
+            zr = zi = tr = ti = 0.0
+            count = 0
+            for it in range(max_iter):
+                zi = 2.0 * zr * zi + ci
+                zr = tr - ti + cr
+                tr = zr * zr
+                ti = zi * zi
+                if not tr + ti <= 4.0:
+                    break
+                count += 1
+            out[py, px] = <count_t>count
+
+
+def mandelbrot(Py_ssize_t width, Py_ssize_t height, int max_iter, bint release_gil=True):
+    if not 0 <= max_iter <= 65535:
+        raise ValueError(f"max_iter must be in 0..65535, got {max_iter}")
+    out = numpy.empty((height, width), dtype=numpy.uint8 if max_iter <= 255 else numpy.uint16)
+    if max_iter <= 255:
+        _mandelbrot_into[uint8_t](out, max_iter, release_gil)
+    else:
+        _mandelbrot_into[uint16_t](out, max_iter, release_gil)
+    return out
+
+
+cdef _mandelbrot_into(count_t[:, ::1] out, int max_iter, bint release_gil):
+    if release_gil:
+        with nogil:
+            _mandelbrot(out, max_iter)
+    else:
+        _mandelbrot(out, max_iter)
+
+
+cdef enum:
+    BODIES = 5
+
+cdef struct system_t:
+    double x[BODIES]
+    double y[BODIES]
+    double z[BODIES]
+    double vx[BODIES]
+    double vy[BODIES]
+    double vz[BODIES]
+    double m[BODIES]
+
+cdef double PI = 3.141592653589793
+cdef double SOLAR_MASS = 4 * PI * PI
+cdef double DAYS_PER_YEAR = 365.24
+cdef double[BODIES][7] INITIAL = [
+    [0, 0, 0, 0, 0, 0, 1],
+    [4.84143144246472090e+00, -1.16032004402742839e+00, -1.03622044471123109e-01,
+     1.66007664274403694e-03, 7.69901118419740425e-03, -6.90460016972063023e-05,
+     9.54791938424326609e-04],
+    [8.34336671824457987e+00, 4.12479856412430479e+00, -4.03523417114321381e-01,
+     -2.76742510726862411e-03, 4.99852801234917238e-03, 2.30417297573763929e-05,
+     2.85885980666130812e-04],
+    [1.28943695621391310e+01, -1.51111514016986312e+01, -2.23307578892655734e-01,
+     2.96460137564761618e-03, 2.37847173959480950e-03, -2.96589568540237556e-05,
+     4.36624404335156298e-05],
+    [1.53796971148509165e+01, -2.59193146099879641e+01, 1.79258772950371181e-01,
+     2.68067772490389322e-03, 1.62824170038242295e-03, -9.51592254519715870e-05,
+     5.15138902046611451e-05],
+]
+
+
+cdef void _solar_system(system_t *s) noexcept nogil:
+    cdef int i
+    cdef double px = 0.0, py = 0.0, pz = 0.0
+    for i in range(BODIES):
+        s.x[i] = INITIAL[i][0]
+        s.y[i] = INITIAL[i][1]
+        s.z[i] = INITIAL[i][2]
+        s.vx[i] = INITIAL[i][3] * DAYS_PER_YEAR
+        s.vy[i] = INITIAL[i][4] * DAYS_PER_YEAR
+        s.vz[i] = INITIAL[i][5] * DAYS_PER_YEAR
+        s.m[i] = INITIAL[i][6] * SOLAR_MASS
+    for i in range(BODIES):
+        px += s.vx[i] * s.m[i]
+        py += s.vy[i] * s.m[i]
+        pz += s.vz[i] * s.m[i]
+    s.vx[0] = -px / SOLAR_MASS
+    s.vy[0] = -py / SOLAR_MASS
+    s.vz[0] = -pz / SOLAR_MASS
+
+
+cdef double _energy(system_t *s) noexcept nogil:
+    cdef double e = 0.0, dx, dy, dz
+    cdef int i, j
+    for i in range(BODIES):
+        e += 0.5 * s.m[i] * (s.vx[i] * s.vx[i] + s.vy[i] * s.vy[i] + s.vz[i] * s.vz[i])
+        for j in range(i + 1, BODIES):
+            dx = s.x[i] - s.x[j]
+            dy = s.y[i] - s.y[j]
+            dz = s.z[i] - s.z[j]
+            e -= s.m[i] * s.m[j] / sqrt(dx * dx + dy * dy + dz * dz)
+    return e
+
+
+cdef void _nbody(Py_ssize_t steps, double *before, double *after) noexcept nogil:
+    cdef system_t s
+    cdef double dt = 0.01, dx, dy, dz, d2, mag
+    cdef Py_ssize_t step
+    cdef int i, j
+    _solar_system(&s)
+    before[0] = _energy(&s)
+    for step in range(steps):
+        for i in range(BODIES):
+            for j in range(i + 1, BODIES):
+                dx = s.x[i] - s.x[j]
+                dy = s.y[i] - s.y[j]
+                dz = s.z[i] - s.z[j]
+                d2 = dx * dx + dy * dy + dz * dz
+                mag = dt / (d2 * sqrt(d2))
+                s.vx[i] -= dx * s.m[j] * mag
+                s.vy[i] -= dy * s.m[j] * mag
+                s.vz[i] -= dz * s.m[j] * mag
+                s.vx[j] += dx * s.m[i] * mag
+                s.vy[j] += dy * s.m[i] * mag
+                s.vz[j] += dz * s.m[i] * mag
+        for i in range(BODIES):
+            s.x[i] += dt * s.vx[i]
+            s.y[i] += dt * s.vy[i]
+            s.z[i] += dt * s.vz[i]
+    after[0] = _energy(&s)
+
+
+def nbody(Py_ssize_t steps, bint release_gil=True):
+    cdef double before, after
+    if release_gil:
+        with nogil:
+            _nbody(steps, &before, &after)
+    else:
+        _nbody(steps, &before, &after)
+    return before, after
+
+
+cdef inline uint64_t _splitmix64_at(uint64_t seed, uint64_t k) noexcept nogil:
+    cdef uint64_t z = seed + k * <uint64_t>0x9E3779B97F4A7C15
+    z = (z ^ (z >> 30)) * <uint64_t>0xBF58476D1CE4E5B9
+    z = (z ^ (z >> 27)) * <uint64_t>0x94D049BB133111EB
+    return z ^ (z >> 31)
+
+
+cdef int64_t _monte_carlo_hits(int64_t samples, uint64_t seed) noexcept nogil:
+    cdef double scale = 1.0 / 9007199254740992.0, x, y
+    cdef int64_t hits = 0, i
+    for i in range(samples):
+        x = <double>(_splitmix64_at(seed, 2 * <uint64_t>i + 1) >> 11) * scale
+        y = <double>(_splitmix64_at(seed, 2 * <uint64_t>i + 2) >> 11) * scale
+        if x * x + y * y <= 1.0:
+            hits += 1
+    return hits
+
+
+def monte_carlo_pi(int64_t samples, uint64_t seed, bint release_gil=True):
+    if samples <= 0:
+        raise ValueError(f"samples must be at least 1, got {samples}")
+    cdef int64_t hits
+    if release_gil:
+        with nogil:
+            hits = _monte_carlo_hits(samples, seed)
+    else:
+        hits = _monte_carlo_hits(samples, seed)
+    return 4.0 * <double>hits / <double>samples
