@@ -46,6 +46,9 @@ def float64_array(x: object, name: str, ndim: int) -> np.ndarray:
     their data is used in place when contiguous and copied once when not. Sequences of
     real numbers (ints, floats, bools) are converted.
     """
+    if (type(x) is np.ndarray and x.dtype == np.float64 and x.ndim == ndim
+            and x.flags.c_contiguous):
+        return x
     if isinstance(x, (str, bytes, bytearray)):
         raise TypeError(f"{name} must be float64 data, got {type(x).__name__}")
     if _is_buffer(x):

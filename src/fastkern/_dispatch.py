@@ -114,14 +114,13 @@ def use(backend: str) -> Iterator[str]:
         _chosen.reset(token)
 
 
-def _release_flag(release_gil: object, backend: str) -> bool:
+def _check_release_gil(release_gil: object, backend: str) -> None:
     if not isinstance(release_gil, bool):
         raise TypeError(f"release_gil must be True, False or None, got {release_gil!r}")
     if backend not in GIL_RELEASING and (release_gil or backend == "numpy"):
         raise ValueError(
             f"backend {backend!r} cannot honour release_gil={release_gil}; "
             f"only {' and '.join(sorted(GIL_RELEASING))} choose whether to release the GIL")
-    return release_gil
 
 
 def public_function(spec: Kernel) -> Callable:
@@ -143,7 +142,8 @@ def public_function(spec: Kernel) -> Callable:
         if release_gil is None:
             result = impl(*raw)
         else:
-            result = impl(*raw, _release_flag(release_gil, name))
+            _check_release_gil(release_gil, name)
+            result = impl(*raw, release_gil) if name in GIL_RELEASING else impl(*raw)
         return result if finish is None else finish(form, result, raw)
 
     params = list(inspect.signature(spec.prepare).parameters.values())[1:]

@@ -1,0 +1,160 @@
+"""Backend selection: per call, per block (contextvars), per process (environment), default."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import os
+import subprocess
+import sys
+import threading
+
+import pytest
+
+import fastkern
+from fastkern._dispatch import LADDER
+
+
+def test_all_five_backends_are_built_here():
+    assert fastkern.backends() == ["python", "compiled", "typed", "c", "numpy"]
+
+
+def test_kernels_lists_every_public_kernel():
+    assert {"sum", "dot", "mandelbrot", "nbody", "monte_carlo_pi"} <= set(fastkern.kernels())
+
+
+def test_numpy_is_absent_where_it_cannot_express_the_kernel():
+    assert "numpy" not in fastkern.kernel_backends("nbody")
+    with pytest.raises(fastkern.BackendError, match="backend 'numpy' has no nbody"):
+        fastkern.nbody(1, backend="numpy")
+    with pytest.raises(fastkern.BackendError, match="has no nbody"):
+        fastkern.implementation("nbody", "numpy")
+
+
+def test_unknown_names_list_the_valid_ones():
+    with pytest.raises(ValueError, match="unknown backend 'fortran'; choose one of python, compiled"):
+        fastkern.sum([1.0], backend="fortran")
+    with pytest.raises(ValueError, match="unknown backend"):
+        with fastkern.use("fortran"):
+            pass
+    with pytest.raises(ValueError, match="unknown kernel 'sort'; choose one of sum, dot"):
+        fastkern.implementation("sort", "c")
+    with pytest.raises(ValueError, match="unknown backend"):
+        fastkern.implementation("sum", "C")
+
+
+def test_default_is_the_fastest_backend_built():
+    raw = fastkern.implementation("nbody", "c")
+    assert fastkern.nbody(5) == raw(5)
+    assert fastkern.nbody.__doc__.count("c, typed, compiled, python") == 1
+
+
+def test_use_sets_the_backend_for_a_block_and_nests():
+    assert fastkern.sum([1.0, 2.0]) == 3.0
+    with fastkern.use("python"):
+        with fastkern.use("typed"):
+            assert fastkern.sum([1.0, 2.0], release_gil=False) == 3.0
+        with pytest.raises(ValueError, match="'python' cannot honour release_gil=True"):
+            fastkern.sum([1.0], release_gil=True)
+        assert fastkern.sum([1.0], release_gil=False) == 1.0
+        assert fastkern.sum([1.0], backend="c", release_gil=True) == 1.0
+
+
+def test_use_does_not_leak_into_other_threads_or_tasks():
+    seen = {}
+
+    def worker():
+        seen["thread"] = fastkern._dispatch._chosen.get()
+
+    async def task(name, backend):
+        with fastkern.use(backend):
+            await asyncio.sleep(0.01)
+            seen[name] = fastkern._dispatch._chosen.get()
+
+    async def both():
+        await asyncio.gather(task("a", "python"), task("b", "typed"))
+
+    with fastkern.use("python"):
+        thread = threading.Thread(target=worker)
+        thread.start()
+        thread.join()
+    asyncio.run(both())
+    assert seen == {"thread": None, "a": "python", "b": "typed"}
+
+
+def test_release_gil_is_checked():
+    with pytest.raises(TypeError, match="release_gil must be True, False or None"):
+        fastkern.nbody(1, backend="c", release_gil=1)
+    with pytest.raises(ValueError, match="'numpy' cannot honour release_gil=False"):
+        fastkern.sum([1.0], backend="numpy", release_gil=False)
+    with pytest.raises(ValueError, match="'compiled' cannot honour release_gil=True"):
+        fastkern.nbody(1, backend="compiled", release_gil=True)
+
+
+@pytest.mark.parametrize("kernel", fastkern.kernels())
+def test_public_signature_is_the_kernels_plus_backend_and_release_gil(kernel):
+    params = inspect.signature(getattr(fastkern, kernel)).parameters
+    assert list(params)[-2:] == ["backend", "release_gil"]
+    assert all(params[p].kind is inspect.Parameter.KEYWORD_ONLY for p in ("backend", "release_gil"))
+
+
+def test_implementation_is_the_raw_module_function():
+    from fastkern.backends import _c, _python
+
+    assert fastkern.implementation("sum", "c") is _c.sum
+    assert fastkern.implementation("sum", "python") is _python.sum
+    assert fastkern.implementation("sum", "compiled").__module__ == "fastkern.backends._compiled"
+
+
+def test_compiled_is_really_compiled_from_the_python_source():
+    from fastkern.backends import _compiled, _python
+
+    assert _compiled.__file__.endswith((".so", ".pyd"))
+    assert type(_compiled.nbody).__name__ in ("cython_function_or_method", "builtin_function_or_method")
+    assert sorted(n for n in dir(_python) if not n.startswith("__")) == \
+        sorted(n for n in dir(_compiled) if not n.startswith("__"))
+
+
+def _run(code: str, **env) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={**os.environ, **env}, timeout=120)
+
+
+def test_environment_variable_sets_the_process_default():
+    done = _run("import fastkern\n"
+                "print(fastkern.sum([1.0, 2.0]))\n"
+                "fastkern.sum([1.0], release_gil=True)", FASTKERN_BACKEND="compiled")
+    assert done.stdout.split() == ["3.0"]
+    assert "backend 'compiled' cannot honour release_gil=True" in done.stderr
+    bad = _run("import fastkern; fastkern.sum([1.0])", FASTKERN_BACKEND="rust")
+    assert "unknown backend 'rust'" in bad.stderr
+
+
+def test_a_missing_extension_leaves_the_rest_working():
+    code = """
+import importlib.abc, sys
+class Block(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name == "fastkern.backends._c":
+            raise ImportError("simulated: no compiler at install")
+sys.meta_path.insert(0, Block())
+import fastkern
+print(fastkern.backends())
+print(fastkern.sum([1.0, 2.0]))
+try:
+    fastkern.sum([1.0], backend="c")
+except fastkern.BackendError as error:
+    print(error)
+print(fastkern.info()["missing_backends"])
+"""
+    done = _run(code)
+    lines = done.stdout.splitlines()
+    assert done.returncode == 0, done.stderr
+    assert lines[0] == "['python', 'compiled', 'typed', 'numpy']"
+    assert lines[1] == "3.0"
+    assert "backend 'c' is not available" in lines[2] and "simulated: no compiler" in lines[2]
+    assert "'c'" in lines[3]
+
+
+def test_ladder_is_ordered_slowest_first():
+    assert list(LADDER)[:4] == ["python", "compiled", "typed", "c"]
