@@ -1,0 +1,117 @@
+"""The GIL: ``typed`` and ``c`` release it around their work, and hold it when told to.
+
+The proof is what another Python thread manages to do meanwhile: with the GIL released,
+a counting thread keeps running while the kernel runs; with it held, it cannot execute a
+single bytecode between the kernel's start and end.
+"""
+
+from __future__ import annotations
+
+import array
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+
+import fastkern
+from fastkern._kernels import KERNELS
+
+from helpers import assert_identical
+
+#: Arguments that keep the typed/c kernel busy for at least several milliseconds here.
+LONG_RUNNING = {
+    "sum": lambda: (np.ones(20_000_000),),
+    "dot": lambda: (np.ones(10_000_000), np.ones(10_000_000)),
+    "mandelbrot": lambda: (3000, 3000),
+    "nbody": lambda: (3_000_000,),
+    "monte_carlo_pi": lambda: (30_000_000,),
+    "spectral_norm": lambda: (1500,),
+    "fannkuch": lambda: (10,),
+    "binary_trees": lambda: (18,),
+    "fib": lambda: (35,),
+    "fnv1a": lambda: (bytes(300_000_000),),
+    "matmul": lambda: (np.ones((600, 600)), np.ones((600, 600))),
+}
+
+
+def test_every_kernel_has_a_long_running_case():
+    assert set(KERNELS) <= set(LONG_RUNNING)
+
+
+def _other_thread_ticks_during(call) -> tuple[int, float]:
+    """How often another thread ran while ``call()`` ran, and how long it took.
+
+    The counting thread yields the GIL after every tick and the switch interval is made
+    long, so the interpreter never forces the calling thread to hand the GIL over: the
+    counter can run during the call only if the call itself releases the GIL.
+    """
+    ticks: list[float] = []
+    stop = threading.Event()
+
+    def count():
+        while not stop.is_set():
+            ticks.append(time.perf_counter())
+            time.sleep(0)
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(30.0)
+    counter = threading.Thread(target=count)
+    try:
+        counter.start()
+        time.sleep(0.02)
+        start = time.perf_counter()
+        call()
+        end = time.perf_counter()
+    finally:
+        stop.set()
+        counter.join()
+        sys.setswitchinterval(interval)
+    return sum(start < t < end for t in ticks), end - start
+
+
+@pytest.mark.parametrize("kernel, backend", [(k, b) for k in KERNELS for b in ("typed", "c")])
+def test_gil_released_by_default_and_held_on_request(kernel, backend):
+    function = getattr(fastkern, kernel)
+    args = LONG_RUNNING[kernel]()
+    held, held_seconds = _other_thread_ticks_during(
+        lambda: function(*args, backend=backend, release_gil=False))
+    released, released_seconds = _other_thread_ticks_during(lambda: function(*args, backend=backend))
+    assert held_seconds > 0.005 and released_seconds > 0.005, "the case is too short to tell"
+    assert held == 0
+    assert released > 10
+
+
+@pytest.mark.parametrize("kernel, backend", [(k, b) for k in KERNELS for b in fastkern.kernel_backends(k)])
+def test_concurrent_calls_from_many_threads_are_correct(kernel, backend):
+    spec = KERNELS[kernel]
+    function = getattr(fastkern, kernel)
+    inputs = [spec.sample(spec.sizes[0] + i) for i in range(4)]
+    expected = [function(*args, backend=backend) for args in inputs]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda args: function(*args, backend=backend), inputs * 4))
+    for result, wanted in zip(results, expected * 4):
+        assert_identical(result, wanted)
+
+
+def test_a_buffer_in_use_without_the_gil_cannot_be_resized():
+    data = array.array("d", bytes(8 * 8_000_000))
+    refused, results = [], []
+
+    def work():
+        for _ in range(6):
+            results.append(fastkern.sum(data, backend="c"))
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    while worker.is_alive():
+        try:
+            data.append(1.0)
+            data.pop()
+        except BufferError:
+            refused.append(True)
+    worker.join()
+    assert refused, "the array was never exported while summed"
+    assert results == [0.0] * 6
