@@ -27,6 +27,7 @@ dot = _public_function(_KERNELS["dot"])
 mandelbrot = _public_function(_KERNELS["mandelbrot"])
 nbody = _public_function(_KERNELS["nbody"])
 monte_carlo_pi = _public_function(_KERNELS["monte_carlo_pi"])
+binary_trees = _public_function(_KERNELS["binary_trees"])
 
 __all__ = ["BackendError", "backends", "implementation", "info", "kernel_backends", "kernels",
            "use", *_KERNELS]

@@ -77,6 +77,27 @@ def _prepare_monte_carlo_pi(form, samples, *, seed=0):
     return b.count(samples, "samples", minimum=1, maximum=2**62), b.count(seed, "seed", maximum=2**64 - 1)
 
 
+#: Benchmarks Game binary-trees: the smallest trees built, and the deepest ``max_depth``
+#: accepted (its stretch tree has 2**26 nodes: about 4 GB as Python objects).
+MIN_TREE_DEPTH = 4
+MAX_TREE_DEPTH = 24
+
+
+def _prepare_binary_trees(form, max_depth):
+    return (b.count(max_depth, "max_depth", maximum=MAX_TREE_DEPTH),)
+
+
+def _tree_nodes(depth: int) -> int:
+    return (1 << (depth + 1)) - 1
+
+
+def _binary_trees_nodes(size: int) -> int:
+    deepest = max(MIN_TREE_DEPTH + 2, size)
+    return _tree_nodes(deepest + 1) + _tree_nodes(deepest) + sum(
+        (1 << (deepest - depth + MIN_TREE_DEPTH)) * _tree_nodes(depth)
+        for depth in range(MIN_TREE_DEPTH, deepest + 1, 2))
+
+
 KERNELS: dict[str, Kernel] = {k.name: k for k in [
     Kernel(
         "sum",
@@ -146,5 +167,24 @@ KERNELS: dict[str, Kernel] = {k.name: k for k in [
         sample=lambda size: (size,),
         unit="sample",
         sizes=(1_000, 1_000_000),
+    ),
+    Kernel(
+        "binary_trees",
+        """Benchmarks Game binary-trees: allocate, walk and free many perfect binary trees.
+
+        ``max_depth`` (0..24) is raised to at least 6, as the Benchmarks Game does. Returns
+        one ``(depth, iterations, check)`` row per line the Benchmarks Game prints: the
+        stretch tree of depth ``max_depth + 1``; for depth = 4, 6, ... up to ``max_depth``,
+        ``2**(max_depth - depth + 4)`` trees of that depth; and finally the long-lived
+        tree of depth ``max_depth``, built before the loop and kept alive through it.
+        ``check`` is the number of nodes walked. ``python`` and ``compiled`` build every
+        node as a Python object (a two-slot class instance, tracked by the cycle
+        collector), so they exercise allocation, reference counting and the collector; ``typed`` and ``c`` allocate nodes in C from arenas freed after use.
+        Every backend returns identical rows.""",
+        _prepare_binary_trees,
+        sample=lambda size: (size,),
+        unit="node",
+        work=_binary_trees_nodes,
+        sizes=(8, 13),
     ),
 ]}

@@ -136,3 +136,42 @@ def monte_carlo_pi(samples, seed):
         if x * x + y * y <= 1.0:
             hits += 1
     return 4.0 * hits / samples
+
+
+MIN_DEPTH = 4
+
+
+class Node:
+    __slots__ = ("left", "right")
+
+    def __init__(self, left, right):
+        self.left = left
+        self.right = right
+
+
+def _tree(depth):
+    if depth == 0:
+        return Node(None, None)
+    depth -= 1
+    return Node(_tree(depth), _tree(depth))
+
+
+def _check(node):
+    if node.left is None:
+        return 1
+    return 1 + _check(node.left) + _check(node.right)
+
+
+def binary_trees(max_depth):
+    max_depth = max(MIN_DEPTH + 2, max_depth)
+    stretch = max_depth + 1
+    rows = [(stretch, 1, _check(_tree(stretch)))]
+    long_lived = _tree(max_depth)
+    for depth in range(MIN_DEPTH, max_depth + 1, 2):
+        iterations = 1 << (max_depth - depth + MIN_DEPTH)
+        check = 0
+        for _ in range(iterations):
+            check += _check(_tree(depth))
+        rows.append((depth, iterations, check))
+    rows.append((max_depth, 1, _check(long_lived)))
+    return rows

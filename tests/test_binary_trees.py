@@ -1,0 +1,72 @@
+"""binary_trees: the Benchmarks Game rows, the depth clamp, bad inputs, every backend."""
+
+from __future__ import annotations
+
+import gc
+
+import pytest
+
+import fastkern
+
+from helpers import assert_identical, call_all
+
+BACKENDS = fastkern.kernel_backends("binary_trees")
+PUBLISHED_10 = [(11, 1, 4095), (4, 1024, 31744), (6, 256, 32512), (8, 64, 32704),
+                (10, 16, 32752), (10, 1, 2047)]
+
+
+def nodes(depth):
+    return 2 ** (depth + 1) - 1
+
+
+def expected_rows(max_depth):
+    """The rows from the definition, by arithmetic rather than by building trees."""
+    deepest = max(6, max_depth)
+    rows = [(deepest + 1, 1, nodes(deepest + 1))]
+    for depth in range(4, deepest + 1, 2):
+        iterations = 2 ** (deepest - depth + 4)
+        rows.append((depth, iterations, iterations * nodes(depth)))
+    return rows + [(deepest, 1, nodes(deepest))]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_max_depth_10_matches_the_published_output(backend):
+    assert_identical(fastkern.binary_trees(10, backend=backend), PUBLISHED_10)
+
+
+@pytest.mark.parametrize("max_depth", [0, 1, 5, 6, 7, 9, 11])
+def test_every_backend_gives_the_rows_of_the_definition(max_depth):
+    for backend, rows in call_all("binary_trees", max_depth).items():
+        assert_identical(rows, expected_rows(max_depth), backend)
+
+
+def test_depths_below_six_are_raised_to_six():
+    assert fastkern.binary_trees(0, backend="python") == expected_rows(6)
+    assert fastkern.binary_trees(0, backend="python")[0] == (7, 1, 255)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("bad, error, words", [
+    (-1, ValueError, "in 0..24"), (25, ValueError, "in 0..24"), (2**70, ValueError, "in 0..24"),
+    (10.0, TypeError, "integer"), (True, TypeError, "integer"), ("10", TypeError, "integer"),
+    (None, TypeError, "integer"),
+])
+def test_bad_depths_are_refused_naming_the_argument(backend, bad, error, words):
+    with pytest.raises(error, match=f"^max_depth must .*{words}"):
+        fastkern.binary_trees(bad, backend=backend)
+
+
+@pytest.mark.parametrize("backend", ["python", "compiled"])
+def test_object_backends_allocate_objects_the_cycle_collector_tracks(backend):
+    collections = []
+
+    def callback(phase, info):
+        collections.append(phase)
+
+    gc.collect()
+    gc.callbacks.append(callback)
+    try:
+        fastkern.binary_trees(8, backend=backend)
+    finally:
+        gc.callbacks.remove(callback)
+    assert collections.count("start") >= 1
