@@ -15,6 +15,13 @@
 #define FK_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define FK_CLONES
+/* Benchmarks Game binary-trees for max_depth in 0..FK_BINARY_TREES_MAX_DEPTH (raised to
+ * at least 6): writes (depth, iterations, check) triples into rows, which has room for
+ * FK_BINARY_TREES_MAX_ROWS of them, and returns how many; -1 when out of memory. */
+#define FK_BINARY_TREES_MAX_DEPTH 24
+#define FK_BINARY_TREES_MAX_ROWS ((FK_BINARY_TREES_MAX_DEPTH - 4) / 2 + 3)
+ptrdiff_t fk_binary_trees(int max_depth, int64_t *rows);
+
 #endif
 
 /* Sum of x[0..n), eight interleaved accumulators: reorders the additions. */
@@ -35,5 +42,12 @@ uint64_t fk_splitmix64_at(uint64_t seed, uint64_t k);
 
 /* Points of the unit square with x*x + y*y <= 1 among samples [first, first+count). */
 int64_t fk_monte_carlo_hits(uint64_t seed, int64_t first, int64_t count);
+
+/* Benchmarks Game binary-trees for max_depth in 0..FK_BINARY_TREES_MAX_DEPTH (raised to
+ * at least 6): writes (depth, iterations, check) triples into rows, which has room for
+ * FK_BINARY_TREES_MAX_ROWS of them, and returns how many; -1 when out of memory. */
+#define FK_BINARY_TREES_MAX_DEPTH 24
+#define FK_BINARY_TREES_MAX_ROWS ((FK_BINARY_TREES_MAX_DEPTH - 4) / 2 + 3)
+ptrdiff_t fk_binary_trees(int max_depth, int64_t *rows);
 
 #endif

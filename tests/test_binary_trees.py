@@ -70,3 +70,17 @@ def test_object_backends_allocate_objects_the_cycle_collector_tracks(backend):
     finally:
         gc.callbacks.remove(callback)
     assert collections.count("start") >= 1
+
+
+@pytest.mark.parametrize("backend", ["typed", "c"])
+def test_release_gil_does_not_change_the_rows(backend):
+    assert_identical(fastkern.binary_trees(9, backend=backend, release_gil=False),
+                     fastkern.binary_trees(9, backend=backend, release_gil=True))
+
+
+@pytest.mark.parametrize("backend", ["typed", "c"])
+def test_raw_c_backends_refuse_depths_they_cannot_allocate(backend):
+    raw = fastkern.implementation("binary_trees", backend)
+    for bad in (-1, 25):
+        with pytest.raises(ValueError, match="max_depth must be in 0..24"):
+            raw(bad)

@@ -19,6 +19,10 @@ cdef extern from "fastkern.h" nogil:
     void fk_mandelbrot_u16(ptrdiff_t width, ptrdiff_t height, int max_iter, uint16_t *out)
     void fk_nbody(ptrdiff_t steps, double *energy_before, double *energy_after)
     int64_t fk_monte_carlo_hits(uint64_t seed, int64_t first, int64_t count)
+    enum:
+        FK_BINARY_TREES_MAX_DEPTH
+        FK_BINARY_TREES_MAX_ROWS
+    ptrdiff_t fk_binary_trees(int max_depth, int64_t *rows)
 
 
 def sum(const double[::1] x, bint release_gil=True):
@@ -93,3 +97,18 @@ def monte_carlo_pi(int64_t samples, uint64_t seed, bint release_gil=True):
     else:
         hits = fk_monte_carlo_hits(seed, 0, samples)
     return 4.0 * <double>hits / <double>samples
+
+
+def binary_trees(int max_depth, bint release_gil=True):
+    if not 0 <= max_depth <= FK_BINARY_TREES_MAX_DEPTH:
+        raise ValueError(f"max_depth must be in 0..{FK_BINARY_TREES_MAX_DEPTH}, got {max_depth}")
+    cdef int64_t rows[FK_BINARY_TREES_MAX_ROWS][3]
+    cdef ptrdiff_t count
+    if release_gil:
+        with nogil:
+            count = fk_binary_trees(max_depth, &rows[0][0])
+    else:
+        count = fk_binary_trees(max_depth, &rows[0][0])
+    if count < 0:
+        raise MemoryError(f"binary_trees({max_depth}) ran out of memory")
+    return [(rows[i][0], rows[i][1], rows[i][2]) for i in range(count)]

@@ -11,6 +11,7 @@ buffer exported for the whole call, so no other thread can free it meanwhile.
 
 from libc.math cimport sqrt
 from libc.stdint cimport int64_t, uint8_t, uint16_t, uint64_t
+from libc.stdlib cimport free, malloc
 
 import numpy
 
@@ -58,24 +59,38 @@ def dot(const double[::1] x, const double[::1] y, bint release_gil=True):
 
 
 cdef void _mandelbrot(count_t[:, ::1] out, int max_iter) noexcept nogil:
+    # Two pixels per pass: their recurrences are independent, so the CPU overlaps them.
+    # Each pixel still runs exactly the scalar recurrence, so counts are bit-identical.
     cdef Py_ssize_t height = out.shape[0], width = out.shape[1], px, py
-    cdef double cr, ci, zr, zi, tr, ti
-    cdef int count, it
+    cdef double ci, cr0, cr1, zr0, zi0, tr0, ti0, zr1, zi1, tr1, ti1
+    cdef int it, count0, count1
+    cdef bint alive0, alive1
     for py in range(height):
         ci = 2.0 * py / height - 1.0
-        for px in range(width):
-            cr = 2.0 * px / width - 1.5
-            zr = zi = tr = ti = 0.0
-            count = 0
+        for px in range(0, width, 2):
+            cr0 = 2.0 * px / width - 1.5
+            cr1 = 2.0 * (px + 1) / width - 1.5
+            zr0 = zi0 = tr0 = ti0 = zr1 = zi1 = tr1 = ti1 = 0.0
+            count0 = count1 = 0
+            alive0 = alive1 = True
             for it in range(max_iter):
-                zi = 2.0 * zr * zi + ci
-                zr = tr - ti + cr
-                tr = zr * zr
-                ti = zi * zi
-                if not tr + ti <= 4.0:
+                zi0 = 2.0 * zr0 * zi0 + ci
+                zr0 = tr0 - ti0 + cr0
+                tr0 = zr0 * zr0
+                ti0 = zi0 * zi0
+                zi1 = 2.0 * zr1 * zi1 + ci
+                zr1 = tr1 - ti1 + cr1
+                tr1 = zr1 * zr1
+                ti1 = zi1 * zi1
+                alive0 = alive0 and tr0 + ti0 <= 4.0
+                alive1 = alive1 and tr1 + ti1 <= 4.0
+                count0 += alive0
+                count1 += alive1
+                if not (alive0 or alive1):
                     break
-                count += 1
-            out[py, px] = <count_t>count
+            out[py, px] = <count_t>count0
+            if px + 1 < width:
+                out[py, px + 1] = <count_t>count1
 
 
 def mandelbrot(Py_ssize_t width, Py_ssize_t height, int max_iter, bint release_gil=True):
@@ -228,3 +243,90 @@ def monte_carlo_pi(int64_t samples, uint64_t seed, bint release_gil=True):
     else:
         hits = _monte_carlo_hits(samples, seed)
     return 4.0 * <double>hits / <double>samples
+
+
+cdef enum:
+    MIN_TREE_DEPTH = 4
+    MAX_TREE_DEPTH = 24
+    MAX_TREE_ROWS = (MAX_TREE_DEPTH - MIN_TREE_DEPTH) // 2 + 3
+
+cdef struct node_t:
+    node_t *left
+    node_t *right
+
+
+cdef node_t *_build(node_t **next, int depth) noexcept nogil:
+    cdef node_t *node = next[0]
+    next[0] += 1
+    if depth == 0:
+        node.left = node.right = NULL
+    else:
+        node.left = _build(next, depth - 1)
+        node.right = _build(next, depth - 1)
+    return node
+
+
+cdef int64_t _check(const node_t *node) noexcept nogil:
+    if node.left == NULL:
+        return 1
+    return 1 + _check(node.left) + _check(node.right)
+
+
+cdef node_t *_new_tree(int depth) noexcept nogil:
+    """A tree of ``depth`` in one new block (free the root to free it), or NULL."""
+    cdef node_t *nodes = <node_t *>malloc(((<size_t>1 << (depth + 1)) - 1) * sizeof(node_t))
+    cdef node_t *next = nodes
+    if nodes != NULL:
+        _build(&next, depth)
+    return nodes
+
+
+cdef int64_t _check_new_tree(int depth) noexcept nogil:
+    cdef node_t *tree = _new_tree(depth)
+    if tree == NULL:
+        return -1
+    cdef int64_t result = _check(tree)
+    free(tree)
+    return result
+
+
+cdef Py_ssize_t _binary_trees(int max_depth, int64_t[:, ::1] rows) noexcept nogil:
+    cdef int deepest = max(max_depth, MIN_TREE_DEPTH + 2), depth
+    cdef int64_t iterations, i, total, one
+    cdef Py_ssize_t row = 0
+    rows[row, 0], rows[row, 1], rows[row, 2] = deepest + 1, 1, _check_new_tree(deepest + 1)
+    cdef node_t *long_lived = _new_tree(deepest)
+    if rows[row, 2] < 0 or long_lived == NULL:
+        free(long_lived)
+        return -1
+    for depth in range(MIN_TREE_DEPTH, deepest + 1, 2):
+        row += 1
+        iterations = <int64_t>1 << (deepest - depth + MIN_TREE_DEPTH)
+        total = 0
+        for i in range(iterations):
+            one = _check_new_tree(depth)
+            if one < 0:
+                free(long_lived)
+                return -1
+            total += one
+        rows[row, 0], rows[row, 1], rows[row, 2] = depth, iterations, total
+    row += 1
+    rows[row, 0], rows[row, 1], rows[row, 2] = deepest, 1, _check(long_lived)
+    free(long_lived)
+    return row + 1
+
+
+def binary_trees(int max_depth, bint release_gil=True):
+    if not 0 <= max_depth <= MAX_TREE_DEPTH:
+        raise ValueError(f"max_depth must be in 0..{MAX_TREE_DEPTH}, got {max_depth}")
+    rows = numpy.empty((MAX_TREE_ROWS, 3), dtype=numpy.int64)
+    cdef int64_t[:, ::1] view = rows
+    cdef Py_ssize_t count
+    if release_gil:
+        with nogil:
+            count = _binary_trees(max_depth, view)
+    else:
+        count = _binary_trees(max_depth, view)
+    if count < 0:
+        raise MemoryError(f"binary_trees({max_depth}) ran out of memory")
+    return [tuple(row) for row in rows[:count].tolist()]
