@@ -1,0 +1,20 @@
+"""Boundary cost: a float64 buffer to a list of floats and back, through fastkern's own path."""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from .. import _dispatch
+from .report import Boundary
+from .timing import Timer
+
+
+def measure(elements: int, timer: Timer) -> Boundary:
+    """Seconds per conversion of ``elements`` floats each way, as ``sum``'s backends get them."""
+    buffer = np.random.default_rng(elements).random(elements)
+    floats = buffer.tolist()
+    return Boundary(elements,
+                    timer.time(functools.partial(_dispatch.prepare, "sum", "python", buffer)),
+                    timer.time(functools.partial(_dispatch.prepare, "sum", "typed", floats)))

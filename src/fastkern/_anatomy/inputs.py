@@ -1,0 +1,113 @@
+"""Inputs prepared once, outside every timed region, and the sizes a kernel is timed at."""
+
+from __future__ import annotations
+
+import functools
+import time
+from typing import Callable, Optional
+
+from .. import _dispatch
+from .._kernels import KERNELS, Kernel
+
+#: The backends of the ladder, slowest first; numpy is a reference beside it.
+LADDER = ("python", "compiled", "typed", "c")
+
+
+def spec(kernel: str) -> Kernel:
+    """The registry entry of ``kernel``, or ValueError naming the choices."""
+    return _dispatch._kernel(kernel)
+
+
+def prepared(kernel: str, backend: str, size: int) -> tuple:
+    """The raw positional arguments of ``implementation(kernel, backend)`` at ``size``."""
+    return _dispatch.prepare(kernel, backend, *KERNELS[kernel].sample(size))
+
+
+def raw_call(kernel: str, backend: str, size: int, release_gil: Optional[bool] = None,
+             args: Optional[tuple] = None) -> Callable[[], object]:
+    """A zero-argument call of the raw kernel on inputs converted beforehand."""
+    if args is None:
+        args = prepared(kernel, backend, size)
+    impl = _dispatch.implementation(kernel, backend)
+    if release_gil is None:
+        return functools.partial(impl, *args)
+    return functools.partial(impl, *args, release_gil)
+
+
+def dispatched_call(kernel: str, backend: str, size: int) -> Callable[[], object]:
+    """A zero-argument call of the public ``fastkern.<kernel>`` naming ``backend``."""
+    public = _dispatch.public_function(KERNELS[kernel])
+    return functools.partial(public, *KERNELS[kernel].sample(size), backend=backend)
+
+
+def slowest(kernel: str, backends: Optional[list] = None) -> str:
+    """The slowest rung built for ``kernel`` (python where it exists)."""
+    return (backends or _dispatch.kernel_backends(kernel))[0]
+
+
+def accepts(kernel: str, size: int) -> bool:
+    try:
+        prepared(kernel, slowest(kernel), size)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def smallest_size(kernel: str, limit: int = 64) -> int:
+    """The smallest size from 1 up that the kernel accepts."""
+    return next((size for size in range(1, limit) if accepts(kernel, size)), limit)
+
+
+def size_for_work(kernel: str, target: float, lowest: int = 1) -> int:
+    """The smallest size at or above ``lowest`` whose work reaches ``target`` units."""
+    work = KERNELS[kernel].work
+    high = max(lowest, 1)
+    while work(high) < target:
+        high *= 2
+    low = lowest
+    while low < high:
+        middle = (low + high) // 2
+        if work(middle) < target:
+            low = middle + 1
+        else:
+            high = middle
+    return low
+
+
+def fit_sizes(kernel: str, size: int, points: int, lowest: int = 1) -> list[int]:
+    """Up to ``points`` distinct sizes whose work falls by 4x each step down from ``size``."""
+    total = KERNELS[kernel].work(size)
+    sizes = {min(size, size_for_work(kernel, total / 4 ** step, lowest)) for step in range(points)}
+    return sorted(sizes)
+
+
+def round_size(size: int) -> int:
+    """``size`` to two significant figures, so that chosen sizes read well."""
+    digits = len(str(size)) - 2
+    return size if digits <= 0 else round(size, -digits)
+
+
+def choose_size(kernel: str, target_time: float, backend: Optional[str] = None,
+                clock: Callable[[], float] = time.perf_counter) -> int:
+    """A size at which one call of ``backend`` (the slowest rung) lasts about ``target_time``."""
+    backend = backend or slowest(kernel)
+    size = smallest_size(kernel)
+    for _ in range(6):
+        call = raw_call(kernel, backend, size)
+        elapsed = min(_once(call, clock) for _ in range(3))
+        work = KERNELS[kernel].work(size)
+        if target_time / 2 <= elapsed <= target_time * 2:
+            break
+        growth = target_time / elapsed if elapsed > 0 else 1000.0
+        goal = work * min(max(growth, 0.1), 1000.0)
+        nearer = size_for_work(kernel, goal, lowest=smallest_size(kernel))
+        if nearer == size:
+            break
+        size = nearer
+    return max(smallest_size(kernel), round_size(size))
+
+
+def _once(call: Callable[[], object], clock: Callable[[], float]) -> float:
+    start = clock()
+    call()
+    return clock() - start

@@ -1,0 +1,329 @@
+"""The anatomy's data model: immutable dataclasses and their versioned JSON format.
+
+Times are seconds throughout; every measured time is a :class:`Timing` that keeps its
+samples, so a saved report can be re-rendered and re-judged. Figures derived from
+several timings carry the worst :attr:`Timing.stability` of their inputs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import typing
+from dataclasses import dataclass
+from typing import Optional, Tuple
+
+from .settings import Settings
+
+FORMAT = "fastkern-anatomy"
+VERSION = 1
+
+#: Spread (interquartile range / median) above which a figure is marked noisy.
+NOISY = 0.05
+#: Spread above which a figure is marked unstable: "the result may be unstable".
+UNSTABLE = 0.10
+STABLE = "stable"
+STABILITIES = (STABLE, "noisy", "unstable")
+
+
+def stability(spread: float) -> str:
+    """The name of the threshold band a spread falls in."""
+    if spread > UNSTABLE:
+        return "unstable"
+    if spread > NOISY:
+        return "noisy"
+    return STABLE
+
+
+def worst(*labels: str) -> str:
+    """The least stable of several stability labels."""
+    return max(labels, key=STABILITIES.index, default=STABLE)
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Seconds per call: one figure per sample, each sample averaging ``loops`` calls."""
+
+    samples: Tuple[float, ...]
+    loops: int
+    median: float
+    iqr: float
+
+    @property
+    def spread(self) -> float:
+        """Interquartile range as a fraction of the median."""
+        return self.iqr / self.median if self.median > 0 else 0.0
+
+    @property
+    def stability(self) -> str:
+        return stability(self.spread)
+
+    def per(self, operations: int) -> Timing:
+        """The same timing per operation, when each call performs ``operations`` of them."""
+        return Timing(tuple(s / operations for s in self.samples), self.loops * operations,
+                      self.median / operations, self.iqr / operations)
+
+
+def variant(backend: str, release_gil: Optional[bool]) -> str:
+    """A backend's label, naming the GIL when it is held by a backend that could release it."""
+    return f"{backend}, GIL held" if release_gil is False else backend
+
+
+@dataclass(frozen=True)
+class Rung:
+    """One backend on pre-converted inputs."""
+
+    backend: str
+    time: Timing
+    speedup: Optional[float]
+    """Python's time over this backend's (None without a python rung)."""
+
+
+@dataclass(frozen=True)
+class Part:
+    """One share of python's time: the difference between neighbouring rungs."""
+
+    name: str
+    seconds: float
+    share: float
+    stability: str
+
+
+@dataclass(frozen=True)
+class Fit:
+    """``time = intercept + slope * work``, least squares weighted by 1/time²."""
+
+    intercept: float
+    slope: float
+    r2: float
+
+
+@dataclass(frozen=True)
+class CallCost:
+    """A backend timed at several sizes, and the line through time against work."""
+
+    backend: str
+    sizes: Tuple[int, ...]
+    work: Tuple[int, ...]
+    times: Tuple[Timing, ...]
+    fit: Fit
+    stability: str
+
+
+@dataclass(frozen=True)
+class DispatchCost:
+    """``fastkern.<kernel>(..., backend=X)`` against the raw callable on prepared inputs."""
+
+    backend: str
+    size: int
+    dispatched: Timing
+    raw: Timing
+
+    @property
+    def overhead(self) -> float:
+        return self.dispatched.median - self.raw.median
+
+
+@dataclass(frozen=True)
+class Scaling:
+    """T threads (or processes) sharing a fixed batch of calls, for each T."""
+
+    backend: str
+    release_gil: Optional[bool]
+    workers: Tuple[int, ...]
+    calls: Tuple[int, ...]
+    walls: Tuple[Timing, ...]
+    efficiency: Tuple[float, ...]
+    """Throughput with T workers over T times the throughput of one thread."""
+
+    @property
+    def label(self) -> str:
+        return variant(self.backend, self.release_gil)
+
+
+@dataclass(frozen=True)
+class Processes:
+    """Worker processes running the python backend; inputs are pickled to each task."""
+
+    scaling: Scaling
+    startup: Tuple[float, ...]
+    """Seconds to start each pool (not in the timed region)."""
+    round_trip: Timing
+    """An empty task sent to a worker and back."""
+    shipping: Timing
+    """A task carrying the kernel's inputs, sent and acknowledged."""
+    input_bytes: int
+
+
+@dataclass(frozen=True)
+class Gil:
+    usable_cores: int
+    threads: Tuple[Scaling, ...]
+    processes: Optional[Processes]
+
+
+@dataclass(frozen=True)
+class Stall:
+    """Lag of an event loop ticking every ``tick`` seconds while a kernel runs in a thread."""
+
+    backend: Optional[str]
+    """None for the idle loop, the reference."""
+    release_gil: Optional[bool]
+    calls: int
+    ticks: int
+    worst: float
+    p99: float
+    median: float
+
+    @property
+    def label(self) -> str:
+        return "idle loop" if self.backend is None else variant(self.backend, self.release_gil)
+
+
+@dataclass(frozen=True)
+class KernelReport:
+    kernel: str
+    size: int
+    unit: str
+    work: int
+    ladder: Tuple[Rung, ...]
+    parts: Tuple[Part, ...]
+    costs: Tuple[CallCost, ...]
+    dispatch: Tuple[DispatchCost, ...]
+    gil: Optional[Gil]
+    stall: Tuple[Stall, ...]
+
+    def rung(self, backend: str) -> Optional[Rung]:
+        return next((rung for rung in self.ladder if rung.backend == backend), None)
+
+
+@dataclass(frozen=True)
+class Boundary:
+    """A float64 buffer converted to a list of floats and back, as fastkern's boundary does."""
+
+    elements: int
+    to_list: Timing
+    to_buffer: Timing
+
+
+@dataclass(frozen=True)
+class Memory:
+    elements: int
+    list_bytes: float
+    """Bytes per element of a list of floats (the list and its float objects)."""
+    buffer_bytes: float
+    """Bytes per element of a float64 buffer."""
+    in_order: Timing
+    """Summing a list whose floats were allocated in list order."""
+    scattered: Timing
+    """Summing the same values whose floats were allocated in shuffled order."""
+
+
+@dataclass(frozen=True)
+class GarbageCollection:
+    kernel: str
+    size: int
+    enabled: Timing
+    disabled: Timing
+    collections: Tuple[int, ...]
+    """Collections per call, by generation."""
+    pause: float
+    """Seconds per call spent inside the collector."""
+
+
+@dataclass(frozen=True)
+class FeaturePair:
+    """A language feature against the plainer way to the same effect, per operation."""
+
+    feature: str
+    plain: str
+    feature_time: Timing
+    plain_time: Timing
+
+
+@dataclass(frozen=True)
+class Features:
+    loop: Timing
+    """One iteration of an empty ``for`` loop, included in every figure below."""
+    pairs: Tuple[FeaturePair, ...]
+
+
+@dataclass(frozen=True)
+class Machine:
+    cpu: str
+    usable_cores: int
+    python: str
+    implementation: str
+    free_threaded_build: bool
+    gil_disabled: bool
+    compiler: Optional[str]
+    c_flags: Optional[str]
+    cython: Optional[str]
+    fastkern: str
+    backends: Tuple[str, ...]
+    platform: str
+    timestamp: str
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything one anatomy run measured."""
+
+    machine: Machine
+    settings: Settings
+    kernels: Tuple[KernelReport, ...]
+    boundary: Optional[Boundary]
+    memory: Optional[Memory]
+    gc: Optional[GarbageCollection]
+    features: Optional[Features]
+    elapsed: float
+
+    def kernel(self, name: str) -> KernelReport:
+        return next(k for k in self.kernels if k.kernel == name)
+
+    def timings(self) -> list:
+        """Every Timing in the report."""
+        return list(_timings(self))
+
+    def to_json(self, indent: Optional[int] = 1) -> str:
+        data = {"format": FORMAT, "version": VERSION, "report": dataclasses.asdict(self)}
+        return json.dumps(data, indent=indent, allow_nan=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> Report:
+        data = json.loads(text)
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            raise ValueError(f"not a fastkern anatomy report (no format {FORMAT!r})")
+        if data.get("version") != VERSION:
+            raise ValueError(f"report format version {data.get('version')!r} is not supported; "
+                             f"this fastkern reads version {VERSION}")
+        return _decode(cls, data["report"])
+
+
+def _timings(value):
+    if isinstance(value, Timing):
+        yield value
+    elif dataclasses.is_dataclass(value):
+        for field in dataclasses.fields(value):
+            yield from _timings(getattr(value, field.name))
+    elif isinstance(value, tuple):
+        for item in value:
+            yield from _timings(item)
+
+
+def _decode(kind, value):
+    origin, args = typing.get_origin(kind), typing.get_args(kind)
+    if origin is typing.Union:
+        if value is None:
+            return None
+        return _decode(next(arg for arg in args if arg is not type(None)), value)
+    if origin is tuple:
+        item = args[0]
+        return tuple(_decode(item, v) for v in value)
+    if dataclasses.is_dataclass(kind):
+        hints = typing.get_type_hints(kind)
+        return kind(**{f.name: _decode(hints[f.name], value[f.name])
+                       for f in dataclasses.fields(kind) if f.init})
+    if kind is float and isinstance(value, int):
+        return float(value)
+    return value

@@ -1,0 +1,41 @@
+"""How long and how often the anatomy measures: the full run and the ``--quick`` pass."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every knob that trades measurement time for precision (all times in seconds)."""
+
+    min_time: float = 0.02
+    """Each sample repeats its call until it has run at least this long."""
+    samples: int = 5
+    """Samples per figure; the median is reported, the interquartile range is the spread."""
+    warmup: int = 1
+    """Untimed calls before auto-ranging."""
+    target_time: float = 0.02
+    """Chosen sizes make one call of the slowest backend take about this long."""
+    fit_points: int = 5
+    """Sizes in the time-against-work fit, each a quarter of the work of the next."""
+    thread_time: float = 0.1
+    """Single-thread duration of the work the GIL section splits over threads or processes."""
+    stall_time: float = 0.1
+    """How long the event loop is watched while a kernel runs beside it."""
+    tick: float = 0.001
+    """The event loop's tick."""
+    memory_elements: int = 1_000_000
+    """List length for the memory layout section (and the boundary section)."""
+    feature_ops: int = 1_000
+    """Operations per call in the language-feature loops."""
+    quick: bool = False
+
+    @classmethod
+    def for_mode(cls, quick: bool) -> Settings:
+        return QUICK if quick else DEFAULT
+
+
+DEFAULT = Settings()
+QUICK = Settings(min_time=0.002, samples=3, target_time=0.002, fit_points=3, thread_time=0.01,
+                 stall_time=0.01, memory_elements=20_000, feature_ops=200, quick=True)
