@@ -91,6 +91,12 @@ def test_non_contiguous_buffers_are_copied_and_give_the_contiguous_result():
     assert fastkern.sum(strided, backend="c") == float(np.sum(x[1::3]))
 
 
+def test_big_endian_float64_is_converted():
+    x = np.arange(5, dtype=">f8")
+    for backend, value in call_all("sum", x).items():
+        assert value == 10.0, backend
+
+
 def test_read_only_buffers_are_accepted():
     x = np.arange(10, dtype=np.float64)
     x.flags.writeable = False

@@ -17,6 +17,7 @@ import numpy as np
 #: Backends that take Python objects (lists of floats); the rest take typed buffers.
 OBJECTS = "objects"
 BUFFERS = "buffers"
+_FLOAT64 = np.dtype(np.float64)
 
 
 def count(value: object, name: str, *, minimum: int = 0, maximum: int = sys.maxsize) -> int:
@@ -42,18 +43,21 @@ def _is_buffer(x: object) -> bool:
 def float64_array(x: object, name: str, ndim: int) -> np.ndarray:
     """``x`` as a C-contiguous float64 array of ``ndim`` dimensions.
 
-    Buffers (NumPy arrays, ``array.array('d')``, memoryviews) must already hold float64;
-    their data is used in place when contiguous and copied once when not. Sequences of
+    Buffers (NumPy arrays, ``array.array('d')``, memoryviews) must already hold float64
+    (either byte order); their data is used in place when contiguous and native, and
+    copied once otherwise. Sequences of
     real numbers (ints, floats, bools) are converted.
     """
-    if (type(x) is np.ndarray and x.dtype == np.float64 and x.ndim == ndim
+    if (type(x) is np.ndarray and x.dtype is _FLOAT64 and x.ndim == ndim
             and x.flags.c_contiguous):
         return x
     if isinstance(x, (str, bytes, bytearray)):
         raise TypeError(f"{name} must be float64 data, got {type(x).__name__}")
     if _is_buffer(x):
         array = np.asarray(x)
-        if array.dtype != np.float64:
+        if array.dtype.kind == "f" and array.dtype.itemsize == 8:
+            array = array.astype(np.float64, copy=False)
+        else:
             raise TypeError(
                 f"{name} must hold float64 values, got dtype {array.dtype}; "
                 f"convert it with numpy.asarray({name}, dtype=float)")
@@ -100,3 +104,44 @@ def float64_matrix(x: object, name: str, form: str):
 def same_length(x, y, names: str) -> None:
     if len(x) != len(y):
         raise ValueError(f"{names} must have the same length, got {len(x)} and {len(y)}")
+
+
+def matmul_operands(a: object, b: object, form: str) -> tuple:
+    """``a`` (n, k) and ``b`` (k, m), every dimension at least 1, as float64 matrices."""
+    a_array = float64_array(a, "a", 2)
+    b_array = float64_array(b, "b", 2)
+    for name, array in (("a", a_array), ("b", b_array)):
+        if 0 in array.shape:
+            raise ValueError(f"{name} must have at least one row and one column, got shape {array.shape}")
+    if a_array.shape[1] != b_array.shape[0]:
+        raise ValueError(f"a's columns must match b's rows: a has shape {a_array.shape}, "
+                         f"b has shape {b_array.shape}")
+    if form is BUFFERS:
+        return a_array, b_array
+    return a_array.tolist(), b_array.tolist()
+
+
+_BYTE_FORMATS = ("B", "b", "c")
+
+
+def byte_data(x: object, name: str, form: str):
+    """A bytes-like argument: ``bytes`` for the object backends, a 1-D uint8 array for the rest.
+
+    Anything exporting a buffer of single bytes is accepted (bytes, bytearray, memoryview,
+    ``array.array('B')``, NumPy uint8/int8 arrays of any shape, read in C order);
+    non-contiguous buffers are copied. ``str`` is refused: text has no bytes until encoded.
+    """
+    if isinstance(x, str):
+        raise TypeError(f"{name} must be bytes-like, got str; encode it first, "
+                        f"e.g. {name}.encode('utf-8')")
+    try:
+        view = memoryview(x)
+    except TypeError:
+        raise TypeError(f"{name} must be bytes-like (bytes, bytearray, memoryview, uint8 array), "
+                        f"got {type(x).__name__}") from None
+    if view.format not in _BYTE_FORMATS:
+        raise TypeError(f"{name} must hold single bytes, got items of format {view.format!r}; "
+                        f"view them as bytes first, e.g. memoryview({name}).cast('B')")
+    if form is not BUFFERS:
+        return x if type(x) is bytes else view.tobytes()
+    return np.ascontiguousarray(np.asarray(view)).view(np.uint8).reshape(-1)
