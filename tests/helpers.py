@@ -10,7 +10,7 @@ import fastkern
 
 
 def assert_identical(actual, expected, path="result"):
-    """Same type, same structure, and bit-identical values (NaN equals NaN)."""
+    """Same type, same structure, and bit-identical values (any NaN equals any NaN)."""
     if isinstance(expected, np.ndarray):
         assert isinstance(actual, np.ndarray), f"{path}: {type(actual)} is not an ndarray"
         assert actual.dtype == expected.dtype, f"{path}: dtype {actual.dtype} != {expected.dtype}"
@@ -23,9 +23,11 @@ def assert_identical(actual, expected, path="result"):
             assert_identical(a, e, f"{path}[{i}]")
     elif isinstance(expected, float):
         assert type(actual) is float, f"{path}: {type(actual)} is not float"
-        same = actual == expected or (math.isnan(actual) and math.isnan(expected))
-        assert same and math.copysign(1, actual) == math.copysign(1, expected), \
-            f"{path}: {actual!r} != {expected!r}"
+        if math.isnan(expected):
+            assert math.isnan(actual), f"{path}: {actual!r} is not NaN"
+        else:
+            assert actual == expected and math.copysign(1, actual) == math.copysign(1, expected), \
+                f"{path}: {actual!r} != {expected!r}"
     else:
         assert type(actual) is type(expected) and actual == expected, f"{path}: {actual!r} != {expected!r}"
 
