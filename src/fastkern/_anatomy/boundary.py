@@ -15,6 +15,6 @@ def measure(elements: int, timer: Timer) -> Boundary:
     """Seconds per conversion of ``elements`` floats each way, as ``sum``'s backends get them."""
     buffer = np.random.default_rng(elements).random(elements)
     floats = buffer.tolist()
-    return Boundary(elements,
-                    timer.time(functools.partial(_dispatch.prepare, "sum", "python", buffer)),
-                    timer.time(functools.partial(_dispatch.prepare, "sum", "typed", floats)))
+    times = timer.time_all({"to_list": functools.partial(_dispatch.prepare, "sum", "python", buffer),
+                            "to_buffer": functools.partial(_dispatch.prepare, "sum", "typed", floats)})
+    return Boundary(elements, times["to_list"], times["to_buffer"])

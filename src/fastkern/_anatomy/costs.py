@@ -26,11 +26,11 @@ def measure(kernel: str, size: int, known: Mapping[str, Timing], timer: Timer,
     work = [KERNELS[kernel].work(s) for s in sizes]
     if len(set(work)) < 2:
         return ()
-    costs = []
-    for backend, at_size in known.items():
-        times = [at_size if s == size else timer.time(raw_call(kernel, backend, s)) for s in sizes]
-        costs.append(call_cost(backend, sizes, work, times))
-    return tuple(costs)
+    by_size = {s: known if s == size else
+               timer.time_all({backend: raw_call(kernel, backend, s) for backend in known})
+               for s in sizes}
+    return tuple(call_cost(backend, sizes, work, [by_size[s][backend] for s in sizes])
+                 for backend in known)
 
 
 def dispatch(kernel: str, backends: Sequence[str], timer: Timer) -> tuple[DispatchCost, ...]:
@@ -40,6 +40,9 @@ def dispatch(kernel: str, backends: Sequence[str], timer: Timer) -> tuple[Dispat
     object backends means building a list; at the smallest size that is a few elements.
     """
     size = smallest_size(kernel)
-    return tuple(DispatchCost(backend, size, timer.time(dispatched_call(kernel, backend, size)),
-                              timer.time(raw_call(kernel, backend, size)))
-                 for backend in backends)
+    costs = []
+    for backend in backends:
+        times = timer.time_all({"dispatched": dispatched_call(kernel, backend, size),
+                                "raw": raw_call(kernel, backend, size)})
+        costs.append(DispatchCost(backend, size, times["dispatched"], times["raw"]))
+    return tuple(costs)

@@ -119,12 +119,11 @@ PAIRS = (
 )
 
 
-def per_op(loop: Callable[[int], None], n: int, timer: Timer) -> Timing:
-    return timer.time(functools.partial(loop, n)).per(n)
-
-
 def measure(n: int, timer: Timer) -> Features:
-    """Seconds per operation of each pair, and of the empty loop."""
-    return Features(per_op(empty_loop, n, timer), tuple(
-        FeaturePair(feature, plain, per_op(feature_loop, n, timer), per_op(plain_loop, n, timer))
-        for (feature, feature_loop), (plain, plain_loop) in PAIRS))
+    """Seconds per operation of each pair (sampled in turn), and of the empty loop."""
+    pairs = []
+    for (feature, feature_loop), (plain, plain_loop) in PAIRS:
+        times = timer.time_all({feature: functools.partial(feature_loop, n),
+                                plain: functools.partial(plain_loop, n)})
+        pairs.append(FeaturePair(feature, plain, times[feature].per(n), times[plain].per(n)))
+    return Features(timer.time(functools.partial(empty_loop, n)).per(n), tuple(pairs))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 from contextlib import contextmanager
 from typing import Callable, Iterator
@@ -58,9 +59,12 @@ def measure(size: int, timer: Timer) -> GarbageCollection:
     """The python backend of :data:`KERNEL` at ``size``, collector on vs off."""
     call = raw_call(KERNEL, "python", size)
     gc.collect()
-    with collector(True):
-        enabled = timer.time(call)
-    with collector(False):
-        disabled = timer.time(call)
+    times = timer.time_all({enabled: functools.partial(_run_with_collector, enabled, call)
+                            for enabled in (True, False)})
     collections, pause = census(call, timer.clock)
-    return GarbageCollection(KERNEL, size, enabled, disabled, collections, pause)
+    return GarbageCollection(KERNEL, size, times[True], times[False], collections, pause)
+
+
+def _run_with_collector(enabled: bool, call: Callable[[], object]) -> None:
+    with collector(enabled):
+        call()

@@ -7,6 +7,7 @@ processes are started before the clock starts; inputs are converted beforehand.
 
 from __future__ import annotations
 
+import functools
 import math
 import pickle
 import threading
@@ -16,7 +17,7 @@ from typing import Callable, Optional, Sequence
 
 from .. import _dispatch
 from .inputs import prepared, raw_call
-from .report import Processes, Scaling, Timing
+from .report import Processes, Scaling
 from .timing import Clock, Timer
 
 #: The variants timed under threads: (backend, release_gil).
@@ -53,20 +54,25 @@ def threaded_batch(call: Callable[[], object], threads: int, calls: int, clock: 
     return clock() - start
 
 
+Batch = Callable[[int, int], float]
+
+
 def scaling(backend: str, release_gil: Optional[bool], workers: Sequence[int], total: int,
-            batch: Callable[[int, int], float], timer: Timer,
-            one_thread: Optional[float] = None) -> Scaling:
+            batch: Batch, timer: Timer, reference: Optional[Batch] = None) -> Scaling:
     """Time ``batch(workers, calls_each)`` for each worker count and derive the efficiency.
 
-    The reference ``one_thread`` (seconds per call) defaults to this batch with one worker.
+    The one-thread reference is ``reference(1, total)`` (default: this batch with one
+    worker); its samples are interleaved with the others'.
     """
     calls = [t * share(total, t) for t in workers]
-    walls = [timer.repeat(lambda t=t: batch(t, share(total, t))) for t in workers]
-    if one_thread is None:
-        one_thread = (walls[workers.index(1)].median / calls[workers.index(1)] if 1 in workers
-                      else timer.repeat(lambda: batch(1, total)).median / total)
-    return Scaling(backend, release_gil, tuple(workers), tuple(calls), tuple(walls),
-                   efficiency(workers, calls, [w.median for w in walls], one_thread))
+    batches = {t: functools.partial(batch, t, share(total, t)) for t in workers}
+    if reference is not None or 1 not in workers:
+        batches["reference"] = functools.partial(reference or batch, 1, total)
+    walls = timer.repeat_all(batches)
+    one_thread = walls.get("reference", walls.get(1)).median / total
+    return Scaling(backend, release_gil, tuple(workers), tuple(calls),
+                   tuple(walls[t] for t in workers),
+                   efficiency(workers, calls, [walls[t].median for t in workers], one_thread))
 
 
 def threads(kernel: str, size: int, variants: Sequence[tuple], workers: Sequence[int],
@@ -83,7 +89,7 @@ def threads(kernel: str, size: int, variants: Sequence[tuple], workers: Sequence
         def batch(t: int, calls: int, call=call) -> float:
             return threaded_batch(call, t, calls, timer.clock)
 
-        results.append(scaling(backend, release_gil, list(workers), total, batch, timer))
+        results.append(scaling(backend, release_gil, workers, total, batch, timer))
     return tuple(results)
 
 
@@ -102,11 +108,15 @@ def _ready() -> None:
     time.sleep(0.05)
 
 
-def processes(kernel: str, size: int, workers: Sequence[int], one_thread: float, timer: Timer,
+def processes(kernel: str, size: int, workers: Sequence[int], per_call: float, timer: Timer,
               thread_time: float) -> Processes:
-    """T worker processes running the python backend; pools start outside the timed region."""
+    """T worker processes running the python backend; pools start outside the timed region.
+
+    The reference is one thread of this process running the same batch.
+    """
     args = prepared(kernel, "python", size)
-    total = max(max(workers), math.ceil(thread_time / one_thread))
+    in_process = raw_call(kernel, "python", size, args=args)
+    total = max(max(workers), math.ceil(thread_time / per_call))
     clock = timer.clock
     pools, startup = {}, []
     try:
@@ -124,20 +134,14 @@ def processes(kernel: str, size: int, workers: Sequence[int], one_thread: float,
                 future.result()
             return clock() - start
 
-        result = scaling("python", None, list(workers), total, batch, timer, one_thread)
+        def one_thread(t: int, calls: int) -> float:
+            return threaded_batch(in_process, t, calls, clock)
+
+        result = scaling("python", None, workers, total, batch, timer, one_thread)
         first = pools[workers[0]]
-        round_trip = timer.time(lambda: first.submit(accept, ()).result())
-        shipping = timer.time(lambda: first.submit(accept, args).result())
+        trips = timer.time_all({"empty": lambda: first.submit(accept, ()).result(),
+                                "inputs": lambda: first.submit(accept, args).result()})
     finally:
         for pool in pools.values():
             pool.shutdown()
-    return Processes(result, tuple(startup), round_trip, shipping, len(pickle.dumps(args)))
-
-
-def one_thread_time(scalings: Sequence[Scaling], fallback: Timing) -> float:
-    """Python's seconds per call on one thread, from its thread scaling when measured."""
-    python = next((s for s in scalings if s.backend == "python" and 1 in s.workers), None)
-    if python is None:
-        return fallback.median
-    index = python.workers.index(1)
-    return python.walls[index].median / python.calls[index]
+    return Processes(result, tuple(startup), trips["empty"], trips["inputs"], len(pickle.dumps(args)))

@@ -9,9 +9,6 @@ from typing import Callable, Optional
 from .. import _dispatch
 from .._kernels import KERNELS, Kernel
 
-#: The backends of the ladder, slowest first; numpy is a reference beside it.
-LADDER = ("python", "compiled", "typed", "c")
-
 
 def spec(kernel: str) -> Kernel:
     """The registry entry of ``kernel``, or ValueError naming the choices."""
@@ -75,10 +72,15 @@ def size_for_work(kernel: str, target: float, lowest: int = 1) -> int:
 
 
 def fit_sizes(kernel: str, size: int, points: int, lowest: int = 1) -> list[int]:
-    """Up to ``points`` distinct sizes whose work falls by 4x each step down from ``size``."""
-    total = KERNELS[kernel].work(size)
-    sizes = {min(size, size_for_work(kernel, total / 4 ** step, lowest)) for step in range(points)}
-    return sorted(sizes)
+    """Up to ``points`` distinct sizes from ``lowest`` to ``size``, evenly spaced in log(work).
+
+    The smallest pins down the fixed cost of a call, the largest the cost per unit.
+    """
+    work = KERNELS[kernel].work
+    low, high = max(work(lowest), 1), work(size)
+    steps = max(points, 2) - 1
+    targets = [low * (high / low) ** (step / steps) for step in range(steps + 1)]
+    return sorted({min(size, size_for_work(kernel, target, lowest)) for target in targets})
 
 
 def round_size(size: int) -> int:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Mapping, Sequence
 
-from .inputs import LADDER, raw_call
-from .report import Part, Rung, Timing, worst
+from .inputs import raw_call
+from .report import LADDER, Part, Rung, Timing, worst
 from .timing import Timer
 
 #: What the step from one rung down to the next removes.
@@ -14,12 +14,11 @@ STEPS = {
     ("compiled", "typed"): "dynamic typing & boxing",
     ("typed", "c"): "C headroom",
 }
-REMAINDER = "remainder (c itself)"
 
 
 def measure(kernel: str, size: int, backends: Sequence[str], timer: Timer) -> dict[str, Timing]:
     """Seconds per call of each backend at ``size``."""
-    return {backend: timer.time(raw_call(kernel, backend, size)) for backend in backends}
+    return timer.time_all({backend: raw_call(kernel, backend, size) for backend in backends})
 
 
 def rungs(times: Mapping[str, Timing]) -> tuple[Rung, ...]:
@@ -48,6 +47,6 @@ def decompose(times: Mapping[str, Timing]) -> tuple[Part, ...]:
         parts.append(Part(" + ".join(names), seconds, seconds / total,
                           worst(times[upper].stability, times[lower].stability)))
     last = times[present[-1]]
-    name = REMAINDER if present[-1] == "c" else f"remainder ({present[-1]} itself)"
-    parts.append(Part(name, last.median, last.median / total, last.stability))
+    parts.append(Part(f"remainder ({present[-1]} itself)", last.median, last.median / total,
+                      last.stability))
     return tuple(parts)

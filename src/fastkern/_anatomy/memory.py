@@ -48,6 +48,6 @@ def measure(elements: int, timer: Timer) -> Memory:
     ordered, shuffled = in_order(values), scattered(values)
     del values
     total = _dispatch.implementation("sum", "python")
-    return Memory(elements, list_bytes, buffer_bytes,
-                  timer.time(functools.partial(total, ordered)),
-                  timer.time(functools.partial(total, shuffled)))
+    times = timer.time_all({"in_order": functools.partial(total, ordered),
+                            "scattered": functools.partial(total, shuffled)})
+    return Memory(elements, list_bytes, buffer_bytes, times["in_order"], times["scattered"])

@@ -16,6 +16,8 @@ from typing import Optional, Tuple
 from .settings import Settings
 
 FORMAT = "fastkern-anatomy"
+#: The rungs of the ladder, slowest first; numpy is a reference beside it.
+LADDER = ("python", "compiled", "typed", "c")
 VERSION = 1
 
 #: Spread (interquartile range / median) above which a figure is marked noisy.
@@ -66,7 +68,7 @@ class Timing:
 
 def variant(backend: str, release_gil: Optional[bool]) -> str:
     """A backend's label, naming the GIL when it is held by a backend that could release it."""
-    return f"{backend}, GIL held" if release_gil is False else backend
+    return f"{backend} (GIL held)" if release_gil is False else backend
 
 
 @dataclass(frozen=True)
@@ -195,6 +197,11 @@ class KernelReport:
 
     def rung(self, backend: str) -> Optional[Rung]:
         return next((rung for rung in self.ladder if rung.backend == backend), None)
+
+    @property
+    def ladder_bottom(self) -> Optional[str]:
+        """The lowest ladder rung timed (c when built): what python's time reduces to."""
+        return next((b for b in reversed(LADDER) if self.rung(b)), None)
 
 
 @dataclass(frozen=True)

@@ -132,8 +132,7 @@ def _kernel_report(kernel: str, size: Optional[int], chosen: Optional[list[str]]
     tracker.step(f"{kernel}: {KERNEL_STEPS[4]}")
     pool = None
     if "python" in names:
-        one_thread = gil.one_thread_time(scalings, times["python"])
-        pool = gil.processes(kernel, size, workers, one_thread, timer, settings.thread_time)
+        pool = gil.processes(kernel, size, workers, per_call["python"], timer, settings.thread_time)
     tracker.step(f"{kernel}: {KERNEL_STEPS[5]}")
     stalls = stall.measure(kernel, size, _stall_variants(names), per_call, settings.stall_time,
                            settings.tick, timer.clock)

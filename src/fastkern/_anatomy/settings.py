@@ -19,7 +19,7 @@ class Settings:
     """Chosen sizes make one call of the slowest backend take about this long."""
     fit_points: int = 5
     """Sizes in the time-against-work fit, each a quarter of the work of the next."""
-    thread_time: float = 0.1
+    thread_time: float = 0.05
     """Single-thread duration of the work the GIL section splits over threads or processes."""
     stall_time: float = 0.1
     """How long the event loop is watched while a kernel runs beside it."""

@@ -9,12 +9,13 @@ from __future__ import annotations
 import math
 import statistics
 import time
-from typing import Callable, Sequence
+from typing import Callable, Hashable, Mapping, Sequence, TypeVar
 
 from .report import Timing
 from .settings import Settings
 
 Clock = Callable[[], float]
+K = TypeVar("K", bound=Hashable)
 
 #: Auto-ranging never repeats a call more often than this within one sample.
 MAX_LOOPS = 10_000_000
@@ -64,11 +65,28 @@ class Timer:
 
     def time(self, call: Callable[[], object]) -> Timing:
         """Warm up, auto-range, then take ``samples`` samples of seconds per call."""
-        for _ in range(self.settings.warmup):
-            call()
-        loops = self.loops_for(call)
-        return summarize([self.run(call, loops) / loops for _ in range(self.settings.samples)], loops)
+        return self.time_all({"call": call})["call"]
 
-    def repeat(self, batch: Callable[[], float]) -> Timing:
-        """Summarise ``samples`` runs of a batch that times itself and returns its seconds."""
-        return summarize([batch() for _ in range(self.settings.samples)])
+    def time_all(self, calls: Mapping[K, Callable[[], object]]) -> dict[K, Timing]:
+        """:meth:`time` for several calls whose samples are interleaved.
+
+        Figures that are compared with each other are sampled in turn, round after round,
+        so that a change in the machine's load while they run affects them alike.
+        """
+        for call in calls.values():
+            for _ in range(self.settings.warmup):
+                call()
+        loops = {key: self.loops_for(call) for key, call in calls.items()}
+        samples: dict = {key: [] for key in calls}
+        for _ in range(self.settings.samples):
+            for key, call in calls.items():
+                samples[key].append(self.run(call, loops[key]) / loops[key])
+        return {key: summarize(samples[key], loops[key]) for key in calls}
+
+    def repeat_all(self, batches: Mapping[K, Callable[[], float]]) -> dict[K, Timing]:
+        """Interleaved samples of batches that time themselves and return their seconds."""
+        samples: dict = {key: [] for key in batches}
+        for _ in range(self.settings.samples):
+            for key, batch in batches.items():
+                samples[key].append(batch())
+        return {key: summarize(samples[key]) for key in batches}

@@ -1,0 +1,119 @@
+"""The report as one PNG chart (matplotlib, the optional extra ``fastkern[plot]``)."""
+
+from __future__ import annotations
+
+import importlib.util
+from typing import Sequence
+
+from .formatting import call
+from .report import Report
+
+INSTALL_HINT = "matplotlib is needed for charts: pip install 'fastkern[plot]'"
+
+
+def available() -> bool:
+    return importlib.util.find_spec("matplotlib") is not None
+
+
+def _grouped_bars(axes, groups: Sequence[str], series: dict, log: bool = True) -> None:
+    """One cluster of bars per group, one bar per series; missing values leave a gap."""
+    width = 0.8 / max(len(series), 1)
+    for index, (name, values) in enumerate(series.items()):
+        offsets = [g + (index - (len(series) - 1) / 2) * width for g in range(len(groups))]
+        present = [(x, v) for x, v in zip(offsets, values) if v is not None and v > 0]
+        if present:
+            axes.bar(*zip(*present), width=width, label=name)
+    axes.set_xticks(range(len(groups)))
+    axes.set_xticklabels(groups, rotation=20, ha="right")
+    if log:
+        axes.set_yscale("log")
+    axes.grid(axis="y", alpha=0.3)
+    axes.legend(fontsize="small", ncol=2)
+
+
+def _speedups(axes, report: Report) -> None:
+    backends: dict = {}
+    for kernel in report.kernels:
+        for rung in kernel.ladder:
+            backends.setdefault(rung.backend, [])
+    for kernel in report.kernels:
+        for backend, values in backends.items():
+            rung = kernel.rung(backend)
+            values.append(rung.speedup if rung else None)
+    _grouped_bars(axes, [call(k.kernel, k.size) for k in report.kernels], backends)
+    axes.set_title("Speedup over python (pre-converted inputs)")
+    axes.set_ylabel("x faster than python")
+
+
+def _decomposition(axes, report: Report) -> None:
+    kernels = [k for k in report.kernels if k.parts]
+    names: list = []
+    for kernel in kernels:
+        names += [p.name for p in kernel.parts if p.name not in names]
+    left = [0.0] * len(kernels)
+    for name in names:
+        shares = [max(next((p.share for p in k.parts if p.name == name), 0.0), 0.0) * 100
+                  for k in kernels]
+        axes.barh(range(len(kernels)), shares, left=left, label=name)
+        left = [a + b for a, b in zip(left, shares)]
+    axes.set_yticks(range(len(kernels)))
+    axes.set_yticklabels([call(k.kernel, k.size) for k in kernels])
+    axes.invert_yaxis()
+    axes.set_xlabel("% of python's time per call")
+    axes.set_title("Where python's time goes")
+    axes.legend(fontsize="small", loc="lower right")
+
+
+def _gil(axes, report: Report) -> None:
+    kernels = [k for k in report.kernels if k.gil]
+    series: dict = {}
+    threads = 1
+    for kernel in kernels:
+        for scaling in kernel.gil.threads:
+            series.setdefault(scaling.label, [None] * len(kernels))
+            threads = max(threads, max(scaling.workers))
+        if kernel.gil.processes:
+            series.setdefault("python processes", [None] * len(kernels))
+    for index, kernel in enumerate(kernels):
+        for scaling in kernel.gil.threads:
+            series[scaling.label][index] = scaling.efficiency[-1] * 100
+        if kernel.gil.processes:
+            series["python processes"][index] = kernel.gil.processes.scaling.efficiency[-1] * 100
+    _grouped_bars(axes, [call(k.kernel, k.size) for k in kernels], series, log=False)
+    axes.axhline(100, color="black", linewidth=0.8)
+    axes.axhline(100 / threads, color="grey", linewidth=0.8, linestyle="--")
+    axes.set_ylim(0, 120)
+    axes.set_title(f"GIL: throughput of {threads} workers vs {threads}x one thread "
+                   f"(dashed: one at a time)")
+    axes.set_ylabel("%")
+
+
+def _stall(axes, report: Report) -> None:
+    series: dict = {}
+    for index, kernel in enumerate(report.kernels):
+        for stall in kernel.stall:
+            series.setdefault(stall.label, [None] * len(report.kernels))[index] = stall.worst * 1e3
+    _grouped_bars(axes, [call(k.kernel, k.size) for k in report.kernels], series)
+    axes.set_title(f"Event loop: worst lag of a {report.settings.tick * 1e3:g} ms tick "
+                   f"during asyncio.to_thread")
+    axes.set_ylabel("ms")
+
+
+def write(report: Report, path: str) -> None:
+    """Draw the ladder, the decomposition, GIL scaling and event-loop stall into ``path``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, grid = plt.subplots(2, 2, figsize=(15, 10))
+    _speedups(grid[0][0], report)
+    _decomposition(grid[0][1], report)
+    _gil(grid[1][0], report)
+    _stall(grid[1][1], report)
+    m = report.machine
+    figure.suptitle(f"fastkern anatomy: {m.cpu}, {m.usable_cores} usable cores, "
+                    f"{m.implementation} {m.python}, fastkern {m.fastkern}, {m.timestamp}")
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    plt.close(figure)

@@ -1,0 +1,163 @@
+"""Every section of a real quick anatomy run is present and well formed, and survives JSON."""
+
+import dataclasses
+import io
+import json
+import math
+
+import pytest
+from rich.console import Console
+
+import fastkern
+from fastkern._anatomy import render, summary
+from fastkern._anatomy.report import FORMAT, LADDER, VERSION, Report, Timing
+
+
+@pytest.fixture(scope="module")
+def report():
+    return fastkern.anatomy("sum", 2000, threads=(1, 2), quick=True)
+
+
+@pytest.fixture(scope="module")
+def partial_ladder():
+    return fastkern.anatomy("fib", 12, threads=(1, 2), quick=True, shared=False)
+
+
+def well_formed(timing: Timing):
+    assert timing.loops >= 1 and timing.samples
+    assert all(math.isfinite(s) and s >= 0 for s in timing.samples)
+    assert min(timing.samples) <= timing.median <= max(timing.samples)
+    assert timing.iqr >= 0
+
+
+def test_lazy_public_names():
+    assert fastkern.anatomy is fastkern._anatomy.anatomy
+    assert fastkern.anatomy_all is fastkern._anatomy.anatomy_all
+    assert fastkern.Report is Report
+    with pytest.raises(AttributeError):
+        fastkern.no_such_name
+
+
+def test_every_timing_is_well_formed(report):
+    timings = report.timings()
+    assert len(timings) > 40
+    for timing in timings:
+        well_formed(timing)
+
+
+def test_ladder_and_decomposition(report):
+    (kernel,) = report.kernels
+    assert (kernel.kernel, kernel.size, kernel.work, kernel.unit) == ("sum", 2000, 2000, "element")
+    assert [r.backend for r in kernel.ladder] == fastkern.kernel_backends("sum")
+    assert kernel.rung("python").speedup == 1.0
+    assert len(kernel.parts) == 4
+    assert sum(p.share for p in kernel.parts) == pytest.approx(1.0)
+    assert sum(p.seconds for p in kernel.parts) == pytest.approx(kernel.rung("python").time.median)
+
+
+def test_call_costs_and_dispatch(report):
+    (kernel,) = report.kernels
+    assert {c.backend for c in kernel.costs} == {r.backend for r in kernel.ladder}
+    for cost in kernel.costs:
+        assert cost.sizes[0] == 1 and cost.sizes[-1] == 2000
+        assert list(cost.sizes) == sorted(set(cost.sizes))
+        assert cost.fit.slope > 0
+    assert {d.backend for d in kernel.dispatch} == {r.backend for r in kernel.ladder}
+    for cost in kernel.dispatch:
+        assert cost.overhead == cost.dispatched.median - cost.raw.median
+
+
+def test_gil_threads_and_processes(report):
+    gil = report.kernels[0].gil
+    assert gil.usable_cores >= 1
+    assert [s.label for s in gil.threads] == [
+        "python", "typed", "typed (GIL held)", "c", "c (GIL held)"]
+    for scaling in gil.threads + (gil.processes.scaling,):
+        assert scaling.workers == (1, 2)
+        assert all(e > 0 for e in scaling.efficiency)
+    assert gil.threads[0].efficiency[0] == 1.0
+    assert gil.processes.input_bytes > 2000 * 8
+    assert len(gil.processes.startup) == 2
+
+
+def test_event_loop_stall(report):
+    stalls = report.kernels[0].stall
+    assert stalls[0].label == "idle loop"
+    assert [s.label for s in stalls[1:]] == [
+        "python", "compiled", "typed", "typed (GIL held)", "c", "c (GIL held)", "numpy"]
+    for stall in stalls:
+        assert stall.ticks >= 1
+        assert 0 <= stall.median <= stall.p99 <= stall.worst
+
+
+def test_shared_sections(report):
+    assert report.boundary.elements == report.settings.memory_elements
+    memory = report.memory
+    assert 7.9 < memory.buffer_bytes < 8.5
+    assert memory.list_bytes > 3 * memory.buffer_bytes
+    assert report.gc.kernel == "binary_trees" and len(report.gc.collections) == 3
+    assert report.gc.pause >= 0
+    assert len(report.features.pairs) == 5
+
+
+def test_machine(report):
+    machine = report.machine
+    assert machine.usable_cores == fastkern.info()["usable_cores"]
+    assert machine.fastkern == fastkern.__version__
+    assert machine.python and machine.cpu and machine.timestamp
+    assert report.settings.quick
+
+
+def test_json_round_trip(report):
+    text = report.to_json()
+    data = json.loads(text)
+    assert (data["format"], data["version"]) == (FORMAT, VERSION)
+    again = Report.from_json(text)
+    assert again == report
+    assert again.to_json() == text
+
+
+def test_json_refuses_other_formats_and_versions(report):
+    data = json.loads(report.to_json())
+    data["version"] = VERSION + 1
+    with pytest.raises(ValueError, match="version"):
+        Report.from_json(json.dumps(data))
+    with pytest.raises(ValueError, match="not a fastkern"):
+        Report.from_json("[]")
+
+
+def test_a_missing_rung_merges_the_decomposition(partial_ladder):
+    (kernel,) = partial_ladder.kernels
+    present = [b for b in LADDER if kernel.rung(b)]
+    assert len(kernel.parts) == len(present)
+    assert kernel.parts[-1].name == f"remainder ({present[-1]} itself)"
+    assert partial_ladder.memory is None and partial_ladder.features is None
+    assert Report.from_json(partial_ladder.to_json()) == partial_ladder
+
+
+def test_render_and_summary(report):
+    out = io.StringIO()
+    render.render(report, Console(file=out, width=200))
+    text = out.getvalue()
+    for heading in ("The ladder", "Where python's time goes", "Fixed cost per call", "GIL:",
+                    "Event loop stall", "Boundary, memory", "Summary"):
+        assert heading in text
+    sentences = summary.sentences(report)
+    assert sentences[0].startswith("On this machine, ")
+    assert "of python's time in sum(2000) is the interpreter and generic dispatch" in sentences[0]
+    assert any("timings have a spread" in s for s in sentences)
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match="unknown kernel"):
+        fastkern.anatomy("nope", 10)
+    with pytest.raises(ValueError, match="positive"):
+        fastkern.anatomy("sum", 0)
+    with pytest.raises(ValueError, match="thread counts"):
+        fastkern.anatomy("sum", 10, threads=(0,))
+    with pytest.raises(ValueError, match="unknown backend"):
+        fastkern.anatomy("sum", 10, backends=["fortran"])
+
+
+def test_settings_are_plain_data(report):
+    assert dataclasses.asdict(report.settings)["samples"] == 3
