@@ -7,7 +7,8 @@ and tuned C behind one dispatch layer, and a report of where Python's time goes.
     >>> fastkern.nbody(1000, backend="python")[1]        # doctest: +ELLIPSIS
     -0.16908760523...
 
-See :func:`backends`, :func:`kernels`, :func:`use`, :func:`implementation`, :func:`info`.
+See :func:`backends`, :func:`kernels`, :func:`use`, :func:`implementation`, :func:`info`,
+and :func:`anatomy` / :func:`anatomy_all` for the report of where the time goes.
 """
 
 from importlib.metadata import PackageNotFoundError, version as _version
@@ -29,5 +30,16 @@ nbody = _public_function(_KERNELS["nbody"])
 monte_carlo_pi = _public_function(_KERNELS["monte_carlo_pi"])
 binary_trees = _public_function(_KERNELS["binary_trees"])
 
-__all__ = ["BackendError", "backends", "implementation", "info", "kernel_backends", "kernels",
-           "use", *_KERNELS]
+__all__ = ["BackendError", "Report", "anatomy", "anatomy_all", "backends", "implementation", "info",
+           "kernel_backends", "kernels", "use", *_KERNELS]
+
+_ANATOMY = frozenset({"anatomy", "anatomy_all", "Report"})
+
+
+def __getattr__(name: str):
+    """``anatomy``, ``anatomy_all`` and ``Report``, imported on first use."""
+    if name in _ANATOMY:
+        from . import _anatomy
+
+        return getattr(_anatomy, name)
+    raise AttributeError(f"module 'fastkern' has no attribute {name!r}")

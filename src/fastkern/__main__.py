@@ -1,10 +1,140 @@
-"""Command line: ``python -m fastkern [info]``."""
+"""Command line: where Python's time goes, measured on this machine.
+
+    fastkern                               the anatomy of the default kernels (about a minute)
+    fastkern anatomy KERNEL [options]      one kernel (or several); --json, --plot, --quick
+    fastkern report PATH.json [--plot P]   re-render a saved report
+    fastkern info [--json]                 version, backends built, compiler and flags
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+
+
+class _Parser(argparse.ArgumentParser):
+    """Reports bad arguments on one line, without the usage block."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+class _Refused(Exception):
+    """A bad argument found after parsing: reported on one line, exit status 2."""
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return value
+
+
+def _thread_counts(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(_positive(part) for part in text.split(","))
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(
+            f"expected positive thread counts separated by commas (e.g. 1,2,4), got {text!r}"
+        ) from None
+
+
+def _names(text: str) -> list[str]:
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError(f"expected names separated by commas, got {text!r}")
+    return names
+
+
+def _writable(path: str, option: str) -> None:
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise _Refused(f"{option}: folder {folder} does not exist")
+
+
+def _check_plot(path: str | None) -> None:
+    if path is None:
+        return
+    from ._anatomy import plot
+
+    if not plot.available():
+        raise _Refused(plot.INSTALL_HINT)
+    _writable(path, "--plot")
+
+
+def _show(report, args: argparse.Namespace) -> None:
+    from ._anatomy import plot, render
+
+    render.render(report)
+    if args.plot:
+        plot.write(report, args.plot)
+        print(f"chart written to {args.plot}")
+
+
+def cmd_anatomy(args: argparse.Namespace) -> int:
+    from . import _dispatch
+    from ._anatomy import run
+
+    for kernel in args.kernels:
+        if kernel not in _dispatch.kernels():
+            raise _Refused(f"unknown kernel {kernel!r}; choose one of {', '.join(_dispatch.kernels())}")
+    if args.size is not None and len(args.kernels) != 1:
+        raise _Refused("--size needs exactly one kernel")
+    for backend in args.backends or ():
+        if backend not in _dispatch.LADDER:
+            raise _Refused(f"unknown backend {backend!r}; choose one of {', '.join(_dispatch.LADDER)}")
+        if backend not in _dispatch.backends():
+            raise _Refused(f"backend {backend!r} is not built here; built: {', '.join(_dispatch.backends())}")
+    _check_plot(args.plot)
+    if args.json:
+        _writable(args.json, "--json")
+    kernels = args.kernels or run.default_kernels()
+    sizes = {kernels[0]: args.size} if args.size is not None else None
+    report = _with_progress(lambda progress: run.anatomy_all(
+        kernels, sizes=sizes, backends=args.backends, threads=args.threads, quick=args.quick,
+        progress=progress))
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as out:
+            out.write(report.to_json())
+    _show(report, args)
+    if args.json:
+        print(f"report saved to {args.json}")
+    return 0
+
+
+def _with_progress(measure):
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn("{task.description:<32}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("starting", total=None)
+
+        def progress(label: str, done: int, total: int) -> None:
+            bar.update(task, description=label, completed=done, total=total)
+
+        return measure(progress)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from ._anatomy.report import Report
+
+    _check_plot(args.plot)
+    try:
+        with open(args.path, encoding="utf-8") as saved:
+            report = Report.from_json(saved.read())
+    except OSError as error:
+        raise _Refused(f"cannot read {args.path}: {error.strerror}") from None
+    except (ValueError, KeyError, TypeError) as error:
+        raise _Refused(f"{args.path} is not a readable fastkern report: {error}") from None
+    _show(report, args)
+    return 0
 
 
 def cmd_info(args: argparse.Namespace) -> int:
@@ -21,8 +151,28 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="fastkern", description=__doc__)
+    top = _Parser(prog="fastkern", description=__doc__,
+                  formatter_class=argparse.RawDescriptionHelpFormatter)
     verbs = top.add_subparsers(dest="verb")
+
+    anatomy = verbs.add_parser("anatomy", help="measure where the time goes (the default)")
+    anatomy.add_argument("kernels", nargs="*", metavar="KERNEL",
+                         help="kernels to measure (default: a set telling different stories)")
+    anatomy.add_argument("--size", type=_positive,
+                         help="the kernel's size argument (default: chosen for a ~20 ms python call)")
+    anatomy.add_argument("--threads", type=_thread_counts,
+                         help="thread counts, e.g. 1,2,4 (default: 1 up to the usable cores, at least 2)")
+    anatomy.add_argument("--backends", type=_names, help="backends to time, e.g. python,typed,c")
+    anatomy.add_argument("--json", metavar="PATH", help="save the report as JSON")
+    anatomy.add_argument("--plot", metavar="PATH.png", help="draw a chart (needs fastkern[plot])")
+    anatomy.add_argument("--quick", action="store_true", help="a fast, less precise pass")
+    anatomy.set_defaults(run=cmd_anatomy)
+
+    report = verbs.add_parser("report", help="re-render a saved JSON report")
+    report.add_argument("path", metavar="PATH.json")
+    report.add_argument("--plot", metavar="PATH.png", help="draw a chart (needs fastkern[plot])")
+    report.set_defaults(run=cmd_report)
+
     info = verbs.add_parser("info", help="version, backends built, compiler and flags")
     info.add_argument("--json", action="store_true", help="print JSON")
     info.set_defaults(run=cmd_info)
@@ -30,10 +180,20 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    args = parser().parse_args(sys.argv[1:] if argv is None else argv)
     if args.verb is None:
-        args = parser().parse_args(["info"])
-    return args.run(args)
+        args = parser().parse_args(["anatomy"])
+    try:
+        return args.run(args)
+    except _Refused as refusal:
+        print(f"fastkern: error: {refusal}", file=sys.stderr)
+        return 2
+    except (ValueError, TypeError) as error:
+        print(f"fastkern: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("fastkern: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -1,0 +1,97 @@
+"""The command line: exit codes, one-line errors, and a real quick run end to end."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from fastkern import __main__ as cli
+from fastkern._anatomy import plot
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "fastkern", *args], capture_output=True,
+                          text=True, timeout=120)
+
+
+def one_line_error(text):
+    lines = text.strip().splitlines()
+    assert len(lines) == 1, text
+    assert lines[0].startswith("fastkern") and "error:" in lines[0]
+    assert "Traceback" not in text
+
+
+@pytest.mark.parametrize("args, message", [
+    (["anatomy", "nope"], "unknown kernel 'nope'"),
+    (["anatomy", "sum", "--size", "0"], "positive integer"),
+    (["anatomy", "sum", "--size", "-5"], "positive integer"),
+    (["anatomy", "sum", "--size", "ten"], "positive integer"),
+    (["anatomy", "sum", "--threads", "1,,2"], "thread counts"),
+    (["anatomy", "sum", "--threads", "0"], "thread counts"),
+    (["anatomy", "sum", "--threads", "two"], "thread counts"),
+    (["anatomy", "sum", "--backends", "fortran"], "unknown backend 'fortran'"),
+    (["anatomy", "sum", "nbody", "--size", "9"], "--size needs exactly one kernel"),
+    (["anatomy", "sum", "--json", "/no/such/folder/r.json"], "does not exist"),
+    (["report", "/no/such/report.json"], "cannot read"),
+    (["frobnicate"], "invalid choice"),
+])
+def test_bad_arguments_give_one_line_and_status_2(args, message, capsys):
+    try:
+        status = cli.main(args)
+    except SystemExit as exit:
+        status = exit.code
+    assert status == 2
+    err = capsys.readouterr().err
+    one_line_error(err)
+    assert message in err
+
+
+def test_a_kernel_that_refuses_the_size(capsys):
+    assert cli.main(["anatomy", "mandelbrot", "--size", str(2**40), "--quick"]) == 2
+    one_line_error(capsys.readouterr().err)
+
+
+def test_missing_matplotlib_is_a_clear_error(monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(plot, "available", lambda: False)
+    assert cli.main(["anatomy", "sum", "--plot", str(tmp_path / "a.png")]) == 2
+    err = capsys.readouterr().err
+    one_line_error(err)
+    assert "pip install 'fastkern[plot]'" in err
+
+
+def test_report_of_a_file_that_is_not_a_report(tmp_path, capsys):
+    path = tmp_path / "bad.json"
+    path.write_text('{"format": "something else"}')
+    assert cli.main(["report", str(path)]) == 2
+    one_line_error(capsys.readouterr().err)
+
+
+def test_subprocess_errors_are_one_line():
+    result = run("anatomy", "nope")
+    assert result.returncode == 2
+    one_line_error(result.stderr)
+    result = run("anatomy", "sum", "--threads", "1,x")
+    assert result.returncode == 2
+    one_line_error(result.stderr)
+
+
+def test_info_still_works():
+    result = run("info", "--json")
+    assert result.returncode == 0
+    assert "backends" in json.loads(result.stdout)
+
+
+def test_quick_anatomy_saves_json_and_report_rerenders_it(tmp_path):
+    path = tmp_path / "sum.json"
+    result = run("anatomy", "sum", "--size", "1000", "--threads", "1,2", "--backends",
+                 "python,compiled,typed,c", "--quick", "--json", str(path))
+    assert result.returncode == 0, result.stderr
+    assert "The ladder" in result.stdout and "Summary" in result.stdout
+    saved = json.loads(path.read_text())
+    assert saved["format"] == "fastkern-anatomy"
+    assert [r["backend"] for r in saved["report"]["kernels"][0]["ladder"]] == [
+        "python", "compiled", "typed", "c"]
+    again = run("report", str(path))
+    assert again.returncode == 0, again.stderr
+    assert "The ladder" in again.stdout and "Traceback" not in again.stderr
