@@ -33,7 +33,9 @@ def raw_call(kernel: str, backend: str, size: int, release_gil: Optional[bool] =
 
 def dispatched_call(kernel: str, backend: str, size: int) -> Callable[[], object]:
     """A zero-argument call of the public ``fastkern.<kernel>`` naming ``backend``."""
-    public = _dispatch.public_function(KERNELS[kernel])
+    import fastkern
+
+    public = getattr(fastkern, kernel, None) or _dispatch.public_function(KERNELS[kernel])
     return functools.partial(public, *KERNELS[kernel].sample(size), backend=backend)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import os
 
 from .report import Machine
 
@@ -18,4 +19,5 @@ def describe() -> Machine:
         compiler=details["compiler"], c_flags=details["c_flags"], cython=details["cython"],
         fastkern=details["fastkern"], backends=tuple(details["backends"]),
         platform=details["platform"],
-        timestamp=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"))
+        timestamp=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        load=os.getloadavg()[0] if hasattr(os, "getloadavg") else None)

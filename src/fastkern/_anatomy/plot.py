@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib.util
 from typing import Sequence
 
-from .formatting import call
 from .report import Report
 
 INSTALL_HINT = "matplotlib is needed for charts: pip install 'fastkern[plot]'"
@@ -15,6 +14,27 @@ def available() -> bool:
     return importlib.util.find_spec("matplotlib") is not None
 
 
+#: One colour per backend in every panel; a held GIL is drawn hatched in its backend's colour.
+COLOURS = {"python": "#1f77b4", "compiled": "#ff7f0e", "typed": "#2ca02c", "c": "#d62728",
+           "numpy": "#9467bd", "idle loop": "#7f7f7f", "python processes": "#8c564b"}
+
+
+def _style(label: str) -> dict:
+    backend = label.split(" (")[0]
+    style = {"color": COLOURS.get(label, COLOURS.get(backend, "#17becf"))}
+    if "GIL held" in label:
+        style.update(hatch="//", edgecolor="white")
+    return style
+
+
+def _legend(axes) -> None:
+    axes.legend(fontsize="small", ncol=4, loc="upper center", bbox_to_anchor=(0.5, -0.1))
+
+
+def _label(kernel) -> str:
+    return f"{kernel.kernel}\n({kernel.size})"
+
+
 def _grouped_bars(axes, groups: Sequence[str], series: dict, log: bool = True) -> None:
     """One cluster of bars per group, one bar per series; missing values leave a gap."""
     width = 0.8 / max(len(series), 1)
@@ -22,13 +42,13 @@ def _grouped_bars(axes, groups: Sequence[str], series: dict, log: bool = True) -
         offsets = [g + (index - (len(series) - 1) / 2) * width for g in range(len(groups))]
         present = [(x, v) for x, v in zip(offsets, values) if v is not None and v > 0]
         if present:
-            axes.bar(*zip(*present), width=width, label=name)
+            axes.bar(*zip(*present), width=width, label=name, **_style(name))
     axes.set_xticks(range(len(groups)))
-    axes.set_xticklabels(groups, rotation=20, ha="right")
+    axes.set_xticklabels(groups, fontsize="small")
     if log:
         axes.set_yscale("log")
     axes.grid(axis="y", alpha=0.3)
-    axes.legend(fontsize="small", ncol=2)
+    _legend(axes)
 
 
 def _speedups(axes, report: Report) -> None:
@@ -40,7 +60,7 @@ def _speedups(axes, report: Report) -> None:
         for backend, values in backends.items():
             rung = kernel.rung(backend)
             values.append(rung.speedup if rung else None)
-    _grouped_bars(axes, [call(k.kernel, k.size) for k in report.kernels], backends)
+    _grouped_bars(axes, [_label(k) for k in report.kernels], backends)
     axes.set_title("Speedup over python (pre-converted inputs)")
     axes.set_ylabel("x faster than python")
 
@@ -57,11 +77,10 @@ def _decomposition(axes, report: Report) -> None:
         axes.barh(range(len(kernels)), shares, left=left, label=name)
         left = [a + b for a, b in zip(left, shares)]
     axes.set_yticks(range(len(kernels)))
-    axes.set_yticklabels([call(k.kernel, k.size) for k in kernels])
+    axes.set_yticklabels([_label(k) for k in kernels])
     axes.invert_yaxis()
-    axes.set_xlabel("% of python's time per call")
-    axes.set_title("Where python's time goes")
-    axes.legend(fontsize="small", loc="lower right")
+    axes.set_title("Where python's time goes (% of python's time per call)")
+    _legend(axes)
 
 
 def _gil(axes, report: Report) -> None:
@@ -79,7 +98,7 @@ def _gil(axes, report: Report) -> None:
             series[scaling.label][index] = scaling.efficiency[-1] * 100
         if kernel.gil.processes:
             series["python processes"][index] = kernel.gil.processes.scaling.efficiency[-1] * 100
-    _grouped_bars(axes, [call(k.kernel, k.size) for k in kernels], series, log=False)
+    _grouped_bars(axes, [_label(k) for k in kernels], series, log=False)
     axes.axhline(100, color="black", linewidth=0.8)
     axes.axhline(100 / threads, color="grey", linewidth=0.8, linestyle="--")
     axes.set_ylim(0, 120)
@@ -93,7 +112,7 @@ def _stall(axes, report: Report) -> None:
     for index, kernel in enumerate(report.kernels):
         for stall in kernel.stall:
             series.setdefault(stall.label, [None] * len(report.kernels))[index] = stall.worst * 1e3
-    _grouped_bars(axes, [call(k.kernel, k.size) for k in report.kernels], series)
+    _grouped_bars(axes, [_label(k) for k in report.kernels], series)
     axes.set_title(f"Event loop: worst lag of a {report.settings.tick * 1e3:g} ms tick "
                    f"during asyncio.to_thread")
     axes.set_ylabel("ms")
@@ -106,7 +125,7 @@ def write(report: Report, path: str) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    figure, grid = plt.subplots(2, 2, figsize=(15, 10))
+    figure, grid = plt.subplots(2, 2, figsize=(15, 11))
     _speedups(grid[0][0], report)
     _decomposition(grid[0][1], report)
     _gil(grid[1][0], report)

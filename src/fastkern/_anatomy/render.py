@@ -25,7 +25,8 @@ def machine_line(report: Report) -> Text:
     mode = "quick pass" if report.settings.quick else "full run"
     return Text(f"{m.cpu}, {m.usable_cores} usable cores; {m.implementation} {m.python} "
                 f"({build}); {m.compiler} {m.c_flags}; Cython {m.cython}; fastkern {m.fastkern}; "
-                f"{m.timestamp}; {mode} in {report.elapsed:.0f} s", style="dim")
+                f"{m.timestamp}; {mode} in {report.elapsed:.0f} s"
+                + ("" if m.load is None else f"; load average {m.load:.2g} at start"), style="dim")
 
 
 def _table(title: str, *columns: str, caption: Optional[str] = None) -> Table:
@@ -80,9 +81,11 @@ def decomposition(report: Report) -> Table:
 def call_costs(report: Report) -> Table:
     table = _table("Fixed cost per call and cost per unit of work (weighted least-squares fit)",
                    "kernel", "backend", "sizes", "per call", "per unit", "R²", "dispatch adds",
-                   caption="dispatch adds = fastkern.<kernel>(..., backend=X) minus the raw "
-                           "implementation, at the smallest size; it includes checking and "
-                           "converting the arguments")
+                   caption="per call = the fit's intercept; a negative one means the cost per unit "
+                           "grows with size (caches, a changing mix of work), not a negative cost. "
+                           "dispatch adds = fastkern.<kernel>(..., backend=X) minus the raw "
+                           "implementation at the smallest size, checking and converting the "
+                           "arguments included")
     for kernel in report.kernels:
         dispatch = {d.backend: d for d in kernel.dispatch}
         for cost in kernel.costs:

@@ -270,6 +270,8 @@ class Machine:
     backends: Tuple[str, ...]
     platform: str
     timestamp: str
+    load: Optional[float] = None
+    """The 1-minute load average when the run began, where the OS reports one."""
 
 
 @dataclass(frozen=True)
@@ -330,7 +332,7 @@ def _decode(kind, value):
     if dataclasses.is_dataclass(kind):
         hints = typing.get_type_hints(kind)
         return kind(**{f.name: _decode(hints[f.name], value[f.name])
-                       for f in dataclasses.fields(kind) if f.init})
+                       for f in dataclasses.fields(kind) if f.init and f.name in value})
     if kind is float and isinstance(value, int):
         return float(value)
     return value

@@ -72,6 +72,7 @@ def anatomy_all(kernels: Optional[Iterable[str]] = None, *,
     timer = Timer(settings, clock)
     steps = len(names) * len(KERNEL_STEPS) + (len(SHARED_STEPS) if shared else 0)
     tracker = _Tracker(progress, steps)
+    described = machine.describe()
     start = clock()
     reports = tuple(_kernel_report(name, sizes.get(name), chosen, workers, timer, tracker)
                     for name in names)
@@ -86,7 +87,7 @@ def anatomy_all(kernels: Optional[Iterable[str]] = None, *,
         tracker.step("language features")
         features_report = features.measure(settings.feature_ops, timer)
     tracker.step("done")
-    return Report(machine.describe(), settings, reports, boundary_report, memory_report,
+    return Report(described, settings, reports, boundary_report, memory_report,
                   gc_report, features_report, clock() - start)
 
 

@@ -11,7 +11,7 @@ def sentences(report: Report) -> list[str]:
     """Every takeaway the report supports, most important first."""
     found = [*(_ladder(k) for k in report.kernels), _gil(report), _processes(report),
              _stall(report), _call_cost(report), _boundary(report), _memory(report), _gc(report),
-             _features(report), _stability(report)]
+             _features(report), _stability(report), _load(report)]
     return [sentence for sentence in found if sentence]
 
 
@@ -160,6 +160,19 @@ def _stability(report: Report) -> str:
         return f"All {len(timings)} timings have a spread below {UNSTABLE:.0%} of their median."
     return (f"{unstable} of {len(timings)} timings have a spread above {UNSTABLE:.0%} of their "
             f"median (marked !): those results may be unstable; rerun on a quieter machine.")
+
+
+#: A load average per usable core above which other programs were competing for the CPUs.
+BUSY = 0.25
+
+
+def _load(report: Report) -> Optional[str]:
+    m = report.machine
+    if m.load is None or m.load <= BUSY * m.usable_cores:
+        return None
+    return (f"The machine was busy when the run began (1-minute load average {m.load:.2g} on "
+            f"{m.usable_cores} usable cores): other programs competed for the CPUs, so thread "
+            f"and process scaling are understated and timings noisier.")
 
 
 def _range(values: Iterable[float], show: Callable[[float], str]) -> str:
