@@ -15,13 +15,14 @@
 #define FK_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define FK_CLONES
-/* Benchmarks Game binary-trees for max_depth in 0..FK_BINARY_TREES_MAX_DEPTH (raised to
- * at least 6): writes (depth, iterations, check) triples into rows, which has room for
- * FK_BINARY_TREES_MAX_ROWS of them, and returns how many; -1 when out of memory. */
-#define FK_BINARY_TREES_MAX_DEPTH 24
-#define FK_BINARY_TREES_MAX_ROWS ((FK_BINARY_TREES_MAX_DEPTH - 4) / 2 + 3)
-ptrdiff_t fk_binary_trees(int max_depth, int64_t *rows);
+#endif
 
+/* A helper that must be inlined into its FK_CLONES caller: a call would run the helper's
+ * own baseline-ISA code, not the caller's clone. */
+#if defined(__GNUC__)
+#define FK_INLINE static inline __attribute__((always_inline))
+#else
+#define FK_INLINE static inline
 #endif
 
 /* Sum of x[0..n), eight interleaved accumulators: reorders the additions. */
@@ -49,5 +50,26 @@ int64_t fk_monte_carlo_hits(uint64_t seed, int64_t first, int64_t count);
 #define FK_BINARY_TREES_MAX_DEPTH 24
 #define FK_BINARY_TREES_MAX_ROWS ((FK_BINARY_TREES_MAX_DEPTH - 4) / 2 + 3)
 ptrdiff_t fk_binary_trees(int max_depth, int64_t *rows);
+
+/* The n-th Fibonacci number by naive double recursion, for n in 0..FK_FIB_MAX_N (the
+ * largest whose result fits int64_t). */
+#define FK_FIB_MAX_N 92
+int64_t fk_fib(int n);
+
+/* 64-bit FNV-1a of data[0..n). */
+uint64_t fk_fnv1a(const uint8_t *data, ptrdiff_t n);
+
+/* Benchmarks Game spectral-norm of the n x n matrix, n >= 1; work holds 3n doubles.
+ * Same float operations in the same order as the scalar reference (rows vectorised). */
+double fk_spectral_norm(ptrdiff_t n, double *work);
+
+/* Benchmarks Game fannkuch-redux for n in 1..FK_FANNKUCH_MAX_N. */
+#define FK_FANNKUCH_MAX_N 12
+void fk_fannkuch(int n, int64_t *checksum, int *max_flips);
+
+/* out (n x m) = a (n x k) times b (k x m), all row-major, cache-blocked; each element adds
+ * its products in order of k, as the naive loop does. Returns -1 when out of memory. */
+int fk_matmul(ptrdiff_t n, ptrdiff_t k, ptrdiff_t m, const double *a, const double *b,
+              double *out);
 
 #endif

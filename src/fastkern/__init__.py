@@ -29,6 +29,11 @@ mandelbrot = _public_function(_KERNELS["mandelbrot"])
 nbody = _public_function(_KERNELS["nbody"])
 monte_carlo_pi = _public_function(_KERNELS["monte_carlo_pi"])
 binary_trees = _public_function(_KERNELS["binary_trees"])
+fib = _public_function(_KERNELS["fib"])
+fnv1a = _public_function(_KERNELS["fnv1a"])
+spectral_norm = _public_function(_KERNELS["spectral_norm"])
+fannkuch = _public_function(_KERNELS["fannkuch"])
+matmul = _public_function(_KERNELS["matmul"])
 
 __all__ = ["BackendError", "Report", "anatomy", "anatomy_all", "backends", "implementation", "info",
            "kernel_backends", "kernels", "use", *_KERNELS]

@@ -10,6 +10,7 @@ when its module defines a function of the kernel's name.
 
 from __future__ import annotations
 
+import math
 import sys
 from dataclasses import dataclass, field
 from typing import Callable
@@ -17,7 +18,7 @@ from typing import Callable
 import numpy as np
 
 from . import _boundary as b
-from ._boundary import BUFFERS
+from ._boundary import BUFFERS, matmul_operands
 
 #: Preference when no backend is chosen: the first one built that implements the kernel.
 FASTEST_FIRST = ("c", "typed", "numpy", "compiled", "python")
@@ -96,6 +97,51 @@ def _binary_trees_nodes(size: int) -> int:
     return _tree_nodes(deepest + 1) + _tree_nodes(deepest) + sum(
         (1 << (deepest - depth + MIN_TREE_DEPTH)) * _tree_nodes(depth)
         for depth in range(MIN_TREE_DEPTH, deepest + 1, 2))
+
+
+
+#: The largest n whose Fibonacci number fits a signed 64-bit integer.
+MAX_FIB = 92
+
+
+def _prepare_fib(form, n):
+    return (b.count(n, "n", maximum=MAX_FIB),)
+
+
+def _fib_calls(n: int) -> int:
+    previous, current = 1, 1
+    for _ in range(n):
+        previous, current = current, previous + current + 1
+    return previous
+
+
+def _prepare_fnv1a(form, data):
+    return (b.byte_data(data, "data", form),)
+
+
+def _random_bytes(size: int) -> bytes:
+    return np.random.default_rng([size, 3]).integers(0, 256, size, dtype=np.uint8).tobytes()
+
+
+def _prepare_spectral_norm(form, n):
+    return (b.count(n, "n", minimum=1, maximum=100_000),)
+
+
+def _prepare_fannkuch(form, n):
+    return (b.count(n, "n", minimum=1, maximum=12),)
+
+
+def _prepare_matmul(form, a, b):  # ``b`` is the public argument's name, so no ``b.`` here
+    return matmul_operands(a, b, form)
+
+
+def _finish_matmul(form, product, args):
+    return product if form is BUFFERS else np.array(product, dtype=np.float64)
+
+
+def _random_square_matrices(size: int) -> tuple:
+    rng = np.random.default_rng([size, 4])
+    return rng.random((size, size)), rng.random((size, size))
 
 
 KERNELS: dict[str, Kernel] = {k.name: k for k in [
@@ -186,5 +232,87 @@ KERNELS: dict[str, Kernel] = {k.name: k for k in [
         unit="node",
         work=_binary_trees_nodes,
         sizes=(8, 13),
+    ),
+    Kernel(
+        "fib",
+        """The ``n``-th Fibonacci number (``fib(0) = 0``, ``fib(1) = 1``) by naive double recursion.
+
+        The cost is almost all function calls: ``fib(n)`` makes ``2 * fib(n + 1) - 1`` of
+        them. ``n`` must be in 0..92 on every backend, ``python`` included: ``fib(92)`` is
+        the largest that fits the 64-bit integers of ``typed`` and ``c``, and one signature
+        means one set of accepted inputs. Every backend returns the same int.""",
+        _prepare_fib,
+        sample=lambda size: (size,),
+        unit="call",
+        work=_fib_calls,
+        sizes=(15, 32),
+    ),
+    Kernel(
+        "fnv1a",
+        """64-bit FNV-1a hash of a bytes-like object, as an int in 0..2**64-1.
+
+        ``data`` is bytes, bytearray, memoryview, ``array.array('B')`` or a NumPy uint8
+        (or int8) array of any shape, hashed in C order; a non-contiguous buffer is copied.
+        Buffers of wider items are refused rather than hashed by their bytes, and ``str`` is
+        refused with a ``TypeError``: encode it first. ``python`` works on Python ints masked
+        to 64 bits, the others on machine words; every backend returns the same int.""",
+        _prepare_fnv1a,
+        sample=lambda size: (_random_bytes(size),),
+        unit="byte",
+        sizes=(1_000, 4_000_000),
+    ),
+    Kernel(
+        "spectral_norm",
+        """Benchmarks Game spectral-norm: the spectral norm of the infinite matrix A, truncated to n x n.
+
+        ``A(i, j) = 1 / ((i + j)(i + j + 1) / 2 + i + 1)``; ten rounds of
+        ``v = A^T A u; u = A^T A v`` from ``u = 1``, then ``sqrt(u.v / v.v)``. ``n`` is
+        1..100000. ``python`` and ``compiled`` evaluate A(i, j) by a function call in the
+        innermost loop; ``typed`` and ``c`` inline it. Those four do the same float
+        operations in the same order and agree bit for bit; ``numpy`` builds A whole (8 n^2
+        bytes) and multiplies with BLAS, which reorders the sums, so it differs by a few
+        ulps.""",
+        _prepare_spectral_norm,
+        sample=lambda size: (size,),
+        unit="A(i,j)",
+        work=lambda size: 40 * size * size,
+        reorders=frozenset({"numpy"}),
+        sizes=(50, 300),
+    ),
+    Kernel(
+        "fannkuch",
+        """Benchmarks Game fannkuch-redux: ``(checksum, max_flips)`` over all permutations of 0..n-1.
+
+        Each permutation is flipped (its first ``k + 1`` elements reversed, ``k`` its first
+        element) until it starts with 0; ``max_flips`` is the most flips any needed and
+        ``checksum`` adds the flips of even-numbered permutations and subtracts those of
+        odd-numbered ones, in the Benchmarks Game's order. ``n`` must be in 1..12 (the
+        work grows as n!; a ``ValueError`` says so otherwise). Every backend returns the
+        same ints.""",
+        _prepare_fannkuch,
+        sample=lambda size: (size,),
+        unit="permutation",
+        work=math.factorial,
+        sizes=(6, 9),
+    ),
+    Kernel(
+        "matmul",
+        """Matrix product of float64 matrices ``a`` (n, k) and ``b`` (k, m), as an (n, m) float64 array.
+
+        Inputs as for :func:`sum`, two-dimensional; every dimension must be at least 1, and
+        a shape mismatch raises ``ValueError`` naming both shapes. ``python`` loops over
+        lists of rows, ``typed`` over memoryviews in i-k-j order, ``c`` in cache-sized
+        blocks with vectorised inner loops; all three add each element's products in
+        order of k and agree bit for bit. ``numpy`` is ``a @ b`` (BLAS), which reorders
+        and may fuse multiply-adds, so it differs by at most
+        ``2 * k * eps * (|a| @ |b|)`` per element.""",
+        _prepare_matmul,
+        finish=_finish_matmul,
+        sample=_random_square_matrices,
+        unit="multiply-add",
+        work=lambda size: size ** 3,
+        reorders=frozenset({"numpy"}),
+        sizes=(16, 192),
+        fastest_first=("numpy", "c", "typed", "compiled", "python"),
     ),
 ]}

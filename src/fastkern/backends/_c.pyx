@@ -23,6 +23,16 @@ cdef extern from "fastkern.h" nogil:
         FK_BINARY_TREES_MAX_DEPTH
         FK_BINARY_TREES_MAX_ROWS
     ptrdiff_t fk_binary_trees(int max_depth, int64_t *rows)
+    enum:
+        FK_FIB_MAX_N
+    int64_t fk_fib(int n)
+    uint64_t fk_fnv1a(const uint8_t *data, ptrdiff_t n)
+    double fk_spectral_norm(ptrdiff_t n, double *work)
+    enum:
+        FK_FANNKUCH_MAX_N
+    void fk_fannkuch(int n, int64_t *checksum, int *max_flips)
+    int fk_matmul(ptrdiff_t n, ptrdiff_t k, ptrdiff_t m, const double *a, const double *b,
+                  double *out)
 
 
 def sum(const double[::1] x, bint release_gil=True):
@@ -112,3 +122,73 @@ def binary_trees(int max_depth, bint release_gil=True):
     if count < 0:
         raise MemoryError(f"binary_trees({max_depth}) ran out of memory")
     return [(rows[i][0], rows[i][1], rows[i][2]) for i in range(count)]
+
+
+
+def fib(int n, bint release_gil=True):
+    if not 0 <= n <= FK_FIB_MAX_N:
+        raise ValueError(f"n must be in 0..{FK_FIB_MAX_N}, got {n}")
+    cdef int64_t result
+    if release_gil:
+        with nogil:
+            result = fk_fib(n)
+    else:
+        result = fk_fib(n)
+    return result
+
+
+def fnv1a(const uint8_t[::1] data, bint release_gil=True):
+    cdef uint64_t result
+    cdef ptrdiff_t n = data.shape[0]
+    cdef const uint8_t *p = &data[0] if n else NULL
+    if release_gil:
+        with nogil:
+            result = fk_fnv1a(p, n)
+    else:
+        result = fk_fnv1a(p, n)
+    return result
+
+
+def spectral_norm(Py_ssize_t n, bint release_gil=True):
+    if n < 1:
+        raise ValueError(f"n must be at least 1, got {n}")
+    cdef double[::1] work = numpy.empty(3 * n)
+    cdef double result
+    if release_gil:
+        with nogil:
+            result = fk_spectral_norm(n, &work[0])
+    else:
+        result = fk_spectral_norm(n, &work[0])
+    return result
+
+
+def fannkuch(int n, bint release_gil=True):
+    if not 1 <= n <= FK_FANNKUCH_MAX_N:
+        raise ValueError(f"n must be in 1..{FK_FANNKUCH_MAX_N}, got {n}")
+    cdef int64_t checksum
+    cdef int max_flips
+    if release_gil:
+        with nogil:
+            fk_fannkuch(n, &checksum, &max_flips)
+    else:
+        fk_fannkuch(n, &checksum, &max_flips)
+    return checksum, max_flips
+
+
+def matmul(const double[:, ::1] a, const double[:, ::1] b, bint release_gil=True):
+    if a.shape[1] != b.shape[0]:
+        raise ValueError(f"a's columns must match b's rows: a has shape ({a.shape[0]}, {a.shape[1]}), "
+                         f"b has shape ({b.shape[0]}, {b.shape[1]})")
+    if 0 in (a.shape[0], a.shape[1], b.shape[1]):
+        return numpy.zeros((a.shape[0], b.shape[1]))
+    out = numpy.empty((a.shape[0], b.shape[1]))
+    cdef double[:, ::1] view = out
+    cdef int status
+    if release_gil:
+        with nogil:
+            status = fk_matmul(a.shape[0], a.shape[1], b.shape[1], &a[0, 0], &b[0, 0], &view[0, 0])
+    else:
+        status = fk_matmul(a.shape[0], a.shape[1], b.shape[1], &a[0, 0], &b[0, 0], &view[0, 0])
+    if status < 0:
+        raise MemoryError("matmul ran out of memory for its packing buffer")
+    return out

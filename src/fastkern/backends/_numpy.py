@@ -1,8 +1,10 @@
 """The ``numpy`` backend: the vectorised NumPy version a user would otherwise write.
 
 A reference point, not a rung of the ladder. NumPy reorders float reductions (pairwise
-summation, BLAS), so ``sum`` and ``dot`` agree with the other backends within a tolerance;
-the other kernels do the same float operations per element and agree bit for bit.
+summation, BLAS), so ``sum``, ``dot``, ``spectral_norm`` and ``matmul`` agree with the other
+backends within a tolerance; the other kernels do the same float operations per element
+and agree bit for bit. Kernels NumPy cannot express without a Python loop per element
+(nbody, fib, fnv1a, fannkuch, binary_trees) are absent.
 """
 
 import numpy as np
@@ -65,3 +67,18 @@ def monte_carlo_pi(samples, seed):
             y = (_splitmix64_at(seed, k + np.uint64(2)) >> np.uint64(11)).astype(np.float64) * scale
             hits += int(np.count_nonzero(x * x + y * y <= 1.0))
     return 4.0 * hits / samples
+
+
+def spectral_norm(n):
+    i = np.arange(n, dtype=np.float64)[:, None]
+    ij = i + np.arange(n, dtype=np.float64)
+    a = 1.0 / (ij * (ij + 1.0) / 2.0 + i + 1.0)
+    u = np.ones(n)
+    for _ in range(10):
+        v = a.T @ (a @ u)
+        u = a.T @ (a @ v)
+    return float(np.sqrt((u @ v) / (v @ v)))
+
+
+def matmul(a, b):
+    return a @ b

@@ -175,3 +175,109 @@ def binary_trees(max_depth):
         rows.append((depth, iterations, check))
     rows.append((max_depth, 1, _check(long_lived)))
     return rows
+
+
+def fib(n):
+    if n < 2:
+        return n
+    return fib(n - 1) + fib(n - 2)
+
+
+FNV_OFFSET_BASIS = 0xCBF29CE484222325
+FNV_PRIME = 0x100000001B3
+
+
+def fnv1a(data):
+    h = FNV_OFFSET_BASIS
+    for byte in data:
+        h = ((h ^ byte) * FNV_PRIME) & MASK64
+    return h
+
+
+def _a(i, j):
+    ij = i + j
+    return 1.0 / (ij * (ij + 1) // 2 + i + 1)
+
+
+def _times_a(u):
+    n = len(u)
+    v = []
+    for i in range(n):
+        total = 0.0
+        for j in range(n):
+            total += _a(i, j) * u[j]
+        v.append(total)
+    return v
+
+
+def _times_a_transposed(u):
+    n = len(u)
+    v = []
+    for i in range(n):
+        total = 0.0
+        for j in range(n):
+            total += _a(j, i) * u[j]
+        v.append(total)
+    return v
+
+
+def _times_ata(u):
+    return _times_a_transposed(_times_a(u))
+
+
+def spectral_norm(n):
+    u = [1.0] * n
+    for _ in range(10):
+        v = _times_ata(u)
+        u = _times_ata(v)
+    vbv = vv = 0.0
+    for ue, ve in zip(u, v):
+        vbv += ue * ve
+        vv += ve * ve
+    return math.sqrt(vbv / vv)
+
+
+def _flips(perm):
+    p = perm[:]
+    flips = 0
+    first = p[0]
+    while first:
+        p[:first + 1] = p[first::-1]
+        flips += 1
+        first = p[0]
+    return flips
+
+
+def fannkuch(n):
+    perm = list(range(n))
+    count = [0] * n
+    r = n
+    index = checksum = max_flips = 0
+    while True:
+        while r != 1:
+            count[r - 1] = r
+            r -= 1
+        flips = _flips(perm)
+        max_flips = max(max_flips, flips)
+        checksum += -flips if index % 2 else flips
+        while True:
+            if r == n:
+                return checksum, max_flips
+            perm.insert(r, perm.pop(0))
+            count[r] -= 1
+            if count[r] > 0:
+                break
+            r += 1
+        index += 1
+
+
+def matmul(a, b):
+    columns = len(b[0])
+    out = []
+    for a_row in a:
+        out_row = [0.0] * columns
+        for a_ik, b_row in zip(a_row, b):
+            for j in range(columns):
+                out_row[j] += a_ik * b_row[j]
+        out.append(out_row)
+    return out

@@ -330,3 +330,192 @@ def binary_trees(int max_depth, bint release_gil=True):
     if count < 0:
         raise MemoryError(f"binary_trees({max_depth}) ran out of memory")
     return [tuple(row) for row in rows[:count].tolist()]
+
+
+cdef enum:
+    MAX_FIB = 92
+
+
+cdef int64_t _fib(int n) noexcept nogil:
+    if n < 2:
+        return n
+    return _fib(n - 1) + _fib(n - 2)
+
+
+def fib(int n, bint release_gil=True):
+    if not 0 <= n <= MAX_FIB:
+        raise ValueError(f"n must be in 0..{MAX_FIB}, got {n}")
+    cdef int64_t result
+    if release_gil:
+        with nogil:
+            result = _fib(n)
+    else:
+        result = _fib(n)
+    return result
+
+
+cdef uint64_t _fnv1a(const uint8_t[::1] data) noexcept nogil:
+    cdef uint64_t h = 0xCBF29CE484222325
+    cdef Py_ssize_t i
+    for i in range(data.shape[0]):
+        h = (h ^ data[i]) * <uint64_t>0x100000001B3
+    return h
+
+
+def fnv1a(const uint8_t[::1] data, bint release_gil=True):
+    cdef uint64_t result
+    if release_gil:
+        with nogil:
+            result = _fnv1a(data)
+    else:
+        result = _fnv1a(data)
+    return result
+
+
+cdef inline double _a(Py_ssize_t i, Py_ssize_t j) noexcept nogil:
+    cdef Py_ssize_t ij = i + j
+    return 1.0 / (ij * (ij + 1) // 2 + i + 1)
+
+
+cdef void _times_a(const double[::1] u, double[::1] v) noexcept nogil:
+    cdef Py_ssize_t n = u.shape[0], i, j
+    cdef double total
+    for i in range(n):
+        total = 0.0
+        for j in range(n):
+            total += _a(i, j) * u[j]
+        v[i] = total
+
+
+cdef void _times_a_transposed(const double[::1] u, double[::1] v) noexcept nogil:
+    cdef Py_ssize_t n = u.shape[0], i, j
+    cdef double total
+    for i in range(n):
+        total = 0.0
+        for j in range(n):
+            total += _a(j, i) * u[j]
+        v[i] = total
+
+
+cdef void _times_ata(const double[::1] u, double[::1] v, double[::1] tmp) noexcept nogil:
+    _times_a(u, tmp)
+    _times_a_transposed(tmp, v)
+
+
+cdef double _spectral_norm(double[::1] u, double[::1] v, double[::1] tmp) noexcept nogil:
+    cdef Py_ssize_t i
+    cdef int rounds
+    cdef double vbv = 0.0, vv = 0.0
+    for i in range(u.shape[0]):
+        u[i] = 1.0
+    for rounds in range(10):
+        _times_ata(u, v, tmp)
+        _times_ata(v, u, tmp)
+    for i in range(u.shape[0]):
+        vbv += u[i] * v[i]
+        vv += v[i] * v[i]
+    return sqrt(vbv / vv)
+
+
+def spectral_norm(Py_ssize_t n, bint release_gil=True):
+    if n < 1:
+        raise ValueError(f"n must be at least 1, got {n}")
+    cdef double[:, ::1] work = numpy.empty((3, n))
+    cdef double result
+    if release_gil:
+        with nogil:
+            result = _spectral_norm(work[0], work[1], work[2])
+    else:
+        result = _spectral_norm(work[0], work[1], work[2])
+    return result
+
+
+cdef enum:
+    MAX_FANNKUCH = 12
+
+
+cdef int _flips(const int *perm, int n) noexcept nogil:
+    cdef int p[MAX_FANNKUCH]
+    cdef int flips = 0, first, lo, hi, i
+    for i in range(n):
+        p[i] = perm[i]
+    first = p[0]
+    while first:
+        lo, hi = 0, first
+        while lo < hi:
+            p[lo], p[hi] = p[hi], p[lo]
+            lo += 1
+            hi -= 1
+        flips += 1
+        first = p[0]
+    return flips
+
+
+cdef void _fannkuch(int n, int64_t *checksum, int *max_flips) noexcept nogil:
+    cdef int perm[MAX_FANNKUCH]
+    cdef int count[MAX_FANNKUCH]
+    cdef int r = n, flips, first, i
+    cdef int64_t index = 0
+    for i in range(n):
+        perm[i] = i
+        count[i] = 0
+    checksum[0] = 0
+    max_flips[0] = 0
+    while True:
+        while r != 1:
+            count[r - 1] = r
+            r -= 1
+        flips = _flips(perm, n)
+        max_flips[0] = max(max_flips[0], flips)
+        checksum[0] += -flips if index % 2 else flips
+        while True:
+            if r == n:
+                return
+            first = perm[0]
+            for i in range(r):
+                perm[i] = perm[i + 1]
+            perm[r] = first
+            count[r] -= 1
+            if count[r] > 0:
+                break
+            r += 1
+        index += 1
+
+
+def fannkuch(int n, bint release_gil=True):
+    if not 1 <= n <= MAX_FANNKUCH:
+        raise ValueError(f"n must be in 1..{MAX_FANNKUCH}, got {n}")
+    cdef int64_t checksum
+    cdef int max_flips
+    if release_gil:
+        with nogil:
+            _fannkuch(n, &checksum, &max_flips)
+    else:
+        _fannkuch(n, &checksum, &max_flips)
+    return checksum, max_flips
+
+
+cdef void _matmul(const double[:, ::1] a, const double[:, ::1] b, double[:, ::1] out) noexcept nogil:
+    cdef Py_ssize_t i, j, p
+    cdef double a_ip
+    for i in range(a.shape[0]):
+        for j in range(b.shape[1]):
+            out[i, j] = 0.0
+        for p in range(a.shape[1]):
+            a_ip = a[i, p]
+            for j in range(b.shape[1]):
+                out[i, j] += a_ip * b[p, j]
+
+
+def matmul(const double[:, ::1] a, const double[:, ::1] b, bint release_gil=True):
+    if a.shape[1] != b.shape[0]:
+        raise ValueError(f"a's columns must match b's rows: a has shape ({a.shape[0]}, {a.shape[1]}), "
+                         f"b has shape ({b.shape[0]}, {b.shape[1]})")
+    out = numpy.empty((a.shape[0], b.shape[1]))
+    cdef double[:, ::1] view = out
+    if release_gil:
+        with nogil:
+            _matmul(a, b, view)
+    else:
+        _matmul(a, b, view)
+    return out
