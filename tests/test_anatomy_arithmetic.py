@@ -189,3 +189,11 @@ def test_stall_statistics():
     assert result.median == pytest.approx(0.0505)
     assert result.label == "c (GIL held)"
     assert stall.stall(None, None, 0, []).label == "idle loop"
+
+
+def test_a_share_that_rounds_to_zero_prints_without_a_sign():
+    from fastkern._anatomy import formatting
+
+    assert formatting.share(-0.001) == "0%"
+    assert formatting.share(-0.02) == "-2%"
+    assert formatting.share(0.625) == "62%"

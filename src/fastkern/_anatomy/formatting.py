@@ -23,7 +23,8 @@ def ratio(value: float) -> str:
 
 
 def share(value: float) -> str:
-    return f"{value:.0%}"
+    """A fraction as a whole percentage; one that rounds to zero prints as 0%, never -0%."""
+    return f"{value:.0%}" if round(value * 100) else "0%"
 
 
 def count(value: float) -> str:
