@@ -2,6 +2,8 @@
 
 import threading
 
+import fastkern
+
 import pytest
 
 from fastkern._anatomy import gil, ladder, stall
@@ -197,3 +199,13 @@ def test_a_share_that_rounds_to_zero_prints_without_a_sign():
     assert formatting.share(-0.001) == "0%"
     assert formatting.share(-0.02) == "-2%"
     assert formatting.share(0.625) == "62%"
+
+
+def test_gil_calls_are_lengthened_to_the_minimum_where_the_kernel_allows():
+    call, size, seconds = gil.long_call("nbody", "c", True, 100, per_call=1e-4, min_call=1e-3)
+    assert size == 1000 and seconds == pytest.approx(1e-3)
+    assert call() == fastkern.nbody(1000, backend="c")
+    _, size, seconds = gil.long_call("nbody", "c", True, 100, per_call=1e-3, min_call=1e-3)
+    assert size is None and seconds == 1e-3
+    _, size, seconds = gil.long_call("fib", "c", True, 90, per_call=1e-6, min_call=1.0)
+    assert size is None and seconds == 1e-6, "fib above 92 is refused, so the size stays"

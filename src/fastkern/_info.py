@@ -38,6 +38,20 @@ def usable_cores() -> int:
     return os.cpu_count() or 1
 
 
+def cpu_quota() -> float | None:
+    """The cgroup v2 CPU limit in cores (``cpu.max``), or None where there is none.
+
+    A container may see many cores in its affinity mask yet be allowed far less CPU
+    time than that; thread and process scaling cannot exceed this quota.
+    """
+    try:
+        with open("/sys/fs/cgroup/cpu.max", encoding="ascii") as limit:
+            quota, period = limit.read().split()[:2]
+    except (OSError, ValueError):
+        return None
+    return None if quota == "max" else int(quota) / int(period)
+
+
 def free_threaded() -> bool:
     """Whether this interpreter is a free-threaded build with the GIL actually off."""
     if not sysconfig.get_config_var("Py_GIL_DISABLED"):
@@ -60,5 +74,6 @@ def info() -> dict:
         "gil_disabled": free_threaded(),
         "cpu": cpu_model(),
         "usable_cores": usable_cores(),
+        "cpu_quota": cpu_quota(),
         "platform": platform.platform(),
     }

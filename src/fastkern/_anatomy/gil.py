@@ -7,6 +7,7 @@ processes are started before the clock starts; inputs are converted beforehand.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import pickle
@@ -16,7 +17,8 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Callable, Optional, Sequence
 
 from .. import _dispatch
-from .inputs import prepared, raw_call
+from .._kernels import KERNELS
+from .inputs import prepared, raw_call, size_for_work
 from .report import Processes, Scaling
 from .timing import Clock, Timer
 
@@ -75,21 +77,44 @@ def scaling(backend: str, release_gil: Optional[bool], workers: Sequence[int], t
                    efficiency(workers, calls, [walls[t].median for t in workers], one_thread))
 
 
+def long_call(kernel: str, backend: str, release_gil: Optional[bool], size: int,
+              per_call: float, min_call: float) -> tuple[Callable[[], object], Optional[int], float]:
+    """A raw call lasting at least ``min_call`` where the kernel allows a larger size.
+
+    Returns the call, its size if it differs from ``size``, and its estimated seconds.
+    Short calls would measure the hand-over of the GIL at every call, not the kernel.
+    """
+    if per_call < min_call:
+        work = KERNELS[kernel].work
+        bigger = size_for_work(kernel, work(size) * min_call / per_call, lowest=size)
+        try:
+            call = raw_call(kernel, backend, bigger, release_gil)
+        except (TypeError, ValueError, MemoryError):
+            pass
+        else:
+            return call, bigger, per_call * work(bigger) / work(size)
+    return raw_call(kernel, backend, size, release_gil), None, per_call
+
+
 def threads(kernel: str, size: int, variants: Sequence[tuple], workers: Sequence[int],
-            per_call: dict, timer: Timer, thread_time: float) -> tuple[Scaling, ...]:
+            per_call: dict, timer: Timer, thread_time: float,
+            min_call: float = 0.0) -> tuple[Scaling, ...]:
     """Thread scaling of each (backend, release_gil) variant, one thread as the reference.
 
-    ``per_call`` maps each backend to its seconds per call, which sizes the batch.
+    ``per_call`` maps each backend to its seconds per call at ``size``; faster backends
+    are called at a larger size so that each call lasts at least ``min_call``.
     """
     results = []
     for backend, release_gil in variants:
-        call = raw_call(kernel, backend, size, release_gil)
-        total = max(max(workers), math.ceil(thread_time / per_call[backend]))
+        call, bigger, seconds = long_call(kernel, backend, release_gil, size,
+                                          per_call[backend], min_call)
+        total = max(max(workers), math.ceil(thread_time / seconds))
 
         def batch(t: int, calls: int, call=call) -> float:
             return threaded_batch(call, t, calls, timer.clock)
 
-        results.append(scaling(backend, release_gil, workers, total, batch, timer))
+        result = scaling(backend, release_gil, workers, total, batch, timer)
+        results.append(dataclasses.replace(result, size=bigger))
     return tuple(results)
 
 

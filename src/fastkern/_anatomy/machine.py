@@ -20,4 +20,5 @@ def describe() -> Machine:
         fastkern=details["fastkern"], backends=tuple(details["backends"]),
         platform=details["platform"],
         timestamp=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        load=os.getloadavg()[0] if hasattr(os, "getloadavg") else None)
+        load=os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
+        cpu_quota=details["cpu_quota"])

@@ -23,7 +23,8 @@ def machine_line(report: Report) -> Text:
     build = "free-threaded" + (", GIL off" if m.gil_disabled else ", GIL on") \
         if m.free_threaded_build else "with GIL"
     mode = "quick pass" if report.settings.quick else "full run"
-    return Text(f"{m.cpu}, {m.usable_cores} usable cores; {m.implementation} {m.python} "
+    quota = "" if m.cpu_quota is None else f" (CPU quota {m.cpu_quota:.3g} cores)"
+    return Text(f"{m.cpu}, {m.usable_cores} usable cores{quota}; {m.implementation} {m.python} "
                 f"({build}); {m.compiler} {m.c_flags}; Cython {m.cython}; fastkern {m.fastkern}; "
                 f"{m.timestamp}; {mode} in {report.elapsed:.0f} s"
                 + ("" if m.load is None else f"; load average {m.load:.2g} at start"), style="dim")
@@ -103,13 +104,18 @@ def gil(report: Report) -> Optional[Table]:
         return None
     workers = sorted({t for k in kernels for s in k.gil.threads for t in s.workers})
     table = _table(f"GIL: throughput of T threads relative to T x one thread "
-                   f"(os.sched_getaffinity: {kernels[0].gil.usable_cores} usable cores)",
+                   f"(os.sched_getaffinity: {kernels[0].gil.usable_cores} usable cores"
+                   + ("" if report.machine.cpu_quota is None
+                      else f"; CPU quota {report.machine.cpu_quota:.3g} cores") + ")",
                    "kernel", "variant", *(f"T={t}" for t in workers), "notes",
-                   caption="100% = perfect scaling; 1/T = one at a time. Processes are compared "
+                   caption="100% = perfect scaling; 1/T = one at a time. Calls of fast backends are "
+                           "made longer, so that what is measured is the GIL, not its hand-over "
+                           "per call. Processes are compared "
                            "with one python thread in this process; their pool starts outside "
                            "the timed region")
     for kernel in kernels:
-        rows = [(s.label, s, "") for s in kernel.gil.threads]
+        rows = [(s.label, s, "" if s.size is None else f"calls of size {count(s.size)}")
+                for s in kernel.gil.threads]
         pool = kernel.gil.processes
         if pool:
             note = (f"start {seconds(max(pool.startup))}; empty task {timed(pool.round_trip)}; "

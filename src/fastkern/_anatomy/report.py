@@ -137,6 +137,8 @@ class Scaling:
     walls: Tuple[Timing, ...]
     efficiency: Tuple[float, ...]
     """Throughput with T workers over T times the throughput of one thread."""
+    size: Optional[int] = None
+    """The kernel's size in these calls, where it differs from the ladder's."""
 
     @property
     def label(self) -> str:
@@ -272,6 +274,8 @@ class Machine:
     timestamp: str
     load: Optional[float] = None
     """The 1-minute load average when the run began, where the OS reports one."""
+    cpu_quota: Optional[float] = None
+    """The cgroup CPU limit in cores, where one is set."""
 
 
 @dataclass(frozen=True)

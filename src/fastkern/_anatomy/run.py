@@ -129,7 +129,7 @@ def _kernel_report(kernel: str, size: Optional[int], chosen: Optional[list[str]]
     tracker.step(f"{kernel}: {KERNEL_STEPS[3]}")
     thread_variants = [v for v in gil.THREAD_VARIANTS if v[0] in names]
     scalings = gil.threads(kernel, size, thread_variants, workers, per_call, timer,
-                           settings.thread_time)
+                           settings.thread_time, settings.gil_call_time)
     tracker.step(f"{kernel}: {KERNEL_STEPS[4]}")
     pool = None
     if "python" in names:

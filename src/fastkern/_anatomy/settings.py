@@ -21,6 +21,8 @@ class Settings:
     """Sizes in the time-against-work fit, each a quarter of the work of the next."""
     thread_time: float = 0.05
     """Single-thread duration of the work the GIL section splits over threads or processes."""
+    gil_call_time: float = 0.005
+    """The GIL section makes each call of a faster backend last at least this long."""
     stall_time: float = 0.1
     """How long the event loop is watched while a kernel runs beside it."""
     tick: float = 0.001
@@ -38,4 +40,5 @@ class Settings:
 
 DEFAULT = Settings()
 QUICK = Settings(min_time=0.002, samples=3, target_time=0.002, fit_points=3, thread_time=0.01,
+                 gil_call_time=0.001,
                  stall_time=0.01, memory_elements=20_000, feature_ops=200, quick=True)
