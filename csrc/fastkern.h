@@ -8,11 +8,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) \
+#if defined(__GNUC__) && __GNUC__ >= 12 && !defined(__clang__) && defined(__x86_64__) \
+    && defined(__linux__) \
     && !defined(FASTKERN_NO_CLONES)
 /* One build, several instruction sets: the loader picks the best clone at run time,
  * so a portable wheel still uses AVX2/AVX-512 where the CPU has them. */
-#define FK_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#define FK_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
 #define FK_CLONES
 #endif
@@ -37,9 +38,6 @@ void fk_mandelbrot_u16(ptrdiff_t width, ptrdiff_t height, int max_iter, uint16_t
 
 /* Benchmarks Game 5-body system advanced `steps` times with dt = 0.01. */
 void fk_nbody(ptrdiff_t steps, double *energy_before, double *energy_after);
-
-/* splitmix64 output number k (from 1) for a given seed: a counter-based generator. */
-uint64_t fk_splitmix64_at(uint64_t seed, uint64_t k);
 
 /* Points of the unit square with x*x + y*y <= 1 among samples [first, first+count). */
 int64_t fk_monte_carlo_hits(uint64_t seed, int64_t first, int64_t count);
