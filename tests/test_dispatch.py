@@ -158,3 +158,17 @@ print(fastkern.info()["missing_backends"])
 
 def test_ladder_is_ordered_slowest_first():
     assert list(LADDER)[:4] == ["python", "compiled", "typed", "c"]
+
+
+def test_type_stub_matches_every_public_kernel_signature():
+    import ast
+    from pathlib import Path
+
+    stub = Path(fastkern.__file__).with_suffix(".pyi")
+    functions = {node.name: node for node in ast.parse(stub.read_text()).body
+                 if isinstance(node, ast.FunctionDef)}
+    for kernel in fastkern.kernels():
+        node = functions[kernel]
+        stubbed = [a.arg for a in node.args.args] + [a.arg for a in node.args.kwonlyargs]
+        assert stubbed == list(inspect.signature(getattr(fastkern, kernel)).parameters), kernel
+    assert set(fastkern.__all__) <= set(functions) | {"BackendError", "Report"}
