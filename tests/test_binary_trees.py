@@ -66,7 +66,7 @@ def test_object_backends_allocate_objects_the_cycle_collector_tracks(backend):
     gc.collect()
     gc.callbacks.append(callback)
     try:
-        fastkern.binary_trees(8, backend=backend)
+        fastkern.binary_trees(12, backend=backend)  # 8191 live nodes: past any young-gen threshold
     finally:
         gc.callbacks.remove(callback)
     assert collections.count("start") >= 1
