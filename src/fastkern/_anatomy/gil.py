@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
+import multiprocessing
 import pickle
 import threading
 import time
@@ -129,6 +130,15 @@ def accept(args: tuple) -> None:
     """Worker-side: receive inputs and do nothing, to time the shipping alone."""
 
 
+def _start_method() -> multiprocessing.context.BaseContext:
+    """A clean way to start workers: forking a process that runs threads can deadlock."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["fastkern"])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
 def _ready() -> None:
     time.sleep(0.05)
 
@@ -147,7 +157,7 @@ def processes(kernel: str, size: int, workers: Sequence[int], per_call: float, t
     try:
         for t in workers:
             start = clock()
-            pool = pools[t] = ProcessPoolExecutor(t)
+            pool = pools[t] = ProcessPoolExecutor(t, mp_context=_start_method())
             for future in [pool.submit(_ready) for _ in range(t)]:
                 future.result()
             pool.submit(run_calls, kernel, args, 1).result()
