@@ -26,10 +26,10 @@
 #define FK_INLINE static inline
 #endif
 
-/* Sum of x[0..n), eight interleaved accumulators: reorders the additions. */
+/* Sum of x[0..n), sixteen interleaved accumulators: reorders the additions. */
 double fk_sum(const double *x, ptrdiff_t n);
 
-/* Sum of x[i]*y[i], eight interleaved accumulators: reorders the additions. */
+/* Sum of x[i]*y[i], sixteen interleaved accumulators: reorders the additions. */
 double fk_dot(const double *x, const double *y, ptrdiff_t n);
 
 /* Escape counts of the Benchmarks Game region into out[height*width] (row-major). */

@@ -202,10 +202,10 @@ def test_a_share_that_rounds_to_zero_prints_without_a_sign():
 
 
 def test_gil_calls_are_lengthened_to_the_minimum_where_the_kernel_allows():
-    call, size, seconds = gil.long_call("nbody", "c", True, 100, per_call=1e-4, min_call=1e-3)
+    args, size, seconds = gil.long_args("nbody", "c", 100, per_call=1e-4, min_call=1e-3)
     assert size == 1000 and seconds == pytest.approx(1e-3)
-    assert call() == fastkern.nbody(1000, backend="c")
-    _, size, seconds = gil.long_call("nbody", "c", True, 100, per_call=1e-3, min_call=1e-3)
-    assert size is None and seconds == 1e-3
-    _, size, seconds = gil.long_call("fib", "c", True, 90, per_call=1e-6, min_call=1.0)
-    assert size is None and seconds == 1e-6, "fib above 92 is refused, so the size stays"
+    assert fastkern.implementation("nbody", "c")(*args) == fastkern.nbody(1000, backend="c")
+    args, size, seconds = gil.long_args("nbody", "c", 100, per_call=1e-3, min_call=1e-3)
+    assert args == (100,) and size is None and seconds == 1e-3
+    args, size, seconds = gil.long_args("fib", "c", 90, per_call=1e-6, min_call=1.0)
+    assert args == (90,) and size is None and seconds == 1e-6, "fib above 92 is refused"

@@ -95,12 +95,6 @@ def float64_vector(x: object, name: str, form: str):
     return array if form is BUFFERS else array.tolist()
 
 
-def float64_matrix(x: object, name: str, form: str):
-    """A 2-D float argument: a buffer, or a list of rows of floats."""
-    array = float64_array(x, name, 2)
-    return array if form is BUFFERS else array.tolist()
-
-
 def same_length(x, y, names: str) -> None:
     if len(x) != len(y):
         raise ValueError(f"{names} must have the same length, got {len(x)} and {len(y)}")

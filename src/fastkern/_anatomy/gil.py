@@ -78,23 +78,22 @@ def scaling(backend: str, release_gil: Optional[bool], workers: Sequence[int], t
                    efficiency(workers, calls, [walls[t].median for t in workers], one_thread))
 
 
-def long_call(kernel: str, backend: str, release_gil: Optional[bool], size: int,
-              per_call: float, min_call: float) -> tuple[Callable[[], object], Optional[int], float]:
-    """A raw call lasting at least ``min_call`` where the kernel allows a larger size.
+def long_args(kernel: str, backend: str, size: int, per_call: float,
+              min_call: float) -> tuple[tuple, Optional[int], float]:
+    """Raw arguments for a call lasting at least ``min_call``, where the kernel allows it.
 
-    Returns the call, its size if it differs from ``size``, and its estimated seconds.
-    Short calls would measure the hand-over of the GIL at every call, not the kernel.
+    Returns the arguments, their size if it differs from ``size``, and the estimated
+    seconds per call. Short calls would measure the GIL's hand-over at every call, not
+    the kernel.
     """
     if per_call < min_call:
         work = KERNELS[kernel].work
         bigger = size_for_work(kernel, work(size) * min_call / per_call, lowest=size)
         try:
-            call = raw_call(kernel, backend, bigger, release_gil)
+            return prepared(kernel, backend, bigger), bigger, per_call * work(bigger) / work(size)
         except (TypeError, ValueError, MemoryError):
             pass
-        else:
-            return call, bigger, per_call * work(bigger) / work(size)
-    return raw_call(kernel, backend, size, release_gil), None, per_call
+    return prepared(kernel, backend, size), None, per_call
 
 
 def threads(kernel: str, size: int, variants: Sequence[tuple], workers: Sequence[int],
@@ -103,12 +102,16 @@ def threads(kernel: str, size: int, variants: Sequence[tuple], workers: Sequence
     """Thread scaling of each (backend, release_gil) variant, one thread as the reference.
 
     ``per_call`` maps each backend to its seconds per call at ``size``; faster backends
-    are called at a larger size so that each call lasts at least ``min_call``.
+    are called at a larger size so that each call lasts at least ``min_call``. A
+    backend's inputs are prepared once for all its variants.
     """
+    inputs: dict = {}
     results = []
     for backend, release_gil in variants:
-        call, bigger, seconds = long_call(kernel, backend, release_gil, size,
-                                          per_call[backend], min_call)
+        if backend not in inputs:
+            inputs[backend] = long_args(kernel, backend, size, per_call[backend], min_call)
+        args, bigger, seconds = inputs[backend]
+        call = raw_call(kernel, backend, size, release_gil, args=args)
         total = max(max(workers), math.ceil(thread_time / seconds))
 
         def batch(t: int, calls: int, call=call) -> float:

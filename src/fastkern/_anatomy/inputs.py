@@ -35,8 +35,8 @@ def dispatched_call(kernel: str, backend: str, size: int) -> Callable[[], object
     """A zero-argument call of the public ``fastkern.<kernel>`` naming ``backend``."""
     import fastkern
 
-    public = getattr(fastkern, kernel, None) or _dispatch.public_function(KERNELS[kernel])
-    return functools.partial(public, *KERNELS[kernel].sample(size), backend=backend)
+    return functools.partial(getattr(fastkern, kernel), *KERNELS[kernel].sample(size),
+                             backend=backend)
 
 
 def slowest(kernel: str, backends: Optional[list] = None) -> str:
