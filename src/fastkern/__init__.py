@@ -8,14 +8,16 @@ and tuned C behind one dispatch layer, and a report of where Python's time goes.
     -0.16908760523...
 
 See :func:`backends`, :func:`kernels`, :func:`use`, :func:`implementation`, :func:`info`,
-and :func:`anatomy` / :func:`anatomy_all` for the report of where the time goes.
+:func:`kernel` to put your own function on the ladder, and :func:`anatomy` /
+:func:`anatomy_all` for the report of where the time goes.
 """
 
 from importlib.metadata import PackageNotFoundError, version as _version
 
 from ._dispatch import BackendError, backends, implementation, kernel_backends, kernels, use
 from ._info import info
-from ._kernels import KERNELS as _KERNELS
+from ._kernels import BUILTIN as _BUILTIN, KERNELS as _KERNELS
+from ._registered import kernel
 from ._dispatch import public_function as _public_function
 
 try:
@@ -36,7 +38,7 @@ fannkuch = _public_function(_KERNELS["fannkuch"])
 matmul = _public_function(_KERNELS["matmul"])
 
 __all__ = ["BackendError", "Report", "anatomy", "anatomy_all", "backends", "implementation", "info",
-           "kernel_backends", "kernels", "use", *_KERNELS]
+           "kernel", "kernel_backends", "kernels", "use", *sorted(_BUILTIN)]
 
 _ANATOMY = frozenset({"anatomy", "anatomy_all", "Report"})
 

@@ -60,9 +60,21 @@ def kernels() -> list[str]:
 
 
 def kernel_backends(kernel: str) -> list[str]:
-    """The built backends that implement ``kernel``, slowest rung first."""
+    """The built backends that implement ``kernel``, slowest rung first.
+
+    For a registered kernel, the rungs fastkern builds from its source on first use are
+    listed while they can be built here.
+    """
     spec = _kernel(kernel)
+    if spec.own is not None:
+        return spec.own.backends()
     return [name for name, module in _MODULES.items() if hasattr(module, spec.name)]
+
+
+def releases_gil(kernel: str, backend: str) -> bool:
+    """Whether ``backend`` of ``kernel`` can run with the GIL released."""
+    spec = _kernel(kernel)
+    return backend in (GIL_RELEASING if spec.own is None else spec.own.releasing)
 
 
 def _kernel(name: str) -> Kernel:
@@ -72,9 +84,21 @@ def _kernel(name: str) -> Kernel:
         raise ValueError(f"unknown kernel {name!r}; choose one of {', '.join(KERNELS)}") from None
 
 
+def _known_backends() -> list[str]:
+    """The ladder's backends, then those that registered kernels add."""
+    names = list(LADDER)
+    for spec in list(KERNELS.values()):
+        if spec.own is not None:
+            names += [name for name in spec.own.names() if name not in names]
+    return names
+
+
 def _check_backend(name: object) -> str:
     if name not in LADDER:
-        raise BackendError(f"unknown backend {name!r}; choose one of {', '.join(LADDER)}")
+        known = _known_backends()
+        if name in known:
+            return name
+        raise BackendError(f"unknown backend {name!r}; choose one of {', '.join(known)}")
     if name in _MISSING:
         raise BackendError(
             f"backend {name!r} is not available: its extension module did not import "
@@ -90,6 +114,8 @@ def implementation(kernel: str, backend: str) -> Callable:
     positionally, and does no checking beyond what its types enforce: for benchmarks.
     """
     spec = _kernel(kernel)
+    if spec.own is not None:
+        return spec.own.resolve(_check_backend(backend))[0]
     module = _MODULES[_check_backend(backend)]
     try:
         return getattr(module, spec.name)
@@ -101,7 +127,9 @@ def implementation(kernel: str, backend: str) -> Callable:
 
 def prepare(kernel: str, backend: str, *args, **kwargs) -> tuple:
     """The raw positional arguments that ``implementation(kernel, backend)`` takes."""
-    return _kernel(kernel).prepare(LADDER[_check_backend(backend)][1], *args, **kwargs)
+    spec = _kernel(kernel)
+    form = OBJECTS if spec.own is not None else LADDER[_check_backend(backend)][1]
+    return spec.prepare(form, *args, **kwargs)
 
 
 @contextlib.contextmanager
@@ -114,20 +142,43 @@ def use(backend: str) -> Iterator[str]:
         _chosen.reset(token)
 
 
-def _check_release_gil(release_gil: object, backend: str) -> None:
+def _check_release_gil(release_gil: object, backend: str, releasing=GIL_RELEASING,
+                       choosing=GIL_RELEASING) -> None:
+    """``releasing``: backends that can release the GIL; ``choosing``: those that may hold it too."""
     if not isinstance(release_gil, bool):
         raise TypeError(f"release_gil must be True, False or None, got {release_gil!r}")
-    if backend not in GIL_RELEASING and (release_gil or backend == "numpy"):
-        raise ValueError(
-            f"backend {backend!r} cannot honour release_gil={release_gil}; "
-            f"only {' and '.join(sorted(GIL_RELEASING))} choose whether to release the GIL")
+    if backend not in releasing and (release_gil or backend == "numpy"):
+        who = (f"only {' and '.join(sorted(choosing))} choose whether to release the GIL"
+               if choosing else "it runs with the GIL held")
+        raise ValueError(f"backend {backend!r} cannot honour release_gil={release_gil}; {who}")
+    if backend in releasing and backend not in choosing and not release_gil:
+        raise ValueError(f"backend {backend!r} always releases the GIL; "
+                         f"it cannot honour release_gil=False")
+
+
+def _module_table(spec: Kernel) -> dict:
+    return {name: (getattr(module, spec.name), LADDER[name][1])
+            for name, module in _MODULES.items() if hasattr(module, spec.name)}
 
 
 def public_function(spec: Kernel) -> Callable:
-    """The dispatching function ``fastkern.<kernel>`` for one kernel."""
-    table = {name: (getattr(module, spec.name), LADDER[name][1])
-             for name, module in _MODULES.items() if hasattr(module, spec.name)}
-    fastest = next((name for name in spec.fastest_first if name in table), None)
+    """The dispatching function ``fastkern.<kernel>`` for one kernel.
+
+    A built-in kernel's table of implementations is fixed here; a registered kernel's is
+    its own, live table, and a backend not in it yet is resolved (built) by ``own``.
+    """
+    own = spec.own
+    if own is None:
+        table = _module_table(spec)
+        releasing = choosing = GIL_RELEASING
+
+        def missing(name: str) -> tuple:
+            _check_backend(name)
+            raise BackendError(f"backend {name!r} has no {spec.name}; it is in {', '.join(table)}")
+    else:
+        table, missing, releasing, choosing = own.table, own.resolve, own.releasing, frozenset()
+    fastest = (spec.fastest_first[0] if own is not None
+               else next((name for name in spec.fastest_first if name in table), None))
     prepare_args, finish = spec.prepare, spec.finish
 
     def kernel(*args, backend=None, release_gil=None, **kwargs):
@@ -135,15 +186,13 @@ def public_function(spec: Kernel) -> Callable:
         try:
             impl, form = table[name]
         except KeyError:
-            _check_backend(name)
-            raise BackendError(
-                f"backend {name!r} has no {spec.name}; it is in {', '.join(table)}") from None
+            impl, form = missing(name)
         raw = prepare_args(form, *args, **kwargs)
         if release_gil is None:
             result = impl(*raw)
         else:
-            _check_release_gil(release_gil, name)
-            result = impl(*raw, release_gil) if name in GIL_RELEASING else impl(*raw)
+            _check_release_gil(release_gil, name, releasing, choosing)
+            result = impl(*raw, release_gil) if name in choosing else impl(*raw)
         return result if finish is None else finish(form, result, raw)
 
     params = list(inspect.signature(spec.prepare).parameters.values())[1:]
@@ -152,8 +201,12 @@ def public_function(spec: Kernel) -> Callable:
     kernel.__signature__ = inspect.Signature(params)
     kernel.__name__ = kernel.__qualname__ = spec.name
     kernel.__module__ = "fastkern"
-    kernel.__doc__ = inspect.cleandoc(spec.doc) + _COMMON_DOC.format(fastest=", ".join(
-        name for name in spec.fastest_first if name in table))
+    kernel.__fastkern_kernel__ = spec.name
+    if own is None:
+        kernel.__doc__ = inspect.cleandoc(spec.doc) + _COMMON_DOC.format(fastest=", ".join(
+            name for name in spec.fastest_first if name in table))
+    else:
+        kernel.__doc__ = inspect.cleandoc(spec.doc)
     return kernel
 
 

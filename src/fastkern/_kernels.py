@@ -4,16 +4,18 @@ A :class:`Kernel` says how to check and convert the public arguments for each ki
 backend (``prepare``), how to turn a backend's raw result into the public one
 (``finish``), its documentation (written once, shared by every backend), and how to
 make a deterministic input of a given size (``sample``) for benchmarks and the anatomy.
-Which backends implement a kernel is not listed here: a backend implements it exactly
-when its module defines a function of the kernel's name.
+Which backends implement a built-in kernel is not listed here: a backend implements it
+exactly when its module defines a function of the kernel's name. A kernel registered at
+run time (:func:`fastkern.kernel`) carries its own implementations instead (``own``).
 """
 
 from __future__ import annotations
 
 import math
 import sys
+import threading
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 
@@ -31,6 +33,8 @@ class Kernel:
     ``unit`` names what ``work(size)`` counts; ``sizes`` are the (small, large) sizes the
     benchmarks use; ``reorders`` lists the backends whose float results differ from the
     others by reordering; ``fastest_first`` is the order the default backend is picked in.
+    ``own`` holds the implementations of a kernel registered at run time (None for the
+    built-in kernels, whose implementations are the backend modules' functions).
     """
 
     name: str
@@ -43,6 +47,7 @@ class Kernel:
     reorders: frozenset = frozenset()
     sizes: tuple = (1_000, 100_000)
     fastest_first: tuple = FASTEST_FIRST
+    own: Any = None
 
 
 def _random_vector(size: int, stream: int) -> np.ndarray:
@@ -324,3 +329,25 @@ KERNELS: dict[str, Kernel] = {k.name: k for k in [
         fastest_first=("numpy", "c", "typed", "compiled", "python"),
     ),
 ]}
+
+#: The kernels fastkern ships; registered kernels may not take their names.
+BUILTIN = frozenset(KERNELS)
+_REGISTERING = threading.Lock()
+
+
+def register(spec: Kernel, replaces: Callable[[Kernel], bool] = lambda old: False) -> Kernel:
+    """Add a run-time kernel to the registry (thread-safe).
+
+    A name already taken is refused unless ``replaces(existing)`` says the new entry is
+    the same function registered again (a reloaded module).
+    """
+    with _REGISTERING:
+        existing = KERNELS.get(spec.name)
+        if spec.name in BUILTIN:
+            raise ValueError(f"kernel name {spec.name!r} is taken by a built-in fastkern kernel; "
+                             f"pass name=... to register it under another name")
+        if existing is not None and not replaces(existing):
+            raise ValueError(f"kernel name {spec.name!r} is already registered "
+                             f"(by {existing.own.origin}); pass name=... to choose another")
+        KERNELS[spec.name] = spec
+    return spec
