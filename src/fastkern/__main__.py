@@ -2,6 +2,7 @@
 
     fastkern                               the anatomy of the default kernels (about a minute)
     fastkern anatomy KERNEL [options]      one kernel (or several); --json, --plot, --quick
+    fastkern anatomy MODULE:FUNCTION       your own function, registered by @fastkern.kernel
     fastkern report PATH.json [--plot P]   re-render a saved report
     fastkern info [--json]                 version, backends built, compiler and flags
 """
@@ -76,19 +77,42 @@ def _show(report, args: argparse.Namespace) -> None:
         print(f"chart written to {args.plot}")
 
 
+def _registered(path: str) -> str:
+    """The registry name of the kernel ``module:function``, importing the module (from the
+    current folder too, as ``python -m`` would)."""
+    import importlib
+
+    module_name, _, attribute = path.partition(":")
+    if os.getcwd() not in sys.path and "" not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as error:
+        raise _Refused(f"cannot import {module_name!r} for {path}: {error}") from None
+    function = getattr(module, attribute, None)
+    name = getattr(function, "__fastkern_kernel__", None)
+    if name is None:
+        raise _Refused(f"{path} is not a fastkern kernel: decorate the function with "
+                       f"@fastkern.kernel(sample=...)")
+    return name
+
+
 def cmd_anatomy(args: argparse.Namespace) -> int:
     from . import _dispatch
     from ._anatomy import run
 
+    args.kernels = [_registered(k) if ":" in k else k for k in args.kernels]
     for kernel in args.kernels:
         if kernel not in _dispatch.kernels():
-            raise _Refused(f"unknown kernel {kernel!r}; choose one of {', '.join(_dispatch.kernels())}")
+            raise _Refused(f"unknown kernel {kernel!r}; choose one of {', '.join(_dispatch.kernels())}"
+                           " or give MODULE:FUNCTION")
     if args.size is not None and len(args.kernels) != 1:
         raise _Refused("--size needs exactly one kernel")
     for backend in args.backends or ():
-        if backend not in _dispatch.LADDER:
-            raise _Refused(f"unknown backend {backend!r}; choose one of {', '.join(_dispatch.LADDER)}")
-        if backend not in _dispatch.backends():
+        if backend not in _dispatch._known_backends():
+            raise _Refused(f"unknown backend {backend!r}; "
+                           f"choose one of {', '.join(_dispatch._known_backends())}")
+        if backend in _dispatch.LADDER and backend not in _dispatch.backends():
             raise _Refused(f"backend {backend!r} is not built here; built: {', '.join(_dispatch.backends())}")
     _check_plot(args.plot)
     if args.json:
@@ -157,7 +181,8 @@ def parser() -> argparse.ArgumentParser:
 
     anatomy = verbs.add_parser("anatomy", help="measure where the time goes (the default)")
     anatomy.add_argument("kernels", nargs="*", metavar="KERNEL",
-                         help="kernels to measure (default: a set telling different stories)")
+                         help="kernels to measure (default: a set telling different stories), "
+                              "or MODULE:FUNCTION for a function decorated by @fastkern.kernel")
     anatomy.add_argument("--size", type=_positive,
                          help="the kernel's size argument (default: chosen for a ~20 ms python call)")
     anatomy.add_argument("--threads", type=_thread_counts,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -30,6 +31,8 @@ from ._dispatch import BackendError
 
 #: Rungs fastkern builds from a registered function's source, in ladder order.
 RUNTIME_RUNGS = ("compiled", "annotated", "numba")
+#: Built rungs that run without the GIL (numba's ``nogil=True``).
+RELEASE_GIL = frozenset({"numba"})
 INSTALL_HINT = 'pip install "fastkern[compile]"'
 #: Bumped whenever the way a cached extension is built changes.
 CACHE_FORMAT = 1
@@ -173,6 +176,14 @@ def _run(command: list[str], tool: str, folder: Path) -> None:
         raise BuildError(f"{tool} failed:\n{message}")
 
 
+def one_line(error: Exception, limit: int = 160) -> str:
+    """The first two lines of an error's message, colour codes removed, cut to ``limit``."""
+    text = re.sub(r"\x1b\[[0-9;]*m", "", str(error))
+    line = " ".join(part.strip() for part in text.splitlines()[:2] if part.strip())
+    line = line or type(error).__name__
+    return line if len(line) <= limit else line[:limit - 3] + "..."
+
+
 def numba_function(function: Callable, namespace: dict, sample: tuple) -> Callable:
     """``function`` under ``numba.njit(nogil=True)``, compiled now for the sample's types.
 
@@ -188,7 +199,5 @@ def numba_function(function: Callable, namespace: dict, sample: tuple) -> Callab
         try:
             compiled(*sample)
         except Exception as error:  # numba raises many kinds; each means "not in nopython mode"
-            lines = [line.strip() for line in str(error).splitlines() if line.strip()]
-            raise Unavailable("numba cannot compile it in nopython mode: "
-                              + (" ".join(lines[:2]) or type(error).__name__)) from None
+            raise Unavailable(f"numba cannot compile it in nopython mode: {one_line(error)}") from None
     return compiled

@@ -71,6 +71,11 @@ def kernel_backends(kernel: str) -> list[str]:
     return [name for name, module in _MODULES.items() if hasattr(module, spec.name)]
 
 
+def chooses_gil(kernel: str, backend: str) -> bool:
+    """Whether ``backend`` of ``kernel`` takes ``release_gil`` (the built-in typed and c)."""
+    return _kernel(kernel).own is None and backend in GIL_RELEASING
+
+
 def releases_gil(kernel: str, backend: str) -> bool:
     """Whether ``backend`` of ``kernel`` can run with the GIL released."""
     spec = _kernel(kernel)

@@ -158,6 +158,8 @@ class Implementations:
                 except _build.BuildError as error:
                     self.absent[backend] = str(error).splitlines()[0]
                     raise
+                if backend in _build.RELEASE_GIL:
+                    self.releasing.add(backend)
                 self.table[backend] = (built, OBJECTS)
             return self.table[backend]
 
@@ -249,6 +251,7 @@ def kernel(sample: Callable[[int], tuple], *, unit: str = "call", work: Optional
         dispatching.__name__ = function.__name__
         dispatching.__wrapped__ = function
         dispatching.add, dispatching.build = own.add, own.build
+        own.dispatcher = dispatching
         return dispatching
 
     return decorate

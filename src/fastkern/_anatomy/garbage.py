@@ -11,7 +11,7 @@ from .inputs import raw_call
 from .report import GarbageCollection
 from .timing import Clock, Timer
 
-#: The kernel that allocates container objects, and so triggers the collector.
+#: The built-in kernel that allocates container objects, and so triggers the collector.
 KERNEL = "binary_trees"
 
 
@@ -55,14 +55,14 @@ def census(call: Callable[[], object], clock: Clock) -> tuple[tuple[int, ...], f
     return tuple(counts), paused[0]
 
 
-def measure(size: int, timer: Timer) -> GarbageCollection:
-    """The python backend of :data:`KERNEL` at ``size``, collector on vs off."""
-    call = raw_call(KERNEL, "python", size)
+def measure(size: int, timer: Timer, kernel: str = KERNEL) -> GarbageCollection:
+    """The python backend of ``kernel`` at ``size``, collector on vs off."""
+    call = raw_call(kernel, "python", size)
     gc.collect()
     times = timer.time_all({enabled: functools.partial(_run_with_collector, enabled, call)
                             for enabled in (True, False)})
     collections, pause = census(call, timer.clock)
-    return GarbageCollection(KERNEL, size, times[True], times[False], collections, pause)
+    return GarbageCollection(kernel, size, times[True], times[False], collections, pause)
 
 
 def _run_with_collector(enabled: bool, call: Callable[[], object]) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import importlib
 import math
 import multiprocessing
 import pickle
@@ -23,8 +24,19 @@ from .inputs import prepared, raw_call, size_for_work
 from .report import Processes, Scaling
 from .timing import Clock, Timer
 
-#: The variants timed under threads: (backend, release_gil).
+#: The variants timed under threads for the built-in kernels: (backend, release_gil).
 THREAD_VARIANTS = (("python", None), ("typed", True), ("typed", False), ("c", True), ("c", False))
+
+
+def thread_variants(kernel: str, backends: Sequence[str]) -> list[tuple]:
+    """python, and each backend that can release the GIL: released and held where it chooses."""
+    variants = []
+    for backend in backends:
+        if _dispatch.chooses_gil(kernel, backend):
+            variants += [(backend, True), (backend, False)]
+        elif backend == "python" or _dispatch.releases_gil(kernel, backend):
+            variants.append((backend, None))
+    return variants
 
 
 def efficiency(workers: Sequence[int], calls: Sequence[int], walls: Sequence[float],
@@ -122,8 +134,13 @@ def threads(kernel: str, size: int, variants: Sequence[tuple], workers: Sequence
     return tuple(results)
 
 
-def run_calls(kernel: str, args: tuple, calls: int) -> None:
-    """Worker-side: ``calls`` calls of the python backend on inputs shipped once."""
+def run_calls(kernel: str, module: Optional[str], args: tuple, calls: int) -> None:
+    """Worker-side: ``calls`` calls of the python backend on inputs shipped once.
+
+    ``module`` is imported first: it registers a kernel defined outside fastkern.
+    """
+    if module is not None:
+        importlib.import_module(module)
     impl = _dispatch.implementation(kernel, "python")
     for _ in range(calls):
         impl(*args)
@@ -152,6 +169,8 @@ def processes(kernel: str, size: int, workers: Sequence[int], per_call: float, t
 
     The reference is one thread of this process running the same batch.
     """
+    own = KERNELS[kernel].own
+    module = None if own is None else own.module
     args = prepared(kernel, "python", size)
     in_process = raw_call(kernel, "python", size, args=args)
     total = max(max(workers), math.ceil(thread_time / per_call))
@@ -163,12 +182,12 @@ def processes(kernel: str, size: int, workers: Sequence[int], per_call: float, t
             pool = pools[t] = ProcessPoolExecutor(t, mp_context=_start_method())
             for future in [pool.submit(_ready) for _ in range(t)]:
                 future.result()
-            pool.submit(run_calls, kernel, args, 1).result()
+            pool.submit(run_calls, kernel, module, args, 1).result()
             startup.append(clock() - start)
 
         def batch(t: int, calls: int) -> float:
             start = clock()
-            for future in [pools[t].submit(run_calls, kernel, args, calls) for _ in range(t)]:
+            for future in [pools[t].submit(run_calls, kernel, module, args, calls) for _ in range(t)]:
                 future.result()
             return clock() - start
 

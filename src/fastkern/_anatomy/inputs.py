@@ -15,6 +15,12 @@ def spec(kernel: str) -> Kernel:
     return _dispatch._kernel(kernel)
 
 
+def kernel_name(kernel: object) -> str:
+    """A kernel's registry name, from the name or the dispatching function (``fastkern.sum``,
+    or a function decorated by ``fastkern.kernel``)."""
+    return getattr(kernel, "__fastkern_kernel__", kernel)
+
+
 def prepared(kernel: str, backend: str, size: int) -> tuple:
     """The raw positional arguments of ``implementation(kernel, backend)`` at ``size``."""
     return _dispatch.prepare(kernel, backend, *KERNELS[kernel].sample(size))
@@ -32,11 +38,12 @@ def raw_call(kernel: str, backend: str, size: int, release_gil: Optional[bool] =
 
 
 def dispatched_call(kernel: str, backend: str, size: int) -> Callable[[], object]:
-    """A zero-argument call of the public ``fastkern.<kernel>`` naming ``backend``."""
+    """A zero-argument call of the public ``fastkern.<kernel>`` (or registered function) naming ``backend``."""
     import fastkern
 
-    return functools.partial(getattr(fastkern, kernel), *KERNELS[kernel].sample(size),
-                             backend=backend)
+    own = KERNELS[kernel].own
+    public = own.dispatcher if own is not None else getattr(fastkern, kernel)
+    return functools.partial(public, *KERNELS[kernel].sample(size), backend=backend)
 
 
 def slowest(kernel: str, backends: Optional[list] = None) -> str:

@@ -13,7 +13,16 @@ STEPS = {
     ("python", "compiled"): "interpreter and generic dispatch",
     ("compiled", "typed"): "dynamic typing & boxing",
     ("typed", "c"): "C headroom",
+    ("compiled", "annotated"): "dynamic typing & boxing",
+    ("annotated", "c"): "C headroom",
 }
+
+
+def ladder_of(times: Mapping[str, object]) -> tuple[str, ...]:
+    """The ladder's rungs; a registered kernel's annotated rung stands in for a missing typed."""
+    if "annotated" in times and "typed" not in times:
+        return tuple("annotated" if rung == "typed" else rung for rung in LADDER)
+    return LADDER
 
 
 def measure(kernel: str, size: int, backends: Sequence[str], timer: Timer) -> dict[str, Timing]:
@@ -35,14 +44,15 @@ def decompose(times: Mapping[str, Timing]) -> tuple[Part, ...]:
     fractions of python's time and add up to 1; a negative part means the lower rung
     was slower.
     """
-    present = [backend for backend in LADDER if backend in times]
+    ladder = ladder_of(times)
+    present = [backend for backend in ladder if backend in times]
     if not present or present[0] != "python":
         return ()
     total = times["python"].median
     parts = []
     for upper, lower in zip(present, present[1:]):
-        names = [STEPS[step] for step in zip(LADDER, LADDER[1:])
-                 if LADDER.index(upper) <= LADDER.index(step[0]) < LADDER.index(lower)]
+        names = [STEPS[step] for step in zip(ladder, ladder[1:])
+                 if ladder.index(upper) <= ladder.index(step[0]) < ladder.index(lower)]
         seconds = times[upper].median - times[lower].median
         parts.append(Part(" + ".join(names), seconds, seconds / total,
                           worst(times[upper].stability, times[lower].stability)))

@@ -63,6 +63,18 @@ def ladder(report: Report) -> Table:
     return table
 
 
+def absent(report: Report) -> Optional[Text]:
+    """What was not timed and why, each reason once per kernel with the rungs it applies to."""
+    lines = []
+    for kernel in report.kernels:
+        reasons: dict[str, list[str]] = {}
+        for name, reason in kernel.absent:
+            reasons.setdefault(reason, []).append(name)
+        lines += [f"{kernel.kernel}: {', '.join(names)} not timed: {reason}"
+                  for reason, names in reasons.items()]
+    return Text("\n".join(lines), style="yellow") if lines else None
+
+
 def decomposition(report: Report) -> Table:
     names: list[str] = []
     for kernel in report.kernels:
@@ -182,7 +194,8 @@ def shared(report: Report) -> Optional[Table]:
 
 
 def renderables(report: Report) -> list:
-    parts = [machine_line(report), ladder(report), decomposition(report), call_costs(report),
+    parts = [machine_line(report), ladder(report), absent(report), decomposition(report),
+             call_costs(report),
              gil(report), stall(report), shared(report)]
     points = Text("\n".join(f"• {s}" for s in summary.sentences(report)))
     return [part for part in parts if part is not None] + [

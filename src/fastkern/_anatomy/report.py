@@ -196,6 +196,9 @@ class KernelReport:
     dispatch: Tuple[DispatchCost, ...]
     gil: Optional[Gil]
     stall: Tuple[Stall, ...]
+    absent: Tuple[Tuple[str, str], ...] = ()
+    """(rung or section, why) for each backend not timed: not buildable here, or disagreeing
+    with python on the sample; and for a section that could not run."""
 
     def rung(self, backend: str) -> Optional[Rung]:
         return next((rung for rung in self.ladder if rung.backend == backend), None)
@@ -203,7 +206,8 @@ class KernelReport:
     @property
     def ladder_bottom(self) -> Optional[str]:
         """The lowest ladder rung timed (c when built): what python's time reduces to."""
-        return next((b for b in reversed(LADDER) if self.rung(b)), None)
+        return next((b for b in ("c", "typed", "annotated", "compiled", "python") if self.rung(b)),
+                    None)
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ from typing import Callable, Iterable, Mapping, Optional, Sequence
 
 from .. import _dispatch
 from .._info import usable_cores
-from . import boundary, costs, features, garbage, gil, ladder, machine, memory, stall
-from .inputs import choose_size, spec
+from . import agreement, boundary, costs, features, garbage, gil, ladder, machine, memory, stall
+from .inputs import choose_size, kernel_name, spec
 from .report import Gil, KernelReport, Report
 from .settings import Settings
 from .timing import Clock, Timer
@@ -32,12 +32,15 @@ def default_threads() -> tuple[int, ...]:
     return tuple(range(1, max(2, usable_cores()) + 1))
 
 
-def anatomy(kernel: str, size: Optional[int] = None, *, backends: Optional[Sequence[str]] = None,
+def anatomy(kernel: object, size: Optional[int] = None, *, backends: Optional[Sequence[str]] = None,
             threads: Optional[Sequence[int]] = None, quick: bool = False,
             settings: Optional[Settings] = None, shared: bool = True,
             clock: Clock = time.perf_counter, progress: Optional[Progress] = None) -> Report:
     """Measure where the time of ``kernel`` goes at ``size``, on this machine.
 
+    ``kernel`` is a kernel's name or its function: ``fastkern.sum``, or your own function
+    decorated by :func:`fastkern.kernel` (its rungs are built first, and each is checked
+    against python's result on the sample before it is timed).
     ``size`` is the kernel's size argument (elements, steps, pixels per side...); unset,
     one is chosen so that a python call takes about ``settings.target_time``.
     ``backends`` limits the backends timed; ``threads`` lists the thread counts of the GIL
@@ -45,22 +48,22 @@ def anatomy(kernel: str, size: Optional[int] = None, *, backends: Optional[Seque
     speed. ``shared`` adds the kernel-independent sections (boundary, memory, garbage
     collection, language features). ``progress`` is called before each step.
     """
-    return anatomy_all([kernel], sizes={kernel: size}, backends=backends, threads=threads,
+    return anatomy_all([kernel], sizes={kernel_name(kernel): size}, backends=backends, threads=threads,
                        quick=quick, settings=settings, shared=shared, clock=clock,
                        progress=progress)
 
 
-def anatomy_all(kernels: Optional[Iterable[str]] = None, *,
+def anatomy_all(kernels: Optional[Iterable[object]] = None, *,
                 sizes: Optional[Mapping[str, Optional[int]]] = None,
                 backends: Optional[Sequence[str]] = None,
                 threads: Optional[Sequence[int]] = None, quick: bool = False,
                 settings: Optional[Settings] = None, shared: bool = True,
                 clock: Clock = time.perf_counter, progress: Optional[Progress] = None) -> Report:
     """:func:`anatomy` for several kernels (default: :data:`DEFAULT_KERNELS` that are built)."""
-    names = list(default_kernels() if kernels is None else kernels)
+    names = [kernel_name(k) for k in (default_kernels() if kernels is None else kernels)]
     for name in names:
         spec(name)
-    sizes = dict(sizes or {})
+    sizes = {kernel_name(kernel): size for kernel, size in (sizes or {}).items()}
     for name, size in sizes.items():
         if size is not None and (isinstance(size, bool) or not isinstance(size, int) or size < 1):
             raise ValueError(f"size for {name} must be a positive integer, got {size!r}")
@@ -112,14 +115,19 @@ def _check_backends(backends: Optional[Sequence[str]]) -> Optional[list[str]]:
 def _kernel_report(kernel: str, size: Optional[int], chosen: Optional[list[str]],
                    workers: Sequence[int], timer: Timer, tracker: _Tracker) -> KernelReport:
     settings = timer.settings
+    tracker.step(f"{kernel}: {KERNEL_STEPS[0]}")
+    own = spec(kernel).own
+    absent = {} if own is None else own.build([b for b in own.names() if chosen is None or b in chosen])
     available = _dispatch.kernel_backends(kernel)
     names = [b for b in available if chosen is None or b in chosen]
     if not names:
         raise ValueError(f"none of the backends {chosen} implements {kernel}; "
                          f"it is in {', '.join(available)}")
-    tracker.step(f"{kernel}: {KERNEL_STEPS[0]}")
     if size is None:
         size = choose_size(kernel, settings.target_time, names[0], timer.clock)
+    if own is not None and "python" in names:
+        absent.update(agreement.check(kernel, size, names))
+        names = [b for b in names if b not in absent]
     times = ladder.measure(kernel, size, names, timer)
     per_call = {backend: timing.median for backend, timing in times.items()}
     tracker.step(f"{kernel}: {KERNEL_STEPS[1]}")
@@ -127,31 +135,39 @@ def _kernel_report(kernel: str, size: Optional[int], chosen: Optional[list[str]]
     tracker.step(f"{kernel}: {KERNEL_STEPS[2]}")
     dispatched = costs.dispatch(kernel, names, timer)
     tracker.step(f"{kernel}: {KERNEL_STEPS[3]}")
-    thread_variants = [v for v in gil.THREAD_VARIANTS if v[0] in names]
+    thread_variants = gil.thread_variants(kernel, names)
     scalings = gil.threads(kernel, size, thread_variants, workers, per_call, timer,
                            settings.thread_time, settings.gil_call_time)
     tracker.step(f"{kernel}: {KERNEL_STEPS[4]}")
     pool = None
     if "python" in names:
-        pool = gil.processes(kernel, size, workers, per_call["python"], timer, settings.thread_time)
+        try:
+            pool = gil.processes(kernel, size, workers, per_call["python"], timer,
+                                 settings.thread_time)
+        except Exception as error:  # a worker that cannot import or run the kernel
+            absent["processes"] = f"worker processes failed: {type(error).__name__}: {error}"
     tracker.step(f"{kernel}: {KERNEL_STEPS[5]}")
-    stalls = stall.measure(kernel, size, _stall_variants(names), per_call, settings.stall_time,
-                           settings.tick, timer.clock)
+    stalls = stall.measure(kernel, size, _stall_variants(kernel, names), per_call,
+                           settings.stall_time, settings.tick, timer.clock)
     return KernelReport(kernel, size, spec(kernel).unit, spec(kernel).work(size),
                         ladder.rungs(times), ladder.decompose(times), fitted, dispatched,
-                        Gil(usable_cores(), scalings, pool), stalls)
+                        Gil(usable_cores(), scalings, pool), stalls, tuple(absent.items()))
 
 
-def _stall_variants(backends: Sequence[str]) -> list[tuple]:
+def _stall_variants(kernel: str, backends: Sequence[str]) -> list[tuple]:
     variants = []
     for backend in backends:
         variants.append((backend, None))
-        if backend in _dispatch.GIL_RELEASING:
+        if _dispatch.chooses_gil(kernel, backend):
             variants.append((backend, False))
     return variants
 
 
 def _garbage(reports: Sequence[KernelReport], timer: Timer):
+    """The collector's share in the first registered kernel measured, else in binary_trees."""
+    own = next((r for r in reports if spec(r.kernel).own is not None and r.rung("python")), None)
+    if own is not None:
+        return garbage.measure(own.size, timer, own.kernel)
     if garbage.KERNEL not in _dispatch.kernels() or "python" not in _dispatch.kernel_backends(garbage.KERNEL):
         return None
     size = next((r.size for r in reports if r.kernel == garbage.KERNEL), None)
