@@ -97,10 +97,10 @@ def c_flags() -> list[str]:
 
 
 def cython_version() -> str:
-    if importlib.util.find_spec("Cython") is None:
-        raise Unavailable(f"Cython is not installed: {INSTALL_HINT}")
-    from Cython import __version__
-
+    try:
+        from Cython import __version__
+    except ImportError:
+        raise Unavailable(f"Cython is not installed: {INSTALL_HINT}") from None
     return __version__
 
 

@@ -1,7 +1,8 @@
 """pytest plugin: one kernel, built-in or registered, benchmarked on every rung as one group.
 
 Registered through the ``pytest11`` entry point and inactive unless a test asks for the
-``fastkern_ladder`` fixture; fastkern itself is imported only then. Needs pytest-benchmark::
+``fastkern_ladder`` fixture: it lives outside the fastkern package, so pytest loading it
+imports nothing of fastkern (nor NumPy) until then. Needs pytest-benchmark::
 
     @pytest.mark.fastkern_ladder(norm2, size=10_000)     # a kernel, its function or its name
     def test_norm2(fastkern_ladder):

@@ -1,0 +1,101 @@
+"""The examples/ functions through the whole anatomy (quick settings), as a new user runs them."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+
+import pytest
+from rich.console import Console
+
+import fastkern
+from fastkern import __main__ as cli
+from fastkern._anatomy import render
+
+import oscillator
+import trees
+import words
+
+SECTIONS = ("The ladder", "Where python's time goes", "Fixed cost per call", "GIL:",
+            "python, processes", "Event loop stall", "Boundary, memory, garbage collection")
+HAS_NUMBA = importlib.util.find_spec("numba") is not None
+
+
+def rendered(report) -> str:
+    out = io.StringIO()
+    render.render(report, Console(file=out, width=200))
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def oscillator_report():
+    return fastkern.anatomy(oscillator.oscillator, 2000, threads=(1, 2), quick=True)
+
+
+def test_the_decorator_alone_gives_compiled_annotated_and_numba_rungs(oscillator_report):
+    (kernel,) = oscillator_report.kernels
+    expected = ["python", "compiled", "annotated"] + (["numba"] if HAS_NUMBA else [])
+    assert [rung.backend for rung in kernel.ladder] == expected
+    assert kernel.absent == ()
+    assert (kernel.kernel, kernel.size, kernel.unit, kernel.work) == ("oscillator", 2000, "step", 2000)
+    assert [part.name for part in kernel.parts] == [
+        "interpreter and generic dispatch", "dynamic typing & boxing", "remainder (annotated itself)"]
+    assert sum(part.share for part in kernel.parts) == pytest.approx(1.0)
+
+
+def test_every_section_of_the_report_is_there(oscillator_report):
+    (kernel,) = oscillator_report.kernels
+    assert {cost.backend for cost in kernel.costs} == {rung.backend for rung in kernel.ladder}
+    assert {d.backend for d in kernel.dispatch} == {rung.backend for rung in kernel.ladder}
+    assert [s.label for s in kernel.gil.threads] == ["python"] + (["numba"] if HAS_NUMBA else [])
+    assert kernel.gil.processes.input_bytes > 0
+    assert {s.label for s in kernel.stall} >= {"idle loop", "python", "compiled", "annotated"}
+    assert oscillator_report.gc.kernel == "oscillator"
+    text = rendered(oscillator_report)
+    for title in SECTIONS:
+        assert title in text
+    assert fastkern.Report.from_json(oscillator_report.to_json()) == oscillator_report
+
+
+@pytest.mark.parametrize("function, size", [(words.word_counts, 300), (trees.tree_sum, 300)])
+def test_string_and_recursive_examples_run_through_the_anatomy(function, size):
+    # numba is left out: failing to compile word_counts takes it half a minute.
+    report = fastkern.anatomy(function, size, backends=["python", "compiled", "annotated"],
+                              threads=(1, 2), quick=True, shared=False)
+    (kernel,) = report.kernels
+    assert [rung.backend for rung in kernel.ladder] == ["python", "compiled", "annotated"]
+    assert kernel.absent == ()
+    assert kernel.gil.processes is not None
+    text = rendered(report)
+    for title in SECTIONS[:-1]:
+        assert title in text
+
+
+def test_a_disagreeing_rung_is_reported_and_not_timed():
+    def wrong(text):
+        return {"the": -1}
+
+    words.word_counts.add("wrong", wrong)
+    report = fastkern.anatomy(words.word_counts, 50, backends=["python", "wrong"], threads=(1,),
+                              quick=True, shared=False)
+    (kernel,) = report.kernels
+    assert [rung.backend for rung in kernel.ladder] == ["python"]
+    (absent,) = kernel.absent
+    assert absent[0] == "wrong" and absent[1].startswith("disagrees with python on the sample")
+    assert "wrong not timed: disagrees with python" in rendered(report)
+
+
+def test_the_command_line_takes_module_and_function(monkeypatch, capsys):
+    monkeypatch.chdir(oscillator.__file__.rsplit("/", 1)[0])
+    status = cli.main(["anatomy", "oscillator:oscillator", "--size", "500", "--threads", "1",
+                       "--backends", "python,compiled", "--quick"])
+    out = capsys.readouterr().out
+    assert status == 0
+    assert "oscillator(500)" in out and "The ladder" in out
+
+
+def test_the_command_line_refuses_what_is_not_a_registered_kernel(capsys):
+    assert cli.main(["anatomy", "words:sample_text"]) == 2
+    assert "words:sample_text is not a fastkern kernel" in capsys.readouterr().err
+    assert cli.main(["anatomy", "no_such_module:f"]) == 2
+    assert "cannot import 'no_such_module'" in capsys.readouterr().err
