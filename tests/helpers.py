@@ -7,6 +7,10 @@ import math
 import numpy as np
 
 import fastkern
+from fastkern._kernels import BUILTIN, KERNELS
+
+#: The registry entries of fastkern's own kernels (registered ones are tested apart).
+BUILTIN_KERNELS = {name: spec for name, spec in KERNELS.items() if name in BUILTIN}
 
 
 def assert_identical(actual, expected, path="result"):

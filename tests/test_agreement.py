@@ -11,14 +11,10 @@ import numpy as np
 import pytest
 
 import fastkern
-from fastkern._kernels import BUILTIN, KERNELS as ALL_KERNELS
 
-from helpers import assert_identical
+from helpers import BUILTIN_KERNELS as KERNELS, assert_identical
 
 EPS = np.finfo(np.float64).eps
-
-#: The built-in kernels (registered ones are tested in test_registered.py).
-KERNELS = {name: spec for name, spec in ALL_KERNELS.items() if name in BUILTIN}
 
 
 def _sum_bound(x):

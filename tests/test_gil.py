@@ -17,9 +17,8 @@ import numpy as np
 import pytest
 
 import fastkern
-from fastkern._kernels import KERNELS
 
-from helpers import assert_identical
+from helpers import BUILTIN_KERNELS as KERNELS, assert_identical
 
 #: Arguments that keep the typed/c kernel busy for at least several milliseconds here.
 LONG_RUNNING = {
