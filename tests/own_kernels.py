@@ -35,3 +35,12 @@ def keyword_only(x, *, y):
 
 def not_registered(x):
     return x
+
+
+@fastkern.kernel(sample=lambda n: (n,), default="counted")
+def half(n):
+    return n / 2
+
+
+COUNTED = []
+half.add("counted", lambda n: COUNTED.append(n) or n / 2)

@@ -56,7 +56,8 @@ def test_a_compiler_error_is_reported_as_the_compilers_message(tmp_path, monkeyp
     assert isinstance(raised.value, _build.BuildError)
     assert str(raised.value) == "the C compiler failed:\nfakecc: error: simulated failure"
     assert "compiled" not in fastkern.kernel_backends("sum_of_squares")
-    with pytest.raises(fastkern.BackendError, match="absent: the C compiler failed"):
+    assert raised.value.reason == "the C compiler failed: fakecc: error: simulated failure"
+    with pytest.raises(fastkern.BackendError, match="absent: the C compiler failed: fakecc: error"):
         sum_of_squares([1.0], backend="compiled")
 
 

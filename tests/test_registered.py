@@ -182,3 +182,14 @@ def test_registering_and_calling_from_eight_threads_at_once(tmp_path):
         assert results[i][200:250] == [float(i * i)] * 50
         assert results[i][250] == 55
     assert {f"square_{i}" for i in range(threads)} <= set(fastkern.kernels())
+
+
+def test_default_names_the_backend_used_when_none_is_chosen():
+    own_kernels.COUNTED.clear()
+    assert own_kernels.half(4) == 2.0
+    assert own_kernels.half(6, backend="python") == 3.0
+    with fastkern.use("python"):
+        assert own_kernels.half(8) == 4.0
+    assert own_kernels.COUNTED == [4]
+    with pytest.raises(TypeError, match="default must be a backend name"):
+        fastkern.kernel(sample=lambda n: (n,), default=None)

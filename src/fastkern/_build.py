@@ -55,6 +55,15 @@ class Unavailable(Exception):
 class BuildError(BackendError):
     """Cython or the C compiler refused the source; the message is theirs."""
 
+    @property
+    def reason(self) -> str:
+        """One line: the tool, and its first ``file:line:column:`` diagnostic (else its last line)."""
+        tool, _, output = str(self).partition("\n")
+        lines = [line.strip() for line in output.splitlines() if line.strip()]
+        located = [line for line in lines if re.search(r":\d+:\d+: ", line)]
+        pick = located[0] if located else (lines[-1] if lines else "")
+        return f"{tool} {pick}".strip()
+
 
 def cache_dir() -> Path:
     """The private per-user cache: ``FASTKERN_CACHE_DIR``, else ``$XDG_CACHE_HOME/fastkern``.

@@ -156,7 +156,7 @@ class Implementations:
                     self.absent[backend] = str(reason)
                     raise BackendError(f"backend {backend!r} of {self.name} is absent: {reason}") from None
                 except _build.BuildError as error:
-                    self.absent[backend] = str(error).splitlines()[0]
+                    self.absent[backend] = error.reason
                     raise
                 if backend in _build.RELEASE_GIL:
                     self.releasing.add(backend)
@@ -238,6 +238,8 @@ def kernel(sample: Callable[[int], tuple], *, unit: str = "call", work: Optional
     if not callable(sample):
         raise TypeError(f"sample must be a function of the size returning a tuple of arguments, "
                         f"got {type(sample).__name__}")
+    if not isinstance(default, str):
+        raise TypeError(f"default must be a backend name, got {type(default).__name__}")
 
     def decorate(function: Callable) -> Callable:
         signature = check_function(function)

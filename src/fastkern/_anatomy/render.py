@@ -81,7 +81,8 @@ def decomposition(report: Report) -> Table:
         names += [part.name for part in kernel.parts if part.name not in names]
     table = _table("Where python's time goes (share of python's time per call)", "kernel", *names,
                    caption="interpreter and generic dispatch = python - compiled (Cython's generic "
-                           "fast paths fall in it too); dynamic typing & boxing = compiled - typed; "
+                           "fast paths fall in it too); dynamic typing & boxing = compiled - typed "
+                           "(- annotated, for your own function); "
                            "C headroom = typed - c; remainder = c")
     for kernel in report.kernels:
         parts = {part.name: part for part in kernel.parts}
