@@ -129,3 +129,19 @@ def test_without_cython_the_rungs_are_absent_with_the_install_hint():
     reason = 'Cython is not installed: pip install "fastkern[compile]"'
     assert lines[1] == repr({"compiled": reason, "annotated": reason})
     assert lines[2] == "True"
+
+
+def test_two_processes_building_the_same_rung_at_once_both_succeed(tmp_path):
+    code = textwrap.dedent("""
+        import own_kernels
+        print(own_kernels.sum_of_squares([1.0, 2.0], backend="compiled"))
+        """)
+    environment = {**os.environ, "PYTHONPATH": os.path.dirname(__file__),
+                   "FASTKERN_CACHE_DIR": str(tmp_path / "cache")}
+    builds = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, env=environment)
+              for _ in range(2)]
+    outputs = [build.communicate(timeout=300) for build in builds]
+    assert [build.returncode for build in builds] == [0, 0], outputs
+    assert [out for out, _ in outputs] == ["5.0\n", "5.0\n"]
+    assert [p.name.startswith("fastkern_compiled_sum_of_squares_") for p in (tmp_path / "cache").iterdir()] == [True]
