@@ -107,9 +107,8 @@ def cmd_anatomy(args: argparse.Namespace) -> int:
         _writable(args.json, "--json")
     kernels = args.kernels or run.default_kernels()
     sizes = {kernels[0]: args.size} if args.size is not None else None
-    report = _with_progress(lambda progress: run.anatomy_all(
-        kernels, sizes=sizes, backends=args.backends, threads=args.threads, quick=args.quick,
-        progress=progress))
+    report = run.anatomy_all(kernels, sizes=sizes, backends=args.backends, threads=args.threads,
+                             quick=args.quick, progress=True)
     if args.json:
         with open(args.json, "w", encoding="utf-8") as out:
             out.write(report.to_json())
@@ -117,21 +116,6 @@ def cmd_anatomy(args: argparse.Namespace) -> int:
     if args.json:
         print(f"report saved to {args.json}")
     return 0
-
-
-def _with_progress(measure):
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    columns = (TextColumn("{task.description:<32}"), BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn())
-    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("starting", total=None)
-
-        def progress(label: str, done: int, total: int) -> None:
-            bar.update(task, description=label, completed=done, total=total)
-
-        return measure(progress)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
