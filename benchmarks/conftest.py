@@ -45,6 +45,7 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize("size_index", indices, ids=["small", "large"][indices[0]:indices[-1] + 1])
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_terminal_summary(terminalreporter, config):
     if config.getoption("benchmark_disable", False):
         return

@@ -29,8 +29,8 @@ def test_kernel(benchmark, kernel, backend, size_index):
     benchmark(fastkern.implementation(kernel, backend), *raw)
 
 
-@pytest.mark.parametrize("backend", fastkern.kernel_backends("sum"))
 @pytest.mark.parametrize("route", ["dispatched", "raw"])
+@pytest.mark.parametrize("backend", fastkern.kernel_backends("sum"))
 def test_dispatch_overhead(benchmark, backend, route):
     """One-element sum: what the dispatch layer adds to a call (dispatched - raw)."""
     x = KERNELS["sum"].sample(1)[0]
@@ -41,8 +41,8 @@ def test_dispatch_overhead(benchmark, backend, route):
         benchmark(fastkern.sum, x, backend=backend)
 
 
-@pytest.mark.parametrize("backend", sorted(GIL_RELEASING))
 @pytest.mark.parametrize("release_gil", [True, False], ids=["released", "held"])
+@pytest.mark.parametrize("backend", sorted(GIL_RELEASING))
 def test_gil_release_cost(benchmark, backend, release_gil):
     """The price of dropping and retaking the GIL around a tiny kernel."""
     benchmark.group = "GIL release cost: nbody(1), released vs held"
