@@ -45,6 +45,13 @@ def test_narrow_renderings_keep_every_word_whole(report, width):
         assert kernel in narrow
 
 
+def test_absurd_widths_fold_rather_than_drop_text(report):
+    text = report.render(12)
+    assert_fits(text, 12)
+    with pytest.raises(ValueError, match="width must be a positive number of columns, got 0"):
+        report.render(0)
+
+
 def test_a_wide_rendering_is_not_split(report):
     text = report.render(400)
     assert "(continued)" not in text

@@ -150,7 +150,7 @@ def parser() -> argparse.ArgumentParser:
     top = _Parser(prog="fastkern", description=__doc__,
                   formatter_class=argparse.RawDescriptionHelpFormatter)
     top.add_argument("--version", action="version", version=f"fastkern {__version__}")
-    verbs = top.add_subparsers(dest="verb", metavar="{" + ",".join(_VERB_NAMES) + "}")
+    verbs = top.add_subparsers(dest="verb")
 
     anatomy = verbs.add_parser("anatomy", help="measure where the time goes (the default)")
     anatomy.add_argument("kernels", nargs="*", metavar="KERNEL",
@@ -174,10 +174,6 @@ def parser() -> argparse.ArgumentParser:
     info.add_argument("--json", action="store_true", help="print JSON")
     info.set_defaults(run=cmd_info)
     return top
-
-
-#: The verbs, in the order ``--help`` lists them.
-_VERB_NAMES = ("anatomy", "report", "info")
 
 
 def _verbs(top: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:

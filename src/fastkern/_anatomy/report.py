@@ -320,6 +320,8 @@ class Report:
         """
         from . import render, terminal
 
+        if width is not None and (isinstance(width, bool) or not isinstance(width, int) or width < 1):
+            raise ValueError(f"width must be a positive number of columns, got {width!r}")
         console = terminal.capture(width)
         render.render(self, console)
         return console.file.getvalue()
