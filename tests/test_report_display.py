@@ -122,7 +122,8 @@ def test_progress_is_silent_by_default_and_a_bar_on_request(monkeypatch, capsys)
 
 def test_help_lists_the_anatomy_api():
     text = pydoc.render_doc(fastkern, renderer=pydoc.plaintext)
-    assert "anatomy(kernel" in text and "anatomy_all(kernels" in text and "class Report" in text
+    for listed in (r"\n    anatomy\(\s*kernel", r"\n    anatomy_all\(\s*kernels", r"class Report\b"):
+        assert re.search(listed, text), listed  # Python 3.13 puts long signatures on several lines
     assert {"anatomy", "anatomy_all", "Report"} <= set(dir(fastkern))
 
 
