@@ -87,7 +87,7 @@ def test_a_disagreeing_rung_is_reported_and_not_timed():
 
 def test_the_command_line_takes_module_and_function(monkeypatch, capsys):
     monkeypatch.chdir(oscillator.__file__.rsplit("/", 1)[0])
-    status = cli.main(["anatomy", "oscillator:oscillator", "--size", "500", "--threads", "1",
+    status = cli.main(["oscillator:oscillator", "--size", "500", "--threads", "1",
                        "--backends", "python,compiled", "--quick"])
     out = capsys.readouterr().out
     assert status == 0
