@@ -2,14 +2,21 @@
 # cython: freethreading_compatible=True
 """The ``c`` backend: thin wrappers around the C99 kernels in ``csrc/``.
 
-Each wrapper takes typed memoryviews (which keep their buffers exported for the whole
-call), releases the GIL unless ``release_gil=False``, and calls one C function.
+Each wrapper acquires its buffer arguments for the whole call (``_buffers.pxd``: NumPy's
+C API for arrays, the buffer protocol otherwise; no memoryview object), releases the GIL
+unless ``release_gil=False``, and calls one C function.
 """
 
 from libc.stddef cimport ptrdiff_t
 from libc.stdint cimport int64_t, uint8_t, uint16_t, uint64_t
 
+cimport numpy as cnp
+
+from ._buffers cimport acquire, new_float64_matrix, release
+
 import numpy
+
+cnp.import_array()
 
 
 cdef extern from "fastkern.h" nogil:
@@ -35,25 +42,43 @@ cdef extern from "fastkern.h" nogil:
                   double *out)
 
 
-def sum(const double[::1] x, bint release_gil=True):
+def sum(x, bint release_gil=True):
+    cdef Py_buffer view
+    acquire(x, &view, cnp.NPY_DOUBLE, 1, "x")
     cdef double result
-    cdef ptrdiff_t n = x.shape[0]
-    cdef const double *p = &x[0] if n else NULL
-    if release_gil:
-        with nogil:
+    cdef const double *p = <const double *>view.buf
+    cdef ptrdiff_t n = view.shape[0]
+    try:
+        if release_gil:
+            with nogil:
+                result = fk_sum(p, n)
+        else:
             result = fk_sum(p, n)
-    else:
-        result = fk_sum(p, n)
+    finally:
+        release(&view)
     return result
 
 
-def dot(const double[::1] x, const double[::1] y, bint release_gil=True):
+def dot(x, y, bint release_gil=True):
+    cdef Py_buffer xv, yv
+    acquire(x, &xv, cnp.NPY_DOUBLE, 1, "x")
+    try:
+        acquire(y, &yv, cnp.NPY_DOUBLE, 1, "y")
+        try:
+            return _dot(&xv, &yv, release_gil)
+        finally:
+            release(&yv)
+    finally:
+        release(&xv)
+
+
+cdef double _dot(Py_buffer *x, Py_buffer *y, bint release_gil) except? -1.0:
     if x.shape[0] != y.shape[0]:
         raise ValueError(f"x and y must have the same length, got {x.shape[0]} and {y.shape[0]}")
     cdef double result
     cdef ptrdiff_t n = x.shape[0]
-    cdef const double *px = &x[0] if n else NULL
-    cdef const double *py = &y[0] if n else NULL
+    cdef const double *px = <const double *>x.buf
+    cdef const double *py = <const double *>y.buf
     if release_gil:
         with nogil:
             result = fk_dot(px, py, n)
@@ -137,15 +162,20 @@ def fib(int n, bint release_gil=True):
     return result
 
 
-def fnv1a(const uint8_t[::1] data, bint release_gil=True):
+def fnv1a(data, bint release_gil=True):
+    cdef Py_buffer view
+    acquire(data, &view, cnp.NPY_UBYTE, 1, "data")
     cdef uint64_t result
-    cdef ptrdiff_t n = data.shape[0]
-    cdef const uint8_t *p = &data[0] if n else NULL
-    if release_gil:
-        with nogil:
+    cdef ptrdiff_t n = view.shape[0]
+    cdef const uint8_t *p = <const uint8_t *>view.buf
+    try:
+        if release_gil:
+            with nogil:
+                result = fk_fnv1a(p, n)
+        else:
             result = fk_fnv1a(p, n)
-    else:
-        result = fk_fnv1a(p, n)
+    finally:
+        release(&view)
     return result
 
 
@@ -175,20 +205,36 @@ def fannkuch(int n, bint release_gil=True):
     return checksum, max_flips
 
 
-def matmul(const double[:, ::1] a, const double[:, ::1] b, bint release_gil=True):
-    if a.shape[1] != b.shape[0]:
-        raise ValueError(f"a's columns must match b's rows: a has shape ({a.shape[0]}, {a.shape[1]}), "
-                         f"b has shape ({b.shape[0]}, {b.shape[1]})")
-    if 0 in (a.shape[0], a.shape[1], b.shape[1]):
-        return numpy.zeros((a.shape[0], b.shape[1]))
-    out = numpy.empty((a.shape[0], b.shape[1]))
-    cdef double[:, ::1] view = out
+def matmul(a, b, bint release_gil=True):
+    cdef Py_buffer av, bv
+    acquire(a, &av, cnp.NPY_DOUBLE, 2, "a")
+    try:
+        acquire(b, &bv, cnp.NPY_DOUBLE, 2, "b")
+        try:
+            return _matmul(&av, &bv, release_gil)
+        finally:
+            release(&bv)
+    finally:
+        release(&av)
+
+
+cdef object _matmul(Py_buffer *a, Py_buffer *b, bint release_gil):
+    cdef ptrdiff_t n = a.shape[0], k = a.shape[1], m = b.shape[1]
+    if k != b.shape[0]:
+        raise ValueError(f"a's columns must match b's rows: a has shape ({n}, {k}), "
+                         f"b has shape ({b.shape[0]}, {m})")
+    out = new_float64_matrix(n, m)
+    if n == 0 or m == 0:
+        return out
+    cdef double *c = <double *>cnp.PyArray_DATA(<cnp.ndarray>out)
+    cdef const double *pa = <const double *>a.buf
+    cdef const double *pb = <const double *>b.buf
     cdef int status
     if release_gil:
         with nogil:
-            status = fk_matmul(a.shape[0], a.shape[1], b.shape[1], &a[0, 0], &b[0, 0], &view[0, 0])
+            status = fk_matmul(n, k, m, pa, pb, c)
     else:
-        status = fk_matmul(a.shape[0], a.shape[1], b.shape[1], &a[0, 0], &b[0, 0], &view[0, 0])
+        status = fk_matmul(n, k, m, pa, pb, c)
     if status < 0:
         raise MemoryError("matmul ran out of memory for its packing buffer")
     return out

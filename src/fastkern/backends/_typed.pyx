@@ -5,56 +5,87 @@
 Every kernel's loop is a ``noexcept nogil`` function doing the same float operations in
 the same order as the ``python`` backend, so results are bit-identical to it. The public
 wrapper releases the GIL around that function unless ``release_gil=False``, in which case
-the identical machine code runs with the GIL held. Memoryview arguments keep their
-buffer exported for the whole call, so no other thread can free it meanwhile.
+the identical machine code runs with the GIL held. Buffer arguments are acquired for the
+whole call (``_buffers.pxd``: NumPy's C API for arrays, the buffer protocol otherwise),
+so no other thread can free them meanwhile; the loops index them by C pointer, and use
+typed memoryviews for the scratch arrays they allocate themselves.
 """
 
 from libc.math cimport sqrt
 from libc.stdint cimport int64_t, uint8_t, uint16_t, uint64_t
 from libc.stdlib cimport free, malloc
 
+cimport numpy as cnp
+
+from ._buffers cimport acquire, new_float64_matrix, release
+
 import numpy
+
+cnp.import_array()
 
 ctypedef fused count_t:
     uint8_t
     uint16_t
 
 
-cdef double _sum(const double[::1] x) noexcept nogil:
+cdef double _sum(const double *x, Py_ssize_t n) noexcept nogil:
     cdef double total = 0.0
     cdef Py_ssize_t i
-    for i in range(x.shape[0]):
+    for i in range(n):
         total += x[i]
     return total
 
 
-def sum(const double[::1] x, bint release_gil=True):
+def sum(x, bint release_gil=True):
+    cdef Py_buffer view
+    acquire(x, &view, cnp.NPY_DOUBLE, 1, "x")
     cdef double result
-    if release_gil:
-        with nogil:
-            result = _sum(x)
-    else:
-        result = _sum(x)
+    cdef const double *p = <const double *>view.buf
+    cdef Py_ssize_t n = view.shape[0]
+    try:
+        if release_gil:
+            with nogil:
+                result = _sum(p, n)
+        else:
+            result = _sum(p, n)
+    finally:
+        release(&view)
     return result
 
 
-cdef double _dot(const double[::1] x, const double[::1] y) noexcept nogil:
+cdef double _dot(const double *x, const double *y, Py_ssize_t n) noexcept nogil:
     cdef double total = 0.0
     cdef Py_ssize_t i
-    for i in range(x.shape[0]):
+    for i in range(n):
         total += x[i] * y[i]
     return total
 
 
-def dot(const double[::1] x, const double[::1] y, bint release_gil=True):
+def dot(x, y, bint release_gil=True):
+    cdef Py_buffer xv, yv
+    acquire(x, &xv, cnp.NPY_DOUBLE, 1, "x")
+    try:
+        acquire(y, &yv, cnp.NPY_DOUBLE, 1, "y")
+        try:
+            return _dot_views(&xv, &yv, release_gil)
+        finally:
+            release(&yv)
+    finally:
+        release(&xv)
+
+
+cdef double _dot_views(Py_buffer *x, Py_buffer *y, bint release_gil) except? -1.0:
     if x.shape[0] != y.shape[0]:
         raise ValueError(f"x and y must have the same length, got {x.shape[0]} and {y.shape[0]}")
     cdef double result
+    cdef const double *px = <const double *>x.buf
+    cdef const double *py = <const double *>y.buf
+    cdef Py_ssize_t n = x.shape[0]
     if release_gil:
         with nogil:
-            result = _dot(x, y)
+            result = _dot(px, py, n)
     else:
-        result = _dot(x, y)
+        result = _dot(px, py, n)
     return result
 
 
@@ -354,21 +385,28 @@ def fib(int n, bint release_gil=True):
     return result
 
 
-cdef uint64_t _fnv1a(const uint8_t[::1] data) noexcept nogil:
+cdef uint64_t _fnv1a(const uint8_t *data, Py_ssize_t n) noexcept nogil:
     cdef uint64_t h = 0xCBF29CE484222325
     cdef Py_ssize_t i
-    for i in range(data.shape[0]):
+    for i in range(n):
         h = (h ^ data[i]) * <uint64_t>0x100000001B3
     return h
 
 
-def fnv1a(const uint8_t[::1] data, bint release_gil=True):
+def fnv1a(data, bint release_gil=True):
+    cdef Py_buffer view
+    acquire(data, &view, cnp.NPY_UBYTE, 1, "data")
     cdef uint64_t result
-    if release_gil:
-        with nogil:
-            result = _fnv1a(data)
-    else:
-        result = _fnv1a(data)
+    cdef const uint8_t *p = <const uint8_t *>view.buf
+    cdef Py_ssize_t n = view.shape[0]
+    try:
+        if release_gil:
+            with nogil:
+                result = _fnv1a(p, n)
+        else:
+            result = _fnv1a(p, n)
+    finally:
+        release(&view)
     return result
 
 
@@ -495,27 +533,44 @@ def fannkuch(int n, bint release_gil=True):
     return checksum, max_flips
 
 
-cdef void _matmul(const double[:, ::1] a, const double[:, ::1] b, double[:, ::1] out) noexcept nogil:
+cdef void _matmul(const double *a, const double *b, double *out, Py_ssize_t n, Py_ssize_t k,
+                  Py_ssize_t m) noexcept nogil:
     cdef Py_ssize_t i, j, p
     cdef double a_ip
-    for i in range(a.shape[0]):
-        for j in range(b.shape[1]):
-            out[i, j] = 0.0
-        for p in range(a.shape[1]):
-            a_ip = a[i, p]
-            for j in range(b.shape[1]):
-                out[i, j] += a_ip * b[p, j]
+    for i in range(n):
+        for j in range(m):
+            out[i * m + j] = 0.0
+        for p in range(k):
+            a_ip = a[i * k + p]
+            for j in range(m):
+                out[i * m + j] += a_ip * b[p * m + j]
 
 
-def matmul(const double[:, ::1] a, const double[:, ::1] b, bint release_gil=True):
-    if a.shape[1] != b.shape[0]:
-        raise ValueError(f"a's columns must match b's rows: a has shape ({a.shape[0]}, {a.shape[1]}), "
-                         f"b has shape ({b.shape[0]}, {b.shape[1]})")
-    out = numpy.empty((a.shape[0], b.shape[1]))
-    cdef double[:, ::1] view = out
+def matmul(a, b, bint release_gil=True):
+    cdef Py_buffer av, bv
+    acquire(a, &av, cnp.NPY_DOUBLE, 2, "a")
+    try:
+        acquire(b, &bv, cnp.NPY_DOUBLE, 2, "b")
+        try:
+            return _matmul_views(&av, &bv, release_gil)
+        finally:
+            release(&bv)
+    finally:
+        release(&av)
+
+
+cdef object _matmul_views(Py_buffer *a, Py_buffer *b, bint release_gil):
+    cdef Py_ssize_t n = a.shape[0], k = a.shape[1], m = b.shape[1]
+    if k != b.shape[0]:
+        raise ValueError(f"a's columns must match b's rows: a has shape ({n}, {k}), "
+                         f"b has shape ({b.shape[0]}, {m})")
+    out = new_float64_matrix(n, m)
+    cdef double *c = <double *>cnp.PyArray_DATA(<cnp.ndarray>out)
+    cdef const double *pa = <const double *>a.buf
+    cdef const double *pb = <const double *>b.buf
     if release_gil:
         with nogil:
-            _matmul(a, b, view)
+            _matmul(pa, pb, c, n, k, m)
     else:
-        _matmul(a, b, view)
+        _matmul(pa, pb, c, n, k, m)
     return out
