@@ -4,6 +4,10 @@ The backend for a call is, in order: the ``backend=`` argument, the innermost
 ``with fastkern.use(...)`` block (a ``ContextVar``, so threads and asyncio tasks do not
 leak into each other), the ``FASTKERN_BACKEND`` environment variable read at import, and
 otherwise the fastest backend built for that kernel.
+
+Each public function is the full path below (``slow``), fronted where the extension
+``fastkern._fastcall`` is built by a C-level callable that runs the common case -- NumPy
+arrays already in a buffer backend's form -- without it (see ``Kernel.buffers``).
 """
 
 from __future__ import annotations
@@ -45,6 +49,10 @@ def _load() -> tuple[dict, dict]:
 
 
 _MODULES, _MISSING = _load()
+try:
+    from ._fastcall import KernelFunction
+except ImportError:
+    KernelFunction = None
 _ENV_BACKEND = os.environ.get("FASTKERN_BACKEND") or None
 _chosen: contextvars.ContextVar[str | None] = contextvars.ContextVar("fastkern_backend", default=None)
 
@@ -130,7 +138,7 @@ def public_function(spec: Kernel) -> Callable:
     fastest = next((name for name in spec.fastest_first if name in table), None)
     prepare_args, finish = spec.prepare, spec.finish
 
-    def kernel(*args, backend=None, release_gil=None, **kwargs):
+    def slow(*args, backend=None, release_gil=None, **kwargs):
         name = backend or _chosen.get() or _ENV_BACKEND or fastest
         try:
             impl, form = table[name]
@@ -146,6 +154,12 @@ def public_function(spec: Kernel) -> Callable:
             result = impl(*raw, release_gil) if name in GIL_RELEASING else impl(*raw)
         return result if finish is None else finish(form, result, raw)
 
+    kernel = slow
+    if KernelFunction is not None:
+        fast = {name: (impl, name in GIL_RELEASING) for name, (impl, form) in table.items()
+                if form is BUFFERS}
+        kernel = KernelFunction(slow, spec.buffers, fast, _ENV_BACKEND or fastest, _chosen,
+                                finish, BUFFERS)
     params = list(inspect.signature(spec.prepare).parameters.values())[1:]
     params += [inspect.Parameter("backend", inspect.Parameter.KEYWORD_ONLY, default=None),
                inspect.Parameter("release_gil", inspect.Parameter.KEYWORD_ONLY, default=None)]

@@ -25,12 +25,29 @@ FASTEST_FIRST = ("c", "typed", "numpy", "compiled", "python")
 
 
 @dataclass(frozen=True)
+class Buffer:
+    """A positional argument that ``prepare`` hands to the buffer backends unchanged when
+    it already is a C-contiguous, aligned, native-order NumPy array of ``dtype`` (or, for
+    ``uint8``, ``bytes``) whose dimensions fit ``shape``: dimensions of the same name, in
+    any of the kernel's buffers, are equal, and with ``nonempty`` none is zero.
+
+    Dispatch calls the backend directly for such arguments (``_fastcall``), and takes the
+    full ``prepare`` path for any others.
+    """
+
+    dtype: str
+    shape: tuple[str, ...]
+    nonempty: bool = False
+
+
+@dataclass(frozen=True)
 class Kernel:
     """One kernel: its checks and conversions, documentation, sample inputs and sizes.
 
     ``unit`` names what ``work(size)`` counts; ``sizes`` are the (small, large) sizes the
     benchmarks use; ``reorders`` lists the backends whose float results differ from the
-    others by reordering; ``fastest_first`` is the order the default backend is picked in.
+    others by reordering; ``fastest_first`` is the order the default backend is picked in;
+    ``buffers``, when given, declares every positional argument (see :class:`Buffer`).
     """
 
     name: str
@@ -43,6 +60,7 @@ class Kernel:
     reorders: frozenset = frozenset()
     sizes: tuple = (1_000, 100_000)
     fastest_first: tuple = FASTEST_FIRST
+    buffers: tuple[Buffer, ...] = ()
 
 
 def _random_vector(size: int, stream: int) -> np.ndarray:
@@ -166,6 +184,7 @@ KERNELS: dict[str, Kernel] = {k.name: k for k in [
         unit="element",
         reorders=frozenset({"c", "numpy"}),
         sizes=(1_000, 10_000_000),
+        buffers=(Buffer("float64", ("n",)),),
     ),
     Kernel(
         "dot",
@@ -179,6 +198,7 @@ KERNELS: dict[str, Kernel] = {k.name: k for k in [
         unit="element",
         reorders=frozenset({"c", "numpy"}),
         sizes=(1_000, 10_000_000),
+        buffers=(Buffer("float64", ("n",)), Buffer("float64", ("n",))),
     ),
     Kernel(
         "mandelbrot",
@@ -267,6 +287,7 @@ KERNELS: dict[str, Kernel] = {k.name: k for k in [
         sample=lambda size: (_random_bytes(size),),
         unit="byte",
         sizes=(1_000, 4_000_000),
+        buffers=(Buffer("uint8", ("n",)),),
     ),
     Kernel(
         "spectral_norm",
@@ -322,5 +343,6 @@ KERNELS: dict[str, Kernel] = {k.name: k for k in [
         reorders=frozenset({"numpy"}),
         sizes=(16, 192),
         fastest_first=("numpy", "c", "typed", "compiled", "python"),
+        buffers=(Buffer("float64", ("n", "k"), nonempty=True), Buffer("float64", ("k", "m"), nonempty=True)),
     ),
 ]}

@@ -1,0 +1,186 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False
+"""The public kernel functions as C-level callables: a fast path in front of the Python one.
+
+A :class:`KernelFunction` is called through CPython's vectorcall protocol, with no argument
+tuple or keyword dictionary built. When a call is the common case -- each positional
+argument already a C-contiguous, aligned, native NumPy array of the dtype and shape the
+registry entry's ``buffers`` declare (or ``bytes`` for a ``uint8`` buffer), the backend one
+that takes buffers, ``release_gil`` absent, True or False -- it calls the backend's raw
+callable directly: exactly what the full path would call, because ``prepare`` passes such
+arguments through unchanged. Every other call, and every error, goes to the full Python
+path (``_dispatch.public_function``'s ``slow``), which resolves the backend and checks and
+converts the arguments as it always has.
+"""
+
+from cpython.contextvars cimport PyContextVar_Get
+from cpython.object cimport PyObject, PyTypeObject, Py_TYPE
+from cpython.ref cimport Py_DECREF
+
+cimport numpy as cnp
+
+cnp.import_array()
+
+
+cdef extern from "Python.h":
+    ctypedef object (*vectorcallfunc)(object, PyObject **, size_t, PyObject *)
+    Py_ssize_t PyVectorcall_NARGS(size_t nargsf)
+    object PyObject_Vectorcall(object callable, PyObject **args, size_t nargsf, PyObject *kwnames)
+    Py_ssize_t PyTuple_GET_SIZE(PyObject *tuple)
+    PyObject *PyTuple_GET_ITEM(PyObject *tuple, Py_ssize_t index)
+    Py_ssize_t PyBytes_GET_SIZE(PyObject *bytes)
+    bint PyBytes_CheckExact(PyObject *obj)
+    bint PyUnicode_CheckExact(PyObject *obj)
+    int PyUnicode_Compare(PyObject *left, PyObject *right) except? -1
+    PyObject *PyDict_GetItemWithError(object dict, PyObject *key) except? NULL
+    void PyType_Modified(PyTypeObject *type)
+    unsigned long Py_TPFLAGS_HAVE_VECTORCALL
+
+    ctypedef struct VectorcallType "PyTypeObject":
+        Py_ssize_t tp_vectorcall_offset
+        unsigned long tp_flags
+
+
+#: Limits of the fast path; a kernel beyond them simply always takes the full path.
+cdef enum:
+    MAX_ARGS = 6
+    MAX_DIMS = 4
+    ARG_FLOAT64 = 0
+    ARG_UINT8 = 1
+    ALIGNED_CONTIGUOUS = cnp.NPY_ARRAY_C_CONTIGUOUS | cnp.NPY_ARRAY_ALIGNED
+
+
+cdef class KernelFunction:
+    """``fastkern.<kernel>``: the vectorcall fast path in front of the full Python path."""
+
+    cdef vectorcallfunc vectorcall
+    cdef object slow, fast, default, chosen, finish, buffers_form
+    cdef int nargs, nsymbols
+    cdef int kinds[MAX_ARGS]
+    cdef int ndims[MAX_ARGS]
+    cdef int symbols[MAX_ARGS][MAX_DIMS]
+    cdef bint nonempty[MAX_ARGS]
+    cdef dict __dict__
+
+    def __init__(self, slow, buffers, fast, default, chosen, finish, buffers_form):
+        """``slow``: the full path; ``buffers``: the registry's ``Buffer`` declarations;
+        ``fast``: backend name -> (raw callable, takes release_gil) for the backends that
+        take buffers; ``default``: the backend when none is chosen (None: ask ``slow``);
+        ``chosen``: the ``ContextVar`` of ``fastkern.use``; ``finish``: the registry's."""
+        self.slow, self.fast, self.default, self.chosen = slow, dict(fast), default, chosen
+        self.finish, self.buffers_form = finish, buffers_form
+        self.nargs = -1
+        names = {}
+        if buffers and len(buffers) <= MAX_ARGS and all(len(b.shape) <= MAX_DIMS for b in buffers):
+            self.nargs = len(buffers)
+            for i, buffer in enumerate(buffers):
+                self.kinds[i] = {"float64": ARG_FLOAT64, "uint8": ARG_UINT8}[buffer.dtype]
+                self.ndims[i] = len(buffer.shape)
+                self.nonempty[i] = buffer.nonempty
+                for d, symbol in enumerate(buffer.shape):
+                    self.symbols[i][d] = names.setdefault(symbol, len(names))
+        self.nsymbols = len(names)
+        self.vectorcall = <vectorcallfunc>_vectorcall
+
+    def __call__(self, *args, **kwargs):
+        return self.slow(*args, **kwargs)
+
+    def __reduce__(self):
+        return self.__qualname__
+
+    def __repr__(self):
+        return f"<fastkern kernel function {self.__name__}>"
+
+
+cdef bint _keyword_is(PyObject *name, str expected) except -1:
+    return name == <PyObject *>expected or PyUnicode_Compare(name, <PyObject *>expected) == 0
+
+
+cdef bint _buffers_fit(KernelFunction self, PyObject **args) noexcept:
+    """Whether every positional argument is a buffer the raw callable takes as it is."""
+    cdef Py_ssize_t sizes[MAX_ARGS * MAX_DIMS]
+    cdef Py_ssize_t size
+    cdef int i, d, symbol, ndim
+    cdef cnp.npy_intp *dims
+    cdef PyObject *arg
+    for i in range(self.nsymbols):
+        sizes[i] = -1
+    for i in range(self.nargs):
+        arg = args[i]
+        ndim = self.ndims[i]
+        if Py_TYPE(<object>arg) == <PyTypeObject *>cnp.ndarray:
+            if (cnp.PyArray_NDIM(<cnp.ndarray>arg) != ndim
+                    or cnp.PyArray_TYPE(<cnp.ndarray>arg) != (cnp.NPY_DOUBLE if self.kinds[i] == ARG_FLOAT64 else cnp.NPY_UBYTE)
+                    or not cnp.PyArray_ISNOTSWAPPED(<cnp.ndarray>arg)
+                    or cnp.PyArray_FLAGS(<cnp.ndarray>arg) & ALIGNED_CONTIGUOUS != ALIGNED_CONTIGUOUS):
+                return False
+            dims = cnp.PyArray_DIMS(<cnp.ndarray>arg)
+        elif self.kinds[i] == ARG_UINT8 and ndim == 1 and PyBytes_CheckExact(arg):
+            size = PyBytes_GET_SIZE(arg)
+            dims = <cnp.npy_intp *>&size
+        else:
+            return False
+        for d in range(ndim):
+            if dims[d] == 0 and self.nonempty[i]:
+                return False
+            symbol = self.symbols[i][d]
+            if sizes[symbol] < 0:
+                sizes[symbol] = dims[d]
+            elif sizes[symbol] != dims[d]:
+                return False
+    return True
+
+
+cdef object _vectorcall(KernelFunction self, PyObject **args, size_t nargsf, PyObject *kwnames):
+    cdef Py_ssize_t nargs = PyVectorcall_NARGS(nargsf), i
+    cdef PyObject *backend = NULL
+    cdef PyObject *release_gil = NULL
+    cdef PyObject *name
+    cdef PyObject *chosen
+    cdef PyObject *entry
+    cdef PyObject *stack[MAX_ARGS + 1]
+    if nargs != self.nargs:
+        return PyObject_Vectorcall(self.slow, args, nargsf, kwnames)
+    if kwnames != NULL:
+        for i in range(PyTuple_GET_SIZE(kwnames)):
+            name = PyTuple_GET_ITEM(kwnames, i)
+            if _keyword_is(name, "backend"):
+                backend = args[nargs + i]
+            elif _keyword_is(name, "release_gil"):
+                release_gil = args[nargs + i]
+            else:
+                return PyObject_Vectorcall(self.slow, args, nargsf, kwnames)
+    if backend == NULL or backend == <PyObject *>None:
+        PyContextVar_Get(self.chosen, NULL, &chosen)
+        if chosen == <PyObject *>None:
+            entry = PyDict_GetItemWithError(self.fast, <PyObject *>self.default) if self.default is not None else NULL
+        else:
+            entry = PyDict_GetItemWithError(self.fast, chosen) if PyUnicode_CheckExact(chosen) else NULL
+        Py_DECREF(<object>chosen)
+    else:
+        entry = PyDict_GetItemWithError(self.fast, backend) if PyUnicode_CheckExact(backend) else NULL
+    if entry == NULL or not _buffers_fit(self, args):
+        return PyObject_Vectorcall(self.slow, args, nargsf, kwnames)
+    impl, takes_release_gil = <tuple><object>entry
+    for i in range(nargs):
+        stack[i] = args[i]
+    if release_gil != NULL and release_gil != <PyObject *>None:
+        if not takes_release_gil or (release_gil != <PyObject *>True and release_gil != <PyObject *>False):
+            return PyObject_Vectorcall(self.slow, args, nargsf, kwnames)
+        stack[nargs] = release_gil
+        nargs += 1
+    result = PyObject_Vectorcall(impl, stack, nargs, NULL)
+    if self.finish is None:
+        return result
+    return self.finish(self.buffers_form, result, tuple([<object>args[i] for i in range(self.nargs)]))
+
+
+def _enable_vectorcall():
+    """Point the type's vectorcall slot at each instance's ``vectorcall`` field."""
+    probe = KernelFunction(None, (), {}, None, None, None, None)
+    cdef VectorcallType *kind = <VectorcallType *>Py_TYPE(probe)
+    kind.tp_vectorcall_offset = <char *>&(<KernelFunction>probe).vectorcall - <char *><PyObject *>probe
+    kind.tp_flags |= Py_TPFLAGS_HAVE_VECTORCALL
+    PyType_Modified(<PyTypeObject *>kind)
+
+
+_enable_vectorcall()
