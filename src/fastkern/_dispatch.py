@@ -152,14 +152,13 @@ def public_function(spec: Kernel) -> Callable:
         else:
             _check_release_gil(release_gil, name)
             result = impl(*raw, release_gil) if name in GIL_RELEASING else impl(*raw)
-        return result if finish is None else finish(form, result, raw)
+        return result if finish is None or form is BUFFERS else finish(form, result, raw)
 
     kernel = slow
     if KernelFunction is not None:
         fast = {name: (impl, name in GIL_RELEASING) for name, (impl, form) in table.items()
                 if form is BUFFERS}
-        kernel = KernelFunction(slow, spec.buffers, fast, _ENV_BACKEND or fastest, _chosen,
-                                finish, BUFFERS)
+        kernel = KernelFunction(slow, spec.buffers, fast, _ENV_BACKEND or fastest, _chosen)
     params = list(inspect.signature(spec.prepare).parameters.values())[1:]
     params += [inspect.Parameter("backend", inspect.Parameter.KEYWORD_ONLY, default=None),
                inspect.Parameter("release_gil", inspect.Parameter.KEYWORD_ONLY, default=None)]

@@ -53,7 +53,7 @@ cdef class KernelFunction:
     """``fastkern.<kernel>``: the vectorcall fast path in front of the full Python path."""
 
     cdef vectorcallfunc vectorcall
-    cdef object slow, fast, default, chosen, finish, buffers_form
+    cdef object slow, fast, default, chosen
     cdef int nargs, nsymbols
     cdef int kinds[MAX_ARGS]
     cdef int ndims[MAX_ARGS]
@@ -61,13 +61,12 @@ cdef class KernelFunction:
     cdef bint nonempty[MAX_ARGS]
     cdef dict __dict__
 
-    def __init__(self, slow, buffers, fast, default, chosen, finish, buffers_form):
+    def __init__(self, slow, buffers, fast, default, chosen):
         """``slow``: the full path; ``buffers``: the registry's ``Buffer`` declarations;
         ``fast``: backend name -> (raw callable, takes release_gil) for the backends that
-        take buffers; ``default``: the backend when none is chosen (None: ask ``slow``);
-        ``chosen``: the ``ContextVar`` of ``fastkern.use``; ``finish``: the registry's."""
+        take buffers (whose raw result is the public one); ``default``: the backend when
+        none is chosen (None: ask ``slow``); ``chosen``: the ``ContextVar`` of ``fastkern.use``."""
         self.slow, self.fast, self.default, self.chosen = slow, dict(fast), default, chosen
-        self.finish, self.buffers_form = finish, buffers_form
         self.nargs = -1
         names = {}
         if buffers and len(buffers) <= MAX_ARGS and all(len(b.shape) <= MAX_DIMS for b in buffers):
@@ -168,15 +167,12 @@ cdef object _vectorcall(KernelFunction self, PyObject **args, size_t nargsf, PyO
             return PyObject_Vectorcall(self.slow, args, nargsf, kwnames)
         stack[nargs] = release_gil
         nargs += 1
-    result = PyObject_Vectorcall(impl, stack, nargs, NULL)
-    if self.finish is None:
-        return result
-    return self.finish(self.buffers_form, result, tuple([<object>args[i] for i in range(self.nargs)]))
+    return PyObject_Vectorcall(impl, stack, nargs, NULL)
 
 
 def _enable_vectorcall():
     """Point the type's vectorcall slot at each instance's ``vectorcall`` field."""
-    probe = KernelFunction(None, (), {}, None, None, None, None)
+    probe = KernelFunction(None, (), {}, None, None)
     cdef VectorcallType *kind = <VectorcallType *>Py_TYPE(probe)
     kind.tp_vectorcall_offset = <char *>&(<KernelFunction>probe).vectorcall - <char *><PyObject *>probe
     kind.tp_flags |= Py_TPFLAGS_HAVE_VECTORCALL

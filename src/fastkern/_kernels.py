@@ -1,8 +1,8 @@
 """The kernel registry: one entry per kernel, read by dispatch, tests, benchmarks and anatomy.
 
 A :class:`Kernel` says how to check and convert the public arguments for each kind of
-backend (``prepare``), how to turn a backend's raw result into the public one
-(``finish``), its documentation (written once, shared by every backend), and how to
+backend (``prepare``), how to turn an object backend's raw result into the public one
+(``finish``; buffer backends return it already), its documentation (written once, shared by every backend), and how to
 make a deterministic input of a given size (``sample``) for benchmarks and the anatomy.
 Which backends implement a kernel is not listed here: a backend implements it exactly
 when its module defines a function of the kernel's name.
@@ -18,7 +18,7 @@ from typing import Callable
 import numpy as np
 
 from . import _boundary as b
-from ._boundary import BUFFERS, matmul_operands
+from ._boundary import matmul_operands
 
 #: Preference when no backend is chosen: the first one built that implements the kernel.
 FASTEST_FIRST = ("c", "typed", "numpy", "compiled", "python")
@@ -88,8 +88,6 @@ def _prepare_mandelbrot(form, width, height, *, max_iter=50):
 
 
 def _finish_mandelbrot(form, counts, args):
-    if form is BUFFERS:
-        return counts
     width, height, max_iter = args
     return np.array(counts, dtype=np.uint8 if max_iter <= 255 else np.uint16).reshape(height, width)
 
@@ -160,7 +158,7 @@ def _prepare_matmul(form, a, b):  # ``b`` is the public argument's name, so no `
 
 
 def _finish_matmul(form, product, args):
-    return product if form is BUFFERS else np.array(product, dtype=np.float64)
+    return np.array(product, dtype=np.float64)
 
 
 def _random_square_matrices(size: int) -> tuple:
