@@ -35,20 +35,15 @@ numba = pytest.importorskip("numba", reason="the peer group needs numba (pip ins
 MONTE_CARLO_SAMPLES = 10_000_000
 
 
-@numba.njit
-def numba_sum(x):
+def _sum(x):
     total = 0.0
     for i in range(x.shape[0]):
         total += x[i]
     return total
 
 
-@numba.njit(fastmath=True)
-def numba_sum_fastmath(x):
-    total = 0.0
-    for i in range(x.shape[0]):
-        total += x[i]
-    return total
+numba_sum = numba.njit(_sum)
+numba_sum_fastmath = numba.njit(fastmath=True)(_sum)
 
 
 @numba.njit(fastmath=True)

@@ -12,7 +12,7 @@ from libc.stdint cimport int64_t, uint8_t, uint16_t, uint64_t
 
 cimport numpy as cnp
 
-from ._buffers cimport acquire, new_float64_matrix, release
+from ._buffers cimport call_bytes, call_matmul, call_vector, call_vectors
 
 import numpy
 
@@ -43,48 +43,11 @@ cdef extern from "fastkern.h" nogil:
 
 
 def sum(x, bint release_gil=True):
-    cdef Py_buffer view
-    acquire(x, &view, cnp.NPY_DOUBLE, 1, "x")
-    cdef double result
-    cdef const double *p = <const double *>view.buf
-    cdef ptrdiff_t n = view.shape[0]
-    try:
-        if release_gil:
-            with nogil:
-                result = fk_sum(p, n)
-        else:
-            result = fk_sum(p, n)
-    finally:
-        release(&view)
-    return result
+    return call_vector(fk_sum, x, release_gil)
 
 
 def dot(x, y, bint release_gil=True):
-    cdef Py_buffer xv, yv
-    acquire(x, &xv, cnp.NPY_DOUBLE, 1, "x")
-    try:
-        acquire(y, &yv, cnp.NPY_DOUBLE, 1, "y")
-        try:
-            return _dot(&xv, &yv, release_gil)
-        finally:
-            release(&yv)
-    finally:
-        release(&xv)
-
-
-cdef double _dot(Py_buffer *x, Py_buffer *y, bint release_gil) except? -1.0:
-    if x.shape[0] != y.shape[0]:
-        raise ValueError(f"x and y must have the same length, got {x.shape[0]} and {y.shape[0]}")
-    cdef double result
-    cdef ptrdiff_t n = x.shape[0]
-    cdef const double *px = <const double *>x.buf
-    cdef const double *py = <const double *>y.buf
-    if release_gil:
-        with nogil:
-            result = fk_dot(px, py, n)
-    else:
-        result = fk_dot(px, py, n)
-    return result
+    return call_vectors(fk_dot, x, y, release_gil)
 
 
 def mandelbrot(Py_ssize_t width, Py_ssize_t height, int max_iter, bint release_gil=True):
@@ -163,20 +126,7 @@ def fib(int n, bint release_gil=True):
 
 
 def fnv1a(data, bint release_gil=True):
-    cdef Py_buffer view
-    acquire(data, &view, cnp.NPY_UBYTE, 1, "data")
-    cdef uint64_t result
-    cdef ptrdiff_t n = view.shape[0]
-    cdef const uint8_t *p = <const uint8_t *>view.buf
-    try:
-        if release_gil:
-            with nogil:
-                result = fk_fnv1a(p, n)
-        else:
-            result = fk_fnv1a(p, n)
-    finally:
-        release(&view)
-    return result
+    return call_bytes(fk_fnv1a, data, release_gil)
 
 
 def spectral_norm(Py_ssize_t n, bint release_gil=True):
@@ -206,35 +156,4 @@ def fannkuch(int n, bint release_gil=True):
 
 
 def matmul(a, b, bint release_gil=True):
-    cdef Py_buffer av, bv
-    acquire(a, &av, cnp.NPY_DOUBLE, 2, "a")
-    try:
-        acquire(b, &bv, cnp.NPY_DOUBLE, 2, "b")
-        try:
-            return _matmul(&av, &bv, release_gil)
-        finally:
-            release(&bv)
-    finally:
-        release(&av)
-
-
-cdef object _matmul(Py_buffer *a, Py_buffer *b, bint release_gil):
-    cdef ptrdiff_t n = a.shape[0], k = a.shape[1], m = b.shape[1]
-    if k != b.shape[0]:
-        raise ValueError(f"a's columns must match b's rows: a has shape ({n}, {k}), "
-                         f"b has shape ({b.shape[0]}, {m})")
-    out = new_float64_matrix(n, m)
-    if n == 0 or m == 0:
-        return out
-    cdef double *c = <double *>cnp.PyArray_DATA(<cnp.ndarray>out)
-    cdef const double *pa = <const double *>a.buf
-    cdef const double *pb = <const double *>b.buf
-    cdef int status
-    if release_gil:
-        with nogil:
-            status = fk_matmul(n, k, m, pa, pb, c)
-    else:
-        status = fk_matmul(n, k, m, pa, pb, c)
-    if status < 0:
-        raise MemoryError("matmul ran out of memory for its packing buffer")
-    return out
+    return call_matmul(fk_matmul, a, b, release_gil)

@@ -12,12 +12,13 @@ typed memoryviews for the scratch arrays they allocate themselves.
 """
 
 from libc.math cimport sqrt
+from libc.stddef cimport ptrdiff_t
 from libc.stdint cimport int64_t, uint8_t, uint16_t, uint64_t
 from libc.stdlib cimport free, malloc
 
 cimport numpy as cnp
 
-from ._buffers cimport acquire, new_float64_matrix, release
+from ._buffers cimport call_bytes, call_matmul, call_vector, call_vectors
 
 import numpy
 
@@ -28,65 +29,28 @@ ctypedef fused count_t:
     uint16_t
 
 
-cdef double _sum(const double *x, Py_ssize_t n) noexcept nogil:
+cdef double _sum(const double *x, ptrdiff_t n) noexcept nogil:
     cdef double total = 0.0
-    cdef Py_ssize_t i
+    cdef ptrdiff_t i
     for i in range(n):
         total += x[i]
     return total
 
 
 def sum(x, bint release_gil=True):
-    cdef Py_buffer view
-    acquire(x, &view, cnp.NPY_DOUBLE, 1, "x")
-    cdef double result
-    cdef const double *p = <const double *>view.buf
-    cdef Py_ssize_t n = view.shape[0]
-    try:
-        if release_gil:
-            with nogil:
-                result = _sum(p, n)
-        else:
-            result = _sum(p, n)
-    finally:
-        release(&view)
-    return result
+    return call_vector(_sum, x, release_gil)
 
 
-cdef double _dot(const double *x, const double *y, Py_ssize_t n) noexcept nogil:
+cdef double _dot(const double *x, const double *y, ptrdiff_t n) noexcept nogil:
     cdef double total = 0.0
-    cdef Py_ssize_t i
+    cdef ptrdiff_t i
     for i in range(n):
         total += x[i] * y[i]
     return total
 
 
 def dot(x, y, bint release_gil=True):
-    cdef Py_buffer xv, yv
-    acquire(x, &xv, cnp.NPY_DOUBLE, 1, "x")
-    try:
-        acquire(y, &yv, cnp.NPY_DOUBLE, 1, "y")
-        try:
-            return _dot_views(&xv, &yv, release_gil)
-        finally:
-            release(&yv)
-    finally:
-        release(&xv)
-
-
-cdef double _dot_views(Py_buffer *x, Py_buffer *y, bint release_gil) except? -1.0:
-    if x.shape[0] != y.shape[0]:
-        raise ValueError(f"x and y must have the same length, got {x.shape[0]} and {y.shape[0]}")
-    cdef double result
-    cdef const double *px = <const double *>x.buf
-    cdef const double *py = <const double *>y.buf
-    cdef Py_ssize_t n = x.shape[0]
-    if release_gil:
-        with nogil:
-            result = _dot(px, py, n)
-    else:
-        result = _dot(px, py, n)
-    return result
+    return call_vectors(_dot, x, y, release_gil)
 
 
 cdef void _mandelbrot(count_t[:, ::1] out, int max_iter) noexcept nogil:
@@ -385,29 +349,16 @@ def fib(int n, bint release_gil=True):
     return result
 
 
-cdef uint64_t _fnv1a(const uint8_t *data, Py_ssize_t n) noexcept nogil:
+cdef uint64_t _fnv1a(const uint8_t *data, ptrdiff_t n) noexcept nogil:
     cdef uint64_t h = 0xCBF29CE484222325
-    cdef Py_ssize_t i
+    cdef ptrdiff_t i
     for i in range(n):
         h = (h ^ data[i]) * <uint64_t>0x100000001B3
     return h
 
 
 def fnv1a(data, bint release_gil=True):
-    cdef Py_buffer view
-    acquire(data, &view, cnp.NPY_UBYTE, 1, "data")
-    cdef uint64_t result
-    cdef const uint8_t *p = <const uint8_t *>view.buf
-    cdef Py_ssize_t n = view.shape[0]
-    try:
-        if release_gil:
-            with nogil:
-                result = _fnv1a(p, n)
-        else:
-            result = _fnv1a(p, n)
-    finally:
-        release(&view)
-    return result
+    return call_bytes(_fnv1a, data, release_gil)
 
 
 cdef inline double _a(Py_ssize_t i, Py_ssize_t j) noexcept nogil:
@@ -533,9 +484,9 @@ def fannkuch(int n, bint release_gil=True):
     return checksum, max_flips
 
 
-cdef void _matmul(const double *a, const double *b, double *out, Py_ssize_t n, Py_ssize_t k,
-                  Py_ssize_t m) noexcept nogil:
-    cdef Py_ssize_t i, j, p
+cdef int _matmul(ptrdiff_t n, ptrdiff_t k, ptrdiff_t m, const double *a, const double *b,
+                 double *out) noexcept nogil:
+    cdef ptrdiff_t i, j, p
     cdef double a_ip
     for i in range(n):
         for j in range(m):
@@ -544,33 +495,8 @@ cdef void _matmul(const double *a, const double *b, double *out, Py_ssize_t n, P
             a_ip = a[i * k + p]
             for j in range(m):
                 out[i * m + j] += a_ip * b[p * m + j]
+    return 0
 
 
 def matmul(a, b, bint release_gil=True):
-    cdef Py_buffer av, bv
-    acquire(a, &av, cnp.NPY_DOUBLE, 2, "a")
-    try:
-        acquire(b, &bv, cnp.NPY_DOUBLE, 2, "b")
-        try:
-            return _matmul_views(&av, &bv, release_gil)
-        finally:
-            release(&bv)
-    finally:
-        release(&av)
-
-
-cdef object _matmul_views(Py_buffer *a, Py_buffer *b, bint release_gil):
-    cdef Py_ssize_t n = a.shape[0], k = a.shape[1], m = b.shape[1]
-    if k != b.shape[0]:
-        raise ValueError(f"a's columns must match b's rows: a has shape ({n}, {k}), "
-                         f"b has shape ({b.shape[0]}, {m})")
-    out = new_float64_matrix(n, m)
-    cdef double *c = <double *>cnp.PyArray_DATA(<cnp.ndarray>out)
-    cdef const double *pa = <const double *>a.buf
-    cdef const double *pb = <const double *>b.buf
-    if release_gil:
-        with nogil:
-            _matmul(pa, pb, c, n, k, m)
-    else:
-        _matmul(pa, pb, c, n, k, m)
-    return out
+    return call_matmul(_matmul, a, b, release_gil)
