@@ -94,13 +94,24 @@ def test_arrays_in_the_fast_form_get_the_full_paths_errors(call, error, words):
 
 
 @pytest.mark.parametrize("kernel", ["sum", "dot"])
-def test_unaligned_arrays_are_copied_for_every_backend(kernel):
+@pytest.mark.parametrize("wrap", [lambda a: a, memoryview], ids=["ndarray", "memoryview"])
+def test_unaligned_buffers_are_copied_for_every_backend(kernel, wrap):
     values = np.arange(1.0, 20.0)
-    args = (_unaligned(values),) * (1 if kernel == "sum" else 2)
-    assert not args[0].flags.aligned
+    args = (wrap(_unaligned(values)),) * (1 if kernel == "sum" else 2)
     for backend in fastkern.kernel_backends(kernel):
         expected = getattr(fastkern, kernel)(*(values,) * len(args), backend=backend)
         assert_identical(getattr(fastkern, kernel)(*args, backend=backend), expected, backend)
+
+
+@pytest.mark.parametrize("kernel", FAST_KERNELS)
+def test_other_buffers_give_the_arrays_results(kernel):
+    args = KERNELS[kernel].sample(KERNELS[kernel].sizes[0])
+    exported = [bytearray(a) if isinstance(a, bytes) else memoryview(a) for a in args]
+    mixed = [array.array("d", a) if isinstance(a, np.ndarray) and a.ndim == 1 else a for a in args]
+    for backend in fastkern.kernel_backends(kernel):
+        expected = getattr(fastkern, kernel)(*args, backend=backend)
+        for form in (exported, mixed):
+            assert_identical(getattr(fastkern, kernel)(*form, backend=backend), expected, backend)
 
 
 def test_a_registry_entry_without_buffer_declarations_dispatches_through_the_full_path():

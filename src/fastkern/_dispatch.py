@@ -32,6 +32,8 @@ LADDER = {
 }
 #: Backends that can run with the GIL released and so accept ``release_gil``.
 GIL_RELEASING = frozenset({"typed", "c"})
+#: Backends whose raw callables read any C-contiguous buffer, not only NumPy arrays.
+ANY_BUFFER = frozenset({"typed", "c"})
 
 
 class BackendError(ValueError):
@@ -156,8 +158,8 @@ def public_function(spec: Kernel) -> Callable:
 
     kernel = slow
     if KernelFunction is not None:
-        fast = {name: (impl, name in GIL_RELEASING) for name, (impl, form) in table.items()
-                if form is BUFFERS}
+        fast = {name: (impl, name in GIL_RELEASING, name in ANY_BUFFER)
+                for name, (impl, form) in table.items() if form is BUFFERS}
         kernel = KernelFunction(slow, spec.buffers, fast, _ENV_BACKEND or fastest, _chosen)
     params = list(inspect.signature(spec.prepare).parameters.values())[1:]
     params += [inspect.Parameter("backend", inspect.Parameter.KEYWORD_ONLY, default=None),

@@ -4,19 +4,25 @@
 A :class:`KernelFunction` is called through CPython's vectorcall protocol, with no argument
 tuple or keyword dictionary built. When a call is the common case -- each positional
 argument already a C-contiguous, aligned, native NumPy array of the dtype and shape the
-registry entry's ``buffers`` declare (or ``bytes`` for a ``uint8`` buffer), the backend one
+registry entry's ``buffers`` declare (or ``bytes`` for a ``uint8`` buffer; for ``typed`` and
+``c``, whose raw callables read any buffer, also any other such buffer), the backend one
 that takes buffers, ``release_gil`` absent, True or False -- it calls the backend's raw
-callable directly: exactly what the full path would call, because ``prepare`` passes such
-arguments through unchanged. Every other call, and every error, goes to the full Python
+callable directly: what the full path would call, because ``prepare`` passes such arguments
+through unchanged (or, for other buffers, as a NumPy view of the same memory). Every other call, and every error, goes to the full Python
 path (``_dispatch.public_function``'s ``slow``), which resolves the backend and checks and
 converts the arguments as it always has.
 """
 
+from cpython.buffer cimport PyBUF_C_CONTIGUOUS, PyBUF_FORMAT, PyBuffer_Release
 from cpython.contextvars cimport PyContextVar_Get
+from cpython.exc cimport PyErr_Clear
 from cpython.object cimport PyObject, PyTypeObject, Py_TYPE
 from cpython.ref cimport Py_DECREF
+from libc.stdint cimport uintptr_t
 
 cimport numpy as cnp
+
+from .backends._buffers cimport _native_format
 
 cnp.import_array()
 
@@ -33,6 +39,7 @@ cdef extern from "Python.h":
     int PyUnicode_Compare(PyObject *left, PyObject *right) except? -1
     PyObject *PyDict_GetItemWithError(object dict, PyObject *key) except? NULL
     void PyType_Modified(PyTypeObject *type)
+    int get_buffer_or_minus_one "PyObject_GetBuffer"(PyObject *obj, Py_buffer *view, int flags) noexcept
     unsigned long Py_TPFLAGS_HAVE_VECTORCALL
 
     ctypedef struct VectorcallType "PyTypeObject":
@@ -63,8 +70,8 @@ cdef class KernelFunction:
 
     def __init__(self, slow, buffers, fast, default, chosen):
         """``slow``: the full path; ``buffers``: the registry's ``Buffer`` declarations;
-        ``fast``: backend name -> (raw callable, takes release_gil) for the backends that
-        take buffers (whose raw result is the public one); ``default``: the backend when
+        ``fast``: backend name -> (raw callable, takes release_gil, takes any buffer) for
+        the backends that take buffers (whose raw result is the public one); ``default``: the backend when
         none is chosen (None: ask ``slow``); ``chosen``: the ``ContextVar`` of ``fastkern.use``."""
         self.slow, self.fast, self.default, self.chosen = slow, dict(fast), default, chosen
         self.nargs = -1
@@ -94,11 +101,41 @@ cdef bint _keyword_is(PyObject *name, str expected) except -1:
     return name == <PyObject *>expected or PyUnicode_Compare(name, <PyObject *>expected) == 0
 
 
-cdef bint _buffers_fit(KernelFunction self, PyObject **args) noexcept:
-    """Whether every positional argument is a buffer the raw callable takes as it is."""
+cdef bint _fits(Py_ssize_t *sizes, int symbol, Py_ssize_t size, bint nonempty) noexcept:
+    if size == 0 and nonempty:
+        return False
+    if sizes[symbol] < 0:
+        sizes[symbol] = size
+    return sizes[symbol] == size
+
+
+cdef bint _exported_buffer_fits(KernelFunction self, int i, PyObject *arg, Py_ssize_t *sizes) noexcept:
+    """A non-NumPy buffer (array.array, memoryview, bytearray...) that a raw callable taking
+    any buffer accepts as it is; checked on a view released at once (the callee holds its own)."""
+    cdef Py_buffer view
+    cdef bint fits
+    cdef int d
+    cdef char code = b"d" if self.kinds[i] == ARG_FLOAT64 else b"B"
+    if get_buffer_or_minus_one(arg, &view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0:
+        PyErr_Clear()
+        return False
+    fits = (view.ndim == self.ndims[i] and view.itemsize == (8 if code == b"d" else 1)
+            and _native_format(view.format, code) and <uintptr_t>view.buf % <uintptr_t>view.itemsize == 0)
+    d = 0
+    while fits and d < view.ndim:
+        fits = _fits(sizes, self.symbols[i][d], view.shape[d], self.nonempty[i])
+        d += 1
+    PyBuffer_Release(&view)
+    return fits
+
+
+cdef bint _buffers_fit(KernelFunction self, PyObject **args, bint any_buffer) noexcept:
+    """Whether every positional argument is a buffer the raw callable takes as it is:
+    a NumPy array (or ``bytes``) already in the full path's form, or, for a raw callable
+    that reads any buffer (``any_buffer``), an exported buffer of the declared type."""
     cdef Py_ssize_t sizes[MAX_ARGS * MAX_DIMS]
     cdef Py_ssize_t size
-    cdef int i, d, symbol, ndim
+    cdef int i, d, ndim
     cdef cnp.npy_intp *dims
     cdef PyObject *arg
     for i in range(self.nsymbols):
@@ -116,15 +153,12 @@ cdef bint _buffers_fit(KernelFunction self, PyObject **args) noexcept:
         elif self.kinds[i] == ARG_UINT8 and ndim == 1 and PyBytes_CheckExact(arg):
             size = PyBytes_GET_SIZE(arg)
             dims = <cnp.npy_intp *>&size
+        elif any_buffer and not PyUnicode_CheckExact(arg) and _exported_buffer_fits(self, i, arg, sizes):
+            continue
         else:
             return False
         for d in range(ndim):
-            if dims[d] == 0 and self.nonempty[i]:
-                return False
-            symbol = self.symbols[i][d]
-            if sizes[symbol] < 0:
-                sizes[symbol] = dims[d]
-            elif sizes[symbol] != dims[d]:
+            if not _fits(sizes, self.symbols[i][d], dims[d], self.nonempty[i]):
                 return False
     return True
 
@@ -157,9 +191,11 @@ cdef object _vectorcall(KernelFunction self, PyObject **args, size_t nargsf, PyO
         Py_DECREF(<object>chosen)
     else:
         entry = PyDict_GetItemWithError(self.fast, backend) if PyUnicode_CheckExact(backend) else NULL
-    if entry == NULL or not _buffers_fit(self, args):
+    if entry == NULL:
         return PyObject_Vectorcall(self.slow, args, nargsf, kwnames)
-    impl, takes_release_gil = <tuple><object>entry
+    impl, takes_release_gil, takes_any_buffer = <tuple><object>entry
+    if not _buffers_fit(self, args, takes_any_buffer):
+        return PyObject_Vectorcall(self.slow, args, nargsf, kwnames)
     for i in range(nargs):
         stack[i] = args[i]
     if release_gil != NULL and release_gil != <PyObject *>None:
