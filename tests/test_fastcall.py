@@ -21,11 +21,14 @@ import pytest
 import fastkern
 from fastkern._boundary import BUFFERS
 from fastkern._dispatch import LADDER, public_function
-from fastkern._kernels import KERNELS
+from fastkern._kernels import KERNELS, Buffer, Count
 
 from helpers import assert_identical
 
-FAST_KERNELS = [name for name, spec in KERNELS.items() if spec.buffers]
+FAST_KERNELS = [name for name, spec in KERNELS.items()
+                if any(isinstance(arg, Buffer) for arg in spec.args)]
+COUNT_KERNELS = [name for name, spec in KERNELS.items()
+                 if spec.args and all(isinstance(arg, Count) for arg in spec.args)]
 
 
 def _buffer_backends(kernel):
@@ -42,15 +45,44 @@ def test_the_vector_kernels_and_matmul_declare_their_buffers():
     assert {"sum", "dot", "fnv1a", "matmul"} <= set(FAST_KERNELS)
 
 
-@pytest.mark.parametrize("kernel", FAST_KERNELS)
-def test_declared_buffers_are_what_prepare_passes_through_unchanged(kernel):
+def test_the_kernels_with_only_size_arguments_declare_them():
+    assert {"nbody", "fib", "spectral_norm", "fannkuch", "binary_trees"} <= set(COUNT_KERNELS)
+
+
+@pytest.mark.parametrize("kernel", FAST_KERNELS + COUNT_KERNELS)
+def test_declared_arguments_are_what_prepare_passes_through_unchanged(kernel):
     spec = KERNELS[kernel]
     params = list(inspect.signature(spec.prepare).parameters.values())[1:]
-    assert len(params) == len(spec.buffers)
+    assert len(params) == len(spec.args)
     args = spec.sample(spec.sizes[0])
-    for backend in _buffer_backends(kernel):
+    backends = _buffer_backends(kernel) if kernel in FAST_KERNELS else fastkern.kernel_backends(kernel)
+    for backend in backends:
         raw = fastkern._dispatch.prepare(kernel, backend, *args)
         assert all(r is a for r, a in zip(raw, args)), backend
+
+
+@pytest.mark.parametrize("kernel", COUNT_KERNELS)
+def test_declared_ranges_are_the_ones_prepare_enforces(kernel):
+    (count,) = KERNELS[kernel].args
+    prepare = KERNELS[kernel].prepare
+    assert prepare(BUFFERS, count.minimum) == (count.minimum,)
+    assert prepare(BUFFERS, count.maximum) == (count.maximum,)
+    for outside in (count.minimum - 1, count.maximum + 1):
+        with pytest.raises(ValueError, match="must be in"):
+            prepare(BUFFERS, outside)
+
+
+@pytest.mark.parametrize("kernel", COUNT_KERNELS)
+def test_sizes_in_the_fast_form_get_the_full_paths_errors(kernel):
+    function = getattr(fastkern, kernel)
+    (count,) = KERNELS[kernel].args
+    for bad, error in ((True, TypeError), (1.0, TypeError), (count.minimum - 1, ValueError),
+                       (count.maximum + 1, ValueError), (2**70, ValueError)):
+        for backend in fastkern.kernel_backends(kernel):
+            with pytest.raises(error, match="must be"):
+                function(bad, backend=backend)
+    with pytest.raises(ValueError, match="'python' cannot honour release_gil=True"):
+        function(count.minimum, backend="python", release_gil=True)
 
 
 @pytest.mark.parametrize("kernel", FAST_KERNELS)
@@ -115,7 +147,7 @@ def test_other_buffers_give_the_arrays_results(kernel):
 
 
 def test_a_registry_entry_without_buffer_declarations_dispatches_through_the_full_path():
-    generic = public_function(dataclasses.replace(KERNELS["dot"], buffers=()))
+    generic = public_function(dataclasses.replace(KERNELS["dot"], args=()))
     x, y = KERNELS["dot"].sample(100)
     for backend in fastkern.kernel_backends("dot"):
         assert_identical(generic(x, y, backend=backend), fastkern.dot(x, y, backend=backend), backend)

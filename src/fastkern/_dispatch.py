@@ -7,7 +7,7 @@ otherwise the fastest backend built for that kernel.
 
 Each public function is the full path below (``slow``), fronted where the extension
 ``fastkern._fastcall`` is built by a C-level callable that runs the common case -- NumPy
-arrays already in a buffer backend's form -- without it (see ``Kernel.buffers``).
+arguments already in the backend's form -- without it (see ``Kernel.args``).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import os
 from typing import Callable, Iterator
 
 from ._boundary import BUFFERS, OBJECTS
-from ._kernels import KERNELS, Kernel
+from ._kernels import KERNELS, Count, Kernel
 
 #: Every backend fastkern knows, slowest rung first: name -> (module, input form).
 LADDER = {
@@ -158,9 +158,10 @@ def public_function(spec: Kernel) -> Callable:
 
     kernel = slow
     if KernelFunction is not None:
+        any_form = finish is None and all(isinstance(arg, Count) for arg in spec.args)
         fast = {name: (impl, name in GIL_RELEASING, name in ANY_BUFFER)
-                for name, (impl, form) in table.items() if form is BUFFERS}
-        kernel = KernelFunction(slow, spec.buffers, fast, _ENV_BACKEND or fastest, _chosen)
+                for name, (impl, form) in table.items() if form is BUFFERS or any_form}
+        kernel = KernelFunction(slow, spec.args, fast, _ENV_BACKEND or fastest, _chosen)
     params = list(inspect.signature(spec.prepare).parameters.values())[1:]
     params += [inspect.Parameter("backend", inspect.Parameter.KEYWORD_ONLY, default=None),
                inspect.Parameter("release_gil", inspect.Parameter.KEYWORD_ONLY, default=None)]

@@ -2,13 +2,14 @@
 """The public kernel functions as C-level callables: a fast path in front of the Python one.
 
 A :class:`KernelFunction` is called through CPython's vectorcall protocol, with no argument
-tuple or keyword dictionary built. When a call is the common case -- each positional
-argument already a C-contiguous, aligned, native NumPy array of the dtype and shape the
-registry entry's ``buffers`` declare (or ``bytes`` for a ``uint8`` buffer; for ``typed`` and
-``c``, whose raw callables read any buffer, also any other such buffer), the backend one
-that takes buffers, ``release_gil`` absent, True or False -- it calls the backend's raw
-callable directly: what the full path would call, because ``prepare`` passes such arguments
-through unchanged (or, for other buffers, as a NumPy view of the same memory). Every other call, and every error, goes to the full Python
+tuple or keyword dictionary built. When a call is the common case, it calls the backend's
+raw callable directly: every positional argument is what the registry entry's ``args``
+declare -- a C-contiguous, aligned, native NumPy array of the declared dtype and shape
+(``bytes`` for ``uint8``; for ``typed`` and ``c``, whose raw callables read any buffer, any
+such buffer), or an ``int`` in the declared range -- the backend is one in the ``fast``
+table, and ``release_gil`` is absent, None, True or False. That is what the full path would
+call, since ``prepare`` passes such arguments through unchanged (other buffers as a NumPy
+view of the same memory). Every other call, and so every error, goes to the full Python
 path (``_dispatch.public_function``'s ``slow``), which resolves the backend and checks and
 converts the arguments as it always has.
 """
@@ -18,6 +19,7 @@ from cpython.contextvars cimport PyContextVar_Get
 from cpython.exc cimport PyErr_Clear
 from cpython.object cimport PyObject, PyTypeObject, Py_TYPE
 from cpython.ref cimport Py_DECREF
+from libc.limits cimport LLONG_MAX
 from libc.stdint cimport uintptr_t
 
 cimport numpy as cnp
@@ -36,6 +38,8 @@ cdef extern from "Python.h":
     Py_ssize_t PyBytes_GET_SIZE(PyObject *bytes)
     bint PyBytes_CheckExact(PyObject *obj)
     bint PyUnicode_CheckExact(PyObject *obj)
+    bint PyLong_CheckExact(PyObject *obj)
+    long long PyLong_AsLongLongAndOverflow(PyObject *obj, int *overflow) noexcept
     int PyUnicode_Compare(PyObject *left, PyObject *right) except? -1
     PyObject *PyDict_GetItemWithError(object dict, PyObject *key) except? NULL
     void PyType_Modified(PyTypeObject *type)
@@ -53,6 +57,7 @@ cdef enum:
     MAX_DIMS = 4
     ARG_FLOAT64 = 0
     ARG_UINT8 = 1
+    ARG_COUNT = 2
     ALIGNED_CONTIGUOUS = cnp.NPY_ARRAY_C_CONTIGUOUS | cnp.NPY_ARRAY_ALIGNED
 
 
@@ -66,24 +71,31 @@ cdef class KernelFunction:
     cdef int ndims[MAX_ARGS]
     cdef int symbols[MAX_ARGS][MAX_DIMS]
     cdef bint nonempty[MAX_ARGS]
+    cdef long long minimum[MAX_ARGS]
+    cdef long long maximum[MAX_ARGS]
     cdef dict __dict__
 
-    def __init__(self, slow, buffers, fast, default, chosen):
-        """``slow``: the full path; ``buffers``: the registry's ``Buffer`` declarations;
-        ``fast``: backend name -> (raw callable, takes release_gil, takes any buffer) for
-        the backends that take buffers (whose raw result is the public one); ``default``: the backend when
-        none is chosen (None: ask ``slow``); ``chosen``: the ``ContextVar`` of ``fastkern.use``."""
+    def __init__(self, slow, args, fast, default, chosen):
+        """``slow``: the full path; ``args``: the registry entry's ``Buffer``/``Count``
+        declarations; ``fast``: backend name -> (raw callable, takes release_gil, takes any
+        buffer) for the backends that take such arguments as they are and whose raw result
+        is the public one; ``default``: the backend when none is chosen; ``chosen``: the
+        ``ContextVar`` of ``fastkern.use``."""
         self.slow, self.fast, self.default, self.chosen = slow, dict(fast), default, chosen
         self.nargs = -1
         names = {}
-        if buffers and len(buffers) <= MAX_ARGS and all(len(b.shape) <= MAX_DIMS for b in buffers):
-            self.nargs = len(buffers)
-            for i, buffer in enumerate(buffers):
-                self.kinds[i] = {"float64": ARG_FLOAT64, "uint8": ARG_UINT8}[buffer.dtype]
-                self.ndims[i] = len(buffer.shape)
-                self.nonempty[i] = buffer.nonempty
-                for d, symbol in enumerate(buffer.shape):
-                    self.symbols[i][d] = names.setdefault(symbol, len(names))
+        if args and len(args) <= MAX_ARGS and all(len(getattr(a, "shape", ())) <= MAX_DIMS for a in args):
+            self.nargs = len(args)
+            for i, arg in enumerate(args):
+                if hasattr(arg, "shape"):
+                    self.kinds[i] = {"float64": ARG_FLOAT64, "uint8": ARG_UINT8}[arg.dtype]
+                    self.ndims[i] = len(arg.shape)
+                    self.nonempty[i] = arg.nonempty
+                    for d, symbol in enumerate(arg.shape):
+                        self.symbols[i][d] = names.setdefault(symbol, len(names))
+                else:
+                    self.kinds[i] = ARG_COUNT
+                    self.minimum[i], self.maximum[i] = arg.minimum, min(arg.maximum, LLONG_MAX)
         self.nsymbols = len(names)
         self.vectorcall = <vectorcallfunc>_vectorcall
 
@@ -129,10 +141,19 @@ cdef bint _exported_buffer_fits(KernelFunction self, int i, PyObject *arg, Py_ss
     return fits
 
 
-cdef bint _buffers_fit(KernelFunction self, PyObject **args, bint any_buffer) noexcept:
-    """Whether every positional argument is a buffer the raw callable takes as it is:
-    a NumPy array (or ``bytes``) already in the full path's form, or, for a raw callable
-    that reads any buffer (``any_buffer``), an exported buffer of the declared type."""
+cdef bint _count_fits(KernelFunction self, int i, PyObject *arg) noexcept:
+    cdef int overflow
+    cdef long long value
+    if not PyLong_CheckExact(arg):
+        return False
+    value = PyLong_AsLongLongAndOverflow(arg, &overflow)
+    return overflow == 0 and self.minimum[i] <= value <= self.maximum[i]
+
+
+cdef bint _args_fit(KernelFunction self, PyObject **args, bint any_buffer) noexcept:
+    """Whether the raw callable takes every positional argument as it is: an ``int`` in
+    its declared range, a NumPy array (or ``bytes``) already in the full path's form, or,
+    for a raw callable that reads any buffer (``any_buffer``), a buffer of the declared type."""
     cdef Py_ssize_t sizes[MAX_ARGS * MAX_DIMS]
     cdef Py_ssize_t size
     cdef int i, d, ndim
@@ -143,6 +164,10 @@ cdef bint _buffers_fit(KernelFunction self, PyObject **args, bint any_buffer) no
     for i in range(self.nargs):
         arg = args[i]
         ndim = self.ndims[i]
+        if self.kinds[i] == ARG_COUNT:
+            if _count_fits(self, i, arg):
+                continue
+            return False
         if Py_TYPE(<object>arg) == <PyTypeObject *>cnp.ndarray:
             if (cnp.PyArray_NDIM(<cnp.ndarray>arg) != ndim
                     or cnp.PyArray_TYPE(<cnp.ndarray>arg) != (cnp.NPY_DOUBLE if self.kinds[i] == ARG_FLOAT64 else cnp.NPY_UBYTE)
@@ -194,7 +219,7 @@ cdef object _vectorcall(KernelFunction self, PyObject **args, size_t nargsf, PyO
     if entry == NULL:
         return PyObject_Vectorcall(self.slow, args, nargsf, kwnames)
     impl, takes_release_gil, takes_any_buffer = <tuple><object>entry
-    if not _buffers_fit(self, args, takes_any_buffer):
+    if not _args_fit(self, args, takes_any_buffer):
         return PyObject_Vectorcall(self.slow, args, nargsf, kwnames)
     for i in range(nargs):
         stack[i] = args[i]

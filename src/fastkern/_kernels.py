@@ -41,13 +41,23 @@ class Buffer:
 
 
 @dataclass(frozen=True)
+class Count:
+    """A positional integer argument that ``prepare`` hands to every backend unchanged when
+    it already is an ``int`` (not a bool) in ``minimum..maximum``."""
+
+    minimum: int
+    maximum: int
+
+
+@dataclass(frozen=True)
 class Kernel:
     """One kernel: its checks and conversions, documentation, sample inputs and sizes.
 
     ``unit`` names what ``work(size)`` counts; ``sizes`` are the (small, large) sizes the
     benchmarks use; ``reorders`` lists the backends whose float results differ from the
     others by reordering; ``fastest_first`` is the order the default backend is picked in;
-    ``buffers``, when given, declares every positional argument (see :class:`Buffer`).
+    ``args``, when given, declares every positional argument (a :class:`Buffer` or
+    :class:`Count`): what dispatch may hand to a backend without ``prepare``.
     """
 
     name: str
@@ -60,7 +70,7 @@ class Kernel:
     reorders: frozenset = frozenset()
     sizes: tuple = (1_000, 100_000)
     fastest_first: tuple = FASTEST_FIRST
-    buffers: tuple[Buffer, ...] = ()
+    args: tuple[Buffer | Count, ...] = ()
 
 
 def _random_vector(size: int, stream: int) -> np.ndarray:
@@ -145,12 +155,17 @@ def _random_bytes(size: int) -> bytes:
     return np.random.default_rng([size, 3]).integers(0, 256, size, dtype=np.uint8).tobytes()
 
 
+#: The sizes spectral_norm and fannkuch accept.
+SPECTRAL_NORM_N = Count(1, 100_000)
+FANNKUCH_N = Count(1, 12)
+
+
 def _prepare_spectral_norm(form, n):
-    return (b.count(n, "n", minimum=1, maximum=100_000),)
+    return (b.count(n, "n", minimum=SPECTRAL_NORM_N.minimum, maximum=SPECTRAL_NORM_N.maximum),)
 
 
 def _prepare_fannkuch(form, n):
-    return (b.count(n, "n", minimum=1, maximum=12),)
+    return (b.count(n, "n", minimum=FANNKUCH_N.minimum, maximum=FANNKUCH_N.maximum),)
 
 
 def _prepare_matmul(form, a, b):  # ``b`` is the public argument's name, so no ``b.`` here
@@ -182,7 +197,7 @@ KERNELS: dict[str, Kernel] = {k.name: k for k in [
         unit="element",
         reorders=frozenset({"c", "numpy"}),
         sizes=(1_000, 10_000_000),
-        buffers=(Buffer("float64", ("n",)),),
+        args=(Buffer("float64", ("n",)),),
     ),
     Kernel(
         "dot",
@@ -196,7 +211,7 @@ KERNELS: dict[str, Kernel] = {k.name: k for k in [
         unit="element",
         reorders=frozenset({"c", "numpy"}),
         sizes=(1_000, 10_000_000),
-        buffers=(Buffer("float64", ("n",)), Buffer("float64", ("n",))),
+        args=(Buffer("float64", ("n",)), Buffer("float64", ("n",))),
     ),
     Kernel(
         "mandelbrot",
@@ -223,6 +238,7 @@ KERNELS: dict[str, Kernel] = {k.name: k for k in [
         _prepare_nbody,
         sample=lambda size: (size,),
         unit="step",
+        args=(Count(0, sys.maxsize),),
         sizes=(100, 100_000),
     ),
     Kernel(
@@ -255,6 +271,7 @@ KERNELS: dict[str, Kernel] = {k.name: k for k in [
         _prepare_binary_trees,
         sample=lambda size: (size,),
         unit="node",
+        args=(Count(0, MAX_TREE_DEPTH),),
         work=_binary_trees_nodes,
         sizes=(8, 13),
     ),
@@ -269,6 +286,7 @@ KERNELS: dict[str, Kernel] = {k.name: k for k in [
         _prepare_fib,
         sample=lambda size: (size,),
         unit="call",
+        args=(Count(0, MAX_FIB),),
         work=_fib_calls,
         sizes=(15, 32),
     ),
@@ -285,7 +303,7 @@ KERNELS: dict[str, Kernel] = {k.name: k for k in [
         sample=lambda size: (_random_bytes(size),),
         unit="byte",
         sizes=(1_000, 4_000_000),
-        buffers=(Buffer("uint8", ("n",)),),
+        args=(Buffer("uint8", ("n",)),),
     ),
     Kernel(
         "spectral_norm",
@@ -302,6 +320,7 @@ KERNELS: dict[str, Kernel] = {k.name: k for k in [
         _prepare_spectral_norm,
         sample=lambda size: (size,),
         unit="A(i,j)",
+        args=(SPECTRAL_NORM_N,),
         work=lambda size: 40 * size * size,
         reorders=frozenset({"numpy"}),
         sizes=(50, 300),
@@ -319,6 +338,7 @@ KERNELS: dict[str, Kernel] = {k.name: k for k in [
         _prepare_fannkuch,
         sample=lambda size: (size,),
         unit="permutation",
+        args=(FANNKUCH_N,),
         work=math.factorial,
         sizes=(6, 9),
     ),
@@ -341,6 +361,6 @@ KERNELS: dict[str, Kernel] = {k.name: k for k in [
         reorders=frozenset({"numpy"}),
         sizes=(16, 192),
         fastest_first=("numpy", "c", "typed", "compiled", "python"),
-        buffers=(Buffer("float64", ("n", "k"), nonempty=True), Buffer("float64", ("k", "m"), nonempty=True)),
+        args=(Buffer("float64", ("n", "k"), nonempty=True), Buffer("float64", ("k", "m"), nonempty=True)),
     ),
 ]}
