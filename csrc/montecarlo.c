@@ -26,6 +26,8 @@ static FK_CLONES int64_t hits_scalar(uint64_t seed, int64_t first, int64_t count
 }
 
 #if defined(FK_X86_64_V4)
+#include <immintrin.h>
+
 /* The same samples, eight at a time in AVX-512 registers (GCC vector extensions), with the
  * same count. The generator's counter becomes an addition of 16 * GAMMA per round, and the
  * scaling by 2**-53 moves to the bound: for integers a, b < 2**53, x = a * 2**-53 exactly,
@@ -33,7 +35,7 @@ static FK_CLONES int64_t hits_scalar(uint64_t seed, int64_t first, int64_t count
  * smallest nonzero square, 2**-106, is normal), so x*x + y*y <= 1 exactly when
  * a*a + b*b <= 2**106, each side rounded as in the scalar loop. */
 typedef uint64_t u64x8 __attribute__((vector_size(64)));
-typedef int64_t i64x8 __attribute__((vector_size(64)));
+typedef int64_t i64x8 __attribute__((vector_size(64)));  /* for the signed conversion */
 typedef double f64x8 __attribute__((vector_size(64)));
 
 /* The top 53 bits of splitmix64's output for the counters z, as doubles (integers). */
@@ -53,17 +55,14 @@ static FK_X86_64_V4 int64_t hits_vector(uint64_t seed, int64_t first, int64_t co
         zy[lane] = zx[lane] + GAMMA;
     }
     const uint64_t step = 16 * GAMMA;
-    i64x8 inside = {0};
-    int64_t rounds = count / 8;
+    const __m512d bound = _mm512_set1_pd(0x1p106);
+    int64_t rounds = count / 8, hits = 0;
     for (int64_t round = 0; round < rounds; round++) {
         f64x8 a = top_bits(zx), b = top_bits(zy);
-        inside -= (i64x8)(a * a + b * b <= 0x1p106);
+        hits += __builtin_popcount(_mm512_cmp_pd_mask((__m512d)(a * a + b * b), bound, _CMP_LE_OQ));
         zx += step;
         zy += step;
     }
-    int64_t hits = 0;
-    for (int lane = 0; lane < 8; lane++)
-        hits += inside[lane];
     return hits + hits_scalar(seed, first + rounds * 8, count - rounds * 8);
 }
 #endif
