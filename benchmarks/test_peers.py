@@ -29,7 +29,10 @@ from fastkern._kernels import KERNELS
 
 from conftest import PEER_RATIOS
 
-numba = pytest.importorskip("numba", reason="the peer group needs numba (pip install fastkern[peers])")
+try:
+    import numba
+except ImportError as error:  # absent, or present but broken (e.g. a NumPy it does not support)
+    pytest.skip(f"the peer group needs numba (pip install fastkern[peers]): {error}", allow_module_level=True)
 
 #: The samples of monte_carlo_pi: one call long enough to be all loop.
 MONTE_CARLO_SAMPLES = 10_000_000
