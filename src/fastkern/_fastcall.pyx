@@ -84,7 +84,7 @@ cdef class KernelFunction:
         self.slow, self.fast, self.default, self.chosen = slow, dict(fast), default, chosen
         self.nargs = -1
         names = {}
-        if args and len(args) <= MAX_ARGS and all(len(getattr(a, "shape", ())) <= MAX_DIMS for a in args):
+        if 0 < len(args) <= MAX_ARGS and all(len(getattr(a, "shape", ())) <= MAX_DIMS for a in args):
             self.nargs = len(args)
             for i, arg in enumerate(args):
                 if hasattr(arg, "shape"):
@@ -132,7 +132,8 @@ cdef bint _exported_buffer_fits(KernelFunction self, int i, PyObject *arg, Py_ss
         PyErr_Clear()
         return False
     fits = (view.ndim == self.ndims[i] and view.itemsize == (8 if code == b"d" else 1)
-            and _native_format(view.format, code) and <uintptr_t>view.buf % <uintptr_t>view.itemsize == 0)
+            and _native_format(view.format, code)
+            and <uintptr_t>view.buf % <uintptr_t>view.itemsize == 0)
     d = 0
     while fits and d < view.ndim:
         fits = _fits(sizes, self.symbols[i][d], view.shape[d], self.nonempty[i])
@@ -156,9 +157,10 @@ cdef bint _args_fit(KernelFunction self, PyObject **args, bint any_buffer) noexc
     for a raw callable that reads any buffer (``any_buffer``), a buffer of the declared type."""
     cdef Py_ssize_t sizes[MAX_ARGS * MAX_DIMS]
     cdef Py_ssize_t size
-    cdef int i, d, ndim
+    cdef int i, d, ndim, typenum
     cdef cnp.npy_intp *dims
     cdef PyObject *arg
+    cdef cnp.ndarray array
     for i in range(self.nsymbols):
         sizes[i] = -1
     for i in range(self.nargs):
@@ -169,12 +171,13 @@ cdef bint _args_fit(KernelFunction self, PyObject **args, bint any_buffer) noexc
                 continue
             return False
         if Py_TYPE(<object>arg) == <PyTypeObject *>cnp.ndarray:
-            if (cnp.PyArray_NDIM(<cnp.ndarray>arg) != ndim
-                    or cnp.PyArray_TYPE(<cnp.ndarray>arg) != (cnp.NPY_DOUBLE if self.kinds[i] == ARG_FLOAT64 else cnp.NPY_UBYTE)
-                    or not cnp.PyArray_ISNOTSWAPPED(<cnp.ndarray>arg)
-                    or cnp.PyArray_FLAGS(<cnp.ndarray>arg) & ALIGNED_CONTIGUOUS != ALIGNED_CONTIGUOUS):
+            array = <cnp.ndarray>arg
+            typenum = cnp.NPY_DOUBLE if self.kinds[i] == ARG_FLOAT64 else cnp.NPY_UBYTE
+            if (cnp.PyArray_NDIM(array) != ndim or cnp.PyArray_TYPE(array) != typenum
+                    or not cnp.PyArray_ISNOTSWAPPED(array)
+                    or cnp.PyArray_FLAGS(array) & ALIGNED_CONTIGUOUS != ALIGNED_CONTIGUOUS):
                 return False
-            dims = cnp.PyArray_DIMS(<cnp.ndarray>arg)
+            dims = cnp.PyArray_DIMS(array)
         elif self.kinds[i] == ARG_UINT8 and ndim == 1 and PyBytes_CheckExact(arg):
             size = PyBytes_GET_SIZE(arg)
             dims = <cnp.npy_intp *>&size
@@ -210,7 +213,8 @@ cdef object _vectorcall(KernelFunction self, PyObject **args, size_t nargsf, PyO
     if backend == NULL or backend == <PyObject *>None:
         PyContextVar_Get(self.chosen, NULL, &chosen)
         if chosen == <PyObject *>None:
-            entry = PyDict_GetItemWithError(self.fast, <PyObject *>self.default) if self.default is not None else NULL
+            entry = (PyDict_GetItemWithError(self.fast, <PyObject *>self.default)
+                     if self.default is not None else NULL)
         else:
             entry = PyDict_GetItemWithError(self.fast, chosen) if PyUnicode_CheckExact(chosen) else NULL
         Py_DECREF(<object>chosen)
