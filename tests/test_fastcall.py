@@ -46,14 +46,19 @@ def test_the_vector_kernels_and_matmul_declare_their_buffers():
 
 
 def test_the_kernels_with_only_size_arguments_declare_them():
-    assert {"nbody", "fib", "spectral_norm", "fannkuch", "binary_trees"} <= set(COUNT_KERNELS)
+    assert {"nbody", "fib", "spectral_norm", "fannkuch", "binary_trees", "mandelbrot",
+            "monte_carlo_pi"} <= set(COUNT_KERNELS)
 
 
 @pytest.mark.parametrize("kernel", FAST_KERNELS + COUNT_KERNELS)
 def test_declared_arguments_are_what_prepare_passes_through_unchanged(kernel):
     spec = KERNELS[kernel]
     params = list(inspect.signature(spec.prepare).parameters.values())[1:]
-    assert len(params) == len(spec.args)
+    keyword_only = [p for p in params if p.kind is inspect.Parameter.KEYWORD_ONLY]
+    assert len(params) - len(keyword_only) == len(spec.args)
+    assert [p.name for p in keyword_only] == [name for name, _ in spec.options]
+    for parameter, (_, count) in zip(keyword_only, spec.options):
+        assert count.minimum <= parameter.default <= count.maximum
     args = spec.sample(spec.sizes[0])
     backends = _buffer_backends(kernel) if kernel in FAST_KERNELS else fastkern.kernel_backends(kernel)
     for backend in backends:
@@ -61,28 +66,61 @@ def test_declared_arguments_are_what_prepare_passes_through_unchanged(kernel):
         assert all(r is a for r, a in zip(raw, args)), backend
 
 
+def _declared(kernel):
+    """Each declared size of ``kernel`` as (positional index or keyword name, Count)."""
+    spec = KERNELS[kernel]
+    return list(enumerate(spec.args)) + list(spec.options)
+
+
+def _call_with(kernel, where, value):
+    spec = KERNELS[kernel]
+    args = [count.minimum for count in spec.args]
+    if isinstance(where, int):
+        args[where] = value
+        return args, {}
+    return args, {where: value}
+
+
 @pytest.mark.parametrize("kernel", COUNT_KERNELS)
+def test_prepare_accepts_every_declared_range_unchanged(kernel):
+    for where, count in _declared(kernel):
+        for value in (count.minimum, count.maximum):
+            args, kwargs = _call_with(kernel, where, value)
+            raw = KERNELS[kernel].prepare(BUFFERS, *args, **kwargs)
+            assert value in raw, (where, value)
+
+
+@pytest.mark.parametrize("kernel", ["nbody", "fib", "spectral_norm", "fannkuch", "binary_trees"])
 def test_declared_ranges_are_the_ones_prepare_enforces(kernel):
     (count,) = KERNELS[kernel].args
-    prepare = KERNELS[kernel].prepare
-    assert prepare(BUFFERS, count.minimum) == (count.minimum,)
-    assert prepare(BUFFERS, count.maximum) == (count.maximum,)
     for outside in (count.minimum - 1, count.maximum + 1):
         with pytest.raises(ValueError, match="must be in"):
-            prepare(BUFFERS, outside)
+            KERNELS[kernel].prepare(BUFFERS, outside)
 
 
 @pytest.mark.parametrize("kernel", COUNT_KERNELS)
 def test_sizes_in_the_fast_form_get_the_full_paths_errors(kernel):
     function = getattr(fastkern, kernel)
-    (count,) = KERNELS[kernel].args
-    for bad, error in ((True, TypeError), (1.0, TypeError), (count.minimum - 1, ValueError),
-                       (count.maximum + 1, ValueError), (2**70, ValueError)):
-        for backend in fastkern.kernel_backends(kernel):
-            with pytest.raises(error, match="must be"):
-                function(bad, backend=backend)
+    for where, count in _declared(kernel):
+        for bad, error in ((True, TypeError), (1.0, TypeError), (count.minimum - 1, ValueError),
+                           (2**70, ValueError)):
+            args, kwargs = _call_with(kernel, where, bad)
+            for backend in fastkern.kernel_backends(kernel):
+                with pytest.raises(error, match="must be"):
+                    function(*args, backend=backend, **kwargs)
+    args, kwargs = _call_with(kernel, 0, KERNELS[kernel].args[0].minimum)
     with pytest.raises(ValueError, match="'python' cannot honour release_gil=True"):
-        function(count.minimum, backend="python", release_gil=True)
+        function(*args, backend="python", release_gil=True)
+
+
+def test_keyword_options_reach_the_backend():
+    assert fastkern.mandelbrot(8, 4, max_iter=300).dtype == np.uint16
+    assert fastkern.mandelbrot(8, 4, max_iter=3).max() == 3
+    assert fastkern.mandelbrot(8, 4)[2, 2] == 50
+    assert fastkern.monte_carlo_pi(1000, seed=7) == fastkern.monte_carlo_pi(1000, seed=7, backend="python")
+    assert fastkern.monte_carlo_pi(1000, seed=7) != fastkern.monte_carlo_pi(1000)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'seeds'"):
+        fastkern.monte_carlo_pi(1000, seeds=7)
 
 
 @pytest.mark.parametrize("kernel", FAST_KERNELS)

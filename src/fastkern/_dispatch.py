@@ -161,7 +161,9 @@ def public_function(spec: Kernel) -> Callable:
         any_form = finish is None and all(isinstance(arg, Count) for arg in spec.args)
         fast = {name: (impl, name in GIL_RELEASING, name in ANY_BUFFER)
                 for name, (impl, form) in table.items() if form is BUFFERS or any_form}
-        kernel = KernelFunction(slow, spec.args, fast, _ENV_BACKEND or fastest, _chosen)
+        defaults = inspect.signature(spec.prepare).parameters
+        options = [(name, count, defaults[name].default) for name, count in spec.options]
+        kernel = KernelFunction(slow, spec.args, options, fast, _ENV_BACKEND or fastest, _chosen)
     params = list(inspect.signature(spec.prepare).parameters.values())[1:]
     params += [inspect.Parameter("backend", inspect.Parameter.KEYWORD_ONLY, default=None),
                inspect.Parameter("release_gil", inspect.Parameter.KEYWORD_ONLY, default=None)]

@@ -6,8 +6,9 @@ tuple or keyword dictionary built. When a call is the common case, it calls the 
 raw callable directly: every positional argument is what the registry entry's ``args``
 declare -- a C-contiguous, aligned, native NumPy array of the declared dtype and shape
 (``bytes`` for ``uint8``; for ``typed`` and ``c``, whose raw callables read any buffer, any
-such buffer), or an ``int`` in the declared range -- the backend is one in the ``fast``
-table, and ``release_gil`` is absent, None, True or False. That is what the full path would
+such buffer), or an ``int`` in the declared range -- as is every keyword option given (the
+others take their defaults), the backend is one in the ``fast`` table, and ``release_gil``
+is absent, None, True or False. That is what the full path would
 call, since ``prepare`` passes such arguments through unchanged (other buffers as a NumPy
 view of the same memory). Every other call, and so every error, goes to the full Python
 path (``_dispatch.public_function``'s ``slow``), which resolves the backend and checks and
@@ -66,7 +67,8 @@ cdef class KernelFunction:
 
     cdef vectorcallfunc vectorcall
     cdef object slow, fast, default, chosen
-    cdef int nargs, nsymbols
+    cdef tuple option_names, option_defaults
+    cdef int nargs, noptions, nsymbols
     cdef int kinds[MAX_ARGS]
     cdef int ndims[MAX_ARGS]
     cdef int symbols[MAX_ARGS][MAX_DIMS]
@@ -75,18 +77,22 @@ cdef class KernelFunction:
     cdef long long maximum[MAX_ARGS]
     cdef dict __dict__
 
-    def __init__(self, slow, args, fast, default, chosen):
+    def __init__(self, slow, args, options, fast, default, chosen):
         """``slow``: the full path; ``args``: the registry entry's ``Buffer``/``Count``
-        declarations; ``fast``: backend name -> (raw callable, takes release_gil, takes any
+        declarations; ``options``: (name, ``Count``, default) of each keyword option; ``fast``: backend name -> (raw callable, takes release_gil, takes any
         buffer) for the backends that take such arguments as they are and whose raw result
         is the public one; ``default``: the backend when none is chosen; ``chosen``: the
         ``ContextVar`` of ``fastkern.use``."""
         self.slow, self.fast, self.default, self.chosen = slow, dict(fast), default, chosen
-        self.nargs = -1
+        self.nargs, self.noptions = -1, len(options)
+        self.option_names = tuple(name for name, _, _ in options)
+        self.option_defaults = tuple(default for _, _, default in options)
         names = {}
-        if 0 < len(args) <= MAX_ARGS and all(len(getattr(a, "shape", ())) <= MAX_DIMS for a in args):
+        declared = list(args) + [count for _, count, _ in options]
+        if 0 < len(args) and len(declared) <= MAX_ARGS and all(
+                len(getattr(a, "shape", ())) <= MAX_DIMS for a in declared):
             self.nargs = len(args)
-            for i, arg in enumerate(args):
+            for i, arg in enumerate(declared):
                 if hasattr(arg, "shape"):
                     self.kinds[i] = {"float64": ARG_FLOAT64, "uint8": ARG_UINT8}[arg.dtype]
                     self.ndims[i] = len(arg.shape)
@@ -111,6 +117,15 @@ cdef class KernelFunction:
 
 cdef bint _keyword_is(PyObject *name, str expected) except -1:
     return name == <PyObject *>expected or PyUnicode_Compare(name, <PyObject *>expected) == 0
+
+
+cdef int _option_index(KernelFunction self, PyObject *name) except -2:
+    """The index of keyword ``name`` among the options, or -1."""
+    cdef int j
+    for j in range(self.noptions):
+        if _keyword_is(name, <str>self.option_names[j]):
+            return j
+    return -1
 
 
 cdef bint _fits(Py_ssize_t *sizes, int symbol, Py_ssize_t size, bint nonempty) noexcept:
@@ -199,8 +214,11 @@ cdef object _vectorcall(KernelFunction self, PyObject **args, size_t nargsf, PyO
     cdef PyObject *chosen
     cdef PyObject *entry
     cdef PyObject *stack[MAX_ARGS + 1]
+    cdef int j
     if nargs != self.nargs:
         return PyObject_Vectorcall(self.slow, args, nargsf, kwnames)
+    for j in range(self.noptions):
+        stack[nargs + j] = <PyObject *>self.option_defaults[j]
     if kwnames != NULL:
         for i in range(PyTuple_GET_SIZE(kwnames)):
             name = PyTuple_GET_ITEM(kwnames, i)
@@ -209,7 +227,10 @@ cdef object _vectorcall(KernelFunction self, PyObject **args, size_t nargsf, PyO
             elif _keyword_is(name, "release_gil"):
                 release_gil = args[nargs + i]
             else:
-                return PyObject_Vectorcall(self.slow, args, nargsf, kwnames)
+                j = _option_index(self, name)
+                if j < 0 or not _count_fits(self, nargs + j, args[nargs + i]):
+                    return PyObject_Vectorcall(self.slow, args, nargsf, kwnames)
+                stack[nargs + j] = args[nargs + i]
     if backend == NULL or backend == <PyObject *>None:
         PyContextVar_Get(self.chosen, NULL, &chosen)
         if chosen == <PyObject *>None:
@@ -227,6 +248,7 @@ cdef object _vectorcall(KernelFunction self, PyObject **args, size_t nargsf, PyO
         return PyObject_Vectorcall(self.slow, args, nargsf, kwnames)
     for i in range(nargs):
         stack[i] = args[i]
+    nargs += self.noptions
     if release_gil != NULL and release_gil != <PyObject *>None:
         if not takes_release_gil or (release_gil != <PyObject *>True and release_gil != <PyObject *>False):
             return PyObject_Vectorcall(self.slow, args, nargsf, kwnames)
@@ -237,7 +259,7 @@ cdef object _vectorcall(KernelFunction self, PyObject **args, size_t nargsf, PyO
 
 def _enable_vectorcall():
     """Point the type's vectorcall slot at each instance's ``vectorcall`` field."""
-    probe = KernelFunction(None, (), {}, None, None)
+    probe = KernelFunction(None, (), (), {}, None, None)
     cdef VectorcallType *kind = <VectorcallType *>Py_TYPE(probe)
     kind.tp_vectorcall_offset = <char *>&(<KernelFunction>probe).vectorcall - <char *><PyObject *>probe
     kind.tp_flags |= Py_TPFLAGS_HAVE_VECTORCALL

@@ -57,7 +57,8 @@ class Kernel:
     benchmarks use; ``reorders`` lists the backends whose float results differ from the
     others by reordering; ``fastest_first`` is the order the default backend is picked in;
     ``args``, when given, declares every positional argument (a :class:`Buffer` or
-    :class:`Count`): what dispatch may hand to a backend without ``prepare``.
+    :class:`Count`), and ``options`` every keyword-only one, ``(name, Count)``: what dispatch
+    may hand to a backend without ``prepare`` (an option left out takes ``prepare``'s default).
     """
 
     name: str
@@ -71,6 +72,7 @@ class Kernel:
     sizes: tuple = (1_000, 100_000)
     fastest_first: tuple = FASTEST_FIRST
     args: tuple[Buffer | Count, ...] = ()
+    options: tuple[tuple[str, Count], ...] = ()
 
 
 def _random_vector(size: int, stream: int) -> np.ndarray:
@@ -226,6 +228,8 @@ KERNELS: dict[str, Kernel] = {k.name: k for k in [
         finish=_finish_mandelbrot,
         sample=lambda size: (size, size),
         unit="pixel",
+        args=(Count(0, 2**31 - 1), Count(0, 2**31 - 1)),  # any such width*height fits
+        options=(("max_iter", Count(0, 65535)),),
         work=lambda size: size * size,
         sizes=(32, 400),
     ),
@@ -252,6 +256,8 @@ KERNELS: dict[str, Kernel] = {k.name: k for k in [
         _prepare_monte_carlo_pi,
         sample=lambda size: (size,),
         unit="sample",
+        args=(Count(1, 2**62),),
+        options=(("seed", Count(0, 2**64 - 1)),),
         sizes=(1_000, 1_000_000),
     ),
     Kernel(
