@@ -141,6 +141,11 @@ def groups() -> dict[str, dict[str, object]]:
             "numba": direct_call(numba_matmul, a, b),
             "fastkern.matmul(a, b) (numpy)": direct_call(fastkern.matmul, a, b),
         },
+        "monte_carlo_pi, 1,000 samples": {
+            "fastkern.monte_carlo_pi(n)": direct_call(fastkern.monte_carlo_pi, 1000),
+            "raw c": direct_call(_raw("monte_carlo_pi"), 1000, 0),
+            "numba": direct_call(numba_monte_carlo_pi, 1000, 0),
+        },
         f"monte_carlo_pi, {samples:,} samples": {
             "fastkern.monte_carlo_pi(n)": direct_call(fastkern.monte_carlo_pi, samples),
             "raw c": direct_call(_raw("monte_carlo_pi"), samples, 0),
