@@ -184,6 +184,13 @@ def test_other_buffers_give_the_arrays_results(kernel):
             assert_identical(getattr(fastkern, kernel)(*form, backend=backend), expected, backend)
 
 
+@pytest.mark.parametrize("backend", ["typed", "c"])
+def test_array_subclasses_take_the_full_path(backend):
+    masked = np.ma.masked_array([1.0, 2.0], mask=[False, True])
+    with pytest.raises(TypeError, match="masked array"):
+        fastkern.sum(masked, backend=backend)
+
+
 def test_a_registry_entry_without_buffer_declarations_dispatches_through_the_full_path():
     generic = public_function(dataclasses.replace(KERNELS["dot"], args=()))
     x, y = KERNELS["dot"].sample(100)

@@ -196,8 +196,9 @@ cdef bint _args_fit(KernelFunction self, PyObject **args, bint any_buffer) noexc
         elif self.kinds[i] == ARG_UINT8 and ndim == 1 and PyBytes_CheckExact(arg):
             size = PyBytes_GET_SIZE(arg)
             dims = <cnp.npy_intp *>&size
-        elif any_buffer and not PyUnicode_CheckExact(arg) and _exported_buffer_fits(self, i, arg, sizes):
-            continue
+        elif (any_buffer and not cnp.PyArray_Check(<object>arg) and not PyUnicode_CheckExact(arg)
+                and _exported_buffer_fits(self, i, arg, sizes)):
+            continue  # not an ndarray subclass: a masked array's buffer is data without its mask
         else:
             return False
         for d in range(ndim):
