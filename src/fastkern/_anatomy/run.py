@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-import time
+import dataclasses
+from collections import defaultdict
 from typing import Callable, Iterable, Mapping, Optional, Sequence
 
 from .. import _dispatch
 from .._info import usable_cores
 from . import boundary, costs, features, garbage, gil, ladder, machine, memory, stall
+from .figures import spreads
 from .inputs import choose_size, spec
-from .report import Gil, KernelReport, Report
+from .load import Meter
+from .merge import pool
+from .report import Gil, KernelReport, Load, Report
 from .settings import Settings
-from .timing import Clock, Timer
+from .timing import THREAD_CPU, WALL_CLOCK, Clock, Timer
 
 #: The default kernels, each telling a different story; those not built are left out.
 DEFAULT_KERNELS = ("sum", "nbody", "mandelbrot", "spectral_norm", "fib", "binary_trees")
@@ -34,28 +38,33 @@ def default_threads() -> tuple[int, ...]:
 
 def anatomy(kernel: str, size: Optional[int] = None, *, backends: Optional[Sequence[str]] = None,
             threads: Optional[Sequence[int]] = None, quick: bool = False,
-            settings: Optional[Settings] = None, shared: bool = True,
-            clock: Clock = time.perf_counter, progress: Optional[Progress] = None) -> Report:
+            settings: Optional[Settings] = None, shared: bool = True, repeat: int = 1,
+            clock: Clock = THREAD_CPU, wall: Clock = WALL_CLOCK,
+            progress: Optional[Progress] = None) -> Report:
     """Measure where the time of ``kernel`` goes at ``size``, on this machine.
 
     ``size`` is the kernel's size argument (elements, steps, pixels per side...); unset,
-    one is chosen so that a python call takes about ``settings.target_time``.
-    ``backends`` limits the backends timed; ``threads`` lists the thread counts of the GIL
-    section (default 1 up to the usable cores, at least 2). ``quick`` trades precision for
-    speed. ``shared`` adds the kernel-independent sections (boundary, memory, garbage
-    collection, language features). ``progress`` is called before each step.
+    one is chosen from a fixed grid so that a python call takes about
+    ``settings.target_time``. ``backends`` limits the backends timed; ``threads`` lists the
+    thread counts of the GIL section (default 1 up to the usable cores, at least 2).
+    ``quick`` trades precision for speed. ``shared`` adds the kernel-independent sections
+    (boundary, memory, garbage collection, language features). ``repeat`` runs every
+    measurement that many times, interleaved, pools their samples and keeps each figure's
+    run-to-run spread. ``clock`` times one thread's own work (default: its CPU time),
+    ``wall`` concurrency. ``progress`` is called before each step.
     """
     return anatomy_all([kernel], sizes={kernel: size}, backends=backends, threads=threads,
-                       quick=quick, settings=settings, shared=shared, clock=clock,
-                       progress=progress)
+                       quick=quick, settings=settings, shared=shared, repeat=repeat,
+                       clock=clock, wall=wall, progress=progress)
 
 
 def anatomy_all(kernels: Optional[Iterable[str]] = None, *,
                 sizes: Optional[Mapping[str, Optional[int]]] = None,
                 backends: Optional[Sequence[str]] = None,
                 threads: Optional[Sequence[int]] = None, quick: bool = False,
-                settings: Optional[Settings] = None, shared: bool = True,
-                clock: Clock = time.perf_counter, progress: Optional[Progress] = None) -> Report:
+                settings: Optional[Settings] = None, shared: bool = True, repeat: int = 1,
+                clock: Clock = THREAD_CPU, wall: Clock = WALL_CLOCK,
+                progress: Optional[Progress] = None) -> Report:
     """:func:`anatomy` for several kernels (default: :data:`DEFAULT_KERNELS` that are built)."""
     names = list(default_kernels() if kernels is None else kernels)
     for name in names:
@@ -64,41 +73,66 @@ def anatomy_all(kernels: Optional[Iterable[str]] = None, *,
     for name, size in sizes.items():
         if size is not None and (isinstance(size, bool) or not isinstance(size, int) or size < 1):
             raise ValueError(f"size for {name} must be a positive integer, got {size!r}")
+    if isinstance(repeat, bool) or not isinstance(repeat, int) or repeat < 1:
+        raise ValueError(f"repeat must be a positive integer, got {repeat!r}")
     workers = tuple(threads) if threads else default_threads()
     if any(isinstance(t, bool) or not isinstance(t, int) or t < 1 for t in workers):
         raise ValueError(f"thread counts must be positive integers, got {workers!r}")
     chosen = _check_backends(backends)
     settings = settings or Settings.for_mode(quick)
-    timer = Timer(settings, clock)
-    steps = len(names) * len(KERNEL_STEPS) + (len(SHARED_STEPS) if shared else 0)
-    tracker = _Tracker(progress, steps)
+    timer = Timer(settings, clock, wall)
+    steps = repeat * (len(names) * len(KERNEL_STEPS) + (len(SHARED_STEPS) if shared else 0))
+    sections = _Sections(progress, steps, Meter(wall=wall))
     described = machine.describe()
-    start = clock()
-    reports = tuple(_kernel_report(name, sizes.get(name), chosen, workers, timer, tracker)
-                    for name in names)
-    boundary_report = memory_report = gc_report = features_report = None
+    start = wall()
+    runs: list[list[KernelReport]] = [[] for _ in range(repeat)]
+    for name in names:
+        size = sizes.get(name)
+        for run in runs:
+            report = _kernel_report(name, size, chosen, workers, timer, sections)
+            size = report.size
+            run.append(report)
+    extras: list[tuple] = [(None, None, None, None)] * repeat
     if shared:
-        tracker.step("boundary")
-        boundary_report = boundary.measure(settings.memory_elements, timer)
-        tracker.step("memory")
-        memory_report = memory.measure(settings.memory_elements, timer)
-        tracker.step("garbage collection")
-        gc_report = _garbage(reports, timer)
-        tracker.step("language features")
-        features_report = features.measure(settings.feature_ops, timer)
-    tracker.step("done")
-    return Report(described, settings, reports, boundary_report, memory_report,
-                  gc_report, features_report, clock() - start)
+        gc_size = _garbage_size(runs[0], timer)
+        extras = [_shared(settings, timer, sections, gc_size) for _ in range(repeat)]
+    sections.step("done")
+    reports = [Report(described, settings, tuple(run), *extra, 0.0)
+               for run, extra in zip(runs, extras)]
+    return dataclasses.replace(pool(reports), elapsed=wall() - start, load=_pooled_load(sections.loads),
+                               repeat=repeat, spread=spreads(reports) if repeat > 1 else ())
 
 
-class _Tracker:
-    def __init__(self, progress: Optional[Progress], total: int):
+class _Sections:
+    """Reports progress before each step, and measures the load while each step runs."""
+
+    def __init__(self, progress: Optional[Progress], total: int, meter: Meter):
         self.progress, self.total, self.done = progress, total, -1
+        self.meter, self.loads, self.label = meter, [], None
+        self.helpers: list[float] = []
 
     def step(self, label: str) -> None:
+        if self.label is not None:
+            self.loads.append(self.meter.stop(self.label, self.helpers))
+        self.label, self.helpers = (None if label == "done" else label), []
         self.done += 1
         if self.progress is not None:
             self.progress(label, min(self.done, self.total), self.total)
+        self.meter.start()
+
+
+def _pooled_load(loads: Sequence[Load]) -> tuple[Load, ...]:
+    """One load per section label: seconds summed, CPUs used by others averaged over them."""
+    grouped: dict = defaultdict(list)
+    for load in loads:
+        grouped[load.section].append(load)
+    pooled = []
+    for section, found in grouped.items():
+        seconds = sum(load.seconds for load in found)
+        others = None if any(load.others is None for load in found) or seconds <= 0 else \
+            sum(load.others * load.seconds for load in found) / seconds
+        pooled.append(Load(section, seconds, others))
+    return tuple(pooled)
 
 
 def _check_backends(backends: Optional[Sequence[str]]) -> Optional[list[str]]:
@@ -110,36 +144,38 @@ def _check_backends(backends: Optional[Sequence[str]]) -> Optional[list[str]]:
 
 
 def _kernel_report(kernel: str, size: Optional[int], chosen: Optional[list[str]],
-                   workers: Sequence[int], timer: Timer, tracker: _Tracker) -> KernelReport:
+                   workers: Sequence[int], timer: Timer, sections: _Sections) -> KernelReport:
     settings = timer.settings
     available = _dispatch.kernel_backends(kernel)
     names = [b for b in available if chosen is None or b in chosen]
     if not names:
         raise ValueError(f"none of the backends {chosen} implements {kernel}; "
                          f"it is in {', '.join(available)}")
-    tracker.step(f"{kernel}: {KERNEL_STEPS[0]}")
+    sections.step(f"{kernel}: {KERNEL_STEPS[0]}")
     if size is None:
         size = choose_size(kernel, settings.target_time, names[0], timer.clock)
     times = ladder.measure(kernel, size, names, timer)
     per_call = {backend: timing.median for backend, timing in times.items()}
-    tracker.step(f"{kernel}: {KERNEL_STEPS[1]}")
+    sections.step(f"{kernel}: {KERNEL_STEPS[1]}")
     fitted = costs.measure(kernel, size, times, timer, settings.fit_points)
-    tracker.step(f"{kernel}: {KERNEL_STEPS[2]}")
+    sections.step(f"{kernel}: {KERNEL_STEPS[2]}")
     dispatched = costs.dispatch(kernel, names, timer)
-    tracker.step(f"{kernel}: {KERNEL_STEPS[3]}")
+    sections.step(f"{kernel}: {KERNEL_STEPS[3]}")
     thread_variants = [v for v in gil.THREAD_VARIANTS if v[0] in names]
     scalings = gil.threads(kernel, size, thread_variants, workers, per_call, timer,
                            settings.thread_time, settings.gil_call_time)
-    tracker.step(f"{kernel}: {KERNEL_STEPS[4]}")
-    pool = None
+    sections.step(f"{kernel}: {KERNEL_STEPS[4]}")
+    pool_report = None
     if "python" in names:
-        pool = gil.processes(kernel, size, workers, per_call["python"], timer, settings.thread_time)
-    tracker.step(f"{kernel}: {KERNEL_STEPS[5]}")
+        pool_report = gil.processes(kernel, size, workers, per_call["python"], timer,
+                                    settings.thread_time)
+        sections.helpers.append(pool_report.worker_cpu)
+    sections.step(f"{kernel}: {KERNEL_STEPS[5]}")
     stalls = stall.measure(kernel, size, _stall_variants(names), per_call, settings.stall_time,
-                           settings.tick, timer.clock)
+                           settings.tick, timer.wall)
     return KernelReport(kernel, size, spec(kernel).unit, spec(kernel).work(size),
-                        ladder.rungs(times), ladder.decompose(times), fitted, dispatched,
-                        Gil(usable_cores(), scalings, pool), stalls)
+                        ladder.rungs(times), fitted, dispatched,
+                        Gil(usable_cores(), scalings, pool_report), stalls)
 
 
 def _stall_variants(backends: Sequence[str]) -> list[tuple]:
@@ -151,10 +187,22 @@ def _stall_variants(backends: Sequence[str]) -> list[tuple]:
     return variants
 
 
-def _garbage(reports: Sequence[KernelReport], timer: Timer):
+def _shared(settings: Settings, timer: Timer, sections: _Sections,
+            gc_size: Optional[int]) -> tuple:
+    sections.step("boundary")
+    boundary_report = boundary.measure(settings.memory_elements, timer)
+    sections.step("memory")
+    memory_report = memory.measure(settings.memory_elements, timer)
+    sections.step("garbage collection")
+    gc_report = None if gc_size is None else garbage.measure(gc_size, timer)
+    sections.step("language features")
+    return boundary_report, memory_report, gc_report, features.measure(settings.feature_ops, timer)
+
+
+def _garbage_size(reports: Sequence[KernelReport], timer: Timer) -> Optional[int]:
     if garbage.KERNEL not in _dispatch.kernels() or "python" not in _dispatch.kernel_backends(garbage.KERNEL):
         return None
     size = next((r.size for r in reports if r.kernel == garbage.KERNEL), None)
     if size is None:
         size = choose_size(garbage.KERNEL, timer.settings.target_time, "python", timer.clock)
-    return garbage.measure(size, timer)
+    return size
