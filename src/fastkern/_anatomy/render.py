@@ -11,7 +11,7 @@ from rich.text import Text
 from . import derive, summary
 from .figures import relative_spread
 from .formatting import (LEGEND, at_once, call, count, cpus, duration, fraction, mark, ratio,
-                         seconds, share, times, workload)
+                         seconds, times, workload)
 from .load import BUSY_CPUS
 from .report import KernelReport, Report, Timing
 from .run import KERNEL_STEPS
@@ -243,12 +243,12 @@ def repeats(report: Report) -> Optional[Table]:
     if report.repeat < 2 or not report.spread:
         return None
     table = _table(f"Run to run: each figure in each of {report.repeat} interleaved runs "
-                   f"(spread = (largest - smallest) / median)", "figure",
+                   f"(spread = (largest - smallest) / median, as a ratio)", "figure",
                    *(f"run {i + 1}" for i in range(report.repeat)), "spread")
     for entry in report.spread:
         spread = relative_spread(entry.values)
         table.add_row(entry.key, *("-" if v is None else f"{v:.4g}" for v in entry.values),
-                      "-" if spread is None else share(spread))
+                      "-" if spread is None else f"{spread:.2g}")
     return table
 
 

@@ -105,7 +105,7 @@ def _gil(report: Report) -> Optional[str]:
         found = derive.efficiency(scaling, _largest(scaling))
         if found.resolved:
             efficiency.setdefault(scaling.label, []).append(fraction(found))
-    text = (f"With {workers} threads, throughput relative to {workers}x one thread was "
+    text = (f"With {workers} threads, throughput relative to {workers} times one thread was "
             + _join([f"{label} {_span(shown)}" for label, shown in efficiency.items()]) + ". "
             if efficiency else "")
     text += ("This system does not report runnable time, so these figures cannot tell the GIL "
@@ -122,8 +122,8 @@ def _processes(report: Report) -> Optional[str]:
     workers = max(pools[0].scaling.workers)
     efficiency = [derive.efficiency(p.scaling, _largest(p.scaling)) for p in pools]
     resolved = [fraction(e) for e in efficiency if e.resolved]
-    text = (f"{workers} worker processes running python reached {_span(resolved)} of {workers}x "
-            f"one thread's throughput" if resolved else
+    text = (f"{workers} worker processes running python reached {_span(resolved)} of {workers} "
+            f"times one thread's throughput" if resolved else
             f"The throughput of {workers} worker processes is not resolved ({ADVICE})")
     capped = _busiest(report, "processes")
     if capped is not None:
