@@ -36,17 +36,21 @@ def repeated():
                             shared=False, repeat=2)
 
 
-def rendered(report):
+def printed(report):
     out = io.StringIO()
     render.render(report, Console(file=out, width=1000))
     return out.getvalue()
 
 
+def rendered(report):
+    """The rendered report, its whitespace (and so the wrapping of captions) normalised."""
+    return " ".join(printed(report).split())
+
+
 def tables(report):
     """The rendered report without its summary (the legend after it stays)."""
-    text = rendered(report)
-    before, _, after = text.partition("\nSummary\n")
-    return before + after.split("\n\n", 1)[-1]
+    before, _, after = printed(report).partition("\nSummary\n")
+    return " ".join((before + after.split("\n\n", 1)[-1]).split())
 
 
 def test_every_share_printed_as_a_number_lies_in_0_to_100_percent(report, repeated):
