@@ -83,7 +83,7 @@ def test_gil_threads_and_processes(report):
         assert all((r is None) != report.machine.schedstat for r in scaling.runnable)
     assert derive.efficiency(gil.threads[0], 0).value == pytest.approx(1.0)
     assert gil.processes.input_bytes > 2000 * 8
-    assert len(gil.processes.startup) == 2
+    assert gil.processes.startup > 0
     assert gil.processes.worker_cpu > 0
 
 

@@ -39,7 +39,9 @@ def measure(kernel: str, size: int, known: Mapping[str, Timing], timer: Timer,
 
     Each backend's sizes run from the smallest to one whose work outweighs the fixed
     cost of a call :data:`WORK_OVER_FIXED` times, so a fast backend's slope is not lost
-    in its per-call cost; a backend's sizes are sampled in interleaved rounds.
+    in its per-call cost. The smallest size is timed for all backends in interleaved
+    rounds, the sizes between (and any beyond ``size``) for each backend in turn; the
+    ladder's timing at ``size`` is reused. Rounds are paired in order for the intervals.
     """
     lowest = smallest_size(kernel)
     work = KERNELS[kernel].work
@@ -50,9 +52,11 @@ def measure(kernel: str, size: int, known: Mapping[str, Timing], timer: Timer,
     for backend, at_size in known.items():
         largest = largest_size(kernel, size, smallest[backend].median, at_size.median)
         sizes = fit_sizes(kernel, largest, points, lowest=lowest)
-        times = timer.time_all({s: raw_call(kernel, backend, s) for s in sizes})
+        timed = {lowest: smallest[backend], size: at_size}
+        timed.update(timer.time_all({s: raw_call(kernel, backend, s) for s in sizes
+                                     if s not in timed}))
         found.append(CallCost(backend, tuple(sizes), tuple(work(s) for s in sizes),
-                              tuple(times[s] for s in sizes)))
+                              tuple(timed[s] for s in sizes)))
     return tuple(found)
 
 

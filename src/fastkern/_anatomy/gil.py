@@ -195,29 +195,29 @@ def _ready() -> None:
 
 def processes(kernel: str, size: int, workers: Sequence[int], per_call: float, timer: Timer,
               thread_time: float) -> Processes:
-    """T worker processes running the python backend; pools start outside the timed region.
+    """T worker processes running the python backend; the pool starts outside the timed region.
 
-    The reference is one thread of this process running the same batch.
+    One pool of the largest T serves every T (a batch for T workers is T tasks). The
+    reference is one thread of this process running the same batch.
     """
     args = prepared(kernel, "python", size)
     in_process = raw_call(kernel, "python", size, args=args)
     total = max(max(workers), math.ceil(thread_time / per_call))
     wall = timer.wall
     probe = sched.probe()
-    pools, startup, cpu = {}, [], {}
+    cpu: dict = {}
+    start = wall()
+    pool = ProcessPoolExecutor(max(workers), mp_context=_start_method())
     try:
-        for t in workers:
-            start = wall()
-            pool = pools[t] = ProcessPoolExecutor(t, mp_context=_start_method())
-            for future in [pool.submit(_ready) for _ in range(t)]:
-                future.result()
-            pool.submit(run_calls, kernel, args, 1).result()
-            startup.append(wall() - start)
+        for future in [pool.submit(_ready) for _ in range(max(workers))]:
+            future.result()
+        pool.submit(run_calls, kernel, args, 1).result()
+        startup = wall() - start
 
         def batch(t: int, calls: int) -> Result:
             start = wall()
             done = [future.result() for future in
-                    [pools[t].submit(run_calls, kernel, args, calls) for _ in range(t)]]
+                    [pool.submit(run_calls, kernel, args, calls) for _ in range(t)]]
             seconds = wall() - start
             for pid, used, _ in done:
                 cpu[pid] = max(cpu.get(pid, 0.0), used)
@@ -228,13 +228,11 @@ def processes(kernel: str, size: int, workers: Sequence[int], per_call: float, t
             return threaded_batch(in_process, t, calls, wall, probe)
 
         result = scaling("python", None, workers, total, batch, timer, one_thread)
-        first = pools[workers[0]]
-        trips = timer.rounds({"empty": lambda: _trip(first, (), wall),
-                              "inputs": lambda: _trip(first, args, wall)})
+        trips = timer.rounds({"empty": lambda: _trip(pool, (), wall),
+                              "inputs": lambda: _trip(pool, args, wall)})
     finally:
-        for pool in pools.values():
-            pool.shutdown()
-    return Processes(result, tuple(startup), summarize(trips["empty"], clock=WALL),
+        pool.shutdown()
+    return Processes(result, startup, summarize(trips["empty"], clock=WALL),
                      summarize(trips["inputs"], clock=WALL), len(pickle.dumps(args)),
                      sum(cpu.values()))
 

@@ -124,7 +124,9 @@ def call_costs(report: Report) -> Table:
                    "thread CPU time)", "kernel", "backend", "sizes", "per call", "per unit", "R²",
                    "dispatch adds",
                    caption="per call = the fit's intercept, per unit its slope; the largest size of "
-                           "each backend does at least 100x its per-call cost in work. dispatch "
+                           "each backend does at least 100x its per-call cost in work. An intercept "
+                           "below 0 beyond noise means the cost per unit grows with size (caches, a "
+                           "changing mix of work), not a negative cost. dispatch "
                            "adds = fastkern.<kernel>(..., backend=X) minus the raw implementation "
                            "at the smallest size, checking and converting the arguments included. "
                            "Intervals: the same fit or difference made round by round")
@@ -170,7 +172,7 @@ def gil(report: Report) -> Optional[Table]:
                 for s in kernel.gil.threads]
         pool = kernel.gil.processes
         if pool:
-            note = (f"start {seconds(max(pool.startup))}; empty task {timed(pool.round_trip)}; "
+            note = (f"start {seconds(pool.startup)}; empty task {timed(pool.round_trip)}; "
                     f"with inputs ({count(pool.input_bytes)} B) {timed(pool.shipping)}")
             rows.append(("python, processes", pool.scaling, note))
         for label, scaling, note in rows:
@@ -190,13 +192,13 @@ def stall(report: Report) -> Table:
     for kernel in report.kernels:
         labels += [s.label for s in kernel.stall if s.label not in labels]
     table = _table(f"Event loop stall: lag of a {seconds(report.settings.tick)} asyncio tick "
-                   f"while the kernel runs in asyncio.to_thread (worst / p99, wall clock)",
+                   f"while the kernel runs in asyncio.to_thread (worst, then p99; wall clock)",
                    "backend", *(call(k.kernel, k.size) for k in report.kernels))
     for label in labels:
         cells = []
         for kernel in report.kernels:
             found = next((s for s in kernel.stall if s.label == label), None)
-            cells.append("" if found is None else f"{seconds(found.worst)} / {seconds(found.p99)}")
+            cells.append("" if found is None else f"{seconds(found.worst)}\n{seconds(found.p99)}")
         table.add_row(label, *cells)
     return table
 

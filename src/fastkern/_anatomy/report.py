@@ -150,8 +150,8 @@ class Processes:
     """Worker processes running the python backend; inputs are pickled to each task."""
 
     scaling: Scaling
-    startup: Tuple[float, ...]
-    """Seconds to start each pool (not in the timed region)."""
+    startup: float
+    """Seconds to start the pool of the largest T (not in the timed region)."""
     round_trip: Timing
     """An empty task sent to a worker and back."""
     shipping: Timing

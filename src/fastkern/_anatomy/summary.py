@@ -130,7 +130,7 @@ def _processes(report: Report) -> Optional[str]:
         text += f", capped by other programs keeping {cpus(capped)} CPUs busy"
     heaviest = max(kernels, key=lambda k: k.gil.processes.shipping.median)
     pool = heaviest.gil.processes
-    return (text + f"; starting them took {_span([seconds(max(p.startup)) for p in pools])}, "
+    return (text + f"; starting them took {_span([seconds(p.startup) for p in pools])}, "
             f"and a task carrying {heaviest.kernel}'s inputs ({count(pool.input_bytes)} B "
             f"pickled) took {seconds(pool.shipping.median)} against "
             f"{seconds(pool.round_trip.median)} for an empty one.")
