@@ -61,9 +61,9 @@ def test_every_share_printed_as_a_number_lies_in_0_to_100_percent(report, repeat
 
 def test_every_unresolved_figure_is_marked_in_the_tables(report):
     text = tables(report)
-    missing = [f for f in figures.figures(report) if not f.resolved]
-    for figure in missing:
-        assert unresolved(figure.reason) in text
+    missing = [f.estimate for f in figures.figures(report) if not f.estimate.resolved]
+    for estimate in missing:
+        assert unresolved(estimate.reason) in text
     assert text.count(f"{UNRESOLVED} (") == len(missing)
 
 
@@ -186,9 +186,10 @@ def test_compare_command(report, tmp_path, capsys):
 
 def test_estimates_never_claim_more_than_their_interval(report):
     for figure in figures.figures(report):
-        assert figure.low <= figure.value <= figure.high or figure.low <= figure.high
-        if figure.unit == figures.FRACTION and figure.resolved and "scaling" not in figure.section:
-            assert 0 <= figure.low and figure.high <= 1
+        estimate = figure.estimate
+        assert estimate.low <= estimate.high
+        if figure.unit == figures.FRACTION and estimate.resolved and "scaling" not in figure.section:
+            assert 0 <= estimate.low and estimate.high <= 1
     for kernel in report.kernels:
         for part in derive.parts(kernel):
             assert part.share.resolved == (0 <= part.share.low and part.share.high <= 1)

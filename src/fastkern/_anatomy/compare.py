@@ -12,6 +12,7 @@ from typing import Optional, Sequence
 from rich.console import Console
 from rich.table import Table
 
+from .derive import Estimate
 from .figures import FRACTION, RATIO, SECONDS, Figure, figures
 from .formatting import ratio, seconds, share, unresolved
 from .report import Report
@@ -28,14 +29,19 @@ class Row:
 
     def ratio(self, index: int) -> Optional[float]:
         """Report ``index``'s value over the first report's."""
-        first, other = self.found[0], self.found[index]
+        first, other = self._estimates(index)
         if first is None or other is None or not (first.resolved and other.resolved) \
                 or first.value == 0:
             return None
         return other.value / first.value
 
-    def verdict(self, index: int) -> str:
+    def _estimates(self, index: int) -> tuple[Optional[Estimate], Optional[Estimate]]:
         first, other = self.found[0], self.found[index]
+        return (None if first is None else first.estimate,
+                None if other is None else other.estimate)
+
+    def verdict(self, index: int) -> str:
+        first, other = self._estimates(index)
         if first is None or other is None:
             return "missing"
         if not (first.resolved and other.resolved):
@@ -54,15 +60,16 @@ def rows(reports: Sequence[Report]) -> list[Row]:
 def shown(figure: Optional[Figure]) -> str:
     if figure is None:
         return ""
-    if not figure.resolved:
-        return unresolved(figure.reason)
+    estimate = figure.estimate
+    if not estimate.resolved:
+        return unresolved(estimate.reason)
     if figure.unit == SECONDS:
-        return seconds(figure.value)
+        return seconds(estimate.value)
     if figure.unit == RATIO:
-        return ratio(figure.value)
+        return ratio(estimate.value)
     if figure.unit == FRACTION:
-        return share(min(max(figure.value, 0.0), 1.0))
-    return f"{figure.value:.2f}"
+        return share(min(max(estimate.value, 0.0), 1.0))
+    return f"{estimate.value:.2f}"
 
 
 def table(reports: Sequence[Report], names: Sequence[str]) -> Table:

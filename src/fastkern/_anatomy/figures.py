@@ -25,21 +25,13 @@ class Figure:
     """``nbody(2000)``, or the shared section's name."""
     section: str
     label: str
-    value: float
-    low: float
-    high: float
     unit: str
     clock: str
-    reason: Optional[str] = None
-    """Why the figure is not resolved (None when it is)."""
+    estimate: Estimate
 
     @property
     def key(self) -> str:
         return f"{self.subject} | {self.section} | {self.label}"
-
-    @property
-    def resolved(self) -> bool:
-        return self.reason is None
 
 
 def measured(timing: Timing) -> Estimate:
@@ -50,8 +42,7 @@ def measured(timing: Timing) -> Estimate:
 
 def _figure(subject: str, section: str, label: str, estimate: Estimate, unit: str,
             clock: str) -> Figure:
-    return Figure(subject, section, label, estimate.value, estimate.low, estimate.high, unit,
-                  clock, estimate.reason)
+    return Figure(subject, section, label, unit, clock, estimate)
 
 
 def figures(report: Report) -> list[Figure]:
@@ -120,7 +111,8 @@ def spreads(runs: Sequence[Report]) -> tuple[RunSpread, ...]:
     by_run = [{f.key: f for f in figures(run)} for run in runs]
     keys = list(by_run[0])
     return tuple(RunSpread(key, tuple(
-        found[key].value if key in found and found[key].resolved else None for found in by_run))
+        found[key].estimate.value if key in found and found[key].estimate.resolved else None
+        for found in by_run))
         for key in keys)
 
 

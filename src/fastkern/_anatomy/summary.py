@@ -234,7 +234,7 @@ def _stability(report: Report) -> Optional[str]:
 
 def _unresolved(report: Report) -> Optional[str]:
     found = figures(report)
-    missing = [f for f in found if not f.resolved]
+    missing = [f for f in found if not f.estimate.resolved]
     if not missing:
         return None
     return (f"{len(missing)} of {len(found)} figures are not resolved (marked so in the "
