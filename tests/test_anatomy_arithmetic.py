@@ -249,14 +249,15 @@ def test_serialised_threads_scale_as_one_over_t():
     """Every call advances one shared clock: threads that take turns, as under the GIL."""
     clock = FakeClock()
     timer = Timer(settings(samples=3), clock, clock)
-    runnable = FakeClock()
+    runnable = {}
 
     def probe():
-        return runnable.now
+        """Each thread's own runnable seconds: here, the ticks its own calls advanced."""
+        return runnable.get(threading.get_ident(), 0.0)
 
     def call():
         clock.advance(TICK)
-        runnable.advance(TICK)
+        runnable[threading.get_ident()] = probe() + TICK
 
     def batch(threads, calls):
         return gil.threaded_batch(call, threads, calls, clock, probe)

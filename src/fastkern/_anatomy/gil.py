@@ -32,12 +32,13 @@ from .inputs import prepared, raw_call, size_for_work
 from .report import WALL, Processes, Scaling
 from .timing import Clock, Timer, summarize
 
-#: sys.setswitchinterval while threads are timed. A thread waiting for the GIL wakes every
-#: interval to ask for it; on a busy machine each wake-up waits for a CPU, which counts as
-#: runnable time. At Python's default (5 ms) that made GIL-held threads look 1.3-1.6
-#: runnable at once under load; at 50 ms they read 1.0-1.1, and serialised threads still
-#: take turns (the waiter asks within one interval of a thread's 50 ms batch).
-SWITCH_INTERVAL = 0.05
+#: sys.setswitchinterval while threads are timed: longer than a batch. A thread waiting for
+#: the GIL wakes every interval to ask for it; on a busy machine each wake-up waits for a
+#: CPU, which is runnable time. At Python's default (5 ms) GIL-held threads read 1.3-1.6
+#: runnable at once under load, at 50 ms 1.0-1.1 with two busy loops but up to 1.7 on a
+#: machine loaded six deep. With no wake-ups during a batch, serialised threads run one
+#: after the other and threads that release the GIL are unaffected.
+SWITCH_INTERVAL = 1.0
 
 #: The variants timed under threads: (backend, release_gil).
 THREAD_VARIANTS = (("python", None), ("typed", True), ("typed", False), ("c", True), ("c", False))
@@ -67,27 +68,35 @@ def threaded_batch(call: Callable[[], object], threads: int, calls: int, clock: 
                    probe: Optional[sched.Probe] = None) -> Result:
     """``threads`` threads, released together, make ``calls`` calls each.
 
-    Returns the wall seconds and, with a ``probe``, the threads' summed runnable seconds.
+    Returns the wall seconds from the release to the last thread's last call and, with a
+    ``probe``, the threads' summed runnable seconds. Both are taken by the workers: the
+    release is when the last party reached the start line, and each worker's runnable time
+    counts from before it waits there, so the wait for a CPU after the release is counted
+    too; neither includes this thread's own wake-up after the join.
     """
     start_line = threading.Barrier(threads + 1)
+    arrived: list = []
+    finished: list = []
     runnable: list = []
 
     def worker() -> None:
-        start_line.wait()
         before = probe() if probe else 0.0
+        arrived.append(clock())
+        start_line.wait()
         for _ in range(calls):
             call()
+        finished.append(clock())
         if probe:
             runnable.append(probe() - before)
 
     pool = [threading.Thread(target=worker) for _ in range(threads)]
     for thread in pool:
         thread.start()
+    arrived.append(clock())
     start_line.wait()
-    start = clock()
     for thread in pool:
         thread.join()
-    return clock() - start, sum(runnable) if probe else None
+    return max(finished) - max(arrived), sum(runnable) if probe else None
 
 
 def scaling(backend: str, release_gil: Optional[bool], workers: Sequence[int], total: int,

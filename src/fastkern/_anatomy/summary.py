@@ -75,7 +75,6 @@ def _gil(report: Report) -> Optional[str]:
         return None
     capped = _busiest(report, "threads")
     if report.machine.schedstat:
-        groups: dict = {}
         values: dict = {}
         unresolved = []
         for scaling in scalings:
@@ -85,13 +84,16 @@ def _gil(report: Report) -> Optional[str]:
             if found is None or not found.resolved:
                 unresolved.append(scaling.label)
                 continue
-            shown = at_once(found, workers)
-            values.setdefault(scaling.label, []).append(shown)
-            groups.setdefault(_verdict(float(shown), workers), []).append(scaling.label)
+            values.setdefault(scaling.label, []).append(at_once(found, workers))
+        groups: dict = {}
+        for label, shown in values.items():
+            verdicts = {_verdict(float(value), workers) for value in shown}
+            verdict = verdicts.pop() if len(verdicts) == 1 else "differed between kernels"
+            groups.setdefault(verdict, []).append(label)
         described = [f"{label} {_span(shown)}" for label, shown in values.items()]
         text = (f"With {workers} threads calling a kernel at once, the threads runnable at once "
                 f"were {_join(described)}: " + "; ".join(
-                    f"{_join(_unique(labels))} {verdict}" for verdict, labels in groups.items())
+                    f"{_join(labels)} {verdict}" for verdict, labels in groups.items())
                 + ".") if described else ""
         if unresolved:
             text += (f" Runnable threads for {_join(_unique(unresolved))} are not resolved: "
