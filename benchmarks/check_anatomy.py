@@ -7,9 +7,10 @@
         alternately; medians), side by side with their ratio.
 
     python benchmarks/check_anatomy.py load [--busy N] [--quick] [KERNEL ...]
-        Each kernel's python/typed and python/c ladder ratios measured idle, idle again, and
-        while N busy loops (default 2) spin in other sessions, with how far each run is from
-        the first idle one. Run it on an otherwise idle machine.
+        Each kernel's python/typed and python/c ladder ratios (medians of three ladder
+        measurements) measured idle, idle again, and while N busy loops (default 2) spin in
+        other sessions, with how far each run is from the first idle one. Run it on an
+        otherwise idle machine.
 """
 
 from __future__ import annotations
@@ -92,10 +93,13 @@ def agree(kernels: Sequence[str], settings: Settings, turns: int = 3) -> None:
     print(f"largest difference: {worst:.1%}")
 
 
-def ratios(kernels: dict[str, int], settings: Settings) -> dict[tuple[str, str], float]:
+def ratios(kernels: dict[str, int], settings: Settings,
+           turns: int = 3) -> dict[tuple[str, str], float]:
+    """Each kernel's ladder ratios from the medians of ``turns`` ladder measurements."""
     found = {}
     for kernel, size in kernels.items():
-        times = anatomy_ladder(kernel, size, settings)
+        runs = [anatomy_ladder(kernel, size, settings) for _ in range(turns)]
+        times = {backend: statistics.median(run[backend] for run in runs) for backend in runs[0]}
         for upper, lower in RATIOS:
             if upper in times and lower in times:
                 found[kernel, f"{upper}/{lower}"] = times[upper] / times[lower]

@@ -119,8 +119,8 @@ def _gil(axes, report: Report) -> None:
         axes.axhline(threads, color="black", linewidth=0.8)
         axes.axhline(1, color="grey", linewidth=0.8, linestyle="--")
         axes.set_ylim(0, threads * 1.2)
-        axes.set_title(f"GIL: threads runnable at once with {threads} threads "
-                       f"(solid: all of them; dashed: one at a time)")
+        axes.set_title(f"GIL: threads runnable at once, of {threads} "
+                       f"(solid: all; dashed: one at a time)")
         axes.set_ylabel("threads")
     else:
         axes.axhline(100, color="black", linewidth=0.8)

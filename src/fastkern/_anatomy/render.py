@@ -67,7 +67,7 @@ def load(report: Report) -> Optional[Table]:
         return None
     by_label = {entry.section: entry for entry in report.load}
     table = _table("Load: CPUs other programs kept busy during each section (/proc/stat minus "
-                   "this process and its workers)", "kernel", *KERNEL_STEPS,
+                   "this process and its workers)", "kernel or section", *KERNEL_STEPS,
                    caption=f"{BUSY_CPUS:g} or more caps the wall-clock figures of that section "
                            "(threads, processes, event loop): they get fewer CPUs than they "
                            "could use. Thread-CPU figures are not capped."
@@ -78,10 +78,9 @@ def load(report: Report) -> Optional[Table]:
         table.add_row(kernel.kernel, *(cpus(by_label[f"{kernel.kernel}: {step}"].others)
                                        if f"{kernel.kernel}: {step}" in by_label else ""
                                        for step in KERNEL_STEPS))
-    shared = [entry for entry in report.load if ":" not in entry.section]
-    if shared:
-        table.add_row("shared sections", *(f"{entry.section} {cpus(entry.others)}"
-                                           for entry in shared[:len(KERNEL_STEPS)]))
+    for entry in report.load:
+        if ":" not in entry.section:
+            table.add_row(entry.section, cpus(entry.others))
     return table
 
 
