@@ -11,8 +11,7 @@ import dataclasses
 from fastkern._anatomy import derive, gil, ladder, stall
 from fastkern._anatomy.fit import fit_line
 from fastkern._anatomy.report import (CPU, NOISY, UNSTABLE, WALL, CallCost, DispatchCost,
-                                      GarbageCollection, KernelReport, Scaling, Timing, stability,
-                                      worst)
+                                      GarbageCollection, KernelReport, Scaling, Timing, stability)
 from fastkern._anatomy.settings import Settings
 from fastkern._anatomy.timing import Timer, quartiles, summarize
 
@@ -58,8 +57,6 @@ def test_stability_thresholds():
     assert stability(NOISY * 1.01) == "noisy"
     assert stability(UNSTABLE) == "noisy"
     assert stability(UNSTABLE * 1.01) == "unstable"
-    assert worst("stable", "unstable", "noisy") == "unstable"
-    assert worst() == "stable"
     assert Timing((1.0, 1.25), 1, 1.0, 0.25).stability == "unstable"
     assert Timing((0.0,), 1, 0.0, 0.0).spread == 0.0
 

@@ -32,7 +32,6 @@ NOISY = 0.05
 #: Spread above which a figure is marked unstable: "the result may be unstable".
 UNSTABLE = 0.10
 STABLE = "stable"
-STABILITIES = (STABLE, "noisy", "unstable")
 
 
 def stability(spread: float) -> str:
@@ -42,11 +41,6 @@ def stability(spread: float) -> str:
     if spread > NOISY:
         return "noisy"
     return STABLE
-
-
-def worst(*labels: str) -> str:
-    """The least stable of several stability labels."""
-    return max(labels, key=STABILITIES.index, default=STABLE)
 
 
 @dataclass(frozen=True)
@@ -89,15 +83,6 @@ class Rung:
 
     backend: str
     time: Timing
-
-
-@dataclass(frozen=True)
-class Fit:
-    """``time = intercept + slope * work``, least squares weighted by 1/time²."""
-
-    intercept: float
-    slope: float
-    r2: float
 
 
 @dataclass(frozen=True)
