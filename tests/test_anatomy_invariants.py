@@ -193,3 +193,24 @@ def test_estimates_never_claim_more_than_their_interval(report):
     for kernel in report.kernels:
         for part in derive.parts(kernel):
             assert part.share.resolved == (0 <= part.share.low and part.share.high <= 1)
+
+
+@pytest.mark.parametrize("kernel", ["sum", "mandelbrot", "fib"])
+def test_chosen_sizes_repeat_when_the_speed_varies_a_little(kernel, monkeypatch):
+    """A fake clock makes a call take 10 ns per unit of work, give or take 10%."""
+    from fastkern._kernels import KERNELS
+
+    now = [0.0]
+    work = KERNELS[kernel].work
+
+    def fake_call(kernel_name, backend, size, *rest, **options):
+        def call():
+            now[0] += work(size) * 1e-8 * speed[0]
+        return call
+
+    monkeypatch.setattr(inputs, "raw_call", fake_call)
+    chosen = set()
+    for factor in (0.9, 1.0, 1.1):
+        speed = [factor]
+        chosen.add(inputs.choose_size(kernel, 0.02, "python", lambda: now[0]))
+    assert chosen == {inputs.grid_size(kernel, 0.02 / 1e-8)}, "2M units of work, on the grid"
