@@ -167,14 +167,21 @@ def efficiency(scaling: Scaling, index: int) -> Estimate:
     return found if checked.reason == NEAR_FULL else checked
 
 
+#: Runnable threads beyond T that the edges of a batch's window account for (a worker's
+#: runnable time counts from just before the start line, so a few ms of start-up and exit).
+RUNNABLE_SLACK = 0.1
+
+
 def runnable(scaling: Scaling, index: int) -> Optional[Estimate]:
-    """Threads (or processes) runnable at once at the index-th worker count."""
+    """Threads (or processes) runnable at once at the index-th worker count.
+
+    More than T (plus :data:`RUNNABLE_SLACK`) beyond noise is not resolved.
+    """
     counted = scaling.runnable[index]
     if counted is None:
         return None
     found = per_round(at_once, counted, scaling.walls[index])
-    workers = scaling.workers[index]
-    checked = bounded(found, ceiling=float(workers))
+    checked = bounded(found, ceiling=scaling.workers[index] + RUNNABLE_SLACK)
     return found if checked.reason in (NEAR_FULL, NEAR_ZERO) else checked
 
 
