@@ -32,7 +32,7 @@ def report():
 
 @pytest.fixture(scope="module")
 def repeated():
-    return fastkern.anatomy("sum", 1000, backends=["python", "c"], threads=(1, 2), quick=True,
+    return fastkern.anatomy("sum", 1000, backends=["python", "c"], threads=(2, 1, 2), quick=True,
                             shared=False, repeat=2)
 
 
@@ -109,6 +109,7 @@ def test_every_load_section_is_measured(report):
 
 def test_repeat_pools_samples_and_keeps_each_figure_per_run(repeated):
     assert repeated.repeat == 2
+    assert all(s.workers == (1, 2) for s in repeated.kernels[0].gil.threads), "sorted, once each"
     assert all(len(t.samples) == 2 * repeated.settings.samples for t in repeated.timings())
     keys = [entry.key for entry in repeated.spread]
     assert "sum(1000) | ladder | python" in keys

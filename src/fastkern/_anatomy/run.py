@@ -78,6 +78,7 @@ def anatomy_all(kernels: Optional[Iterable[str]] = None, *,
     workers = tuple(threads) if threads else default_threads()
     if any(isinstance(t, bool) or not isinstance(t, int) or t < 1 for t in workers):
         raise ValueError(f"thread counts must be positive integers, got {workers!r}")
+    workers = tuple(sorted(set(workers)))
     chosen = _check_backends(backends)
     settings = settings or Settings.for_mode(quick)
     timer = Timer(settings, clock, wall)
