@@ -72,10 +72,10 @@ def parse_schedstat(text: str) -> tuple[int, int]:
 
 def probe(read: Reader = read_holding_gil, cpu: Callable[[], float] = time.thread_time,
           proc: str = PROC) -> Optional[Probe]:
-    """A probe of the calling thread's runnable seconds, or None where schedstat is absent."""
+    """A probe of the calling thread's runnable seconds, or None where schedstat (or libc) is absent."""
     try:
         parse_schedstat(read(schedstat_path(threading.get_native_id(), proc)))
-    except (OSError, ValueError, AttributeError):
+    except (OSError, ValueError, AttributeError, TypeError):
         return None
 
     def runnable() -> float:
