@@ -72,7 +72,7 @@ def parse_schedstat(text: str) -> tuple[int, int]:
 
 def probe(read: Reader = read_holding_gil, cpu: Callable[[], float] = time.thread_time,
           proc: str = PROC) -> Optional[Probe]:
-    """A probe of the calling thread's runnable seconds, or None where schedstat (or libc) is absent."""
+    """The calling thread's runnable-seconds probe, or None without schedstat (or libc)."""
     try:
         parse_schedstat(read(schedstat_path(threading.get_native_id(), proc)))
     except (OSError, ValueError, AttributeError, TypeError):
