@@ -100,8 +100,9 @@ def anatomy_all(kernels: Optional[Iterable[str]] = None, *,
     sections.step("done")
     reports = [Report(described, settings, tuple(run), *extra, 0.0)
                for run, extra in zip(runs, extras)]
-    return dataclasses.replace(pool(reports), elapsed=wall() - start, load=_pooled_load(sections.loads),
-                               repeat=repeat, spread=spreads(reports) if repeat > 1 else ())
+    return dataclasses.replace(pool(reports), elapsed=wall() - start,
+                               load=_pooled_load(sections.loads), repeat=repeat,
+                               spread=spreads(reports) if repeat > 1 else ())
 
 
 class _Sections:
