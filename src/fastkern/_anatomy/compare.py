@@ -15,6 +15,7 @@ from rich.table import Table
 from .derive import Estimate
 from .figures import FRACTION, RATIO, SECONDS, Figure, figures
 from .formatting import ratio, seconds, share, unresolved
+from . import terminal
 from .report import Report
 
 BEYOND = "beyond noise"
@@ -98,7 +99,7 @@ def read(path: str) -> Report:
 
 def render(reports: Sequence[Report], names: Sequence[str],
            console: Optional[Console] = None) -> None:
-    console = console or Console()
-    if not console.is_terminal:
-        console.width = max(console.width, 160)
-    console.print(table(reports, names))
+    """Print the comparison, fitted to the console's width (see :mod:`.terminal`)."""
+    console = console or terminal.console()
+    for piece in terminal.fitted(table(reports, names), console):
+        console.print(piece)

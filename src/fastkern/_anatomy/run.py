@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from typing import Callable, Iterable, Mapping, Optional, Sequence
+from typing import Callable, Iterable, Mapping, Optional, Sequence, Union
 
 from .. import _dispatch
 from .._info import usable_cores
@@ -15,6 +15,7 @@ from .load import Meter
 from .merge import pool
 from .report import Gil, KernelReport, Load, Report
 from .settings import Settings
+from .terminal import progress_bar
 from .timing import THREAD_CPU, WALL_CLOCK, Clock, Timer
 
 #: The default kernels, each telling a different story; those not built are left out.
@@ -40,18 +41,35 @@ def anatomy(kernel: str, size: Optional[int] = None, *, backends: Optional[Seque
             threads: Optional[Sequence[int]] = None, quick: bool = False,
             settings: Optional[Settings] = None, shared: bool = True, repeat: int = 1,
             clock: Clock = THREAD_CPU, wall: Clock = WALL_CLOCK,
-            progress: Optional[Progress] = None) -> Report:
+            progress: Union[Progress, bool, None] = None) -> Report:
     """Measure where the time of ``kernel`` goes at ``size``, on this machine.
 
+    Returns a :class:`fastkern.Report`: ``print(report)`` shows it as ``fastkern report``
+    does, ``report.to_json()`` saves it. A full run of one kernel takes 10-30 s (run it on
+    an otherwise idle machine: other programs' load shows up as noise); ``quick=True``
+    takes a few seconds, less precisely.
+
     ``size`` is the kernel's size argument (elements, steps, pixels per side...); unset,
-    one is chosen from a fixed grid so that a python call takes about
-    ``settings.target_time``. ``backends`` limits the backends timed; ``threads`` lists the
-    thread counts of the GIL section (default 1 up to the usable cores, at least 2).
-    ``quick`` trades precision for speed. ``shared`` adds the kernel-independent sections
-    (boundary, memory, garbage collection, language features). ``repeat`` runs every
-    measurement that many times, interleaved, pools their samples and keeps each figure's
-    run-to-run spread. ``clock`` times one thread's own work (default: its CPU time),
-    ``wall`` concurrency. ``progress`` is called before each step.
+    one is chosen from a fixed grid of work (1-2-5 steps per decade) so that a python call
+    takes about ``settings.target_time``: reruns on one machine pick the same size.
+    ``backends`` limits the backends timed; ``threads`` lists the thread counts of the GIL
+    section (default 1 up to the usable cores, at least 2). ``quick`` trades precision for
+    speed. ``shared`` adds the kernel-independent sections (boundary, memory, garbage
+    collection, language features). ``settings`` (a
+    :class:`fastkern._anatomy.settings.Settings`, default: the full run's or the quick
+    pass's) sets every duration and repetition count. ``repeat`` runs every measurement
+    that many times, interleaved, pools their samples and keeps each figure's run-to-run
+    spread. ``clock`` (a ``Clock``: a function of no arguments returning seconds) times one
+    thread's own work (default :func:`time.thread_time`, that thread's CPU time); ``wall``
+    (default :func:`time.perf_counter`) times concurrency: threads, processes, event loop.
+    ``progress=True`` shows a progress bar on stderr; a ``Progress`` callable,
+    ``progress(step, done, total)``, is called before each step instead; default: silent.
+
+    Raises ``ValueError`` for an unknown kernel, a size the kernel refuses or that is not
+    a positive integer, or thread counts that are not positive integers;
+    :class:`fastkern.BackendError` for a backend that is unknown, not built, or that no
+    chosen kernel implements, or a ``repeat`` that is not a positive integer. Ctrl-C
+    (``KeyboardInterrupt``) stops the run, returning nothing.
     """
     return anatomy_all([kernel], sizes={kernel: size}, backends=backends, threads=threads,
                        quick=quick, settings=settings, shared=shared, repeat=repeat,
@@ -64,8 +82,18 @@ def anatomy_all(kernels: Optional[Iterable[str]] = None, *,
                 threads: Optional[Sequence[int]] = None, quick: bool = False,
                 settings: Optional[Settings] = None, shared: bool = True, repeat: int = 1,
                 clock: Clock = THREAD_CPU, wall: Clock = WALL_CLOCK,
-                progress: Optional[Progress] = None) -> Report:
-    """:func:`anatomy` for several kernels (default: :data:`DEFAULT_KERNELS` that are built)."""
+                progress: Union[Progress, bool, None] = None) -> Report:
+    """:func:`anatomy` for several kernels (default: :data:`DEFAULT_KERNELS` that are built).
+
+    ``sizes`` maps a kernel to its size (missing or None: chosen); the other arguments,
+    the result and the errors are :func:`anatomy`'s. The default set takes about a minute
+    (``quick=True``: about ten seconds).
+    """
+    if progress is True:
+        with progress_bar() as bar:
+            return anatomy_all(kernels, sizes=sizes, backends=backends, threads=threads,
+                               quick=quick, settings=settings, shared=shared, repeat=repeat,
+                               clock=clock, wall=wall, progress=bar)
     names = list(default_kernels() if kernels is None else kernels)
     for name in names:
         spec(name)
@@ -118,7 +146,7 @@ class _Sections:
             self.loads.append(self.meter.stop(self.label, self.helpers))
         self.label, self.helpers = (None if label == "done" else label), []
         self.done += 1
-        if self.progress is not None:
+        if self.progress:
             self.progress(label, min(self.done, self.total), self.total)
         self.meter.start()
 
