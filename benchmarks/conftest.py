@@ -4,7 +4,8 @@ The default run takes about a minute: one size per kernel (the large one, where 
 of the ladder separate), at least 3 rounds of at most 0.25 s per benchmark, and the columns
 the legend explains. ``--benchmark-full`` runs the full matrix (both sizes, pytest-benchmark's
 own 5 rounds and 1 s); ``--kernel-sizes`` and any ``--benchmark-*`` option given on the
-command line override these defaults.
+command line override these defaults. The peer group (``test_peers.py``) ends the run with
+its interleaved medians and ratios.
 """
 
 import pytest
@@ -16,6 +17,8 @@ QUICK_DEFAULTS = (
 )
 #: Median and IQR, plus the columns pytest-benchmark's legend explains (Outliers, OPS).
 COLUMNS = ("--benchmark-columns", "benchmark_columns", ["median", "iqr", "outliers", "ops", "rounds"])
+#: (group, {call: median seconds}) of each group ``test_peers.test_interleaved`` timed.
+PEER_RATIOS = pytest.StashKey[list]()
 
 
 def pytest_addoption(parser):
@@ -51,3 +54,20 @@ def pytest_terminal_summary(terminalreporter, config):
         return
     terminalreporter.write_line("  Median: the middle round; IQR: interquartile range of the rounds "
                                 "(the spread); Rounds: timed rounds, each of one or more calls")
+    peers = config.stash.get(PEER_RATIOS, [])
+    if peers:
+        terminalreporter.section("peers: interleaved medians of thread CPU time")
+    for group, medians in peers:
+        (first, reference), *others = medians.items()
+        terminalreporter.write_line(f"{group}: {first} {_duration(reference)}")
+        for label, median in others:
+            terminalreporter.write_line(
+                f"    {label}: {_duration(median)}, {first} takes {reference / median:.2f}x its time"
+                + (f" (adds {_duration(reference - median)})" if label == "raw c" else ""))
+
+
+def _duration(seconds: float) -> str:
+    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
+        if seconds >= scale:
+            return f"{seconds / scale:.3g} {unit}"
+    return f"{seconds / 1e-9:.3g} ns"

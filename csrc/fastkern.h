@@ -14,6 +14,8 @@
 /* One build, several instruction sets: the loader picks the best clone at run time,
  * so a portable wheel still uses AVX2/AVX-512 where the CPU has them. */
 #define FK_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+/* For explicit vector code, called only after __builtin_cpu_supports says AVX-512 is there. */
+#define FK_X86_64_V4 __attribute__((target("arch=x86-64-v4")))
 #else
 #define FK_CLONES
 #endif

@@ -87,17 +87,22 @@ static FK_CLONES void multiply_block(ptrdiff_t n, ptrdiff_t m, ptrdiff_t depth,
     }
 }
 
+/* Packing space for shapes up to about 32 x 32 lives on the stack: small products pay
+ * no heap allocation. */
+#define STACK_DOUBLES 2048
+
 int fk_matmul(ptrdiff_t n, ptrdiff_t k, ptrdiff_t m, const double *a, const double *b,
               double *out)
 {
-    ptrdiff_t slivers = (n + MR - 1) / MR;
-    double *packed_b = malloc(sizeof(double) * KC * NC);
-    double *packed_a = malloc(sizeof(double) * (size_t)slivers * MR * KC);
-    if (packed_a == NULL || packed_b == NULL) {
-        free(packed_a);
-        free(packed_b);
+    ptrdiff_t depth_max = min(KC, k);
+    size_t a_size = (size_t)((n + MR - 1) / MR * MR) * (size_t)depth_max;
+    size_t b_size = (size_t)((min(NC, m) + NR - 1) / NR * NR) * (size_t)depth_max;
+    double stack[STACK_DOUBLES];
+    double *packed_a = a_size + b_size <= STACK_DOUBLES ? stack
+                       : malloc(sizeof(double) * (a_size + b_size));
+    if (packed_a == NULL)
         return -1;
-    }
+    double *packed_b = packed_a + a_size;
     memset(out, 0, sizeof(double) * (size_t)n * (size_t)m);
     for (ptrdiff_t p0 = 0; p0 < k; p0 += KC) {
         ptrdiff_t depth = min(KC, k - p0);
@@ -109,7 +114,7 @@ int fk_matmul(ptrdiff_t n, ptrdiff_t k, ptrdiff_t m, const double *a, const doub
             multiply_block(n, m, depth, width, packed_a, packed_b, out + j0);
         }
     }
-    free(packed_a);
-    free(packed_b);
+    if (packed_a != stack)
+        free(packed_a);
     return 0;
 }

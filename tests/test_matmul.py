@@ -34,7 +34,7 @@ def test_small_integer_product_is_exact_everywhere():
 
 
 @pytest.mark.parametrize("n, k, m", [(1, 1, 1), (1, 7, 1), (7, 1, 5), (9, 3, 13), (17, 33, 5),
-                                     (8, 256, 4), (3, 300, 600)])
+                                     (32, 32, 32), (33, 32, 32), (8, 256, 4), (3, 300, 600)])
 def test_same_order_backends_are_bit_identical_across_tile_and_block_edges(n, k, m):
     rng = np.random.default_rng([n, k, m])
     a, b = rng.standard_normal((n, k)), rng.standard_normal((k, m))

@@ -44,13 +44,13 @@ def float64_array(x: object, name: str, ndim: int) -> np.ndarray:
     """``x`` as a C-contiguous float64 array of ``ndim`` dimensions.
 
     The rule, the same for buffers and sequences: float64 data (either byte order) is used
-    in place when contiguous and native, and copied once otherwise; integer and bool data
+    in place when contiguous, aligned and native, and copied once otherwise; integer and bool data
     (NumPy int/uint/bool arrays, ``array.array('q')``, lists of ints) is converted as
     ``float()`` converts each value; other float widths, complex, text and objects are
     refused. Masked arrays are refused rather than read without their mask.
     """
     if (type(x) is np.ndarray and x.dtype is _FLOAT64 and x.ndim == ndim
-            and x.flags.c_contiguous):
+            and x.flags.c_contiguous and x.flags.aligned):
         return x
     if isinstance(x, (str, bytes, bytearray)):
         raise TypeError(f"{name} must be float64 data, got {type(x).__name__}")
@@ -69,7 +69,7 @@ def float64_array(x: object, name: str, ndim: int) -> np.ndarray:
         array = _from_sequence(x, name)
     if array.ndim != ndim:
         raise ValueError(f"{name} must be {ndim}-dimensional, got {array.ndim} dimension(s)")
-    return np.ascontiguousarray(array)
+    return np.require(array, requirements="CA")
 
 
 def _from_sequence(x: object, name: str) -> np.ndarray:
@@ -130,7 +130,8 @@ _BYTE_FORMATS = ("B", "b", "c")
 
 
 def byte_data(x: object, name: str, form: str):
-    """A bytes-like argument: ``bytes`` for the object backends, a 1-D uint8 array for the rest.
+    """A bytes-like argument: ``bytes`` for the object backends; for the rest, ``bytes``
+    as given, anything else as a 1-D uint8 array.
 
     Anything exporting a buffer of single bytes is accepted (bytes, bytearray, memoryview,
     ``array.array('B')``, NumPy uint8/int8 arrays of any shape, read in C order);
@@ -147,6 +148,8 @@ def byte_data(x: object, name: str, form: str):
     if view.format not in _BYTE_FORMATS:
         raise TypeError(f"{name} must hold single bytes, got items of format {view.format!r}; "
                         f"view them as bytes first, e.g. memoryview({name}).cast('B')")
+    if type(x) is bytes:
+        return x
     if form is not BUFFERS:
-        return x if type(x) is bytes else view.tobytes()
+        return view.tobytes()
     return np.ascontiguousarray(np.asarray(view)).view(np.uint8).reshape(-1)

@@ -9,6 +9,10 @@ otherwise the fastest backend built for that kernel.
 (``numpy`` has no ``nbody``) runs on the fastest backend built that does. A name that is
 not a backend, or one that is not built here, is an error naming the variable, raised at
 the first call that would use it.
+
+Each public function is the full path below (``slow``), fronted where the extension
+``fastkern._fastcall`` is built by a C-level callable that runs the common case --
+arguments already in the backend's form -- without it (see ``Kernel.args``).
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ import os
 from typing import Callable, Iterator
 
 from ._boundary import BUFFERS, OBJECTS
-from ._kernels import KERNELS, Kernel
+from ._kernels import KERNELS, Count, Kernel
 
 #: Every backend fastkern knows, slowest rung first: name -> (module, input form).
 LADDER = {
@@ -33,6 +37,8 @@ LADDER = {
 }
 #: Backends that can run with the GIL released and so accept ``release_gil``.
 GIL_RELEASING = frozenset({"typed", "c"})
+#: Backends whose raw callables read any C-contiguous buffer, not only NumPy arrays.
+ANY_BUFFER = frozenset({"typed", "c"})
 
 
 class BackendError(ValueError):
@@ -52,6 +58,10 @@ def _load() -> tuple[dict, dict]:
 
 
 _MODULES, _MISSING = _load()
+try:
+    from ._fastcall import KernelFunction
+except ImportError:
+    KernelFunction = None
 _ENV_BACKEND = os.environ.get("FASTKERN_BACKEND") or None
 _chosen: contextvars.ContextVar[str | None] = contextvars.ContextVar("fastkern_backend", default=None)
 
@@ -174,7 +184,7 @@ def public_function(spec: Kernel) -> Callable:
     default = _default_backend(table, fastest)
     prepare_args, finish = spec.prepare, spec.finish
 
-    def kernel(*args, backend=None, release_gil=None, **kwargs):
+    def slow(*args, backend=None, release_gil=None, **kwargs):
         chosen = backend or _chosen.get()
         name = chosen or default
         try:
@@ -191,8 +201,16 @@ def public_function(spec: Kernel) -> Callable:
         else:
             _check_release_gil(release_gil, name)
             result = impl(*raw, release_gil) if name in GIL_RELEASING else impl(*raw)
-        return result if finish is None else finish(form, result, raw)
+        return result if finish is None or form is BUFFERS else finish(form, result, raw)
 
+    kernel = slow
+    if KernelFunction is not None:
+        any_form = finish is None and all(isinstance(arg, Count) for arg in spec.args)
+        fast = {name: (impl, name in GIL_RELEASING, name in ANY_BUFFER)
+                for name, (impl, form) in table.items() if form is BUFFERS or any_form}
+        defaults = inspect.signature(spec.prepare).parameters
+        options = [(name, count, defaults[name].default) for name, count in spec.options]
+        kernel = KernelFunction(slow, spec.args, options, fast, default, _chosen)
     params = list(inspect.signature(spec.prepare).parameters.values())[1:]
     params += [inspect.Parameter("backend", inspect.Parameter.KEYWORD_ONLY, default=None),
                inspect.Parameter("release_gil", inspect.Parameter.KEYWORD_ONLY, default=None)]

@@ -1,8 +1,8 @@
 """The kernel registry: one entry per kernel, read by dispatch, tests, benchmarks and anatomy.
 
 A :class:`Kernel` says how to check and convert the public arguments for each kind of
-backend (``prepare``), how to turn a backend's raw result into the public one
-(``finish``), its documentation (written once, shared by every backend), and how to
+backend (``prepare``), how to turn an object backend's raw result into the public one
+(``finish``; buffer backends return it already), its documentation (written once, shared by every backend), and how to
 make a deterministic input of a given size (``sample``) for benchmarks and the anatomy.
 Which backends implement a kernel is not listed here: a backend implements it exactly
 when its module defines a function of the kernel's name.
@@ -18,10 +18,35 @@ from typing import Callable
 import numpy as np
 
 from . import _boundary as b
-from ._boundary import BUFFERS, matmul_operands
+from ._boundary import matmul_operands
 
 #: Preference when no backend is chosen: the first one built that implements the kernel.
 FASTEST_FIRST = ("c", "typed", "numpy", "compiled", "python")
+
+
+@dataclass(frozen=True)
+class Buffer:
+    """A positional argument that ``prepare`` hands to the buffer backends unchanged when
+    it already is a C-contiguous, aligned, native-order NumPy array of ``dtype`` (or, for
+    ``uint8``, ``bytes``) whose dimensions fit ``shape``: dimensions of the same name, in
+    any of the kernel's buffers, are equal, and with ``nonempty`` none is zero.
+
+    Dispatch calls the backend directly for such arguments (``_fastcall``), and takes the
+    full ``prepare`` path for any others.
+    """
+
+    dtype: str
+    shape: tuple[str, ...]
+    nonempty: bool = False
+
+
+@dataclass(frozen=True)
+class Count:
+    """A positional integer argument that ``prepare`` hands to every backend unchanged when
+    it already is an ``int`` (not a bool) in ``minimum..maximum``."""
+
+    minimum: int
+    maximum: int
 
 
 @dataclass(frozen=True)
@@ -30,7 +55,10 @@ class Kernel:
 
     ``unit`` names what ``work(size)`` counts; ``sizes`` are the (small, large) sizes the
     benchmarks use; ``reorders`` lists the backends whose float results differ from the
-    others by reordering; ``fastest_first`` is the order the default backend is picked in.
+    others by reordering; ``fastest_first`` is the order the default backend is picked in;
+    ``args``, when given, declares every positional argument (a :class:`Buffer` or
+    :class:`Count`), and ``options`` every keyword-only one, ``(name, Count)``: what dispatch
+    may hand to a backend without ``prepare`` (an option left out takes ``prepare``'s default).
     """
 
     name: str
@@ -43,6 +71,8 @@ class Kernel:
     reorders: frozenset = frozenset()
     sizes: tuple = (1_000, 100_000)
     fastest_first: tuple = FASTEST_FIRST
+    args: tuple[Buffer | Count, ...] = ()
+    options: tuple[tuple[str, Count], ...] = ()
 
 
 def _random_vector(size: int, stream: int) -> np.ndarray:
@@ -70,8 +100,6 @@ def _prepare_mandelbrot(form, width, height, *, max_iter=50):
 
 
 def _finish_mandelbrot(form, counts, args):
-    if form is BUFFERS:
-        return counts
     width, height, max_iter = args
     return np.array(counts, dtype=np.uint8 if max_iter <= 255 else np.uint16).reshape(height, width)
 
@@ -129,12 +157,17 @@ def _random_bytes(size: int) -> bytes:
     return np.random.default_rng([size, 3]).integers(0, 256, size, dtype=np.uint8).tobytes()
 
 
+#: The sizes spectral_norm and fannkuch accept.
+SPECTRAL_NORM_N = Count(1, 100_000)
+FANNKUCH_N = Count(1, 12)
+
+
 def _prepare_spectral_norm(form, n):
-    return (b.count(n, "n", minimum=1, maximum=100_000),)
+    return (b.count(n, "n", minimum=SPECTRAL_NORM_N.minimum, maximum=SPECTRAL_NORM_N.maximum),)
 
 
 def _prepare_fannkuch(form, n):
-    return (b.count(n, "n", minimum=1, maximum=12),)
+    return (b.count(n, "n", minimum=FANNKUCH_N.minimum, maximum=FANNKUCH_N.maximum),)
 
 
 def _prepare_matmul(form, a, b):  # ``b`` is the public argument's name, so no ``b.`` here
@@ -142,7 +175,7 @@ def _prepare_matmul(form, a, b):  # ``b`` is the public argument's name, so no `
 
 
 def _finish_matmul(form, product, args):
-    return product if form is BUFFERS else np.array(product, dtype=np.float64)
+    return np.array(product, dtype=np.float64)
 
 
 def _random_square_matrices(size: int) -> tuple:
@@ -166,6 +199,7 @@ KERNELS: dict[str, Kernel] = {k.name: k for k in [
         unit="element",
         reorders=frozenset({"c", "numpy"}),
         sizes=(1_000, 10_000_000),
+        args=(Buffer("float64", ("n",)),),
     ),
     Kernel(
         "dot",
@@ -179,6 +213,7 @@ KERNELS: dict[str, Kernel] = {k.name: k for k in [
         unit="element",
         reorders=frozenset({"c", "numpy"}),
         sizes=(1_000, 10_000_000),
+        args=(Buffer("float64", ("n",)), Buffer("float64", ("n",))),
     ),
     Kernel(
         "mandelbrot",
@@ -193,6 +228,8 @@ KERNELS: dict[str, Kernel] = {k.name: k for k in [
         finish=_finish_mandelbrot,
         sample=lambda size: (size, size),
         unit="pixel",
+        args=(Count(0, 2**31 - 1), Count(0, 2**31 - 1)),  # any such width*height fits
+        options=(("max_iter", Count(0, 65535)),),
         work=lambda size: size * size,
         sizes=(32, 400),
     ),
@@ -205,6 +242,7 @@ KERNELS: dict[str, Kernel] = {k.name: k for k in [
         _prepare_nbody,
         sample=lambda size: (size,),
         unit="step",
+        args=(Count(0, sys.maxsize),),
         sizes=(100, 100_000),
     ),
     Kernel(
@@ -218,6 +256,8 @@ KERNELS: dict[str, Kernel] = {k.name: k for k in [
         _prepare_monte_carlo_pi,
         sample=lambda size: (size,),
         unit="sample",
+        args=(Count(1, 2**62),),
+        options=(("seed", Count(0, 2**64 - 1)),),
         sizes=(1_000, 1_000_000),
     ),
     Kernel(
@@ -237,6 +277,7 @@ KERNELS: dict[str, Kernel] = {k.name: k for k in [
         _prepare_binary_trees,
         sample=lambda size: (size,),
         unit="node",
+        args=(Count(0, MAX_TREE_DEPTH),),
         work=_binary_trees_nodes,
         sizes=(8, 13),
     ),
@@ -251,6 +292,7 @@ KERNELS: dict[str, Kernel] = {k.name: k for k in [
         _prepare_fib,
         sample=lambda size: (size,),
         unit="call",
+        args=(Count(0, MAX_FIB),),
         work=_fib_calls,
         sizes=(15, 32),
     ),
@@ -267,6 +309,7 @@ KERNELS: dict[str, Kernel] = {k.name: k for k in [
         sample=lambda size: (_random_bytes(size),),
         unit="byte",
         sizes=(1_000, 4_000_000),
+        args=(Buffer("uint8", ("n",)),),
     ),
     Kernel(
         "spectral_norm",
@@ -283,6 +326,7 @@ KERNELS: dict[str, Kernel] = {k.name: k for k in [
         _prepare_spectral_norm,
         sample=lambda size: (size,),
         unit="A(i,j)",
+        args=(SPECTRAL_NORM_N,),
         work=lambda size: 40 * size * size,
         reorders=frozenset({"numpy"}),
         sizes=(50, 300),
@@ -300,6 +344,7 @@ KERNELS: dict[str, Kernel] = {k.name: k for k in [
         _prepare_fannkuch,
         sample=lambda size: (size,),
         unit="permutation",
+        args=(FANNKUCH_N,),
         work=math.factorial,
         sizes=(6, 9),
     ),
@@ -322,5 +367,6 @@ KERNELS: dict[str, Kernel] = {k.name: k for k in [
         reorders=frozenset({"numpy"}),
         sizes=(16, 192),
         fastest_first=("numpy", "c", "typed", "compiled", "python"),
+        args=(Buffer("float64", ("n", "k"), nonempty=True), Buffer("float64", ("k", "m"), nonempty=True)),
     ),
 ]}

@@ -32,12 +32,32 @@ def raw_call(kernel: str, backend: str, size: int, release_gil: Optional[bool] =
     return functools.partial(impl, *args, release_gil)
 
 
+def direct_call(function: Callable, *args, **kwargs) -> Callable[[], object]:
+    """A zero-argument callable whose body is the plain call ``function(a0, ..., key=k0)``.
+
+    Calls compared with each other must be made alike. ``functools.partial`` with keywords,
+    or ``f(*args, **kwargs)``, builds a tuple and a dict on every call, which a call
+    written out in user code does not; so the call is compiled from source, its arguments
+    bound as globals of its own.
+    """
+    names = [f"a{i}" for i in range(len(args))]
+    keywords = {f"k_{key}": value for key, value in kwargs.items()}
+    source = ", ".join(names + [f"{key}=k_{key}" for key in kwargs])
+    scope = {"function": function, **dict(zip(names, args)), **keywords}
+    return eval(f"lambda: function({source})", scope)
+
+
 def dispatched_call(kernel: str, backend: str, size: int) -> Callable[[], object]:
-    """A zero-argument call of the public ``fastkern.<kernel>`` naming ``backend``."""
+    """A zero-argument call of the public ``fastkern.<kernel>`` naming ``backend``, written
+    out as a user writes it (see :func:`direct_call`), to compare with :func:`raw_direct_call`."""
     import fastkern
 
-    return functools.partial(getattr(fastkern, kernel), *KERNELS[kernel].sample(size),
-                             backend=backend)
+    return direct_call(getattr(fastkern, kernel), *KERNELS[kernel].sample(size), backend=backend)
+
+
+def raw_direct_call(kernel: str, backend: str, size: int) -> Callable[[], object]:
+    """:func:`raw_call` made like :func:`dispatched_call`, for the dispatch layer's cost."""
+    return direct_call(_dispatch.implementation(kernel, backend), *prepared(kernel, backend, size))
 
 
 def slowest(kernel: str, backends: Optional[list] = None) -> str:

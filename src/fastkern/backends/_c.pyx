@@ -2,14 +2,21 @@
 # cython: freethreading_compatible=True
 """The ``c`` backend: thin wrappers around the C99 kernels in ``csrc/``.
 
-Each wrapper takes typed memoryviews (which keep their buffers exported for the whole
-call), releases the GIL unless ``release_gil=False``, and calls one C function.
+Each wrapper acquires its buffer arguments for the whole call (``_buffers.pxd``: NumPy's
+C API for arrays, the buffer protocol otherwise; no memoryview object), releases the GIL
+unless ``release_gil=False``, and calls one C function.
 """
 
 from libc.stddef cimport ptrdiff_t
 from libc.stdint cimport int64_t, uint8_t, uint16_t, uint64_t
 
+cimport numpy as cnp
+
+from ._buffers cimport call_bytes, call_matmul, call_vector, call_vectors
+
 import numpy
+
+cnp.import_array()
 
 
 cdef extern from "fastkern.h" nogil:
@@ -35,31 +42,12 @@ cdef extern from "fastkern.h" nogil:
                   double *out)
 
 
-def sum(const double[::1] x, bint release_gil=True):
-    cdef double result
-    cdef ptrdiff_t n = x.shape[0]
-    cdef const double *p = &x[0] if n else NULL
-    if release_gil:
-        with nogil:
-            result = fk_sum(p, n)
-    else:
-        result = fk_sum(p, n)
-    return result
+def sum(x, bint release_gil=True):
+    return call_vector(fk_sum, x, release_gil)
 
 
-def dot(const double[::1] x, const double[::1] y, bint release_gil=True):
-    if x.shape[0] != y.shape[0]:
-        raise ValueError(f"x and y must have the same length, got {x.shape[0]} and {y.shape[0]}")
-    cdef double result
-    cdef ptrdiff_t n = x.shape[0]
-    cdef const double *px = &x[0] if n else NULL
-    cdef const double *py = &y[0] if n else NULL
-    if release_gil:
-        with nogil:
-            result = fk_dot(px, py, n)
-    else:
-        result = fk_dot(px, py, n)
-    return result
+def dot(x, y, bint release_gil=True):
+    return call_vectors(fk_dot, x, y, release_gil)
 
 
 def mandelbrot(Py_ssize_t width, Py_ssize_t height, int max_iter, bint release_gil=True):
@@ -137,16 +125,8 @@ def fib(int n, bint release_gil=True):
     return result
 
 
-def fnv1a(const uint8_t[::1] data, bint release_gil=True):
-    cdef uint64_t result
-    cdef ptrdiff_t n = data.shape[0]
-    cdef const uint8_t *p = &data[0] if n else NULL
-    if release_gil:
-        with nogil:
-            result = fk_fnv1a(p, n)
-    else:
-        result = fk_fnv1a(p, n)
-    return result
+def fnv1a(data, bint release_gil=True):
+    return call_bytes(fk_fnv1a, data, release_gil)
 
 
 def spectral_norm(Py_ssize_t n, bint release_gil=True):
@@ -175,20 +155,5 @@ def fannkuch(int n, bint release_gil=True):
     return checksum, max_flips
 
 
-def matmul(const double[:, ::1] a, const double[:, ::1] b, bint release_gil=True):
-    if a.shape[1] != b.shape[0]:
-        raise ValueError(f"a's columns must match b's rows: a has shape ({a.shape[0]}, {a.shape[1]}), "
-                         f"b has shape ({b.shape[0]}, {b.shape[1]})")
-    if 0 in (a.shape[0], a.shape[1], b.shape[1]):
-        return numpy.zeros((a.shape[0], b.shape[1]))
-    out = numpy.empty((a.shape[0], b.shape[1]))
-    cdef double[:, ::1] view = out
-    cdef int status
-    if release_gil:
-        with nogil:
-            status = fk_matmul(a.shape[0], a.shape[1], b.shape[1], &a[0, 0], &b[0, 0], &view[0, 0])
-    else:
-        status = fk_matmul(a.shape[0], a.shape[1], b.shape[1], &a[0, 0], &b[0, 0], &view[0, 0])
-    if status < 0:
-        raise MemoryError("matmul ran out of memory for its packing buffer")
-    return out
+def matmul(a, b, bint release_gil=True):
+    return call_matmul(fk_matmul, a, b, release_gil)

@@ -5,57 +5,52 @@
 Every kernel's loop is a ``noexcept nogil`` function doing the same float operations in
 the same order as the ``python`` backend, so results are bit-identical to it. The public
 wrapper releases the GIL around that function unless ``release_gil=False``, in which case
-the identical machine code runs with the GIL held. Memoryview arguments keep their
-buffer exported for the whole call, so no other thread can free it meanwhile.
+the identical machine code runs with the GIL held. Buffer arguments are acquired for the
+whole call (``_buffers.pxd``: NumPy's C API for arrays, the buffer protocol otherwise),
+so no other thread can free them meanwhile; the loops index them by C pointer, and use
+typed memoryviews for the scratch arrays they allocate themselves.
 """
 
 from libc.math cimport sqrt
+from libc.stddef cimport ptrdiff_t
 from libc.stdint cimport int64_t, uint8_t, uint16_t, uint64_t
 from libc.stdlib cimport free, malloc
 
+cimport numpy as cnp
+
+from ._buffers cimport call_bytes, call_matmul, call_vector, call_vectors
+
 import numpy
+
+cnp.import_array()
 
 ctypedef fused count_t:
     uint8_t
     uint16_t
 
 
-cdef double _sum(const double[::1] x) noexcept nogil:
+cdef double _sum(const double *x, ptrdiff_t n) noexcept nogil:
     cdef double total = 0.0
-    cdef Py_ssize_t i
-    for i in range(x.shape[0]):
+    cdef ptrdiff_t i
+    for i in range(n):
         total += x[i]
     return total
 
 
-def sum(const double[::1] x, bint release_gil=True):
-    cdef double result
-    if release_gil:
-        with nogil:
-            result = _sum(x)
-    else:
-        result = _sum(x)
-    return result
+def sum(x, bint release_gil=True):
+    return call_vector(_sum, x, release_gil)
 
 
-cdef double _dot(const double[::1] x, const double[::1] y) noexcept nogil:
+cdef double _dot(const double *x, const double *y, ptrdiff_t n) noexcept nogil:
     cdef double total = 0.0
-    cdef Py_ssize_t i
-    for i in range(x.shape[0]):
+    cdef ptrdiff_t i
+    for i in range(n):
         total += x[i] * y[i]
     return total
 
 
-def dot(const double[::1] x, const double[::1] y, bint release_gil=True):
-    if x.shape[0] != y.shape[0]:
-        raise ValueError(f"x and y must have the same length, got {x.shape[0]} and {y.shape[0]}")
-    cdef double result
-    if release_gil:
-        with nogil:
-            result = _dot(x, y)
-    else:
-        result = _dot(x, y)
-    return result
+def dot(x, y, bint release_gil=True):
+    return call_vectors(_dot, x, y, release_gil)
 
 
 cdef void _mandelbrot(count_t[:, ::1] out, int max_iter) noexcept nogil:
@@ -354,22 +349,16 @@ def fib(int n, bint release_gil=True):
     return result
 
 
-cdef uint64_t _fnv1a(const uint8_t[::1] data) noexcept nogil:
+cdef uint64_t _fnv1a(const uint8_t *data, ptrdiff_t n) noexcept nogil:
     cdef uint64_t h = 0xCBF29CE484222325
-    cdef Py_ssize_t i
-    for i in range(data.shape[0]):
+    cdef ptrdiff_t i
+    for i in range(n):
         h = (h ^ data[i]) * <uint64_t>0x100000001B3
     return h
 
 
-def fnv1a(const uint8_t[::1] data, bint release_gil=True):
-    cdef uint64_t result
-    if release_gil:
-        with nogil:
-            result = _fnv1a(data)
-    else:
-        result = _fnv1a(data)
-    return result
+def fnv1a(data, bint release_gil=True):
+    return call_bytes(_fnv1a, data, release_gil)
 
 
 cdef inline double _a(Py_ssize_t i, Py_ssize_t j) noexcept nogil:
@@ -495,27 +484,19 @@ def fannkuch(int n, bint release_gil=True):
     return checksum, max_flips
 
 
-cdef void _matmul(const double[:, ::1] a, const double[:, ::1] b, double[:, ::1] out) noexcept nogil:
-    cdef Py_ssize_t i, j, p
+cdef int _matmul(ptrdiff_t n, ptrdiff_t k, ptrdiff_t m, const double *a, const double *b,
+                 double *out) noexcept nogil:
+    cdef ptrdiff_t i, j, p
     cdef double a_ip
-    for i in range(a.shape[0]):
-        for j in range(b.shape[1]):
-            out[i, j] = 0.0
-        for p in range(a.shape[1]):
-            a_ip = a[i, p]
-            for j in range(b.shape[1]):
-                out[i, j] += a_ip * b[p, j]
+    for i in range(n):
+        for j in range(m):
+            out[i * m + j] = 0.0
+        for p in range(k):
+            a_ip = a[i * k + p]
+            for j in range(m):
+                out[i * m + j] += a_ip * b[p * m + j]
+    return 0
 
 
-def matmul(const double[:, ::1] a, const double[:, ::1] b, bint release_gil=True):
-    if a.shape[1] != b.shape[0]:
-        raise ValueError(f"a's columns must match b's rows: a has shape ({a.shape[0]}, {a.shape[1]}), "
-                         f"b has shape ({b.shape[0]}, {b.shape[1]})")
-    out = numpy.empty((a.shape[0], b.shape[1]))
-    cdef double[:, ::1] view = out
-    if release_gil:
-        with nogil:
-            _matmul(a, b, view)
-    else:
-        _matmul(a, b, view)
-    return out
+def matmul(a, b, bint release_gil=True):
+    return call_matmul(_matmul, a, b, release_gil)
