@@ -6,9 +6,12 @@ import fastkern
 
 import pytest
 
-from fastkern._anatomy import gil, ladder, stall
+import dataclasses
+
+from fastkern._anatomy import derive, gil, ladder, stall
 from fastkern._anatomy.fit import fit_line
-from fastkern._anatomy.report import NOISY, UNSTABLE, Timing, stability, worst
+from fastkern._anatomy.report import (CPU, NOISY, UNSTABLE, WALL, CallCost, DispatchCost,
+                                      GarbageCollection, KernelReport, Scaling, Timing, stability)
 from fastkern._anatomy.settings import Settings
 from fastkern._anatomy.timing import Timer, quartiles, summarize
 
@@ -54,8 +57,6 @@ def test_stability_thresholds():
     assert stability(NOISY * 1.01) == "noisy"
     assert stability(UNSTABLE) == "noisy"
     assert stability(UNSTABLE * 1.01) == "unstable"
-    assert worst("stable", "unstable", "noisy") == "unstable"
-    assert worst() == "stable"
     assert Timing((1.0, 1.25), 1, 1.0, 0.25).stability == "unstable"
     assert Timing((0.0,), 1, 0.0, 0.0).spread == 0.0
 
@@ -124,64 +125,174 @@ def test_fit_needs_two_amounts_of_work():
         fit_line([5, 5], [1.0, 1.0])
 
 
+def kernel_with(times):
+    """A kernel report holding only a ladder of the given timings."""
+    return KernelReport("sum", 8, "element", 8, ladder.rungs(times), (), (), None, ())
+
+
 def test_decomposition_splits_python_time_by_rung():
     times = {"python": timing(8.0), "compiled": timing(5.0), "typed": timing(2.0),
-             "c": timing(1.0, iqr=0.5), "numpy": timing(0.5)}
-    parts = ladder.decompose(times)
+             "c": timing(1.0), "numpy": timing(0.5)}
+    parts = derive.parts(kernel_with(times))
     assert [p.name for p in parts] == ["interpreter and generic dispatch",
                                        "dynamic typing & boxing", "C headroom",
                                        "remainder (c itself)"]
-    assert [p.seconds for p in parts] == [3.0, 3.0, 1.0, 1.0]
-    assert [p.share for p in parts] == [0.375, 0.375, 0.125, 0.125]
-    assert sum(p.share for p in parts) == 1.0
-    assert [p.stability for p in parts] == ["stable", "stable", "unstable", "unstable"]
-    assert [r.speedup for r in ladder.rungs(times)] == [1.0, 1.6, 4.0, 8.0, 16.0]
+    assert [p.seconds.value for p in parts] == [3.0, 3.0, 1.0, 1.0]
+    assert [p.share.value for p in parts] == [0.375, 0.375, 0.125, 0.125]
+    assert all(p.share.resolved for p in parts)
+    assert [derive.speedup(kernel_with(times), b).value for b in times] == [1.0, 1.6, 4.0, 8.0, 16.0]
 
 
 def test_decomposition_merges_the_steps_around_a_missing_rung():
-    parts = ladder.decompose({"python": timing(4.0), "typed": timing(1.0)})
-    assert [(p.name, p.share) for p in parts] == [
+    parts = derive.parts(kernel_with({"python": timing(4.0), "typed": timing(1.0)}))
+    assert [(p.name, p.share.value) for p in parts] == [
         ("interpreter and generic dispatch + dynamic typing & boxing", 0.75),
         ("remainder (typed itself)", 0.25)]
-    assert ladder.decompose({"c": timing(1.0)}) == ()
+    assert derive.parts(kernel_with({"c": timing(1.0)})) == ()
+
+
+def rounds_of(*values):
+    """A timing whose samples are ``values``, one per round."""
+    return summarize(list(values))
+
+
+def test_derived_figures_are_computed_round_by_round_with_quartile_intervals():
+    python = rounds_of(8.0, 8.0, 8.0, 8.0, 8.0)
+    compiled = rounds_of(4.0, 5.0, 6.0, 7.0, 2.0)
+    found = derive.per_round(lambda p, c: (p - c) / p, python, compiled)
+    assert (found.low, found.value, found.high) == (0.25, 0.375, 0.5)
+    assert found.resolved
+
+
+def test_a_share_is_resolved_only_if_its_interval_fits_in_0_to_100_percent():
+    inverted = derive.parts(kernel_with({"python": rounds_of(4.0, 4.0, 4.0),
+                                         "compiled": rounds_of(5.0, 6.0, 5.5)}))
+    assert inverted[0].share.reason == derive.INVERTED
+    assert inverted[1].share.reason == derive.ABOVE_FULL
+    noisy = derive.parts(kernel_with({"python": rounds_of(4.0, 4.0, 4.0, 4.0, 4.0),
+                                      "compiled": rounds_of(3.0, 3.5, 4.5, 5.0, 3.9)}))
+    assert noisy[0].share.reason == derive.NEAR_ZERO
+    assert derive.bounded(derive.Estimate(0.99, 0.98, 1.01)).reason == derive.NEAR_FULL
+    assert derive.bounded(derive.Estimate(-1.0, -2.0, -0.5)).reason == derive.NEGATIVE
+    assert derive.bounded(derive.Estimate(5.0, 4.0, 6.0), ceiling=None).resolved
+
+
+def test_fit_intervals_come_from_the_same_fit_made_round_by_round():
+    work = (1, 2, 4)
+    fixed, per_unit = 2.0 ** -10, 2.0 ** -12
+    rounds = [(fixed + per_unit * w) for w in work]
+    times = tuple(summarize([t, t * 2, t]) for t in rounds)
+    fitted = derive.line(CallCost("c", (1, 2, 4), work, times))
+    assert fitted.intercept.value == pytest.approx(fixed)
+    assert fitted.slope.value == pytest.approx(per_unit)
+    assert fitted.intercept.low == pytest.approx(fixed)
+    assert fitted.intercept.high == pytest.approx(1.5 * fixed)
+    assert fitted.intercept.resolved and fitted.slope.resolved
+    negative = tuple(summarize([2.0 - 0.25 * w] * 3) for w in work)
+    assert derive.line(CallCost("c", (1, 2, 4), work, negative)).slope.reason == derive.NEGATIVE
+
+
+def test_dispatch_adds_is_resolved_only_above_noise():
+    clear = DispatchCost("c", 1, rounds_of(3.0, 3.0, 3.0), rounds_of(1.0, 1.0, 1.0))
+    assert derive.dispatch_adds(clear) == derive.Estimate(2.0, 2.0, 2.0)
+    noise = DispatchCost("c", 1, rounds_of(1.0, 2.0, 1.5), rounds_of(1.5, 1.5, 1.5))
+    assert derive.dispatch_adds(noise).reason == derive.NEAR_ZERO
+
+
+def test_gc_ratio_without_collections_is_flagged_inconsistent():
+    gc = GarbageCollection("binary_trees", 8, rounds_of(1.0, 1.0, 1.0), rounds_of(2.0, 2.1, 2.2),
+                           (0, 0, 0), 0.0)
+    assert derive.gc_ratio(gc).reason == derive.INCONSISTENT
+    assert derive.gc_ratio(dataclasses.replace(gc, collections=(3, 0, 0))).resolved
+    same = dataclasses.replace(gc, disabled=rounds_of(0.9, 1.0, 1.1))
+    assert derive.gc_ratio(same).resolved
+    assert derive.gc_pause_share(dataclasses.replace(gc, pause=0.25)).value == 0.25
+    assert derive.gc_pause_share(dataclasses.replace(gc, pause=2.0)).reason == derive.ABOVE_FULL
+
+
+def scaling_of(walls, reference, runnable=None, workers=(1, 2), total=8):
+    return Scaling("c", True, workers, tuple(t * gil.share(total, t) for t in workers),
+                   tuple(rounds_of(*w) for w in walls), rounds_of(*reference), total,
+                   tuple(None if r is None else rounds_of(*r) for r in (runnable or [None] * len(workers))))
 
 
 def test_scaling_efficiency_is_relative_to_t_times_one_thread():
-    efficiency = gil.efficiency([1, 2, 4], [12, 12, 12], [1.0, 0.5, 1.0], one_thread=1.0 / 12)
-    assert efficiency == (1.0, 1.0, 0.25)
+    found = scaling_of([(1.0, 1.0, 1.0), (0.5, 0.5, 0.5)], (1.0, 1.0, 1.0))
+    assert [derive.efficiency(found, i).value for i in range(2)] == [1.0, 1.0]
+    serial = scaling_of([(1.0,) * 3, (1.0,) * 3], (1.0,) * 3)
+    assert derive.efficiency(serial, 1).value == 0.5
     assert gil.share(10, 4) == 3
     assert gil.share(1, 4) == 1
+
+
+def test_scaling_above_100_percent_is_resolved_only_within_noise():
+    within = scaling_of([(1.0,) * 3, (0.45, 0.5, 0.55)], (1.0,) * 3)
+    assert derive.efficiency(within, 1).resolved
+    beyond = scaling_of([(1.0,) * 3, (0.3, 0.3, 0.3)], (1.0,) * 3)
+    assert derive.efficiency(beyond, 1).reason == derive.ABOVE_FULL
+
+
+def test_runnable_threads_are_summed_runnable_time_over_wall_time():
+    found = scaling_of([(1.0,) * 3, (0.5,) * 3], (1.0,) * 3,
+                       runnable=[(1.0,) * 3, (0.99, 1.0, 1.0)])
+    assert derive.runnable(found, 0).value == 1.0
+    assert derive.runnable(found, 1).value == 2.0 and derive.runnable(found, 1).resolved
+    impossible = scaling_of([(1.0,) * 3, (0.5,) * 3], (1.0,) * 3, runnable=[(1.0,) * 3, (2.0,) * 3])
+    assert derive.runnable(impossible, 1).reason == derive.ABOVE_FULL
+    assert derive.runnable(scaling_of([(1.0,) * 3] * 2, (1.0,) * 3), 1) is None
 
 
 def test_serialised_threads_scale_as_one_over_t():
     """Every call advances one shared clock: threads that take turns, as under the GIL."""
     clock = FakeClock()
-    timer = Timer(settings(samples=3), clock)
+    timer = Timer(settings(samples=3), clock, clock)
+    runnable = {}
+
+    def probe():
+        """Each thread's own runnable seconds: here, the ticks its own calls advanced."""
+        return runnable.get(threading.get_ident(), 0.0)
+
+    def call():
+        clock.advance(TICK)
+        runnable[threading.get_ident()] = probe() + TICK
 
     def batch(threads, calls):
-        return gil.threaded_batch(lambda: clock.advance(TICK), threads, calls, clock)
+        return gil.threaded_batch(call, threads, calls, clock, probe)
 
     result = gil.scaling("python", None, (1, 2, 4), 8, batch, timer)
     assert result.calls == (8, 8, 8)
     assert [w.median for w in result.walls] == [8 * TICK] * 3
-    assert result.efficiency == (1.0, 0.5, 0.25)
+    assert [w.clock for w in result.walls] == [WALL] * 3
+    assert [derive.efficiency(result, i).value for i in range(3)] == [1.0, 0.5, 0.25]
+    assert [derive.runnable(result, i).value for i in range(3)] == [1.0, 1.0, 1.0]
 
 
 def test_scaling_against_a_separate_reference():
     clock = FakeClock()
-    timer = Timer(settings(samples=1), clock)
+    timer = Timer(settings(samples=1), clock, clock)
 
     def parallel(workers, calls):
-        clock.advance(calls * TICK)
-        return calls * TICK
+        return calls * TICK, None
 
     def reference(workers, calls):
-        clock.advance(2 * calls * TICK)
-        return 2 * calls * TICK
+        return 2 * calls * TICK, None
 
     result = gil.scaling("python", None, (1, 2), 6, parallel, timer, reference)
-    assert result.efficiency == (2.0, 2.0)
+    assert result.reference.median == 12 * TICK
+    assert [derive.efficiency(result, i).reason for i in range(2)] == [derive.ABOVE_FULL] * 2
     assert result.calls == (6, 6)
+    assert result.runnable == (None, None)
+
+
+def test_the_timer_keeps_wall_time_beside_thread_cpu_time():
+    cpu, wall = FakeClock(), FakeClock()
+
+    def call():
+        cpu.advance(TICK)
+        wall.advance(4 * TICK)
+
+    result = Timer(settings(samples=3), cpu, wall).time(call)
+    assert (result.median, result.wall, result.clock) == (TICK, 4 * TICK, CPU)
 
 
 def test_stall_statistics():

@@ -4,6 +4,7 @@
     fastkern [anatomy] KERNEL [options]    one kernel (or several); --json, --plot, --quick
     fastkern [anatomy] MODULE:FUNCTION    your own function, registered by @fastkern.kernel
     fastkern report PATH.json [--plot P]   re-render a saved report
+    fastkern compare A.json B.json [...]   the same figures of several saved reports side by side
     fastkern info [--json]                 version, backends built, compiler and flags
 
 anatomy is the default verb: a command line that starts with an option or a kernel name
@@ -132,7 +133,7 @@ def cmd_anatomy(args: argparse.Namespace) -> int:
     kernels = args.kernels or run.default_kernels()
     sizes = {kernels[0]: args.size} if args.size is not None else None
     report = run.anatomy_all(kernels, sizes=sizes, backends=args.backends, threads=args.threads,
-                             quick=args.quick, progress=True)
+                             quick=args.quick, repeat=args.repeat, progress=True)
     if args.json:
         with open(args.json, "w", encoding="utf-8") as out:
             out.write(report.to_json())
@@ -142,18 +143,30 @@ def cmd_anatomy(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_report(args: argparse.Namespace) -> int:
-    from ._anatomy.report import Report
+def _read_report(path: str):
+    from ._anatomy import compare
 
-    _check_plot(args.plot)
     try:
-        with open(args.path, encoding="utf-8") as saved:
-            report = Report.from_json(saved.read())
+        return compare.read(path)
     except OSError as error:
-        raise _Refused(f"cannot read {args.path}: {error.strerror}") from None
+        raise _Refused(f"cannot read {path}: {error.strerror}") from None
     except (ValueError, KeyError, TypeError) as error:
-        raise _Refused(f"{args.path} is not a readable fastkern report: {error}") from None
-    _show(report, args)
+        raise _Refused(f"{path} is not a readable fastkern report: {error}") from None
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    _check_plot(args.plot)
+    _show(_read_report(args.path), args)
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from ._anatomy import compare
+
+    if len(args.paths) < 2:
+        raise _Refused("compare needs at least two saved reports")
+    reports = [_read_report(path) for path in args.paths]
+    compare.render(reports, [os.path.basename(path) for path in args.paths])
     return 0
 
 
@@ -181,19 +194,27 @@ def parser() -> argparse.ArgumentParser:
                          help="kernels to measure (default: a set telling different stories), "
                               "or MODULE:FUNCTION for a function decorated by @fastkern.kernel")
     anatomy.add_argument("--size", type=_positive,
-                         help="the kernel's size argument (default: chosen for a ~20 ms python call)")
+                         help="the kernel's size argument (default: from a fixed grid, for a ~20 ms "
+                              "python call)")
     anatomy.add_argument("--threads", type=_thread_counts,
                          help="thread counts, e.g. 1,2,4 (default: 1 up to the usable cores, at least 2)")
     anatomy.add_argument("--backends", type=_names, help="backends to time, e.g. python,typed,c")
     anatomy.add_argument("--json", metavar="PATH", help="save the report as JSON")
     anatomy.add_argument("--plot", metavar="PATH.png", help="draw a chart (needs fastkern[plot])")
     anatomy.add_argument("--quick", action="store_true", help="a fast, less precise pass")
+    anatomy.add_argument("--repeat", type=_positive, default=1, metavar="N",
+                         help="run every measurement N times, interleaved, and show each "
+                              "figure's run-to-run spread (default 1)")
     anatomy.set_defaults(run=cmd_anatomy)
 
     report = verbs.add_parser("report", help="re-render a saved JSON report")
     report.add_argument("path", metavar="PATH.json")
     report.add_argument("--plot", metavar="PATH.png", help="draw a chart (needs fastkern[plot])")
     report.set_defaults(run=cmd_report)
+
+    compared = verbs.add_parser("compare", help="line up the figures of saved JSON reports")
+    compared.add_argument("paths", nargs="+", metavar="PATH.json")
+    compared.set_defaults(run=cmd_compare)
 
     info = verbs.add_parser("info", help="version, backends built, compiler and flags")
     info.add_argument("--json", action="store_true", help="print JSON")

@@ -5,32 +5,60 @@ from __future__ import annotations
 from typing import Mapping, Sequence
 
 from .._kernels import KERNELS
-from .fit import fit_line
-from .inputs import dispatched_call, fit_sizes, raw_call, raw_direct_call, smallest_size
-from .report import CallCost, DispatchCost, Timing, worst
+from .inputs import (accepts, dispatched_call, fit_sizes, grid_size, raw_call, raw_direct_call,
+                     smallest_size)
+from .report import CallCost, DispatchCost, Timing
 from .timing import Timer
 
+#: The largest call of a fit does at least this many times a call's fixed cost in work.
+WORK_OVER_FIXED = 100
+#: ... but its work grows to at most this many times the ladder's.
+MOST_GROWTH = 1000
 
-def call_cost(backend: str, sizes: Sequence[int], work: Sequence[int],
-              times: Sequence[Timing]) -> CallCost:
-    """The fit of one backend's times against the work at each size."""
-    fit = fit_line(work, [timing.median for timing in times])
-    return CallCost(backend, tuple(sizes), tuple(work), tuple(times), fit,
-                    worst(*(timing.stability for timing in times)))
+
+def largest_size(kernel: str, size: int, fixed: float, at_size: float) -> int:
+    """A size whose call does at least :data:`WORK_OVER_FIXED` times ``fixed`` in work.
+
+    ``fixed`` is the seconds of a call at the smallest size, ``at_size`` at ``size``; the
+    size is on the work grid, at least ``size``, and one the kernel accepts.
+    """
+    work = KERNELS[kernel].work
+    low, high = work(smallest_size(kernel)), work(size)
+    per_unit = (at_size - fixed) / (high - low) if high > low and at_size > fixed else 0.0
+    if per_unit <= 0:
+        return size
+    needed = min(WORK_OVER_FIXED * fixed / per_unit, MOST_GROWTH * high)
+    if needed <= high:
+        return size
+    bigger = grid_size(kernel, needed, lowest=size)
+    return bigger if accepts(kernel, bigger) else size
 
 
 def measure(kernel: str, size: int, known: Mapping[str, Timing], timer: Timer,
             points: int) -> tuple[CallCost, ...]:
-    """Each backend in ``known`` (already timed at ``size``) timed at smaller sizes and fitted."""
-    sizes = fit_sizes(kernel, size, points, lowest=smallest_size(kernel))
-    work = [KERNELS[kernel].work(s) for s in sizes]
-    if len(set(work)) < 2:
+    """Each backend in ``known`` (timed at ``size``) fitted over sizes chosen for it.
+
+    Each backend's sizes run from the smallest to one whose work outweighs the fixed
+    cost of a call :data:`WORK_OVER_FIXED` times, so a fast backend's slope is not lost
+    in its per-call cost. The smallest size is timed for all backends in interleaved
+    rounds, the sizes between (and any beyond ``size``) for each backend in turn; the
+    ladder's timing at ``size`` is reused. Rounds are paired in order for the intervals.
+    """
+    lowest = smallest_size(kernel)
+    work = KERNELS[kernel].work
+    if work(size) <= work(lowest):
         return ()
-    by_size = {s: known if s == size else
-               timer.time_all({backend: raw_call(kernel, backend, s) for backend in known})
-               for s in sizes}
-    return tuple(call_cost(backend, sizes, work, [by_size[s][backend] for s in sizes])
-                 for backend in known)
+    smallest = timer.time_all({backend: raw_call(kernel, backend, lowest) for backend in known})
+    found = []
+    for backend, at_size in known.items():
+        largest = largest_size(kernel, size, smallest[backend].median, at_size.median)
+        sizes = fit_sizes(kernel, largest, points, lowest=lowest)
+        timed = {lowest: smallest[backend], size: at_size}
+        timed.update(timer.time_all({s: raw_call(kernel, backend, s) for s in sizes
+                                     if s not in timed}))
+        found.append(CallCost(backend, tuple(sizes), tuple(work(s) for s in sizes),
+                              tuple(timed[s] for s in sizes)))
+    return tuple(found)
 
 
 def dispatch(kernel: str, backends: Sequence[str], timer: Timer) -> tuple[DispatchCost, ...]:

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Optional, Sequence
 
-from .report import Fit
+
+@dataclass(frozen=True)
+class Fit:
+    """``time = intercept + slope * work``, least squares weighted by 1/time²."""
+
+    intercept: float
+    slope: float
+    r2: float
 
 
 def fit_line(work: Sequence[float], seconds: Sequence[float],

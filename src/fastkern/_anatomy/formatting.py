@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
+from .derive import Estimate
 from .report import NOISY, UNSTABLE
 
 MARKS = {"stable": "", "noisy": "~", "unstable": "!"}
 LEGEND = (f"~ noisy (spread above {NOISY:.0%} of the median); "
-          f"! unstable (spread above {UNSTABLE:.0%}): the result may be unstable")
+          f"! unstable (spread above {UNSTABLE:.0%}): the result may be unstable; "
+          f"not resolved: the figure's interval (quartiles over interleaved rounds) does not "
+          f"fit the values it can take, so no number is shown")
+UNRESOLVED = "not resolved"
 
 
 def seconds(value: float) -> str:
@@ -25,6 +31,38 @@ def ratio(value: float) -> str:
 def share(value: float) -> str:
     """A fraction as a whole percentage; one that rounds to zero prints as 0%, never -0%."""
     return f"{value:.0%}" if round(value * 100) else "0%"
+
+
+def unresolved(reason: Optional[str]) -> str:
+    return f"{UNRESOLVED} ({reason})"
+
+
+def fraction(estimate: Estimate) -> str:
+    """A resolved fraction as a percentage (at most 100%), or why it is not resolved."""
+    if not estimate.resolved:
+        return unresolved(estimate.reason)
+    return share(min(max(estimate.value, 0.0), 1.0))
+
+
+def duration(estimate: Estimate) -> str:
+    """A resolved derived duration, or why it is not resolved."""
+    return seconds(estimate.value) if estimate.resolved else unresolved(estimate.reason)
+
+
+def times(estimate: Estimate) -> str:
+    """A resolved ratio, or why it is not resolved."""
+    return ratio(estimate.value) if estimate.resolved else unresolved(estimate.reason)
+
+
+def at_once(estimate: Estimate, workers: int) -> str:
+    """Threads runnable at once (at most the number of workers), or why not resolved."""
+    if not estimate.resolved:
+        return unresolved(estimate.reason)
+    return f"{min(max(estimate.value, 0.0), workers):.2f}"
+
+
+def cpus(value: Optional[float]) -> str:
+    return "not measured" if value is None else f"{value:.1f}"
 
 
 def count(value: float) -> str:

@@ -3,6 +3,11 @@
 The batch is the same for every T (strong scaling), so a kernel that runs in parallel
 finishes it T times sooner and one serialised by the GIL does not. Threads and
 processes are started before the clock starts; inputs are converted beforehand.
+
+Both are about concurrency, so they are timed by the wall clock, which other programs
+slow down too. Beside it each worker reports its runnable time (:mod:`.sched`): threads
+runnable at once is ~T when the code lets T threads run and ~1 when the GIL serialises
+them, however busy the machine is.
 """
 
 from __future__ import annotations
@@ -12,19 +17,31 @@ import functools
 import importlib
 import math
 import multiprocessing
+import os
 import pickle
+import sys
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
-from typing import Callable, Optional, Sequence
+from contextlib import contextmanager
+from typing import Callable, Iterator, Optional, Sequence
 
 from .. import _dispatch
 from .._kernels import KERNELS
+from . import sched
 from .inputs import prepared, raw_call, size_for_work
-from .report import Processes, Scaling
-from .timing import Clock, Timer
+from .report import WALL, Processes, Scaling
+from .timing import Clock, Timer, summarize
 
-#: The variants timed under threads for the built-in kernels: (backend, release_gil).
+#: sys.setswitchinterval while threads are timed: longer than a batch. A thread waiting for
+#: the GIL wakes every interval to ask for it; on a busy machine each wake-up waits for a
+#: CPU, which is runnable time. At Python's default (5 ms) GIL-held threads read 1.3-1.6
+#: runnable at once under load, at 50 ms 1.0-1.1 with two busy loops but up to 1.7 on a
+#: machine loaded six deep. With no wake-ups during a batch, serialised threads run one
+#: after the other and threads that release the GIL are unaffected.
+SWITCH_INTERVAL = 1.0
+
+#: The variants timed under threads: (backend, release_gil).
 THREAD_VARIANTS = (("python", None), ("typed", True), ("typed", False), ("c", True), ("c", False))
 
 
@@ -38,11 +55,9 @@ def thread_variants(kernel: str, backends: Sequence[str]) -> list[tuple]:
             variants.append((backend, None))
     return variants
 
-
-def efficiency(workers: Sequence[int], calls: Sequence[int], walls: Sequence[float],
-               one_thread: float) -> tuple[float, ...]:
-    """Throughput with T workers over T times one thread's (``one_thread`` seconds per call)."""
-    return tuple((n / wall) / (t / one_thread) for t, n, wall in zip(workers, calls, walls))
+#: A batch's wall seconds and its workers' summed runnable seconds (None: not reported).
+Result = tuple[float, Optional[float]]
+Batch = Callable[[int, int], Result]
 
 
 def share(total: int, workers: int) -> int:
@@ -50,44 +65,77 @@ def share(total: int, workers: int) -> int:
     return max(1, math.ceil(total / workers))
 
 
-def threaded_batch(call: Callable[[], object], threads: int, calls: int, clock: Clock) -> float:
-    """Seconds for ``threads`` threads, released together, to make ``calls`` calls each."""
+@contextmanager
+def switch_interval(seconds: float) -> Iterator[None]:
+    """Run the block with ``sys.setswitchinterval(seconds)``, restoring the old interval."""
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(seconds)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(old)
+
+
+def threaded_batch(call: Callable[[], object], threads: int, calls: int, clock: Clock,
+                   probe: Optional[sched.Probe] = None) -> Result:
+    """``threads`` threads, released together, make ``calls`` calls each.
+
+    Returns the wall seconds from the release to the last thread's last call and, with a
+    ``probe``, the threads' summed runnable seconds. Both are taken by the workers: the
+    release is when the last party reached the start line, and each worker's runnable time
+    counts from before it waits there, so the wait for a CPU after the release is counted
+    too; neither includes this thread's own wake-up after the join.
+    """
     start_line = threading.Barrier(threads + 1)
+    arrived: list = []
+    finished: list = []
+    runnable: list = []
 
     def worker() -> None:
+        before = probe() if probe else 0.0
+        arrived.append(clock())
         start_line.wait()
         for _ in range(calls):
             call()
+        finished.append(clock())
+        if probe:
+            runnable.append(probe() - before)
 
     pool = [threading.Thread(target=worker) for _ in range(threads)]
     for thread in pool:
         thread.start()
+    arrived.append(clock())
     start_line.wait()
-    start = clock()
     for thread in pool:
         thread.join()
-    return clock() - start
-
-
-Batch = Callable[[int, int], float]
+    return max(finished) - max(arrived), sum(runnable) if probe else None
 
 
 def scaling(backend: str, release_gil: Optional[bool], workers: Sequence[int], total: int,
             batch: Batch, timer: Timer, reference: Optional[Batch] = None) -> Scaling:
-    """Time ``batch(workers, calls_each)`` for each worker count and derive the efficiency.
+    """Time ``batch(workers, calls_each)`` for each worker count, in interleaved rounds.
 
     The one-thread reference is ``reference(1, total)`` (default: this batch with one
-    worker); its samples are interleaved with the others'.
+    worker), sampled in the same rounds.
     """
     calls = [t * share(total, t) for t in workers]
     batches = {t: functools.partial(batch, t, share(total, t)) for t in workers}
-    if reference is not None or 1 not in workers:
-        batches["reference"] = functools.partial(reference or batch, 1, total)
-    walls = timer.repeat_all(batches)
-    one_thread = walls.get("reference", walls.get(1)).median / total
+    batches["reference"] = functools.partial(reference or batch, 1, total)
+    if reference is None and 1 in workers:
+        del batches["reference"]
+    results = timer.rounds(batches)
+    results.setdefault("reference", results.get(1))
+
+    def walls(key) -> object:
+        return summarize([wall for wall, _ in results[key]], clock=WALL)
+
+    def runnable(key) -> object:
+        counted = [busy for _, busy in results[key]]
+        return None if None in counted else summarize(counted, clock=WALL)
+
     return Scaling(backend, release_gil, tuple(workers), tuple(calls),
-                   tuple(walls[t] for t in workers),
-                   efficiency(workers, calls, [walls[t].median for t in workers], one_thread))
+                   tuple(walls(t) for t in workers), walls("reference"), total,
+                   tuple(runnable(t) for t in workers))
 
 
 def long_args(kernel: str, backend: str, size: int, per_call: float,
@@ -96,7 +144,7 @@ def long_args(kernel: str, backend: str, size: int, per_call: float,
 
     Returns the arguments, their size if it differs from ``size``, and the estimated
     seconds per call. Short calls would measure the GIL's hand-over at every call, not
-    the kernel.
+    the kernel, and runnable time is exact only to a scheduler tick.
     """
     if per_call < min_call:
         work = KERNELS[kernel].work
@@ -119,6 +167,7 @@ def threads(kernel: str, size: int, variants: Sequence[tuple], workers: Sequence
     """
     inputs: dict = {}
     results = []
+    probe = sched.probe()
     for backend, release_gil in variants:
         if backend not in inputs:
             inputs[backend] = long_args(kernel, backend, size, per_call[backend], min_call)
@@ -126,24 +175,30 @@ def threads(kernel: str, size: int, variants: Sequence[tuple], workers: Sequence
         call = raw_call(kernel, backend, size, release_gil, args=args)
         total = max(max(workers), math.ceil(thread_time / seconds))
 
-        def batch(t: int, calls: int, call=call) -> float:
-            return threaded_batch(call, t, calls, timer.clock)
+        def batch(t: int, calls: int, call=call) -> Result:
+            return threaded_batch(call, t, calls, timer.wall, probe)
 
-        result = scaling(backend, release_gil, workers, total, batch, timer)
+        with switch_interval(SWITCH_INTERVAL):
+            result = scaling(backend, release_gil, workers, total, batch, timer)
         results.append(dataclasses.replace(result, size=bigger))
     return tuple(results)
 
 
-def run_calls(kernel: str, module: Optional[str], args: tuple, calls: int) -> None:
+def run_calls(kernel: str, module: Optional[str], args: tuple,
+              calls: int) -> tuple[int, float, Optional[float]]:
     """Worker-side: ``calls`` calls of the python backend on inputs shipped once.
 
     ``module`` is imported first: it registers a kernel defined outside fastkern.
+    Returns the worker's pid, its CPU seconds so far, and its runnable seconds in the calls.
     """
     if module is not None:
         importlib.import_module(module)
     impl = _dispatch.implementation(kernel, "python")
+    probe = sched.probe()
+    before = probe() if probe else 0.0
     for _ in range(calls):
         impl(*args)
+    return os.getpid(), time.process_time(), probe() - before if probe else None
 
 
 def accept(args: tuple) -> None:
@@ -165,40 +220,51 @@ def _ready() -> None:
 
 def processes(kernel: str, size: int, workers: Sequence[int], per_call: float, timer: Timer,
               thread_time: float) -> Processes:
-    """T worker processes running the python backend; pools start outside the timed region.
+    """T worker processes running the python backend; the pool starts outside the timed region.
 
-    The reference is one thread of this process running the same batch.
+    One pool of the largest T serves every T (a batch for T workers is T tasks). The
+    reference is one thread of this process running the same batch.
     """
     own = KERNELS[kernel].own
     module = None if own is None else own.module
     args = prepared(kernel, "python", size)
     in_process = raw_call(kernel, "python", size, args=args)
     total = max(max(workers), math.ceil(thread_time / per_call))
-    clock = timer.clock
-    pools, startup = {}, []
+    wall = timer.wall
+    probe = sched.probe()
+    cpu: dict = {}
+    start = wall()
+    pool = ProcessPoolExecutor(max(workers), mp_context=_start_method())
     try:
-        for t in workers:
-            start = clock()
-            pool = pools[t] = ProcessPoolExecutor(t, mp_context=_start_method())
-            for future in [pool.submit(_ready) for _ in range(t)]:
-                future.result()
-            pool.submit(run_calls, kernel, module, args, 1).result()
-            startup.append(clock() - start)
+        for future in [pool.submit(_ready) for _ in range(max(workers))]:
+            future.result()
+        pool.submit(run_calls, kernel, module, args, 1).result()
+        startup = wall() - start
 
-        def batch(t: int, calls: int) -> float:
-            start = clock()
-            for future in [pools[t].submit(run_calls, kernel, module, args, calls) for _ in range(t)]:
-                future.result()
-            return clock() - start
+        def batch(t: int, calls: int) -> Result:
+            start = wall()
+            done = [future.result() for future in
+                    [pool.submit(run_calls, kernel, module, args, calls) for _ in range(t)]]
+            seconds = wall() - start
+            for pid, used, _ in done:
+                cpu[pid] = max(cpu.get(pid, 0.0), used)
+            counted = [busy for _, _, busy in done]
+            return seconds, None if None in counted else sum(counted)
 
-        def one_thread(t: int, calls: int) -> float:
-            return threaded_batch(in_process, t, calls, clock)
+        def one_thread(t: int, calls: int) -> Result:
+            return threaded_batch(in_process, t, calls, wall, probe)
 
         result = scaling("python", None, workers, total, batch, timer, one_thread)
-        first = pools[workers[0]]
-        trips = timer.time_all({"empty": lambda: first.submit(accept, ()).result(),
-                                "inputs": lambda: first.submit(accept, args).result()})
+        trips = timer.rounds({"empty": lambda: _trip(pool, (), wall),
+                              "inputs": lambda: _trip(pool, args, wall)})
     finally:
-        for pool in pools.values():
-            pool.shutdown()
-    return Processes(result, tuple(startup), trips["empty"], trips["inputs"], len(pickle.dumps(args)))
+        pool.shutdown()
+    return Processes(result, startup, summarize(trips["empty"], clock=WALL),
+                     summarize(trips["inputs"], clock=WALL), len(pickle.dumps(args)),
+                     sum(cpu.values()))
+
+
+def _trip(pool: ProcessPoolExecutor, args: tuple, wall: Clock) -> float:
+    start = wall()
+    pool.submit(accept, args).result()
+    return wall() - start

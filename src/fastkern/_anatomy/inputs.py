@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 import time
 from typing import Callable, Optional
 
@@ -101,42 +102,74 @@ def size_for_work(kernel: str, target: float, lowest: int = 1) -> int:
     return low
 
 
-def fit_sizes(kernel: str, size: int, points: int, lowest: int = 1) -> list[int]:
-    """Up to ``points`` distinct sizes from ``lowest`` to ``size``, evenly spaced in log(work).
+#: The steps of the size grid within each decade of work.
+GRID_STEPS = (1, 2, 5)
 
-    The smallest pins down the fixed cost of a call, the largest the cost per unit.
+
+def grid(low: float, high: float) -> list[int]:
+    """The amounts of work on the grid of 1-2-5 steps per decade from ``low`` to ``high``."""
+    found: list[int] = []
+    decade = 1
+    while decade <= high:
+        found += [step * decade for step in GRID_STEPS if low <= step * decade <= high]
+        decade *= 10
+    return found
+
+
+def snap(work: float) -> int:
+    """The grid amount of work nearest to ``work`` (by ratio)."""
+    candidates = grid(1, max(work, 1) * 10)
+    return min(candidates, key=lambda point: abs(math.log(point / max(work, 1))))
+
+
+def grid_size(kernel: str, work: float, lowest: int = 1) -> int:
+    """The smallest size (at or above ``lowest``) doing at least ``work`` snapped to the grid."""
+    return size_for_work(kernel, snap(work), lowest)
+
+
+def fit_sizes(kernel: str, largest: int, points: int, lowest: int = 1) -> list[int]:
+    """Up to ``points`` distinct sizes from ``lowest`` to ``largest``, from the work grid.
+
+    The smallest pins down the fixed cost of a call, the largest the cost per unit; the
+    ones between are grid points evenly spread in log(work), so reruns pick the same.
     """
     work = KERNELS[kernel].work
-    low, high = max(work(lowest), 1), work(size)
-    steps = max(points, 2) - 1
-    targets = [low * (high / low) ** (step / steps) for step in range(steps + 1)]
-    return sorted({min(size, size_for_work(kernel, target, lowest)) for target in targets})
-
-
-def round_size(size: int) -> int:
-    """``size`` to two significant figures, so that chosen sizes read well."""
-    digits = len(str(size)) - 2
-    return size if digits <= 0 else round(size, -digits)
+    inner = [size_for_work(kernel, w, lowest) for w in grid(work(lowest) + 1, work(largest) - 1)]
+    inner = sorted(set(s for s in inner if lowest < s < largest))
+    wanted = max(points, 2) - 2
+    if inner and wanted:
+        step = len(inner) / wanted
+        inner = sorted({inner[min(len(inner) - 1, int(step * (i + 0.5)))] for i in range(wanted)})
+    else:
+        inner = []
+    return sorted({lowest, *inner, largest})
 
 
 def choose_size(kernel: str, target_time: float, backend: Optional[str] = None,
-                clock: Callable[[], float] = time.perf_counter) -> int:
-    """A size at which one call of ``backend`` (the slowest rung) lasts about ``target_time``."""
+                clock: Callable[[], float] = time.thread_time) -> int:
+    """A size on the work grid at which one call of ``backend`` lasts about ``target_time``.
+
+    The call is calibrated, then its work is snapped to the nearest 1-2-5 grid point: the
+    same machine picks the same size run after run, unless its speed sits right between
+    two grid points.
+    """
     backend = backend or slowest(kernel)
-    size = smallest_size(kernel)
+    lowest = smallest_size(kernel)
+    size = lowest
+    work = KERNELS[kernel].work
+    goal = float(work(size))
     for _ in range(6):
         call = raw_call(kernel, backend, size)
         elapsed = min(_once(call, clock) for _ in range(3))
-        work = KERNELS[kernel].work(size)
+        goal = work(size) * min(max(target_time / elapsed, 0.1), 1000.0) if elapsed > 0 \
+            else work(size) * 1000.0
         if target_time / 2 <= elapsed <= target_time * 2:
             break
-        growth = target_time / elapsed if elapsed > 0 else 1000.0
-        goal = work * min(max(growth, 0.1), 1000.0)
-        nearer = size_for_work(kernel, goal, lowest=smallest_size(kernel))
+        nearer = size_for_work(kernel, goal, lowest=lowest)
         if nearer == size:
             break
         size = nearer
-    return max(smallest_size(kernel), round_size(size))
+    return max(lowest, grid_size(kernel, goal, lowest))
 
 
 def _once(call: Callable[[], object], clock: Callable[[], float]) -> float:

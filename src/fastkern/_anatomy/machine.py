@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import os
 
+from . import sched
 from .report import Machine
 
 
@@ -21,4 +22,5 @@ def describe() -> Machine:
         platform=details["platform"],
         timestamp=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         load=os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
-        cpu_quota=details["cpu_quota"])
+        cpu_quota=details["cpu_quota"], autogroup=sched.autogroup(),
+        schedstat=sched.probe() is not None)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib.util
 from typing import Sequence
 
+from . import derive
+from .formatting import UNRESOLVED
 from .report import Report
 
 INSTALL_HINT = "matplotlib is needed for charts: pip install 'fastkern[plot]'"
@@ -16,7 +18,7 @@ def available() -> bool:
 
 #: One colour per backend in every panel; a held GIL is drawn hatched in its backend's colour.
 COLOURS = {"python": "#1f77b4", "compiled": "#ff7f0e", "typed": "#2ca02c", "c": "#d62728",
-           "numpy": "#9467bd", "idle loop": "#7f7f7f", "python processes": "#8c564b"}
+           "numpy": "#9467bd", "idle loop": "#7f7f7f"}
 
 
 def _style(label: str) -> dict:
@@ -58,53 +60,78 @@ def _speedups(axes, report: Report) -> None:
             backends.setdefault(rung.backend, [])
     for kernel in report.kernels:
         for backend, values in backends.items():
-            rung = kernel.rung(backend)
-            values.append(rung.speedup if rung else None)
+            found = derive.speedup(kernel, backend)
+            values.append(found.value if found and found.resolved else None)
     _grouped_bars(axes, [_label(k) for k in report.kernels], backends)
-    axes.set_title("Speedup over python (pre-converted inputs)")
+    axes.set_title("Speedup over python (pre-converted inputs, thread CPU time)")
     axes.set_ylabel("x faster than python")
 
 
 def _decomposition(axes, report: Report) -> None:
-    kernels = [k for k in report.kernels if k.parts]
+    """Resolved shares as stacked bars; unresolved ones named beside the bar, never drawn."""
+    found = [(k, derive.parts(k)) for k in report.kernels]
+    found = [(k, parts) for k, parts in found if parts]
     names: list = []
-    for kernel in kernels:
-        names += [p.name for p in kernel.parts if p.name not in names]
-    left = [0.0] * len(kernels)
+    for _, parts in found:
+        names += [p.name for p in parts if p.name not in names]
+    left = [0.0] * len(found)
     for name in names:
-        shares = [max(next((p.share for p in k.parts if p.name == name), 0.0), 0.0) * 100
-                  for k in kernels]
-        axes.barh(range(len(kernels)), shares, left=left, label=name)
+        shares = [next((p.share.value * 100 for p in parts if p.name == name and p.share.resolved),
+                       0.0) for _, parts in found]
+        axes.barh(range(len(found)), shares, left=left, label=name)
         left = [a + b for a, b in zip(left, shares)]
-    axes.set_yticks(range(len(kernels)))
-    axes.set_yticklabels([_label(k) for k in kernels])
+    for row, (_, parts) in enumerate(found):
+        missing = [f"{p.name}: {UNRESOLVED} ({p.share.reason})" for p in parts
+                   if not p.share.resolved]
+        if missing:
+            axes.text(min(left[row], 100) + 1, row, "\n".join(missing), va="center",
+                      fontsize="x-small", color="dimgrey")
+    axes.set_xlim(0, 160)
+    axes.set_yticks(range(len(found)))
+    axes.set_yticklabels([_label(k) for k, _ in found])
     axes.invert_yaxis()
-    axes.set_title("Where python's time goes (% of python's time per call)")
+    axes.set_title("Where python's time goes (% of python's time per call; resolved shares only)")
     _legend(axes)
 
 
 def _gil(axes, report: Report) -> None:
+    """Threads runnable at once at the largest T (or throughput, without runnable time)."""
     kernels = [k for k in report.kernels if k.gil]
+    runnable = report.machine.schedstat
     series: dict = {}
+    missing: list = []
     threads = 1
     for kernel in kernels:
         for scaling in kernel.gil.threads:
             series.setdefault(scaling.label, [None] * len(kernels))
             threads = max(threads, max(scaling.workers))
-        if kernel.gil.processes:
-            series.setdefault("python processes", [None] * len(kernels))
     for index, kernel in enumerate(kernels):
         for scaling in kernel.gil.threads:
-            series[scaling.label][index] = scaling.efficiency[-1] * 100
-        if kernel.gil.processes:
-            series["python processes"][index] = kernel.gil.processes.scaling.efficiency[-1] * 100
+            last = len(scaling.workers) - 1
+            found = derive.runnable(scaling, last) if runnable else derive.efficiency(scaling, last)
+            if found is None or not found.resolved:
+                missing.append(f"{kernel.kernel} {scaling.label}: {UNRESOLVED}")
+                continue
+            cap = scaling.workers[last] if runnable else 1.0
+            series[scaling.label][index] = min(max(found.value, 0.0), cap) * (1 if runnable else 100)
     _grouped_bars(axes, [_label(k) for k in kernels], series, log=False)
-    axes.axhline(100, color="black", linewidth=0.8)
-    axes.axhline(100 / threads, color="grey", linewidth=0.8, linestyle="--")
-    axes.set_ylim(0, 120)
-    axes.set_title(f"GIL: throughput of {threads} workers vs {threads}x one thread "
-                   f"(dashed: one at a time)")
-    axes.set_ylabel("%")
+    if runnable:
+        axes.axhline(threads, color="black", linewidth=0.8)
+        axes.axhline(1, color="grey", linewidth=0.8, linestyle="--")
+        axes.set_ylim(0, threads * 1.2)
+        axes.set_title(f"GIL: threads runnable at once, of {threads} "
+                       f"(solid: all; dashed: one at a time)")
+        axes.set_ylabel("threads")
+    else:
+        axes.axhline(100, color="black", linewidth=0.8)
+        axes.axhline(100 / threads, color="grey", linewidth=0.8, linestyle="--")
+        axes.set_ylim(0, 120)
+        axes.set_title(f"GIL: throughput of {threads} threads vs {threads}x one thread "
+                       f"(no runnable time on this system; dashed: one at a time)")
+        axes.set_ylabel("%")
+    if missing:
+        axes.text(0.01, 0.98, "\n".join(missing), transform=axes.transAxes, va="top",
+                  fontsize="x-small", color="dimgrey")
 
 
 def _stall(axes, report: Report) -> None:

@@ -8,9 +8,19 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from . import summary, terminal
-from .formatting import LEGEND, call, count, mark, ratio, seconds, share, workload
+from . import derive, summary, terminal
+from .figures import relative_spread
+from .formatting import (LEGEND, at_once, call, count, cpus, duration, fraction, mark, ratio,
+                         seconds, times, workload)
+from .load import BUSY_CPUS
 from .report import KernelReport, Report, Timing
+from .run import KERNEL_STEPS
+
+CLOCKS = ("Clocks: the ladder, per-call fit, dispatch, boundary, memory, garbage collection and "
+          "language features are timed by the thread's own CPU time (time.thread_time), which "
+          "other programs barely disturb; wall time is kept beside it in the JSON. Threads, "
+          "processes and the event loop are about concurrency: wall time, with the workers' "
+          "runnable time beside it.")
 
 
 def timed(timing: Timing, per: int = 1) -> str:
@@ -23,11 +33,14 @@ def machine_line(report: Report) -> Text:
     build = "free-threaded" + (", GIL off" if m.gil_disabled else ", GIL on") \
         if m.free_threaded_build else "with GIL"
     mode = "quick pass" if report.settings.quick else "full run"
+    repeated = "" if report.repeat == 1 else f" x {report.repeat} runs"
     quota = "" if m.cpu_quota is None else f" (CPU quota {m.cpu_quota:.3g} cores)"
+    groups = "; CFS autogroups on" if m.autogroup else ""
     return Text(f"{m.cpu}, {m.usable_cores} usable cores{quota}; {m.implementation} {m.python} "
                 f"({build}); {m.compiler} {m.c_flags}; Cython {m.cython}; fastkern {m.fastkern}; "
-                f"{m.timestamp}; {mode} in {report.elapsed:.0f} s"
-                + ("" if m.load is None else f"; load average {m.load:.2g} at start"), style="dim")
+                f"{m.timestamp}; {mode}{repeated} in {report.elapsed:.0f} s"
+                + ("" if m.load is None else f"; load average {m.load:.2g} at start") + groups,
+                style="dim")
 
 
 def _table(title: str, *columns: str, caption: Optional[str] = None) -> Table:
@@ -49,16 +62,39 @@ def _backends(report: Report) -> list[str]:
     return seen
 
 
+def load(report: Report) -> Optional[Table]:
+    if not report.load:
+        return None
+    by_label = {entry.section: entry for entry in report.load}
+    table = _table("Load: CPUs other programs kept busy during each section (/proc/stat minus "
+                   "this process and its workers)", "kernel or section", *KERNEL_STEPS,
+                   caption=f"{BUSY_CPUS:g} or more caps the wall-clock figures of that section "
+                           "(threads, processes, event loop): they get fewer CPUs than they "
+                           "could use. Thread-CPU figures are not capped."
+                           + (" With CFS autogroups on, each busy session gets an equal share "
+                              "of the CPUs, whatever its number of threads."
+                              if report.machine.autogroup else ""))
+    for kernel in report.kernels:
+        table.add_row(kernel.kernel, *(cpus(by_label[f"{kernel.kernel}: {step}"].others)
+                                       if f"{kernel.kernel}: {step}" in by_label else ""
+                                       for step in KERNEL_STEPS))
+    for entry in report.load:
+        if ":" not in entry.section:
+            table.add_row(entry.section, cpus(entry.others))
+    return table
+
+
 def ladder(report: Report) -> Table:
     backends = _backends(report)
-    table = _table("The ladder: time per call on pre-converted inputs (speedup over python)",
-                   "kernel", *backends)
+    table = _table("The ladder: thread CPU time per call on pre-converted inputs "
+                   "(speedup over python)", "kernel", *backends)
     for kernel in report.kernels:
         cells = []
         for backend in backends:
             rung = kernel.rung(backend)
+            found = derive.speedup(kernel, backend)
             cells.append("" if rung is None else timed(rung.time) + (
-                f"\n{ratio(rung.speedup)}" if rung.speedup and backend != "python" else ""))
+                f"\n{times(found)}" if found and backend != "python" else ""))
         table.add_row(_kernel_label(kernel), *cells)
     return table
 
@@ -77,37 +113,47 @@ def absent(report: Report) -> Optional[Text]:
 
 def decomposition(report: Report) -> Table:
     names: list[str] = []
-    for kernel in report.kernels:
-        names += [part.name for part in kernel.parts if part.name not in names]
+    found = {kernel.kernel: derive.parts(kernel) for kernel in report.kernels}
+    for parts in found.values():
+        names += [part.name for part in parts if part.name not in names]
     table = _table("Where python's time goes (share of python's time per call)", "kernel", *names,
                    caption="interpreter and generic dispatch = python - compiled (Cython's generic "
                            "fast paths fall in it too); dynamic typing & boxing = compiled - typed "
                            "(- annotated, for your own function); "
-                           "C headroom = typed - c; remainder = c")
+                           "C headroom = typed - c; remainder = c. Each share is computed round by "
+                           "round; shown only if its interquartile interval fits in 0..100%")
     for kernel in report.kernels:
-        parts = {part.name: part for part in kernel.parts}
+        parts = {part.name: part for part in found[kernel.kernel]}
         table.add_row(call(kernel.kernel, kernel.size), *(
-            f"{share(parts[n].share)} {seconds(parts[n].seconds)}{mark(parts[n].stability)}"
+            (f"{fraction(parts[n].share)} {seconds(parts[n].seconds.value)}"
+             if parts[n].share.resolved else fraction(parts[n].share))
             if n in parts else "" for n in names))
     return table
 
 
 def call_costs(report: Report) -> Table:
-    table = _table("Fixed cost per call and cost per unit of work (weighted least-squares fit)",
-                   "kernel", "backend", "sizes", "per call", "per unit", "R²", "dispatch adds",
-                   caption="per call = the fit's intercept; a negative one means the cost per unit "
-                           "grows with size (caches, a changing mix of work), not a negative cost. "
-                           "dispatch adds = fastkern.<kernel>(..., backend=X) minus the raw "
-                           "implementation at the smallest size, checking and converting the "
-                           "arguments included")
+    table = _table("Fixed cost per call and cost per unit of work (weighted least-squares fit, "
+                   "thread CPU time)", "kernel", "backend", "sizes", "per call", "per unit", "R²",
+                   "dispatch adds",
+                   caption="per call = the fit's intercept, per unit its slope; the largest size of "
+                           "each backend does at least 100x its per-call cost in work. An intercept "
+                           "below 0 beyond noise means the cost per unit grows with size (caches, a "
+                           "changing mix of work), not a negative cost. dispatch "
+                           "adds = fastkern.<kernel>(..., backend=X) minus the raw implementation "
+                           "at the smallest size, checking and converting the arguments included. "
+                           "Intervals: the same fit or difference made round by round")
     for kernel in report.kernels:
         dispatch = {d.backend: d for d in kernel.dispatch}
         for cost in kernel.costs:
+            fitted = derive.line(cost)
             overhead = dispatch.get(cost.backend)
-            table.add_row(kernel.kernel, cost.backend, f"{count(cost.sizes[0])}..{count(cost.sizes[-1])}",
-                          seconds(cost.fit.intercept) + mark(cost.stability),
-                          f"{seconds(cost.fit.slope)}/{kernel.unit}", f"{cost.fit.r2:.4f}",
-                          seconds(overhead.overhead) if overhead else "")
+            table.add_row(kernel.kernel, cost.backend,
+                          f"{count(cost.sizes[0])}..{count(cost.sizes[-1])}",
+                          duration(fitted.intercept),
+                          duration(fitted.slope) + (f"/{kernel.unit}" if fitted.slope.resolved
+                                                    else ""),
+                          f"{fitted.r2:.4f}",
+                          duration(derive.dispatch_adds(overhead)) if overhead else "")
     return table
 
 
@@ -116,27 +162,39 @@ def gil(report: Report) -> Optional[Table]:
     if not kernels:
         return None
     workers = sorted({t for k in kernels for s in k.gil.threads for t in s.workers})
-    table = _table(f"GIL: throughput of T threads relative to T x one thread "
-                   f"(os.sched_getaffinity: {kernels[0].gil.usable_cores} usable cores"
-                   + ("" if report.machine.cpu_quota is None
-                      else f"; CPU quota {report.machine.cpu_quota:.3g} cores") + ")",
+    runnable = report.machine.schedstat
+    table = _table(f"GIL: throughput of T threads relative to T x one thread, and threads "
+                   f"runnable at once (os.sched_getaffinity: {kernels[0].gil.usable_cores} usable "
+                   f"cores" + ("" if report.machine.cpu_quota is None
+                               else f"; CPU quota {report.machine.cpu_quota:.3g} cores") + ")",
                    "kernel", "variant", *(f"T={t}" for t in workers), "notes",
-                   caption="100% = perfect scaling; 1/T = one at a time. Calls of fast backends are "
-                           "made longer, so that what is measured is the GIL, not its hand-over "
-                           "per call. Processes are compared "
-                           "with one python thread in this process; their pool starts outside "
-                           "the timed region")
+                   caption="Each cell: throughput efficiency (wall clock; 100% = perfect scaling, "
+                           "1/T = one at a time), then threads runnable at once (summed on-CPU "
+                           "and run-queue time over wall time: ~T when the code lets T threads "
+                           "run, ~1 when the GIL serialises them, whatever else the machine "
+                           "runs). Calls of fast backends are made longer. Processes are "
+                           "compared with one python thread in this process; their pool starts "
+                           "outside the timed region"
+                           if runnable else
+                           "Throughput efficiency only (wall clock): this system does not report "
+                           "threads' runnable time (no /proc/self/task/<tid>/schedstat), so load "
+                           "from other programs cannot be told from the GIL here")
     for kernel in kernels:
         rows = [(s.label, s, "" if s.size is None else f"calls of size {count(s.size)}")
                 for s in kernel.gil.threads]
         pool = kernel.gil.processes
         if pool:
-            note = (f"start {seconds(max(pool.startup))}; empty task {timed(pool.round_trip)}; "
+            note = (f"start {seconds(pool.startup)}; empty task {timed(pool.round_trip)}; "
                     f"with inputs ({count(pool.input_bytes)} B) {timed(pool.shipping)}")
             rows.append(("python, processes", pool.scaling, note))
         for label, scaling, note in rows:
-            cells = {t: share(e) + mark(w.stability)
-                     for t, e, w in zip(scaling.workers, scaling.efficiency, scaling.walls)}
+            cells = {}
+            for index, t in enumerate(scaling.workers):
+                text = fraction(derive.efficiency(scaling, index))
+                busy = derive.runnable(scaling, index)
+                if busy is not None:
+                    text += f"\n{at_once(busy, t)} at once"
+                cells[t] = text
             table.add_row(kernel.kernel, label, *(cells.get(t, "") for t in workers), note)
     return table
 
@@ -146,13 +204,13 @@ def stall(report: Report) -> Table:
     for kernel in report.kernels:
         labels += [s.label for s in kernel.stall if s.label not in labels]
     table = _table(f"Event loop stall: lag of a {seconds(report.settings.tick)} asyncio tick "
-                   f"while the kernel runs in asyncio.to_thread (worst / p99, ms)",
+                   f"while the kernel runs in asyncio.to_thread (worst, then p99; wall clock)",
                    "backend", *(call(k.kernel, k.size) for k in report.kernels))
     for label in labels:
         cells = []
         for kernel in report.kernels:
             found = next((s for s in kernel.stall if s.label == label), None)
-            cells.append("" if found is None else f"{found.worst * 1e3:.2g} / {found.p99 * 1e3:.2g}")
+            cells.append("" if found is None else f"{seconds(found.worst)}\n{seconds(found.p99)}")
         table.add_row(label, *cells)
     return table
 
@@ -170,34 +228,48 @@ def shared(report: Report) -> Optional[Table]:
                  ("memory", f"python sum, floats allocated in order ({count(m.elements)})",
                   timed(m.in_order)),
                  ("memory", "python sum, same floats allocated scattered",
-                  f"{timed(m.scattered)} ({ratio(m.scattered.median / m.in_order.median)})")]
+                  f"{timed(m.scattered)} ({times(derive.ratio(m.scattered, m.in_order))})")]
     if report.gc:
         g = report.gc
         rows += [("gc", f"{g.kernel}({g.size}) python, collector on", timed(g.enabled)),
                  ("gc", f"{g.kernel}({g.size}) python, collector off",
-                  f"{timed(g.disabled)} ({ratio(g.disabled.median / g.enabled.median)})"),
+                  f"{timed(g.disabled)} ({times(derive.gc_ratio(g))})"),
                  ("gc", "collections per call (gen 0/1/2), paused",
-                  f"{'/'.join(map(str, g.collections))}, {seconds(g.pause)}")]
+                  f"{'/'.join(map(str, g.collections))}, {seconds(g.pause)} "
+                  f"({fraction(derive.gc_pause_share(g))} of the call)")]
     if report.features:
         f = report.features
         rows.append(("python", "empty loop step", timed(f.loop)))
         for pair in f.pairs:
             rows.append(("python", f"{pair.feature} vs {pair.plain}",
                          f"{timed(pair.feature_time)} vs {timed(pair.plain_time)} "
-                         f"({ratio(pair.feature_time.median / pair.plain_time.median)})"))
+                         f"({times(derive.ratio(pair.feature_time, pair.plain_time))})"))
     if not rows:
         return None
-    table = _table("Boundary, memory, garbage collection and language features", "section",
-                   "what", "measured")
+    table = _table("Boundary, memory, garbage collection and language features (thread CPU time)",
+                   "section", "what", "measured")
     for row in rows:
         table.add_row(*row)
     return table
 
 
+def repeats(report: Report) -> Optional[Table]:
+    if report.repeat < 2 or not report.spread:
+        return None
+    table = _table(f"Run to run: each figure in each of {report.repeat} interleaved runs "
+                   f"(spread = (largest - smallest) / median, as a ratio)", "figure",
+                   *(f"run {i + 1}" for i in range(report.repeat)), "spread")
+    for entry in report.spread:
+        spread = relative_spread(entry.values)
+        table.add_row(entry.key, *("-" if v is None else f"{v:.4g}" for v in entry.values),
+                      "-" if spread is None else f"{spread:.2g}")
+    return table
+
+
 def renderables(report: Report) -> list:
-    parts = [machine_line(report), ladder(report), absent(report), decomposition(report),
-             call_costs(report),
-             gil(report), stall(report), shared(report)]
+    parts = [machine_line(report), Text(CLOCKS, style="dim"), load(report), ladder(report),
+             absent(report), decomposition(report), call_costs(report), gil(report), stall(report),
+             shared(report), repeats(report)]
     points = Text("\n".join(f"• {s}" for s in summary.sentences(report)))
     return [part for part in parts if part is not None] + [
         Text("Summary", style="bold"), points, Text(LEGEND, style="dim")]

@@ -1,8 +1,9 @@
 """The anatomy's data model: immutable dataclasses and their versioned JSON format.
 
 Times are seconds throughout; every measured time is a :class:`Timing` that keeps its
-samples, so a saved report can be re-rendered and re-judged. Figures derived from
-several timings carry the worst :attr:`Timing.stability` of their inputs.
+samples and names the clock that took them, so a saved report can be re-rendered and
+re-judged. The model holds measurements only: every figure derived from them (speedups,
+shares, fits, scaling, ...) is computed by :mod:`.derive`, with its uncertainty.
 """
 
 from __future__ import annotations
@@ -18,14 +19,19 @@ from .settings import Settings
 FORMAT = "fastkern-anatomy"
 #: The rungs of the ladder, slowest first; numpy is a reference beside it.
 LADDER = ("python", "compiled", "typed", "c")
-VERSION = 1
+#: Version 2: thread-CPU timings, runnable threads, load, repeats. Version 1 timed by wall clock.
+VERSION = 2
+
+#: The clock of figures about one thread's own work: that thread's CPU time.
+CPU = "thread CPU"
+#: The clock of figures about concurrency (threads, processes, event-loop lag).
+WALL = "wall"
 
 #: Spread (interquartile range / median) above which a figure is marked noisy.
 NOISY = 0.05
 #: Spread above which a figure is marked unstable: "the result may be unstable".
 UNSTABLE = 0.10
 STABLE = "stable"
-STABILITIES = (STABLE, "noisy", "unstable")
 
 
 def stability(spread: float) -> str:
@@ -37,11 +43,6 @@ def stability(spread: float) -> str:
     return STABLE
 
 
-def worst(*labels: str) -> str:
-    """The least stable of several stability labels."""
-    return max(labels, key=STABILITIES.index, default=STABLE)
-
-
 @dataclass(frozen=True)
 class Timing:
     """Seconds per call: one figure per sample, each sample averaging ``loops`` calls."""
@@ -50,6 +51,10 @@ class Timing:
     loops: int
     median: float
     iqr: float
+    clock: str = CPU
+    """The clock the samples were taken with: :data:`CPU` or :data:`WALL`."""
+    wall: Optional[float] = None
+    """Median wall-clock seconds per call, kept beside a :data:`CPU` timing."""
 
     @property
     def spread(self) -> float:
@@ -63,7 +68,8 @@ class Timing:
     def per(self, operations: int) -> Timing:
         """The same timing per operation, when each call performs ``operations`` of them."""
         return Timing(tuple(s / operations for s in self.samples), self.loops * operations,
-                      self.median / operations, self.iqr / operations)
+                      self.median / operations, self.iqr / operations, self.clock,
+                      None if self.wall is None else self.wall / operations)
 
 
 def variant(backend: str, release_gil: Optional[bool]) -> str:
@@ -77,27 +83,6 @@ class Rung:
 
     backend: str
     time: Timing
-    speedup: Optional[float]
-    """Python's time over this backend's (None without a python rung)."""
-
-
-@dataclass(frozen=True)
-class Part:
-    """One share of python's time: the difference between neighbouring rungs."""
-
-    name: str
-    seconds: float
-    share: float
-    stability: str
-
-
-@dataclass(frozen=True)
-class Fit:
-    """``time = intercept + slope * work``, least squares weighted by 1/time²."""
-
-    intercept: float
-    slope: float
-    r2: float
 
 
 @dataclass(frozen=True)
@@ -108,8 +93,6 @@ class CallCost:
     sizes: Tuple[int, ...]
     work: Tuple[int, ...]
     times: Tuple[Timing, ...]
-    fit: Fit
-    stability: str
 
 
 @dataclass(frozen=True)
@@ -121,10 +104,6 @@ class DispatchCost:
     dispatched: Timing
     raw: Timing
 
-    @property
-    def overhead(self) -> float:
-        return self.dispatched.median - self.raw.median
-
 
 @dataclass(frozen=True)
 class Scaling:
@@ -134,9 +113,15 @@ class Scaling:
     release_gil: Optional[bool]
     workers: Tuple[int, ...]
     calls: Tuple[int, ...]
+    """Calls in all at each T."""
     walls: Tuple[Timing, ...]
-    efficiency: Tuple[float, ...]
-    """Throughput with T workers over T times the throughput of one thread."""
+    """Wall seconds per batch at each T."""
+    reference: Timing
+    """Wall seconds of one thread making ``total`` calls, sampled in the same rounds."""
+    total: int
+    runnable: Tuple[Optional[Timing], ...]
+    """The workers' summed runnable seconds (on a CPU or in a run queue) per batch, at each
+    T; None where the system does not report it."""
     size: Optional[int] = None
     """The kernel's size in these calls, where it differs from the ladder's."""
 
@@ -150,13 +135,15 @@ class Processes:
     """Worker processes running the python backend; inputs are pickled to each task."""
 
     scaling: Scaling
-    startup: Tuple[float, ...]
-    """Seconds to start each pool (not in the timed region)."""
+    startup: float
+    """Seconds to start the pool of the largest T (not in the timed region)."""
     round_trip: Timing
     """An empty task sent to a worker and back."""
     shipping: Timing
     """A task carrying the kernel's inputs, sent and acknowledged."""
     input_bytes: int
+    worker_cpu: float = 0.0
+    """CPU seconds the worker processes used in all (so load can leave them out)."""
 
 
 @dataclass(frozen=True)
@@ -191,7 +178,6 @@ class KernelReport:
     unit: str
     work: int
     ladder: Tuple[Rung, ...]
-    parts: Tuple[Part, ...]
     costs: Tuple[CallCost, ...]
     dispatch: Tuple[DispatchCost, ...]
     gil: Optional[Gil]
@@ -280,6 +266,29 @@ class Machine:
     """The 1-minute load average when the run began, where the OS reports one."""
     cpu_quota: Optional[float] = None
     """The cgroup CPU limit in cores, where one is set."""
+    autogroup: Optional[str] = None
+    """This process's CFS autogroup where autogroups are on (``/proc/self/autogroup``)."""
+    schedstat: bool = False
+    """Whether threads' runnable time could be read (``/proc/self/task/<tid>/schedstat``)."""
+
+
+@dataclass(frozen=True)
+class Load:
+    """What other processes used of the CPUs while one section ran."""
+
+    section: str
+    seconds: float
+    """Wall seconds the section took."""
+    others: Optional[float]
+    """CPUs other processes kept busy on average (None where ``/proc/stat`` is absent)."""
+
+
+@dataclass(frozen=True)
+class RunSpread:
+    """One figure's value in each of the repeated runs (None where a run did not resolve it)."""
+
+    key: str
+    values: Tuple[Optional[float], ...]
 
 
 @dataclass(frozen=True)
@@ -303,6 +312,11 @@ class Report:
     gc: Optional[GarbageCollection]
     features: Optional[Features]
     elapsed: float
+    load: Tuple[Load, ...] = ()
+    repeat: int = 1
+    """How many times the measurements ran, interleaved; their samples are pooled."""
+    spread: Tuple[RunSpread, ...] = ()
+    """Each figure across the repeated runs (with ``repeat`` > 1)."""
 
     def kernel(self, name: str) -> KernelReport:
         """The section of kernel ``name``; KeyError when the report did not measure it."""
@@ -356,17 +370,27 @@ class Report:
         return console.export_html(inline_styles=True, code_format=_HTML)
 
     def to_json(self, indent: Optional[int] = 1) -> str:
-        """The report as JSON text (a versioned format that :meth:`from_json` reads back)."""
-        data = {"format": FORMAT, "version": VERSION, "report": dataclasses.asdict(self)}
+        """The report as JSON text (a versioned format that :meth:`from_json` reads back),
+        with every figure derived from it listed for other tools (not read back)."""
+        from .figures import figures
+
+        data = {"format": FORMAT, "version": VERSION, "report": dataclasses.asdict(self),
+                "figures": [dataclasses.asdict(figure) for figure in figures(self)]}
         return json.dumps(data, indent=indent, allow_nan=False)
 
     @classmethod
     def from_json(cls, text: str) -> Report:
         """A report from :meth:`to_json`'s text; ValueError when it is not one this
         version of fastkern reads."""
-        data = json.loads(text)
+        try:
+            data = json.loads(text)
+        except ValueError as error:
+            raise ValueError(f"not a fastkern anatomy report (not JSON: {error})") from None
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise ValueError(f"not a fastkern anatomy report (no format {FORMAT!r})")
+        if data.get("version") == 1:
+            raise ValueError("report format version 1 timed everything by wall clock, so its "
+                             "figures cannot be judged as this version's are; measure again")
         if data.get("version") != VERSION:
             raise ValueError(f"report format version {data.get('version')!r} is not supported; "
                              f"this fastkern reads version {VERSION}")

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-import time
+import dataclasses
+from collections import defaultdict
 from typing import Callable, Iterable, Mapping, Optional, Sequence, Union
 
 from .. import _dispatch
 from .._info import usable_cores
 from . import agreement, boundary, costs, features, garbage, gil, ladder, machine, memory, stall
+from .figures import spreads
 from .inputs import choose_size, kernel_name, spec
-from .report import Gil, KernelReport, Report
+from .load import Meter
+from .merge import pool
+from .report import Gil, KernelReport, Load, Report
 from .settings import Settings
 from .terminal import progress_bar
-from .timing import Clock, Timer
+from .timing import THREAD_CPU, WALL_CLOCK, Clock, Timer
 
 #: The default kernels, each telling a different story; those not built are left out.
 DEFAULT_KERNELS = ("sum", "nbody", "mandelbrot", "spectral_norm", "fib", "binary_trees")
@@ -35,8 +39,8 @@ def default_threads() -> tuple[int, ...]:
 
 def anatomy(kernel: object, size: Optional[int] = None, *, backends: Optional[Sequence[str]] = None,
             threads: Optional[Sequence[int]] = None, quick: bool = False,
-            settings: Optional[Settings] = None, shared: bool = True,
-            clock: Clock = time.perf_counter,
+            settings: Optional[Settings] = None, shared: bool = True, repeat: int = 1,
+            clock: Clock = THREAD_CPU, wall: Clock = WALL_CLOCK,
             progress: Union[Progress, bool, None] = None) -> Report:
     """Measure where the time of ``kernel`` goes at ``size``, on this machine.
 
@@ -50,34 +54,38 @@ def anatomy(kernel: object, size: Optional[int] = None, *, backends: Optional[Se
     against python's result on the sample before it is timed).
 
     ``size`` is the kernel's size argument (elements, steps, pixels per side...); unset,
-    one is chosen so that a python call takes about ``settings.target_time``.
+    one is chosen from a fixed grid of work (1-2-5 steps per decade) so that a python call
+    takes about ``settings.target_time``: reruns on one machine pick the same size.
     ``backends`` limits the backends timed; ``threads`` lists the thread counts of the GIL
     section (default 1 up to the usable cores, at least 2). ``quick`` trades precision for
     speed. ``shared`` adds the kernel-independent sections (boundary, memory, garbage
     collection, language features). ``settings`` (a
     :class:`fastkern._anatomy.settings.Settings`, default: the full run's or the quick
-    pass's) sets every duration and repetition count. ``clock`` (a ``Clock``: a function
-    of no arguments returning seconds, default :func:`time.perf_counter`) is the timer.
+    pass's) sets every duration and repetition count. ``repeat`` runs every measurement
+    that many times, interleaved, pools their samples and keeps each figure's run-to-run
+    spread. ``clock`` (a ``Clock``: a function of no arguments returning seconds) times one
+    thread's own work (default :func:`time.thread_time`, that thread's CPU time); ``wall``
+    (default :func:`time.perf_counter`) times concurrency: threads, processes, event loop.
     ``progress=True`` shows a progress bar on stderr; a ``Progress`` callable,
     ``progress(step, done, total)``, is called before each step instead; default: silent.
 
     Raises ``ValueError`` for an unknown kernel, a size the kernel refuses or that is not
     a positive integer, or thread counts that are not positive integers;
     :class:`fastkern.BackendError` for a backend that is unknown, not built, or that no
-    chosen kernel implements. Ctrl-C (``KeyboardInterrupt``) stops the run, returning
-    nothing.
+    chosen kernel implements, or a ``repeat`` that is not a positive integer. Ctrl-C
+    (``KeyboardInterrupt``) stops the run, returning nothing.
     """
     return anatomy_all([kernel], sizes={kernel_name(kernel): size}, backends=backends, threads=threads,
-                       quick=quick, settings=settings, shared=shared, clock=clock,
-                       progress=progress)
+                       quick=quick, settings=settings, shared=shared, repeat=repeat,
+                       clock=clock, wall=wall, progress=progress)
 
 
 def anatomy_all(kernels: Optional[Iterable[object]] = None, *,
                 sizes: Optional[Mapping[str, Optional[int]]] = None,
                 backends: Optional[Sequence[str]] = None,
                 threads: Optional[Sequence[int]] = None, quick: bool = False,
-                settings: Optional[Settings] = None, shared: bool = True,
-                clock: Clock = time.perf_counter,
+                settings: Optional[Settings] = None, shared: bool = True, repeat: int = 1,
+                clock: Clock = THREAD_CPU, wall: Clock = WALL_CLOCK,
                 progress: Union[Progress, bool, None] = None) -> Report:
     """:func:`anatomy` for several kernels (default: :data:`DEFAULT_KERNELS` that are built).
 
@@ -88,8 +96,8 @@ def anatomy_all(kernels: Optional[Iterable[object]] = None, *,
     if progress is True:
         with progress_bar() as bar:
             return anatomy_all(kernels, sizes=sizes, backends=backends, threads=threads,
-                               quick=quick, settings=settings, shared=shared, clock=clock,
-                               progress=bar)
+                               quick=quick, settings=settings, shared=shared, repeat=repeat,
+                               clock=clock, wall=wall, progress=bar)
     names = [kernel_name(k) for k in (default_kernels() if kernels is None else kernels)]
     for name in names:
         spec(name)
@@ -97,41 +105,68 @@ def anatomy_all(kernels: Optional[Iterable[object]] = None, *,
     for name, size in sizes.items():
         if size is not None and (isinstance(size, bool) or not isinstance(size, int) or size < 1):
             raise ValueError(f"size for {name} must be a positive integer, got {size!r}")
+    if isinstance(repeat, bool) or not isinstance(repeat, int) or repeat < 1:
+        raise ValueError(f"repeat must be a positive integer, got {repeat!r}")
     workers = tuple(threads) if threads else default_threads()
     if any(isinstance(t, bool) or not isinstance(t, int) or t < 1 for t in workers):
         raise ValueError(f"thread counts must be positive integers, got {workers!r}")
+    workers = tuple(sorted(set(workers)))
     chosen = _check_backends(backends)
     settings = settings or Settings.for_mode(quick)
-    timer = Timer(settings, clock)
-    steps = len(names) * len(KERNEL_STEPS) + (len(SHARED_STEPS) if shared else 0)
-    tracker = _Tracker(progress, steps)
+    timer = Timer(settings, clock, wall)
+    steps = repeat * (len(names) * len(KERNEL_STEPS) + (len(SHARED_STEPS) if shared else 0))
+    sections = _Sections(progress, steps, Meter(wall=wall))
     described = machine.describe()
-    start = clock()
-    reports = tuple(_kernel_report(name, sizes.get(name), chosen, workers, timer, tracker)
-                    for name in names)
-    boundary_report = memory_report = gc_report = features_report = None
+    start = wall()
+    runs: list[list[KernelReport]] = [[] for _ in range(repeat)]
+    for name in names:
+        size = sizes.get(name)
+        for run in runs:
+            report = _kernel_report(name, size, chosen, workers, timer, sections)
+            size = report.size
+            run.append(report)
+    extras: list[tuple] = [(None, None, None, None)] * repeat
     if shared:
-        tracker.step("boundary")
-        boundary_report = boundary.measure(settings.memory_elements, timer)
-        tracker.step("memory")
-        memory_report = memory.measure(settings.memory_elements, timer)
-        tracker.step("garbage collection")
-        gc_report = _garbage(reports, timer)
-        tracker.step("language features")
-        features_report = features.measure(settings.feature_ops, timer)
-    tracker.step("done")
-    return Report(described, settings, reports, boundary_report, memory_report,
-                  gc_report, features_report, clock() - start)
+        gc_target = _garbage_target(runs[0], timer)
+        extras = [_shared(settings, timer, sections, gc_target) for _ in range(repeat)]
+    sections.step("done")
+    reports = [Report(described, settings, tuple(run), *extra, 0.0)
+               for run, extra in zip(runs, extras)]
+    return dataclasses.replace(pool(reports), elapsed=wall() - start,
+                               load=_pooled_load(sections.loads), repeat=repeat,
+                               spread=spreads(reports) if repeat > 1 else ())
 
 
-class _Tracker:
-    def __init__(self, progress: Optional[Progress], total: int):
+class _Sections:
+    """Reports progress before each step, and measures the load while each step runs."""
+
+    def __init__(self, progress: Optional[Progress], total: int, meter: Meter):
         self.progress, self.total, self.done = progress, total, -1
+        self.meter, self.loads, self.label = meter, [], None
+        self.helpers: list[float] = []
 
     def step(self, label: str) -> None:
+        if self.label is not None:
+            self.loads.append(self.meter.stop(self.label, self.helpers))
+        self.label, self.helpers = (None if label == "done" else label), []
         self.done += 1
         if self.progress:
             self.progress(label, min(self.done, self.total), self.total)
+        self.meter.start()
+
+
+def _pooled_load(loads: Sequence[Load]) -> tuple[Load, ...]:
+    """One load per section label: seconds summed, CPUs used by others averaged over them."""
+    grouped: dict = defaultdict(list)
+    for load in loads:
+        grouped[load.section].append(load)
+    pooled = []
+    for section, found in grouped.items():
+        seconds = sum(load.seconds for load in found)
+        others = None if any(load.others is None for load in found) or seconds <= 0 else \
+            sum(load.others * load.seconds for load in found) / seconds
+        pooled.append(Load(section, seconds, others))
+    return tuple(pooled)
 
 
 def _check_backends(backends: Optional[Sequence[str]]) -> Optional[list[str]]:
@@ -143,9 +178,9 @@ def _check_backends(backends: Optional[Sequence[str]]) -> Optional[list[str]]:
 
 
 def _kernel_report(kernel: str, size: Optional[int], chosen: Optional[list[str]],
-                   workers: Sequence[int], timer: Timer, tracker: _Tracker) -> KernelReport:
+                   workers: Sequence[int], timer: Timer, sections: _Sections) -> KernelReport:
     settings = timer.settings
-    tracker.step(f"{kernel}: {KERNEL_STEPS[0]}")
+    sections.step(f"{kernel}: {KERNEL_STEPS[0]}")
     own = spec(kernel).own
     absent = {} if own is None else own.build([b for b in own.names() if chosen is None or b in chosen])
     available = _dispatch.kernel_backends(kernel)
@@ -160,28 +195,29 @@ def _kernel_report(kernel: str, size: Optional[int], chosen: Optional[list[str]]
         names = [b for b in names if b not in absent]
     times = ladder.measure(kernel, size, names, timer)
     per_call = {backend: timing.median for backend, timing in times.items()}
-    tracker.step(f"{kernel}: {KERNEL_STEPS[1]}")
+    sections.step(f"{kernel}: {KERNEL_STEPS[1]}")
     fitted = costs.measure(kernel, size, times, timer, settings.fit_points)
-    tracker.step(f"{kernel}: {KERNEL_STEPS[2]}")
+    sections.step(f"{kernel}: {KERNEL_STEPS[2]}")
     dispatched = costs.dispatch(kernel, names, timer)
-    tracker.step(f"{kernel}: {KERNEL_STEPS[3]}")
+    sections.step(f"{kernel}: {KERNEL_STEPS[3]}")
     thread_variants = gil.thread_variants(kernel, names)
     scalings = gil.threads(kernel, size, thread_variants, workers, per_call, timer,
                            settings.thread_time, settings.gil_call_time)
-    tracker.step(f"{kernel}: {KERNEL_STEPS[4]}")
-    pool = None
+    sections.step(f"{kernel}: {KERNEL_STEPS[4]}")
+    pool_report = None
     if "python" in names:
         try:
-            pool = gil.processes(kernel, size, workers, per_call["python"], timer,
-                                 settings.thread_time)
+            pool_report = gil.processes(kernel, size, workers, per_call["python"], timer,
+                                        settings.thread_time)
+            sections.helpers.append(pool_report.worker_cpu)
         except Exception as error:  # a worker that cannot import or run the kernel
             absent["processes"] = f"worker processes failed: {type(error).__name__}: {error}"
-    tracker.step(f"{kernel}: {KERNEL_STEPS[5]}")
+    sections.step(f"{kernel}: {KERNEL_STEPS[5]}")
     stalls = stall.measure(kernel, size, _stall_variants(kernel, names), per_call,
-                           settings.stall_time, settings.tick, timer.clock)
+                           settings.stall_time, settings.tick, timer.wall)
     return KernelReport(kernel, size, spec(kernel).unit, spec(kernel).work(size),
-                        ladder.rungs(times), ladder.decompose(times), fitted, dispatched,
-                        Gil(usable_cores(), scalings, pool), stalls, tuple(absent.items()))
+                        ladder.rungs(times), fitted, dispatched,
+                        Gil(usable_cores(), scalings, pool_report), stalls, tuple(absent.items()))
 
 
 def _stall_variants(kernel: str, backends: Sequence[str]) -> list[tuple]:
@@ -193,14 +229,27 @@ def _stall_variants(kernel: str, backends: Sequence[str]) -> list[tuple]:
     return variants
 
 
-def _garbage(reports: Sequence[KernelReport], timer: Timer):
-    """The collector's share in the first registered kernel measured, else in binary_trees."""
+def _shared(settings: Settings, timer: Timer, sections: _Sections,
+            gc_target: Optional[tuple[str, int]]) -> tuple:
+    sections.step("boundary")
+    boundary_report = boundary.measure(settings.memory_elements, timer)
+    sections.step("memory")
+    memory_report = memory.measure(settings.memory_elements, timer)
+    sections.step("garbage collection")
+    gc_report = None if gc_target is None else garbage.measure(gc_target[1], timer, gc_target[0])
+    sections.step("language features")
+    return boundary_report, memory_report, gc_report, features.measure(settings.feature_ops, timer)
+
+
+def _garbage_target(reports: Sequence[KernelReport], timer: Timer) -> Optional[tuple[str, int]]:
+    """(kernel, size) for the collector's share: the first registered kernel measured, else
+    binary_trees."""
     own = next((r for r in reports if spec(r.kernel).own is not None and r.rung("python")), None)
     if own is not None:
-        return garbage.measure(own.size, timer, own.kernel)
+        return own.kernel, own.size
     if garbage.KERNEL not in _dispatch.kernels() or "python" not in _dispatch.kernel_backends(garbage.KERNEL):
         return None
     size = next((r.size for r in reports if r.kernel == garbage.KERNEL), None)
     if size is None:
         size = choose_size(garbage.KERNEL, timer.settings.target_time, "python", timer.clock)
-    return garbage.measure(size, timer)
+    return garbage.KERNEL, size

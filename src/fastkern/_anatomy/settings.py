@@ -39,6 +39,6 @@ class Settings:
 
 
 DEFAULT = Settings()
-QUICK = Settings(min_time=0.002, samples=3, target_time=0.002, fit_points=3, thread_time=0.01,
-                 gil_call_time=0.001,
+QUICK = Settings(min_time=0.002, samples=3, target_time=0.002, fit_points=3, thread_time=0.02,
+                 gil_call_time=0.002,
                  stall_time=0.01, memory_elements=20_000, feature_ops=200, quick=True)

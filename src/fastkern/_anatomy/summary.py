@@ -1,58 +1,119 @@
-"""The report in a few plain sentences: what a reader should take away."""
+"""The report in a few plain sentences, each generated from the figures its tables show.
+
+A sentence states only resolved figures, formatted exactly as in the tables; where a
+section could not be resolved it says so, and what would help.
+"""
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, Optional
+from typing import Iterable, Optional
 
-from .formatting import call, count, ratio, seconds, share
-from .report import UNSTABLE, KernelReport, Report
+from . import derive
+from .figures import figures
+from .formatting import at_once, call, count, cpus, fraction, seconds, times
+from .load import busy
+from .report import UNSTABLE, KernelReport, Report, Scaling
+
+ADVICE = "close other programs or rerun with --repeat 3"
+#: Runnable threads at least T minus this: the threads ran side by side.
+SIDE_BY_SIDE = 0.5
+
 
 def sentences(report: Report) -> list[str]:
     """Every takeaway the report supports, most important first."""
-    found = [*(_ladder(k) for k in report.kernels), _gil(report), _processes(report),
-             _stall(report), _call_cost(report), _boundary(report), _memory(report), _gc(report),
-             _features(report), _stability(report), _load(report)]
+    found = [_load(report), *(_ladder(k) for k in report.kernels), _gil(report),
+             _processes(report), _stall(report), _call_cost(report), _boundary(report),
+             _memory(report), _gc(report), _features(report), _stability(report),
+             _unresolved(report)]
     return [sentence for sentence in found if sentence]
 
 
 def _ladder(kernel: KernelReport) -> Optional[str]:
-    if len(kernel.parts) < 2:
+    parts = derive.parts(kernel)
+    if len(parts) < 2:
         return None
-    *steps, rest = kernel.parts
-    described = [f"{share(steps[0].share)} of python's time in {call(kernel.kernel, kernel.size)} "
-                 f"is the {steps[0].name}"]
-    described += [f"{share(part.share)} {part.name}" for part in steps[1:]]
-    described.append(f"{share(rest.share)} is left in {kernel.ladder_bottom}")
-    text = f"On this machine, {_join(described)}."
-    fastest = max((r for r in kernel.ladder if r.backend != "python" and r.speedup),
-                  key=lambda r: r.speedup, default=None)
-    if fastest:
-        text += f" {fastest.backend} runs it {ratio(fastest.speedup)} faster than python."
+    subject = call(kernel.kernel, kernel.size)
+    *steps, rest = parts
+    shown = [p for p in steps if p.share.resolved]
+    hidden = [p for p in steps if not p.share.resolved]
+    if not shown and not rest.share.resolved:
+        text = (f"Where python's time goes in {subject} is not resolved on this run "
+                f"({hidden[0].share.reason if hidden else rest.share.reason}): {ADVICE}.")
+    else:
+        described = [f"{fraction(p.share)} {p.name}" for p in shown]
+        if rest.share.resolved:
+            described.append(f"{fraction(rest.share)} is left in {kernel.ladder_bottom}")
+        text = f"Of python's time in {subject}, {_join(described)}."
+        if hidden:
+            text += (" Not resolved: " + _join([f"{p.name} ({p.share.reason})" for p in hidden])
+                     + ".")
+    best = derive.fastest(kernel)
+    if best:
+        text += f" {best[0]} runs it {times(best[1])} faster than python."
     return text
 
 
-def _at_most_threads(report: Report) -> tuple[Optional[int], dict]:
-    """Efficiency at the largest thread count, per variant label, across kernels."""
-    by_label: dict = {}
-    largest = None
-    for kernel in report.kernels:
-        if kernel.gil is None:
-            continue
-        for scaling in kernel.gil.threads:
-            largest = max(scaling.workers)
-            by_label.setdefault(scaling.label, []).append(scaling.efficiency[-1])
-    return largest, by_label
+def _verdict(value: float, workers: int) -> str:
+    if value >= workers - SIDE_BY_SIDE:
+        return "ran side by side"
+    if value <= 1 + SIDE_BY_SIDE:
+        return "took turns"
+    return "partly overlapped"
+
+
+def _largest(scaling: Scaling) -> int:
+    return len(scaling.workers) - 1
 
 
 def _gil(report: Report) -> Optional[str]:
-    threads, by_label = _at_most_threads(report)
-    if not threads or threads < 2 or "python" not in by_label:
+    kernels = [k for k in report.kernels if k.gil and k.gil.threads]
+    if not kernels:
         return None
-    described = [f"{label} {_range(values, share)}" for label, values in by_label.items()]
-    return (f"With {threads} threads calling a kernel at once, throughput relative to "
-            f"{threads}x one thread is {_join(described)}: python's threads take turns "
-            f"holding the GIL, the same C code with the GIL released runs side by side, and "
-            f"with it held takes turns again.")
+    scalings = [s for k in kernels for s in k.gil.threads]
+    workers = max(s.workers[-1] for s in scalings)
+    if workers < 2:
+        return None
+    capped = _busiest(report, "threads")
+    if report.machine.schedstat:
+        values: dict = {}
+        unresolved = []
+        for scaling in scalings:
+            if scaling.workers[-1] != workers:
+                continue
+            found = derive.runnable(scaling, _largest(scaling))
+            if found is None or not found.resolved:
+                unresolved.append(scaling.label)
+                continue
+            values.setdefault(scaling.label, []).append(at_once(found, workers))
+        groups: dict = {}
+        for label, shown in values.items():
+            verdicts = {_verdict(float(value), workers) for value in shown}
+            verdict = verdicts.pop() if len(verdicts) == 1 else "differed between kernels"
+            groups.setdefault(verdict, []).append(label)
+        described = [f"{label} {_span(shown)}" for label, shown in values.items()]
+        text = (f"With {workers} threads calling a kernel at once, the threads runnable at once "
+                f"were {_join(described)}: " + "; ".join(
+                    f"{_join(labels)} {verdict}" for verdict, labels in groups.items())
+                + ".") if described else ""
+        if unresolved:
+            text += (f" Runnable threads for {_join(_unique(unresolved))} are not resolved: "
+                     f"{ADVICE}.")
+        if capped is not None:
+            text += (f" Other programs kept {cpus(capped)} CPUs busy meanwhile, so throughput "
+                     f"scaling is capped by load; runnable threads are not.")
+        return text.strip()
+    efficiency = {}
+    for scaling in scalings:
+        found = derive.efficiency(scaling, _largest(scaling))
+        if found.resolved:
+            efficiency.setdefault(scaling.label, []).append(fraction(found))
+    text = (f"With {workers} threads, throughput relative to {workers} times one thread was "
+            + _join([f"{label} {_span(shown)}" for label, shown in efficiency.items()]) + ". "
+            if efficiency else "")
+    text += ("This system does not report runnable time, so these figures cannot tell the GIL "
+             "from other programs' load" + ("" if capped is None else
+                                            f" (others kept {cpus(capped)} CPUs busy)") + ".")
+    return text
 
 
 def _processes(report: Report) -> Optional[str]:
@@ -61,14 +122,20 @@ def _processes(report: Report) -> Optional[str]:
         return None
     pools = [k.gil.processes for k in kernels]
     workers = max(pools[0].scaling.workers)
-    efficiency = [p.scaling.efficiency[-1] for p in pools]
+    efficiency = [derive.efficiency(p.scaling, _largest(p.scaling)) for p in pools]
+    resolved = [fraction(e) for e in efficiency if e.resolved]
+    text = (f"{workers} worker processes running python reached {_span(resolved)} of {workers} "
+            f"times one thread's throughput" if resolved else
+            f"The throughput of {workers} worker processes is not resolved ({ADVICE})")
+    capped = _busiest(report, "processes")
+    if capped is not None:
+        text += f", capped by other programs keeping {cpus(capped)} CPUs busy"
     heaviest = max(kernels, key=lambda k: k.gil.processes.shipping.median)
-    extra = heaviest.gil.processes.shipping.median - heaviest.gil.processes.round_trip.median
-    return (f"{workers} worker processes running python reach {_range(efficiency, share)} of "
-            f"{workers}x one thread's throughput (usable cores: {kernels[0].gil.usable_cores}); "
-            f"starting them took {_range([max(p.startup) for p in pools], seconds)}, and shipping "
-            f"{heaviest.kernel}'s inputs ({count(heaviest.gil.processes.input_bytes)} bytes "
-            f"pickled) adds {seconds(max(extra, 0.0))} to every task.")
+    pool = heaviest.gil.processes
+    return (text + f"; starting them took {_span([seconds(p.startup) for p in pools])}, "
+            f"and a task carrying {heaviest.kernel}'s inputs ({count(pool.input_bytes)} B "
+            f"pickled) took {seconds(pool.shipping.median)} against "
+            f"{seconds(pool.round_trip.median)} for an empty one.")
 
 
 def _stall(report: Report) -> Optional[str]:
@@ -76,60 +143,61 @@ def _stall(report: Report) -> Optional[str]:
     for kernel in report.kernels:
         for stall in kernel.stall:
             worst[stall.label] = max(worst.get(stall.label, 0.0), stall.worst)
-    if "python" not in worst:
+    if "python" not in worst or "idle loop" not in worst:
         return None
     others = [f"{label} {seconds(value)}" for label, value in worst.items()
               if label not in ("idle loop", "python")]
-    return (f"An asyncio loop ticking every millisecond while a kernel runs in "
-            f"asyncio.to_thread is late by up to {seconds(worst['python'])} with python "
-            f"(idle: {seconds(worst.get('idle loop', 0.0))}); "
-            f"{_join(others)}. A kernel holding the GIL stalls every other request for a "
-            f"whole call.")
+    text = (f"An asyncio loop ticking every {seconds(report.settings.tick)} while a kernel runs "
+            f"in asyncio.to_thread was late by up to {seconds(worst['python'])} with python "
+            f"(idle loop: {seconds(worst['idle loop'])})"
+            + (f"; {_join(others)}" if others else "") + ".")
+    capped = _busiest(report, "event loop")
+    if capped is not None:
+        text += f" Other programs kept {cpus(capped)} CPUs busy meanwhile, which adds lag too."
+    return text
 
 
 def _call_cost(report: Report) -> Optional[str]:
     for kernel in report.kernels:
-        fits = {cost.backend: cost.fit for cost in kernel.costs}
-        if "python" in fits and "c" in fits:
-            dispatch = max((d.overhead for d in kernel.dispatch if d.backend in ("typed", "c")),
-                           default=None)
-            text = (f"In {kernel.kernel}, a call costs {_fixed(fits['python'].intercept)} "
-                    f"before any work in python and {_fixed(fits['c'].intercept)} in c; each "
-                    f"{kernel.unit} then costs {seconds(fits['python'].slope)} in python and "
-                    f"{seconds(fits['c'].slope)} in c.")
-            if dispatch is not None:
-                text += f" The dispatch layer adds about {seconds(dispatch)} per call."
-            return text
+        fits = {cost.backend: derive.line(cost) for cost in kernel.costs}
+        if "python" not in fits or "c" not in fits:
+            continue
+        said = []
+        for backend in ("python", "c"):
+            fit = fits[backend]
+            if fit.intercept.resolved:
+                said.append(f"a {backend} call costs {seconds(fit.intercept.value)} before any work")
+            if fit.slope.resolved:
+                said.append(f"each {kernel.unit} costs {seconds(fit.slope.value)} in {backend}")
+        adds = [(d.backend, derive.dispatch_adds(d)) for d in kernel.dispatch
+                if d.backend in ("typed", "c")]
+        adds = [(b, e) for b, e in adds if e.resolved]
+        if adds:
+            said.append("the dispatch layer adds " + _join(
+                [f"{seconds(e.value)} to {b}" for b, e in adds]) + " per call")
+        if said:
+            return f"In {kernel.kernel}, {_join(said)}."
+        return f"The fixed and per-{kernel.unit} costs of {kernel.kernel} are not resolved: {ADVICE}."
     return None
-
-
-def _fixed(intercept: float) -> str:
-    return seconds(intercept) if intercept > 0 else "too little to resolve"
 
 
 def _boundary(report: Report) -> Optional[str]:
     boundary = report.boundary
     if boundary is None:
         return None
-    to_list = boundary.to_list.median / boundary.elements
-    to_buffer = boundary.to_buffer.median / boundary.elements
-    text = (f"Converting a float64 buffer to a list of floats costs {seconds(to_list)} per "
-            f"element, and back {seconds(to_buffer)}")
-    summed = next((k for k in report.kernels if k.kernel == "sum" and k.rung("c")), None)
-    if summed:
-        per_element = summed.rung("c").time.median / summed.work
-        text += f", {ratio(to_list / per_element)} what c takes to add an element up"
-    return text + "."
+    return (f"Converting a float64 buffer to a list of floats costs "
+            f"{seconds(boundary.to_list.median / boundary.elements)} per element, and back "
+            f"{seconds(boundary.to_buffer.median / boundary.elements)}.")
 
 
 def _memory(report: Report) -> Optional[str]:
     memory = report.memory
     if memory is None:
         return None
+    scattered = derive.ratio(memory.scattered, memory.in_order)
     return (f"A list of floats takes {memory.list_bytes:.3g} bytes per element, a float64 "
             f"buffer {memory.buffer_bytes:.3g}; summing floats whose objects lie scattered in "
-            f"memory takes {ratio(memory.scattered.median / memory.in_order.median)} the time "
-            f"of the same floats allocated in order ({count(memory.elements)} elements).")
+            f"memory takes {times(scattered)} the time of the same floats allocated in order.")
 
 
 def _gc(report: Report) -> Optional[str]:
@@ -137,10 +205,14 @@ def _gc(report: Report) -> Optional[str]:
     if gc is None:
         return None
     total = sum(gc.collections)
-    return (f"The cycle collector ran {total} times during one {gc.kernel}({gc.size}) call, "
-            f"pausing {seconds(gc.pause)} ({share(gc.pause / gc.enabled.median)} of the call); "
-            f"with it disabled the call takes {ratio(gc.disabled.median / gc.enabled.median)} "
-            f"as long.")
+    effect = derive.gc_ratio(gc)
+    pause = derive.gc_pause_share(gc)
+    text = (f"The cycle collector ran {total} times during one {gc.kernel}({gc.size}) call, "
+            f"pausing {seconds(gc.pause)}"
+            + (f" ({fraction(pause)} of the call)" if pause.resolved else "") + "; ")
+    if effect.resolved:
+        return text + f"with it disabled the call takes {times(effect)} as long."
+    return text + f"the effect of disabling it is {times(effect)}: {ADVICE}."
 
 
 def _features(report: Report) -> Optional[str]:
@@ -153,34 +225,62 @@ def _features(report: Report) -> Optional[str]:
             f"{_join(pairs)}.")
 
 
-def _stability(report: Report) -> str:
+def _stability(report: Report) -> Optional[str]:
     timings = report.timings()
     unstable = sum(timing.spread > UNSTABLE for timing in timings)
     if not unstable:
-        return f"All {len(timings)} timings have a spread below {UNSTABLE:.0%} of their median."
-    return (f"{unstable} of {len(timings)} timings have a spread above {UNSTABLE:.0%} of their "
-            f"median (marked !): those results may be unstable; rerun on a quieter machine.")
+        return None
+    return (f"{unstable} of {len(timings)} timings vary by more than {UNSTABLE:.0%} between "
+            f"samples (marked !): {ADVICE}.")
 
 
-#: A load average per usable core above which other programs were competing for the CPUs.
-BUSY = 0.25
+def _unresolved(report: Report) -> Optional[str]:
+    found = figures(report)
+    missing = [f for f in found if not f.estimate.resolved]
+    if not missing:
+        return None
+    return (f"{len(missing)} of {len(found)} figures are not resolved (marked so in the "
+            f"tables, with the reason): {ADVICE}.")
+
+
+def _busiest(report: Report, step: str) -> Optional[float]:
+    """The most CPUs others kept busy during a busy ``step`` of any kernel, or None."""
+    loads = [entry for entry in report.load if entry.section.endswith(f": {step}") and busy(entry)]
+    return max((entry.others for entry in loads), default=None)
 
 
 def _load(report: Report) -> Optional[str]:
-    m = report.machine
-    if m.load is None or m.load <= BUSY * m.usable_cores:
+    loads = [entry for entry in report.load if busy(entry)]
+    if not loads:
         return None
-    return (f"The machine was busy when the run began (1-minute load average {m.load:.2g} on "
-            f"{m.usable_cores} usable cores): other programs competed for the CPUs, so thread "
-            f"and process scaling are understated and timings noisier.")
+    most = max(entry.others for entry in loads)
+    groups = (" With CFS autogroups on, a busy program in another session caps all of this "
+              "run's threads together at its share." if report.machine.autogroup else "")
+    return (f"Other programs kept up to {cpus(most)} CPUs busy during {len(loads)} of "
+            f"{len(report.load)} sections ({report.machine.usable_cores} usable cores): "
+            f"throughput of threads and processes and event-loop lag are capped by it there; "
+            f"the single-thread figures use thread CPU time and are not.{groups}")
 
 
-def _range(values: Iterable[float], show: Callable[[float], str]) -> str:
-    low, high = min(values), max(values)
-    return show(low) if show(low) == show(high) else f"{show(low)}–{show(high)}"
+def _unique(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def _span(shown: list[str]) -> str:
+    """The smallest and largest of already formatted figures, as a range."""
+    ordered = sorted(_unique(shown), key=_number)
+    return ordered[0] if len(ordered) == 1 else f"{ordered[0]}–{ordered[-1]}"
+
+
+def _number(text: str) -> float:
+    digits = "".join(ch for ch in text.split()[0] if ch.isdigit() or ch in ".-")
+    scale = {"s": 1.0, "ms": 1e-3, "µs": 1e-6, "ns": 1e-9}.get(text.split()[-1], 1.0) \
+        if " " in text else 1.0
+    return float(digits or 0) * scale
 
 
 def _join(items: list[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]
+

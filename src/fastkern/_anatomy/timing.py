@@ -1,7 +1,9 @@
-"""The timing engine: warm up, auto-range, sample, summarise. The clock is a parameter.
+"""The timing engine: warm up, auto-range, sample, summarise. The clocks are parameters.
 
-Nothing here reads a real clock except through the ``clock`` it is given, so tests drive
-it with a fake one and check every figure exactly.
+A call's own work is timed by the calling thread's CPU time (``time.thread_time``), which
+other processes barely disturb: while they hold a CPU, this thread's clock stops. Wall
+time is kept beside it. Nothing here reads a real clock except through the clocks it is
+given, so tests drive it with fake ones and check every figure exactly.
 """
 
 from __future__ import annotations
@@ -9,13 +11,18 @@ from __future__ import annotations
 import math
 import statistics
 import time
-from typing import Callable, Hashable, Mapping, Sequence, TypeVar
+from typing import Callable, Hashable, Mapping, Optional, Sequence, TypeVar
 
-from .report import Timing
+from .report import CPU, Timing
 from .settings import Settings
 
 Clock = Callable[[], float]
 K = TypeVar("K", bound=Hashable)
+R = TypeVar("R")
+
+#: The clock of a thread's own work, and the clock on the wall.
+THREAD_CPU: Clock = time.thread_time
+WALL_CLOCK: Clock = time.perf_counter
 
 #: Auto-ranging never repeats a call more often than this within one sample.
 MAX_LOOPS = 10_000_000
@@ -29,26 +36,40 @@ def quartiles(values: Sequence[float]) -> tuple[float, float, float]:
     return q1, median, q3
 
 
-def summarize(per_call: Sequence[float], loops: int = 1) -> Timing:
-    """A :class:`Timing` from per-call seconds, one figure per sample."""
+def summarize(per_call: Sequence[float], loops: int = 1, clock: str = CPU,
+              wall: Optional[Sequence[float]] = None) -> Timing:
+    """A :class:`Timing` from per-call seconds, one figure per sample, by ``clock``.
+
+    ``wall`` holds the same samples' wall-clock seconds, kept beside as their median.
+    """
     q1, median, q3 = quartiles(sorted(per_call))
-    return Timing(samples=tuple(per_call), loops=loops, median=median, iqr=q3 - q1)
+    return Timing(samples=tuple(per_call), loops=loops, median=median, iqr=q3 - q1, clock=clock,
+                  wall=quartiles(sorted(wall))[1] if wall else None)
 
 
 class Timer:
-    """Times zero-argument callables by the measurement rules in ``settings``."""
+    """Times zero-argument callables by the measurement rules in ``settings``.
 
-    def __init__(self, settings: Settings, clock: Clock = time.perf_counter):
+    ``clock`` times a call's own work (default: this thread's CPU time); ``wall`` is read
+    beside it, and is the clock of concurrency figures.
+    """
+
+    def __init__(self, settings: Settings, clock: Clock = THREAD_CPU, wall: Clock = WALL_CLOCK):
         self.settings = settings
         self.clock = clock
+        self.wall = wall
 
     def run(self, call: Callable[[], object], loops: int) -> float:
-        """Seconds taken by ``loops`` back-to-back calls."""
-        clock = self.clock
-        start = clock()
+        """Seconds taken by ``loops`` back-to-back calls, by ``clock``."""
+        return self.run_both(call, loops)[0]
+
+    def run_both(self, call: Callable[[], object], loops: int) -> tuple[float, float]:
+        """``clock`` and ``wall`` seconds taken by ``loops`` back-to-back calls."""
+        clock, wall = self.clock, self.wall
+        start_wall, start = wall(), clock()
         for _ in range(loops):
             call()
-        return clock() - start
+        return clock() - start, wall() - start_wall
 
     def loops_for(self, call: Callable[[], object]) -> int:
         """Calls per sample so that one sample lasts at least ``min_time``."""
@@ -78,15 +99,18 @@ class Timer:
                 call()
         loops = {key: self.loops_for(call) for key, call in calls.items()}
         samples: dict = {key: [] for key in calls}
+        walls: dict = {key: [] for key in calls}
         for _ in range(self.settings.samples):
             for key, call in calls.items():
-                samples[key].append(self.run(call, loops[key]) / loops[key])
-        return {key: summarize(samples[key], loops[key]) for key in calls}
+                own, wall = self.run_both(call, loops[key])
+                samples[key].append(own / loops[key])
+                walls[key].append(wall / loops[key])
+        return {key: summarize(samples[key], loops[key], wall=walls[key]) for key in calls}
 
-    def repeat_all(self, batches: Mapping[K, Callable[[], float]]) -> dict[K, Timing]:
-        """Interleaved samples of batches that time themselves and return their seconds."""
-        samples: dict = {key: [] for key in batches}
+    def rounds(self, batches: Mapping[K, Callable[[], R]]) -> dict[K, list[R]]:
+        """``samples`` results of each batch, the batches taking turns round after round."""
+        results: dict = {key: [] for key in batches}
         for _ in range(self.settings.samples):
             for key, batch in batches.items():
-                samples[key].append(batch())
-        return {key: summarize(samples[key]) for key in batches}
+                results[key].append(batch())
+        return results

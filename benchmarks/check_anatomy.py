@@ -1,0 +1,157 @@
+"""Checks of the anatomy's own figures, one command each (run from the repository root).
+
+    python benchmarks/check_anatomy.py agree [--quick] [KERNEL ...]
+        The anatomy's ladder and an independent timeit-style measurement of the same raw
+        calls (``fastkern.implementation(kernel, backend)(*prepared args)`` in a plain loop
+        timed by ``time.thread_time_ns``), made in the same run (three turns each, taken
+        alternately; medians), side by side with their ratio.
+
+    python benchmarks/check_anatomy.py load [--busy N] [--quick] [KERNEL ...]
+        Each kernel's python/typed and python/c ladder ratios (medians of three ladder
+        measurements) measured idle, idle again, and while N busy loops (default 2) spin in
+        other sessions, with how far each run is from the first idle one. Run it on an
+        otherwise idle machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import statistics
+import subprocess
+import sys
+import time
+from typing import Callable, Sequence
+
+import fastkern
+from fastkern import _dispatch
+from fastkern._anatomy import ladder
+from fastkern._anatomy.inputs import choose_size, prepared
+from fastkern._anatomy.run import default_kernels
+from fastkern._anatomy.settings import Settings
+from fastkern._anatomy.timing import Timer
+
+RATIOS = (("python", "typed"), ("python", "c"))
+
+
+def independent(calls: dict[str, Callable[[], object]], rounds: int = 7,
+                min_ns: int = 20_000_000) -> dict[str, float]:
+    """Median thread-CPU seconds per call of each callable, the callables taking turns."""
+    loops = {}
+    for name, call in calls.items():
+        n = 1
+        while True:
+            start = time.thread_time_ns()
+            for _ in range(n):
+                call()
+            if time.thread_time_ns() - start >= min_ns:
+                break
+            n *= 2
+        loops[name] = n
+    per_call: dict[str, list[float]] = {name: [] for name in calls}
+    for _ in range(rounds):
+        for name, call in calls.items():
+            start = time.thread_time_ns()
+            for _ in range(loops[name]):
+                call()
+            per_call[name].append((time.thread_time_ns() - start) / 1e9 / loops[name])
+    return {name: statistics.median(values) for name, values in per_call.items()}
+
+
+def raw_calls(kernel: str, size: int, backends: Sequence[str]) -> dict[str, Callable[[], object]]:
+    return {backend: functools.partial(fastkern.implementation(kernel, backend),
+                                       *prepared(kernel, backend, size)) for backend in backends}
+
+
+def sizes(kernels: Sequence[str], settings: Settings) -> dict[str, int]:
+    return {kernel: choose_size(kernel, settings.target_time) for kernel in kernels}
+
+
+def anatomy_ladder(kernel: str, size: int, settings: Settings) -> dict[str, float]:
+    times = ladder.measure(kernel, size, _dispatch.kernel_backends(kernel), Timer(settings))
+    return {backend: timing.median for backend, timing in times.items()}
+
+
+def agree(kernels: Sequence[str], settings: Settings, turns: int = 3) -> None:
+    """Both measurements, taking ``turns`` turns each, so that a change of load hits both."""
+    print(f"{'kernel':<22}{'backend':<10}{'anatomy':>12}{'independent':>13}{'ratio':>8}")
+    worst = 0.0
+    for kernel, size in sizes(kernels, settings).items():
+        backends = _dispatch.kernel_backends(kernel)
+        calls = raw_calls(kernel, size, backends)
+        mine, theirs = [], []
+        for _ in range(turns):
+            mine.append(anatomy_ladder(kernel, size, settings))
+            theirs.append(independent(calls))
+        found = {b: statistics.median(run[b] for run in mine) for b in backends}
+        other = {b: statistics.median(run[b] for run in theirs) for b in backends}
+        for backend in backends:
+            ratio = found[backend] / other[backend]
+            worst = max(worst, abs(ratio - 1))
+            print(f"{kernel + f'({size})':<22}{backend:<10}{found[backend] * 1e6:>10.2f}us"
+                  f"{other[backend] * 1e6:>11.2f}us{ratio:>8.3f}")
+    print(f"largest difference: {worst:.1%}")
+
+
+def ratios(kernels: dict[str, int], settings: Settings,
+           turns: int = 3) -> dict[tuple[str, str], float]:
+    """Each kernel's ladder ratios from the medians of ``turns`` ladder measurements."""
+    found = {}
+    for kernel, size in kernels.items():
+        runs = [anatomy_ladder(kernel, size, settings) for _ in range(turns)]
+        times = {backend: statistics.median(run[backend] for run in runs) for backend in runs[0]}
+        for upper, lower in RATIOS:
+            if upper in times and lower in times:
+                found[kernel, f"{upper}/{lower}"] = times[upper] / times[lower]
+    return found
+
+
+def busy_loops(count: int) -> list[subprocess.Popen]:
+    return [subprocess.Popen([sys.executable, "-c", "while True: pass"], start_new_session=True)
+            for _ in range(count)]
+
+
+def load(kernels: Sequence[str], settings: Settings, busy: int) -> None:
+    chosen = sizes(kernels, settings)
+    runs = {"idle": ratios(chosen, settings), "idle again": ratios(chosen, settings)}
+    spinning = busy_loops(busy)
+    try:
+        time.sleep(1)
+        runs[f"{busy} busy loops"] = ratios(chosen, settings)
+    finally:
+        for process in spinning:
+            process.kill()
+            process.wait()
+    names = list(runs)
+    print(f"{'kernel':<22}{'ratio':<14}" + "".join(f"{name:>16}" for name in names)
+          + "".join(f"{'vs idle: ' + name:>26}" for name in names[1:]))
+    worst = {name: 0.0 for name in names[1:]}
+    for (kernel, label), first in runs["idle"].items():
+        cells = "".join(f"{runs[name][kernel, label]:>15.3f}x" for name in names)
+        for name in names[1:]:
+            worst[name] = max(worst[name], abs(runs[name][kernel, label] / first - 1))
+        moved = "".join(f"{runs[name][kernel, label] / first - 1:>+26.1%}" for name in names[1:])
+        print(f"{kernel + f'({chosen[kernel]})':<22}{label:<14}{cells}{moved}")
+    for name, value in worst.items():
+        print(f"largest difference, {name} vs idle: {value:.1%}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("check", choices=("agree", "load"))
+    parser.add_argument("kernels", nargs="*", help="kernels (default: the anatomy's)")
+    parser.add_argument("--quick", action="store_true", help="the anatomy's quick settings")
+    parser.add_argument("--busy", type=int, default=2, help="busy loops for the load check")
+    args = parser.parse_args(argv)
+    settings = Settings.for_mode(args.quick)
+    kernels = args.kernels or default_kernels()
+    if args.check == "agree":
+        agree(kernels, settings)
+    else:
+        load(kernels, settings, args.busy)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,220 @@
+"""Every figure derived from measurements, with the uncertainty its measurements allow.
+
+One method throughout: timings compared with each other are sampled in the same rounds
+(interleaved), so a derived figure is computed round by round; its value is the median
+over rounds and its interval the interquartile range over rounds (the quartiles of
+:func:`.timing.quartiles`). A figure is *resolved* when its interval fits the range the
+quantity can take (a share of a time in 0..100%, a cost at or above 0...); otherwise it
+carries the reason it is not, and is shown as "not resolved", never as a finding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Optional, Sequence
+
+from .fit import fit_line
+from .report import (LADDER, CallCost, DispatchCost, GarbageCollection, KernelReport, Scaling,
+                     Timing)
+from .sched import at_once
+from .timing import quartiles
+
+#: Why a figure is not resolved.
+NEAR_ZERO = "within noise of 0"
+NEAR_FULL = "within noise of 100%"
+INVERTED = "the lower rung is slower, beyond noise"
+ABOVE_FULL = "above 100% beyond noise"
+NEGATIVE = "below 0 beyond noise"
+INCONSISTENT = "inconsistent: no collections ran, yet the times differ beyond noise"
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A derived figure: its value, the interval its measurements support, and whether it
+    is resolved (``reason`` is None) or why not."""
+
+    value: float
+    low: float
+    high: float
+    reason: Optional[str] = None
+
+    @property
+    def resolved(self) -> bool:
+        return self.reason is None
+
+    def why(self, reason: Optional[str]) -> Estimate:
+        return Estimate(self.value, self.low, self.high, reason)
+
+
+def rounds(values: Sequence[float]) -> Estimate:
+    """Median and interquartile interval of per-round values."""
+    low, value, high = quartiles(sorted(values))
+    return Estimate(value, low, high)
+
+
+def per_round(function: Callable[..., float], *timings: Timing) -> Estimate:
+    """``function`` of the timings' samples, round by round (rounds zipped in order)."""
+    return rounds([function(*sample) for sample in zip(*(t.samples for t in timings))])
+
+
+def bounded(estimate: Estimate, floor: Optional[float] = 0.0, ceiling: Optional[float] = 1.0,
+            below: str = NEGATIVE) -> Estimate:
+    """Resolved only if the interval fits in ``floor``..``ceiling``; else the reason why."""
+    if floor is not None and estimate.high < floor:
+        return estimate.why(below)
+    if ceiling is not None and estimate.low > ceiling:
+        return estimate.why(ABOVE_FULL)
+    if floor is not None and estimate.low < floor:
+        return estimate.why(NEAR_ZERO)
+    if ceiling is not None and estimate.high > ceiling:
+        return estimate.why(NEAR_FULL)
+    return estimate
+
+
+def _ratio(a: float, b: float) -> float:
+    return a / b if b > 0 else 0.0
+
+
+def speedup(kernel: KernelReport, backend: str) -> Optional[Estimate]:
+    """Python's time over ``backend``'s, round by round."""
+    base, rung = kernel.rung("python"), kernel.rung(backend)
+    if base is None or rung is None:
+        return None
+    return per_round(_ratio, base.time, rung.time)
+
+
+#: What the step from one rung down to the next removes.
+STEPS = {
+    ("python", "compiled"): "interpreter and generic dispatch",
+    ("compiled", "typed"): "dynamic typing & boxing",
+    ("typed", "c"): "C headroom",
+    ("compiled", "annotated"): "dynamic typing & boxing",
+    ("annotated", "c"): "C headroom",
+}
+
+
+def ladder_of(kernel: KernelReport) -> tuple[str, ...]:
+    """The ladder's rungs; a registered kernel's annotated rung stands in for a missing typed."""
+    if kernel.rung("annotated") and not kernel.rung("typed"):
+        return tuple("annotated" if rung == "typed" else rung for rung in LADDER)
+    return LADDER
+
+
+@dataclass(frozen=True)
+class Part:
+    """One share of python's time: the difference between neighbouring rungs (or the last)."""
+
+    name: str
+    seconds: Estimate
+    share: Estimate
+
+
+def parts(kernel: KernelReport) -> tuple[Part, ...]:
+    """Python's time as the differences between neighbouring ladder rungs, then the last rung.
+
+    A rung that is missing merges the two steps around it into one part. A share is
+    resolved only if its interval fits in 0..100% of python's time.
+    """
+    ladder = ladder_of(kernel)
+    present = [backend for backend in ladder if kernel.rung(backend)]
+    if not present or present[0] != "python":
+        return ()
+    total = kernel.rung("python").time
+    found = []
+    for upper, lower in zip(present, present[1:]):
+        names = [STEPS[step] for step in zip(ladder, ladder[1:])
+                 if ladder.index(upper) <= ladder.index(step[0]) < ladder.index(lower)]
+        high, low = kernel.rung(upper).time, kernel.rung(lower).time
+        seconds = per_round(lambda t, h, l: h - l, total, high, low)
+        fraction = per_round(lambda t, h, l: _ratio(h - l, t), total, high, low)
+        found.append(Part(" + ".join(names), seconds, bounded(fraction, below=INVERTED)))
+    last = kernel.rung(present[-1]).time
+    found.append(Part(f"remainder ({present[-1]} itself)", per_round(lambda t: t, last),
+                      bounded(per_round(_ratio, last, total))))
+    return tuple(found)
+
+
+@dataclass(frozen=True)
+class LineFit:
+    """The fit of a backend's time against work: fixed cost per call and cost per unit."""
+
+    intercept: Estimate
+    slope: Estimate
+    r2: float
+
+
+def line(cost: CallCost) -> LineFit:
+    """The fit through the medians, its interval from the same fit made round by round."""
+    median = fit_line(cost.work, [t.median for t in cost.times])
+    fits = [fit_line(cost.work, list(sample)) for sample in zip(*(t.samples for t in cost.times))]
+    intercept = rounds([f.intercept for f in fits])
+    slope = rounds([f.slope for f in fits])
+    return LineFit(bounded(Estimate(median.intercept, intercept.low, intercept.high), ceiling=None),
+                   bounded(Estimate(median.slope, slope.low, slope.high), ceiling=None),
+                   median.r2)
+
+
+def dispatch_adds(cost: DispatchCost) -> Estimate:
+    """The public call's time minus the raw implementation's, round by round."""
+    return bounded(per_round(lambda d, r: d - r, cost.dispatched, cost.raw), ceiling=None)
+
+
+def efficiency(scaling: Scaling, index: int) -> Estimate:
+    """Throughput of T workers over T times one thread's, round by round.
+
+    Above 100% beyond noise is not resolved (the load changed between the batches); within
+    noise of 100% it is: that is what perfect scaling looks like.
+    """
+    workers, calls = scaling.workers[index], scaling.calls[index]
+    one_thread = scaling.total
+
+    def ratio(wall: float, reference: float) -> float:
+        return _ratio(calls / wall if wall > 0 else 0.0, workers * one_thread / reference
+                      if reference > 0 else 0.0)
+
+    found = per_round(ratio, scaling.walls[index], scaling.reference)
+    checked = bounded(found, ceiling=1.0)
+    return found if checked.reason == NEAR_FULL else checked
+
+
+#: Runnable threads beyond T that the edges of a batch's window account for (a worker's
+#: runnable time counts from just before the start line, so a few ms of start-up and exit).
+RUNNABLE_SLACK = 0.1
+
+
+def runnable(scaling: Scaling, index: int) -> Optional[Estimate]:
+    """Threads (or processes) runnable at once at the index-th worker count.
+
+    More than T (plus :data:`RUNNABLE_SLACK`) beyond noise is not resolved.
+    """
+    counted = scaling.runnable[index]
+    if counted is None:
+        return None
+    found = per_round(at_once, counted, scaling.walls[index])
+    checked = bounded(found, ceiling=scaling.workers[index] + RUNNABLE_SLACK)
+    return found if checked.reason in (NEAR_FULL, NEAR_ZERO) else checked
+
+
+def gc_ratio(gc: GarbageCollection) -> Estimate:
+    """Time with the collector off over time with it on; flagged if no collection ran."""
+    found = per_round(_ratio, gc.disabled, gc.enabled)
+    if sum(gc.collections) == 0 and (found.low > 1.0 or found.high < 1.0):
+        return found.why(INCONSISTENT)
+    return found
+
+
+def gc_pause_share(gc: GarbageCollection) -> Estimate:
+    """The collector's pause in one call as a share of a call, against each round's call."""
+    return bounded(per_round(lambda enabled: _ratio(gc.pause, enabled), gc.enabled))
+
+
+def ratio(numerator: Timing, denominator: Timing) -> Estimate:
+    """One timing over another, round by round."""
+    return per_round(_ratio, numerator, denominator)
+
+
+def fastest(kernel: KernelReport) -> Optional[tuple[str, Estimate]]:
+    """The backend with the largest resolved speedup over python."""
+    found = [(b, speedup(kernel, b)) for b in (r.backend for r in kernel.ladder) if b != "python"]
+    found = [(b, s) for b, s in found if s is not None and s.resolved]
+    return max(found, key=lambda pair: pair[1].value, default=None)

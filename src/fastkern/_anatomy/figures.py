@@ -1,0 +1,126 @@
+"""Every figure of a report as one flat list, keyed by kernel, size, section and backend.
+
+The JSON carries this list for other tools, ``--repeat`` keeps each figure's value in
+every run, and ``fastkern compare`` lines reports up by it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator, Optional, Sequence
+
+from . import derive
+from .derive import Estimate
+from .formatting import call
+from .report import CPU, WALL, Report, RunSpread, Timing
+from .timing import quartiles
+
+#: Units of figures: seconds, a ratio, a fraction (shown as %), a number of threads.
+SECONDS, RATIO, FRACTION, THREADS = "s", "x", "%", "threads"
+
+
+@dataclass(frozen=True)
+class Figure:
+    subject: str
+    """``nbody(2000)``, or the shared section's name."""
+    section: str
+    label: str
+    unit: str
+    clock: str
+    estimate: Estimate
+
+    @property
+    def key(self) -> str:
+        return f"{self.subject} | {self.section} | {self.label}"
+
+
+def measured(timing: Timing) -> Estimate:
+    """A timing's median and interquartile interval."""
+    low, value, high = quartiles(sorted(timing.samples))
+    return Estimate(value, low, high)
+
+
+def _figure(subject: str, section: str, label: str, estimate: Estimate, unit: str,
+            clock: str) -> Figure:
+    return Figure(subject, section, label, unit, clock, estimate)
+
+
+def figures(report: Report) -> list[Figure]:
+    return list(_kernel_figures(report)) + list(_shared_figures(report))
+
+
+def _kernel_figures(report: Report) -> Iterator[Figure]:
+    for kernel in report.kernels:
+        subject = call(kernel.kernel, kernel.size)
+        for rung in kernel.ladder:
+            yield _figure(subject, "ladder", rung.backend, measured(rung.time), SECONDS, CPU)
+            found = derive.speedup(kernel, rung.backend)
+            if found is not None and rung.backend != "python":
+                yield _figure(subject, "speedup over python", rung.backend, found, RATIO, CPU)
+        for part in derive.parts(kernel):
+            yield _figure(subject, "share of python's time", part.name, part.share, FRACTION, CPU)
+        for cost in kernel.costs:
+            fitted = derive.line(cost)
+            yield _figure(subject, "per call", cost.backend, fitted.intercept, SECONDS, CPU)
+            yield _figure(subject, f"per {kernel.unit}", cost.backend, fitted.slope, SECONDS, CPU)
+        for dispatch in kernel.dispatch:
+            yield _figure(subject, "dispatch adds", dispatch.backend,
+                          derive.dispatch_adds(dispatch), SECONDS, CPU)
+        if kernel.gil:
+            rows = [(s.label, s) for s in kernel.gil.threads]
+            if kernel.gil.processes:
+                rows.append(("python, processes", kernel.gil.processes.scaling))
+            for label, scaling in rows:
+                for index, workers in enumerate(scaling.workers):
+                    yield _figure(subject, f"scaling T={workers}", label,
+                                  derive.efficiency(scaling, index), FRACTION, WALL)
+                    runnable = derive.runnable(scaling, index)
+                    if runnable is not None:
+                        yield _figure(subject, f"runnable at once T={workers}", label, runnable,
+                                      THREADS, WALL)
+        for stall in kernel.stall:
+            yield _figure(subject, "event loop worst lag", stall.label,
+                          Estimate(stall.worst, stall.worst, stall.worst), SECONDS, WALL)
+
+
+def _shared_figures(report: Report) -> Iterator[Figure]:
+    if report.boundary:
+        b = report.boundary
+        yield _figure("boundary", "per element", "buffer -> list",
+                      measured(b.to_list.per(b.elements)), SECONDS, CPU)
+        yield _figure("boundary", "per element", "list -> buffer",
+                      measured(b.to_buffer.per(b.elements)), SECONDS, CPU)
+    if report.memory:
+        m = report.memory
+        yield _figure("memory", "scattered over in order", "python sum",
+                      derive.ratio(m.scattered, m.in_order), RATIO, CPU)
+    if report.gc:
+        g = report.gc
+        subject = call(g.kernel, g.size)
+        yield _figure(subject, "collector", "on", measured(g.enabled), SECONDS, CPU)
+        yield _figure(subject, "collector", "off over on", derive.gc_ratio(g), RATIO, CPU)
+        yield _figure(subject, "collector", "pause share", derive.gc_pause_share(g), FRACTION, CPU)
+    if report.features:
+        for pair in report.features.pairs:
+            yield _figure("language features", f"{pair.feature} vs {pair.plain}", "python",
+                          derive.ratio(pair.feature_time, pair.plain_time), RATIO, CPU)
+
+
+def spreads(runs: Sequence[Report]) -> tuple[RunSpread, ...]:
+    """Each figure's value in every run (None where that run did not resolve it)."""
+    by_run = [{f.key: f for f in figures(run)} for run in runs]
+    keys = list(by_run[0])
+    return tuple(RunSpread(key, tuple(
+        found[key].estimate.value if key in found and found[key].estimate.resolved else None
+        for found in by_run))
+        for key in keys)
+
+
+def relative_spread(values: Sequence[Optional[float]]) -> Optional[float]:
+    """(largest - smallest) / median of the resolved values, or None with fewer than two."""
+    known = sorted(v for v in values if v is not None)
+    if len(known) < 2:
+        return None
+    middle = quartiles(known)[1]
+    return (known[-1] - known[0]) / abs(middle) if middle else None
+

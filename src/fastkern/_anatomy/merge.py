@@ -1,0 +1,40 @@
+"""Pooling repeated runs: the same measurements taken N times become one report.
+
+Timings pool their samples (so every derived figure is computed over all rounds); other
+numbers take their median over the runs; labels and settings come from the first run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import statistics
+from typing import Sequence, TypeVar
+
+from .report import Timing
+from .timing import summarize
+
+T = TypeVar("T")
+
+
+def pool(runs: Sequence[T]) -> T:
+    """One value standing for the same value measured in each of ``runs``."""
+    first = runs[0]
+    if len(runs) == 1 or first is None or isinstance(first, (str, bool)):
+        return first
+    if isinstance(first, Timing):
+        walls = [t.wall for t in runs if t.wall is not None]
+        return summarize([s for t in runs for s in t.samples], first.loops, first.clock,
+                         wall=walls or None)
+    if dataclasses.is_dataclass(first):
+        return dataclasses.replace(first, **{
+            f.name: pool([getattr(run, f.name) for run in runs])
+            for f in dataclasses.fields(first) if f.init})
+    if isinstance(first, tuple):
+        if any(not isinstance(run, tuple) or len(run) != len(first) for run in runs):
+            return first
+        return tuple(pool(items) for items in zip(*runs))
+    if isinstance(first, int):
+        return statistics.median_low(runs)
+    if isinstance(first, float):
+        return statistics.median(runs)
+    return first

@@ -1,0 +1,217 @@
+"""Invariants of real quick runs that hold whatever the timings, and repeat, grid and compare.
+
+No test here asserts the sign or size of a real timing: a busy machine may make any
+figure unresolved, and these checks hold either way.
+"""
+
+import dataclasses
+import io
+import json
+import re
+
+import pytest
+from rich.console import Console
+
+import fastkern
+from fastkern import __main__ as cli
+from fastkern._anatomy import compare, costs, derive, figures, inputs, render, summary
+from fastkern._anatomy.formatting import UNRESOLVED, unresolved
+from fastkern._anatomy.merge import pool
+from fastkern._anatomy.report import Load, Report, Timing
+from fastkern._anatomy.timing import summarize
+
+#: A figure as printed: a number with a unit (%, x, s, ms, µs, ns), or a decimal.
+FIGURE = re.compile(r"-?\d+(?:\.\d+)?(?:%|x\b| (?:s|ms|µs|ns)\b)|-?\d+\.\d+")
+
+
+@pytest.fixture(scope="module")
+def report():
+    return fastkern.anatomy_all(["sum", "nbody"], sizes={"sum": 2000, "nbody": 50},
+                                threads=(1, 2), quick=True)
+
+
+@pytest.fixture(scope="module")
+def repeated():
+    return fastkern.anatomy("sum", 1000, backends=["python", "c"], threads=(2, 1, 2), quick=True,
+                            shared=False, repeat=2)
+
+
+def printed(report):
+    out = io.StringIO()
+    render.render(report, Console(file=out, width=1000))
+    return out.getvalue()
+
+
+def rendered(report):
+    """The rendered report, its whitespace (and so the wrapping of captions) normalised."""
+    return " ".join(printed(report).split())
+
+
+def tables(report):
+    """The rendered report without its summary (the legend after it stays)."""
+    before, _, after = printed(report).partition("\nSummary\n")
+    return " ".join((before + after.split("\n\n", 1)[-1]).split())
+
+
+def test_every_share_printed_as_a_number_lies_in_0_to_100_percent(report, repeated):
+    for found in (report, repeated):
+        for percent in re.findall(r"(-?\d+(?:\.\d+)?)%", rendered(found)):
+            assert 0 <= float(percent) <= 100, percent
+
+
+def test_every_unresolved_figure_is_marked_in_the_tables(report):
+    text = tables(report)
+    missing = [f.estimate for f in figures.figures(report) if not f.estimate.resolved]
+    for estimate in missing:
+        assert unresolved(estimate.reason) in text
+    assert text.count(f"{UNRESOLVED} (") == len(missing)
+
+
+def test_every_number_in_the_summary_appears_in_a_table(report, repeated):
+    for found in (report, repeated):
+        shown = set(FIGURE.findall(tables(found)))
+        for sentence in summary.sentences(found):
+            for number in FIGURE.findall(sentence):
+                assert number in shown, (number, sentence)
+
+
+def test_a_busy_machine_is_said_and_the_gil_is_told_from_runnable_threads(report):
+    busy = dataclasses.replace(report, load=tuple(
+        Load(entry.section, entry.seconds, 1.5) for entry in report.load))
+    said = summary.sentences(busy)
+    assert said[0].startswith("Other programs kept up to 1.5 CPUs busy")
+    gil = next(s for s in said if s.startswith("With 2 threads"))
+    if report.machine.schedstat:
+        assert "runnable at once" in gil and "capped by load; runnable threads are not" in gil
+    else:
+        assert "cannot tell the GIL from other programs' load" in gil
+    idle = dataclasses.replace(report, load=tuple(
+        Load(entry.section, entry.seconds, 0.0) for entry in report.load))
+    assert not any("Other programs" in s for s in summary.sentences(idle))
+
+
+def test_without_schedstat_the_gil_falls_back_to_throughput(report):
+    blind = dataclasses.replace(report, machine=dataclasses.replace(report.machine,
+                                                                    schedstat=False))
+    gil = next(s for s in summary.sentences(blind) if s.startswith("With 2 threads"))
+    assert "does not report runnable time" in gil
+    assert "no /proc/self/task/<tid>/schedstat" in rendered(blind)
+
+
+def test_every_load_section_is_measured(report):
+    sections = [entry.section for entry in report.load]
+    assert sections[:6] == [f"sum: {step}" for step in ("ladder", "per-call cost", "dispatch",
+                                                       "threads", "processes", "event loop")]
+    assert sections[-4:] == ["boundary", "memory", "garbage collection", "language features"]
+    assert all(entry.seconds > 0 for entry in report.load)
+    assert all(entry.others is None or entry.others >= 0 for entry in report.load)
+
+
+def test_repeat_pools_samples_and_keeps_each_figure_per_run(repeated):
+    assert repeated.repeat == 2
+    assert all(s.workers == (1, 2) for s in repeated.kernels[0].gil.threads), "sorted, once each"
+    assert all(len(t.samples) == 2 * repeated.settings.samples for t in repeated.timings())
+    keys = [entry.key for entry in repeated.spread]
+    assert "sum(1000) | ladder | python" in keys
+    assert all(len(entry.values) == 2 for entry in repeated.spread)
+    assert "Run to run" in rendered(repeated)
+    assert Report.from_json(repeated.to_json()) == repeated
+
+
+def test_repeat_must_be_a_positive_integer():
+    with pytest.raises(ValueError, match="repeat"):
+        fastkern.anatomy("sum", 10, repeat=0)
+
+
+def test_pooling_concatenates_samples_and_takes_medians_of_other_numbers():
+    first = summarize([1.0, 2.0, 3.0], loops=4, wall=[2.0])
+    second = summarize([4.0, 5.0, 6.0], loops=8, wall=[4.0])
+    pooled = pool([first, second])
+    assert pooled.samples == (1.0, 2.0, 3.0, 4.0, 5.0, 6.0)
+    assert (pooled.median, pooled.loops, pooled.wall) == (3.5, 4, 3.0)
+    assert pool([(1, "a", 2.0), (3, "b", 4.0)]) == (1, "a", 3.0)
+
+
+def test_the_size_grid():
+    assert inputs.grid(1, 1000) == [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000]
+    assert inputs.grid(3, 40) == [5, 10, 20]
+    assert (inputs.snap(3000), inputs.snap(4000), inputs.snap(0.2)) == (2000, 5000, 1)
+    assert inputs.grid_size("sum", 3100) == 2000
+    assert inputs.grid_size("mandelbrot", 40000) == 224, "work 50k, the nearest grid point"
+    assert inputs.fit_sizes("sum", 20000, 5) == [1, 10, 200, 5000, 20000]
+    assert inputs.fit_sizes("sum", 20000, 5) == inputs.fit_sizes("sum", 20000, 5)
+    assert inputs.fit_sizes("sum", 2, 5) == [1, 2]
+
+
+def test_fit_sizes_reach_100_times_the_per_call_cost_in_work():
+    per_unit, fixed = 1e-10, 1e-7
+    assert costs.largest_size("sum", 2000, fixed, fixed + 1999 * per_unit) == 100_000
+    assert costs.largest_size("sum", 2000, fixed, fixed + 1999 * 1e-8) == 2000
+    assert costs.largest_size("sum", 2000, fixed, fixed / 2) == 2000
+
+
+def test_compare_lines_figures_up_and_judges_noise(report):
+    slower = dataclasses.replace(report, kernels=tuple(
+        dataclasses.replace(kernel, ladder=tuple(
+            dataclasses.replace(rung, time=_scaled(rung.time, 3.0)) if rung.backend == "python"
+            else rung for rung in kernel.ladder)) for kernel in report.kernels))
+    rows = {row.key: row for row in compare.rows([report, slower])}
+    python = rows["sum(2000) | ladder | python"]
+    assert python.ratio(1) == pytest.approx(3.0)
+    assert python.verdict(1) == compare.BEYOND
+    same = rows["sum(2000) | ladder | c"]
+    assert (same.ratio(1), same.verdict(1)) == (1.0, compare.WITHIN)
+    out = io.StringIO()
+    compare.render([report, slower], ["a.json", "b.json"], Console(file=out, width=300))
+    assert "b.json / a.json" in out.getvalue()
+
+
+def _scaled(timing: Timing, factor: float) -> Timing:
+    return summarize([s * factor for s in timing.samples], timing.loops)
+
+
+def test_compare_command(report, tmp_path, capsys):
+    first, second = tmp_path / "a.json", tmp_path / "b.json"
+    first.write_text(report.to_json())
+    second.write_text(report.to_json())
+    assert cli.main(["compare", str(first), str(second)]) == 0
+    assert "within noise" in capsys.readouterr().out
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps({"format": "something else"}))
+    for args, message in ((["compare", str(first), str(other)], "not a fastkern anatomy report"),
+                          (["compare", str(first)], "at least two")):
+        assert cli.main(args) == 2
+        err = capsys.readouterr().err
+        assert message in err and len(err.strip().splitlines()) == 1
+
+
+def test_estimates_never_claim_more_than_their_interval(report):
+    for figure in figures.figures(report):
+        estimate = figure.estimate
+        assert estimate.low <= estimate.high
+        if figure.unit == figures.FRACTION and estimate.resolved and "scaling" not in figure.section:
+            assert 0 <= estimate.low and estimate.high <= 1
+    for kernel in report.kernels:
+        for part in derive.parts(kernel):
+            assert part.share.resolved == (0 <= part.share.low and part.share.high <= 1)
+
+
+@pytest.mark.parametrize("kernel", ["sum", "mandelbrot", "fib"])
+def test_chosen_sizes_repeat_when_the_speed_varies_a_little(kernel, monkeypatch):
+    """A fake clock makes a call take 10 ns per unit of work, give or take 10%."""
+    from fastkern._kernels import KERNELS
+
+    now = [0.0]
+    work = KERNELS[kernel].work
+
+    def fake_call(kernel_name, backend, size, *rest, **options):
+        def call():
+            now[0] += work(size) * 1e-8 * speed[0]
+        return call
+
+    monkeypatch.setattr(inputs, "raw_call", fake_call)
+    chosen = set()
+    for factor in (0.9, 1.0, 1.1):
+        speed = [factor]
+        chosen.add(inputs.choose_size(kernel, 0.02, "python", lambda: now[0]))
+    assert chosen == {inputs.grid_size(kernel, 0.02 / 1e-8)}, "2M units of work, on the grid"
