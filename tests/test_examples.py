@@ -41,7 +41,8 @@ def test_the_decorator_alone_gives_compiled_annotated_and_numba_rungs(oscillator
     parts = derive.parts(kernel)
     assert [part.name for part in parts] == [
         "interpreter and generic dispatch", "dynamic typing & boxing", "remainder (annotated itself)"]
-    assert sum(part.share.value for part in parts) == pytest.approx(1.0)
+    # Each share is a median over rounds, so they need not add up to exactly 1.
+    assert all(part.share.low <= part.share.value <= part.share.high for part in parts)
 
 
 def test_every_section_of_the_report_is_there(oscillator_report):
