@@ -157,7 +157,7 @@ def binary_trees(int max_depth, bint release_gil=True):
     if units < 0:
         raise MemoryError(f"binary_trees({max_depth}) ran out of memory")
     try:
-        run_chunked(fk_binary_trees_range, &state, units, chunk_units(2), release_gil)
+        run_chunked(fk_binary_trees_range, &state, units, chunk_units(8), release_gil)
     finally:
         fk_binary_trees_close(&state)
     return [(state.row[i][0], state.row[i][1], state.row[i][2]) for i in range(state.rows)]

@@ -481,7 +481,7 @@ def binary_trees(int max_depth, bint release_gil=True):
     cdef binary_trees_t state
     cdef int64_t units = _binary_trees_open(&state, max_depth)
     try:
-        run_chunked(_binary_trees_range, &state, units, chunk_units(4), release_gil)
+        run_chunked(_binary_trees_range, &state, units, chunk_units(8), release_gil)
     finally:
         free(state.deep)
         free(state.long_lived)
