@@ -2,17 +2,13 @@
 
 #include "fastkern.h"
 
-#define BODIES 5
+#define BODIES 5 /* as in fk_nbody_t */
 #define PAIRS (BODIES * (BODIES - 1) / 2)
 
 static const double PI = 3.141592653589793;
 static const double DAYS_PER_YEAR = 365.24;
 
-typedef struct {
-    double x[BODIES], y[BODIES], z[BODIES];
-    double vx[BODIES], vy[BODIES], vz[BODIES];
-    double m[BODIES];
-} system_t;
+typedef fk_nbody_t system_t;
 
 static void init(system_t *s)
 {
@@ -99,12 +95,19 @@ static void advance(system_t *restrict s, double dt)
     }
 }
 
-void fk_nbody(ptrdiff_t steps, double *energy_before, double *energy_after)
+void fk_nbody_open(fk_nbody_t *s)
 {
-    system_t s;
-    init(&s);
-    *energy_before = energy(&s);
-    for (ptrdiff_t n = 0; n < steps; n++)
-        advance(&s, 0.01);
-    *energy_after = energy(&s);
+    init(s);
+}
+
+double fk_nbody_energy(const fk_nbody_t *s)
+{
+    return energy(s);
+}
+
+void fk_nbody_range(void *state, int64_t begin, int64_t end)
+{
+    system_t *s = state;
+    for (int64_t n = begin; n < end; n++)
+        advance(s, 0.01);
 }

@@ -89,6 +89,11 @@ def _kernel(name: str) -> Kernel:
         raise ValueError(f"unknown kernel {name!r}; choose one of {', '.join(KERNELS)}") from None
 
 
+def _not_a_name(name: object) -> TypeError:
+    return TypeError(f"backend must be a backend name (str), got {type(name).__name__}; "
+                     f"choose one of {', '.join(LADDER)}")
+
+
 def _backend_problem(name: object) -> str | None:
     """Why ``name`` cannot be used as a backend, or None when it can."""
     if name not in LADDER:
@@ -100,6 +105,8 @@ def _backend_problem(name: object) -> str | None:
 
 
 def _check_backend(name: object) -> str:
+    if not isinstance(name, str):
+        raise _not_a_name(name)
     problem = _backend_problem(name)
     if problem:
         raise BackendError(problem)
@@ -116,7 +123,9 @@ def _default_backend(table: dict, fastest: str | None) -> str | None:
     return fastest
 
 
-def _unusable(name: object, kernel: str, table: dict, from_environment: bool) -> BackendError:
+def _unusable(name: object, kernel: str, table: dict, from_environment: bool) -> Exception:
+    if not isinstance(name, str):
+        return _not_a_name(name)
     problem = _backend_problem(name) or f"backend {name!r} has no {kernel}; it is in {', '.join(table)}"
     if from_environment:
         return BackendError(f"environment variable FASTKERN_BACKEND={name!r}: {problem}")
@@ -185,12 +194,12 @@ def public_function(spec: Kernel) -> Callable:
     prepare_args, finish = spec.prepare, spec.finish
 
     def slow(*args, backend=None, release_gil=None, **kwargs):
-        chosen = backend or _chosen.get()
-        name = chosen or default
+        chosen = _chosen.get() if backend is None else backend  # a falsy name is no default
+        name = default if chosen is None else chosen
         try:
             impl, form = table[name]
-        except KeyError:
-            raise _unusable(name, spec.name, table, from_environment=not chosen) from None
+        except (KeyError, TypeError):
+            raise _unusable(name, spec.name, table, from_environment=chosen is None) from None
         try:
             raw = prepare_args(form, *args, **kwargs)
         except TypeError:
