@@ -3,35 +3,29 @@
 #include "fastkern.h"
 
 #define MIN_DEPTH 4
+#define PIECE_DEPTH FK_BINARY_TREES_PIECE_DEPTH
 
-typedef struct node {
-    struct node *left, *right;
+typedef struct fk_node {
+    struct fk_node *left, *right;
 } node_t;
 
-/* Nodes are taken from one block in depth-first order, so a walk reads memory forwards. */
-typedef struct {
-    node_t *nodes, *next;
-} arena_t;
+/* What a phase does to each of its trees. */
+enum { BUILD_AND_CHECK, BUILD, CHECK };
 
 static int64_t tree_nodes(int depth)
 {
     return ((int64_t)1 << (depth + 1)) - 1;
 }
 
-static int arena_open(arena_t *arena, int depth)
+/* Nodes are taken from one block in depth-first order, so a walk reads memory forwards. */
+static node_t *build(node_t **next, int depth)
 {
-    arena->nodes = arena->next = malloc((size_t)tree_nodes(depth) * sizeof(node_t));
-    return arena->nodes != NULL;
-}
-
-static node_t *build(arena_t *arena, int depth)
-{
-    node_t *node = arena->next++;
+    node_t *node = (*next)++;
     if (depth == 0) {
         node->left = node->right = NULL;
     } else {
-        node->left = build(arena, depth - 1);
-        node->right = build(arena, depth - 1);
+        node->left = build(next, depth - 1);
+        node->right = build(next, depth - 1);
     }
     return node;
 }
@@ -43,41 +37,147 @@ static int64_t check(const node_t *node)
     return 1 + check(node->left) + check(node->right);
 }
 
-/* Build a tree of `depth` at the start of a reusable arena, walk it, and drop it. */
-static int64_t check_scratch_tree(arena_t *scratch, int depth)
+/* A tree deeper than PIECE_DEPTH is built and walked a piece at a time: its top `levels`
+ * levels (2^levels - 1 nodes, in heap order at the start of its block) over 2^levels
+ * pieces of depth PIECE_DEPTH, each laid out depth-first after them. */
+static int top_levels(int depth)
 {
-    scratch->next = scratch->nodes;
-    return check(build(scratch, depth));
+    return depth > PIECE_DEPTH ? depth - PIECE_DEPTH : 0;
 }
 
-static int64_t *put_row(int64_t *row, int64_t depth, int64_t iterations, int64_t check)
+static node_t *piece(node_t *tree, int levels, int64_t i)
 {
+    return tree + (((int64_t)1 << levels) - 1) + i * tree_nodes(PIECE_DEPTH);
+}
+
+static void link_top(node_t *tree, int levels)
+{
+    int64_t top = ((int64_t)1 << levels) - 1;
+    for (int64_t t = 0; t < top; t++) {
+        int64_t left = 2 * t + 1, right = 2 * t + 2;
+        tree[t].left = left < top ? tree + left : piece(tree, levels, left - top);
+        tree[t].right = right < top ? tree + right : piece(tree, levels, right - top);
+    }
+}
+
+/* The nodes above the pieces, walked through the links. */
+static int64_t check_top(const node_t *node, int levels)
+{
+    if (levels == 0)
+        return 0;
+    return 1 + check_top(node->left, levels - 1) + check_top(node->right, levels - 1);
+}
+
+static int64_t *put_row(fk_binary_trees_t *s, int64_t depth, int64_t iterations)
+{
+    int64_t *row = s->row[s->rows++];
     row[0] = depth;
     row[1] = iterations;
-    row[2] = check;
-    return row + 3;
+    row[2] = 0;
+    return row;
 }
 
-ptrdiff_t fk_binary_trees(int max_depth, int64_t *rows)
+static void add_phase(fk_binary_trees_t *s, int kind, int depth, int64_t trees, int64_t *units)
+{
+    fk_binary_trees_phase_t *phase = &s->phase[s->phases++];
+    int64_t pieces = (int64_t)1 << top_levels(depth);
+    phase->kind = kind;
+    phase->depth = depth;
+    phase->row = s->rows - 1;
+    if (pieces == 1) {
+        phase->items = trees;
+        phase->item_units = kind == BUILD_AND_CHECK ? 2 * tree_nodes(depth) : tree_nodes(depth);
+    } else {
+        phase->items = trees * (kind == BUILD_AND_CHECK ? 2 * pieces : pieces);
+        phase->item_units = tree_nodes(PIECE_DEPTH);
+    }
+    phase->first_unit = *units;
+    *units += phase->items * phase->item_units;
+}
+
+/* Phases: the stretch tree, the long-lived tree's building, the iterations of each depth,
+ * the long-lived tree's walk. Rows accumulate their check as the phases run. */
+int64_t fk_binary_trees_open(fk_binary_trees_t *s, int max_depth)
 {
     int deepest = max_depth > MIN_DEPTH + 2 ? max_depth : MIN_DEPTH + 2;
-    arena_t scratch, long_lived;
-    if (!arena_open(&scratch, deepest + 1))
-        return -1;
-    if (!arena_open(&long_lived, deepest)) {
-        free(scratch.nodes);
+    int64_t units = 0;
+    s->rows = s->phases = 0;
+    s->scratch = malloc((size_t)tree_nodes(deepest + 1) * sizeof(node_t));
+    s->long_lived = malloc((size_t)tree_nodes(deepest) * sizeof(node_t));
+    if (s->scratch == NULL || s->long_lived == NULL) {
+        fk_binary_trees_close(s);
         return -1;
     }
-    int64_t *row = put_row(rows, deepest + 1, 1, check_scratch_tree(&scratch, deepest + 1));
-    node_t *kept = build(&long_lived, deepest);
+    put_row(s, deepest + 1, 1);
+    add_phase(s, BUILD_AND_CHECK, deepest + 1, 1, &units);
+    add_phase(s, BUILD, deepest, 1, &units);
     for (int depth = MIN_DEPTH; depth <= deepest; depth += 2) {
-        int64_t iterations = (int64_t)1 << (deepest - depth + MIN_DEPTH), total = 0;
-        for (int64_t i = 0; i < iterations; i++)
-            total += check_scratch_tree(&scratch, depth);
-        row = put_row(row, depth, iterations, total);
+        int64_t iterations = (int64_t)1 << (deepest - depth + MIN_DEPTH);
+        put_row(s, depth, iterations);
+        add_phase(s, BUILD_AND_CHECK, depth, iterations, &units);
     }
-    row = put_row(row, deepest, 1, check(kept));
-    free(long_lived.nodes);
-    free(scratch.nodes);
-    return (row - rows) / 3;
+    put_row(s, deepest, 1);
+    add_phase(s, CHECK, deepest, 1, &units);
+    return units;
+}
+
+/* Item i of a phase: a whole tree, or (for deep trees) the building or the walk of one
+ * piece; the last piece built links the top, the last walked walks it. */
+static void do_item(fk_binary_trees_t *s, const fk_binary_trees_phase_t *phase, int64_t i)
+{
+    node_t *tree = phase->kind == BUILD_AND_CHECK ? s->scratch : s->long_lived, *next = tree;
+    int64_t *check_sum = &s->row[phase->row][2];
+    int levels = top_levels(phase->depth);
+    int64_t pieces = (int64_t)1 << levels;
+    if (levels == 0) { /* the long-lived tree, built or walked */
+        if (phase->kind == BUILD)
+            build(&next, phase->depth);
+        else
+            *check_sum += check(tree);
+        return;
+    }
+    int64_t j = phase->kind == BUILD_AND_CHECK ? i % (2 * pieces) : i;
+    int building = phase->kind == BUILD || (phase->kind == BUILD_AND_CHECK && j < pieces);
+    j %= pieces;
+    if (building) {
+        next = piece(tree, levels, j);
+        build(&next, PIECE_DEPTH);
+        if (j == pieces - 1)
+            link_top(tree, levels);
+    } else {
+        *check_sum += check(piece(tree, levels, j));
+        if (j == pieces - 1)
+            *check_sum += check_top(tree, levels);
+    }
+}
+
+/* Units count nodes; an item belongs to the range its first unit is in. */
+void fk_binary_trees_range(void *state, int64_t begin, int64_t end)
+{
+    fk_binary_trees_t *s = state;
+    for (int p = 0; p < s->phases; p++) {
+        const fk_binary_trees_phase_t *phase = &s->phase[p];
+        int64_t from = begin - phase->first_unit, to = end - phase->first_unit;
+        int64_t first = from <= 0 ? 0 : (from + phase->item_units - 1) / phase->item_units;
+        int64_t last = to <= 0 ? 0 : (to + phase->item_units - 1) / phase->item_units;
+        last = last < phase->items ? last : phase->items;
+        if (phase->kind == BUILD_AND_CHECK && top_levels(phase->depth) == 0) {
+            int64_t total = 0; /* whole trees in the scratch block, as one tight loop */
+            for (int64_t i = first; i < last; i++) {
+                node_t *next = s->scratch;
+                total += check(build(&next, phase->depth));
+            }
+            s->row[phase->row][2] += total;
+        } else {
+            for (int64_t i = first; i < last; i++)
+                do_item(s, phase, i);
+        }
+    }
+}
+
+void fk_binary_trees_close(fk_binary_trees_t *s)
+{
+    free(s->scratch);
+    free(s->long_lived);
+    s->scratch = s->long_lived = NULL;
 }

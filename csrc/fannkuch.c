@@ -40,38 +40,65 @@ FK_INLINE int count_flips(bytes16 perm, const orders_t *orders)
     return flips;
 }
 
-static FK_CLONES void fannkuch(int n, const orders_t *orders, int64_t *checksum, int *max_flips)
+/* Permutations [begin, end) of the Benchmarks Game's order. Permutation i has the
+ * mixed-radix digits d[r] = (i / r!) mod (r + 1): starting from the identity, the prefix of
+ * r + 1 elements is rotated d[r] times, for r from n - 1 down to 1, and count[r] (the
+ * rotations left at level r) is r + 1 - d[r]. */
+static FK_CLONES void fannkuch(int n, const orders_t *orders, int64_t begin, int64_t end,
+                               int64_t *checksum, int *max_flips)
 {
     bytes16 perm;
     int count[16] = {0};
-    int r = n, most = 0;
-    int64_t sum = 0, sign = 1;
+    int r = 1, most = *max_flips;
+    int64_t sum = *checksum, sign = begin % 2 ? -1 : 1, factorial = 1, index = begin;
     for (int i = 0; i < 16; i++)
         perm[i] = (uint8_t)i;
-    for (;;) {
+    for (int level = 1; level < n; level++)
+        factorial *= level;
+    for (int level = n - 1; level >= 1; factorial /= level, level--) {
+        int64_t digit = index / factorial;
+        index %= factorial;
+        for (int64_t k = 0; k < digit; k++)
+            perm = shuffle(perm, orders->rotate[level]);
+        count[level] = level + 1 - (int)digit;
+    }
+    for (int64_t i = begin;;) {
         for (; r != 1; r--)
             count[r - 1] = r;
         int flips = count_flips(perm, orders);
         most = flips > most ? flips : most;
         sum += sign * flips;
         sign = -sign;
+        if (++i == end)
+            break;
         for (;;) {
-            if (r == n) {
-                *checksum = sum;
-                *max_flips = most;
-                return;
-            }
             perm = shuffle(perm, orders->rotate[r]);
             if (--count[r] > 0)
                 break;
             r++;
         }
     }
+    *checksum = sum;
+    *max_flips = most;
 }
 
-void fk_fannkuch(int n, int64_t *checksum, int *max_flips)
+int64_t fk_fannkuch_open(fk_fannkuch_t *s, int n)
 {
+    int64_t permutations = 1;
+    for (int k = 2; k <= n; k++)
+        permutations *= k;
+    s->n = n;
+    s->checksum = 0;
+    s->max_flips = 0;
+    return permutations;
+}
+
+void fk_fannkuch_range(void *state, int64_t begin, int64_t end)
+{
+    fk_fannkuch_t *s = state;
     orders_t orders;
+    if (begin >= end)
+        return;
     make_orders(&orders);
-    fannkuch(n, &orders, checksum, max_flips);
+    fannkuch(s->n, &orders, begin, end, &s->checksum, &s->max_flips);
 }

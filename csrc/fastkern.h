@@ -28,48 +28,145 @@
 #define FK_INLINE static inline
 #endif
 
-/* Sum of x[0..n), sixteen interleaved accumulators: reorders the additions. */
-double fk_sum(const double *x, ptrdiff_t n);
+/* Ranged work: every long kernel is split into `units` done in order by
+ * fk_<kernel>_range(state, begin, end), which does units [begin, end) on a state set up by
+ * fk_<kernel>_open (and released by fk_<kernel>_close where it holds memory). Doing the
+ * ranges 0..units in order gives the whole call's result bit for bit, however they are cut
+ * (at multiples of FK_GRANULE): the same float operations in the same order. A caller may
+ * stop between two ranges (to handle a signal) and close the state. Each kernel states the
+ * rough cost of one unit in simple operations, for sizing ranges. */
+#define FK_GRANULE 16
+typedef void fk_range_fn(void *state, int64_t begin, int64_t end);
+
+/* Sum of x[0..n), sixteen interleaved accumulators: reorders the additions. One unit is
+ * one element. */
+typedef struct {
+    const double *x;
+    ptrdiff_t n;
+    double acc[FK_GRANULE];
+} fk_sum_t;
+void fk_sum_open(fk_sum_t *s, const double *x, ptrdiff_t n);
+fk_range_fn fk_sum_range;
+double fk_sum_result(fk_sum_t *s);
 
 /* Sum of x[i]*y[i], sixteen interleaved accumulators: reorders the additions. */
-double fk_dot(const double *x, const double *y, ptrdiff_t n);
+typedef struct {
+    const double *x, *y;
+    ptrdiff_t n;
+    double acc[FK_GRANULE];
+} fk_dot_t;
+void fk_dot_open(fk_dot_t *s, const double *x, const double *y, ptrdiff_t n);
+fk_range_fn fk_dot_range;
+double fk_dot_result(fk_dot_t *s);
 
-/* Escape counts of the Benchmarks Game region into out[height*width] (row-major). */
-void fk_mandelbrot_u8(ptrdiff_t width, ptrdiff_t height, int max_iter, uint8_t *out);
-void fk_mandelbrot_u16(ptrdiff_t width, ptrdiff_t height, int max_iter, uint16_t *out);
+/* Escape counts of the Benchmarks Game region into out[height*width] (row-major). One unit
+ * is a run of up to FK_MANDELBROT_LANES pixels of a row (about that many times max_iter
+ * operations); there are height * ceil(width / FK_MANDELBROT_LANES) of them. */
+#define FK_MANDELBROT_LANES 16
+typedef struct {
+    ptrdiff_t width, height;
+    int max_iter;
+    void *out; /* uint8_t for max_iter <= 255, else uint16_t */
+} fk_mandelbrot_t;
+int64_t fk_mandelbrot_open(fk_mandelbrot_t *s, ptrdiff_t width, ptrdiff_t height, int max_iter,
+                           void *out);
+fk_range_fn fk_mandelbrot_range;
 
-/* Benchmarks Game 5-body system advanced `steps` times with dt = 0.01. */
-void fk_nbody(ptrdiff_t steps, double *energy_before, double *energy_after);
+/* Benchmarks Game 5-body system advanced one step (dt = 0.01) per unit (~150 operations). */
+typedef struct {
+    double x[5], y[5], z[5], vx[5], vy[5], vz[5], m[5];
+} fk_nbody_t;
+void fk_nbody_open(fk_nbody_t *s);
+double fk_nbody_energy(const fk_nbody_t *s);
+fk_range_fn fk_nbody_range;
 
 /* Points of the unit square with x*x + y*y <= 1 among samples [first, first+count). */
 int64_t fk_monte_carlo_hits(uint64_t seed, int64_t first, int64_t count);
 
 /* Benchmarks Game binary-trees for max_depth in 0..FK_BINARY_TREES_MAX_DEPTH (raised to
- * at least 6): writes (depth, iterations, check) triples into rows, which has room for
- * FK_BINARY_TREES_MAX_ROWS of them, and returns how many; -1 when out of memory. */
+ * at least 6): rows receives (depth, iterations, check) triples. One unit is one node built
+ * or walked; trees deeper than FK_BINARY_TREES_PIECE_DEPTH are built and walked in pieces
+ * of that depth. fk_binary_trees_open returns the number of units, or -1 when out of
+ * memory. */
 #define FK_BINARY_TREES_MAX_DEPTH 24
 #define FK_BINARY_TREES_MAX_ROWS ((FK_BINARY_TREES_MAX_DEPTH - 4) / 2 + 3)
-ptrdiff_t fk_binary_trees(int max_depth, int64_t *rows);
+#define FK_BINARY_TREES_PIECE_DEPTH 18
+typedef struct {
+    int kind, depth, row;
+    int64_t items, item_units, first_unit;
+} fk_binary_trees_phase_t;
+typedef struct {
+    int rows, phases;
+    int64_t row[FK_BINARY_TREES_MAX_ROWS][3];
+    fk_binary_trees_phase_t phase[FK_BINARY_TREES_MAX_ROWS + 1];
+    struct fk_node *scratch, *long_lived;
+} fk_binary_trees_t;
+int64_t fk_binary_trees_open(fk_binary_trees_t *s, int max_depth);
+fk_range_fn fk_binary_trees_range;
+void fk_binary_trees_close(fk_binary_trees_t *s);
 
 /* The n-th Fibonacci number by naive double recursion, for n in 0..FK_FIB_MAX_N (the
- * largest whose result fits int64_t). */
+ * largest whose result fits int64_t). fib(n) for n > FK_FIB_LEAF is the sum of the naive
+ * recursion's subtrees at FK_FIB_LEAF and FK_FIB_LEAF - 1: one unit is one such subtree
+ * (about 2 * fib(FK_FIB_LEAF) calls), done by the unchanged recursion. */
 #define FK_FIB_MAX_N 92
+#define FK_FIB_LEAF 27
+#define FK_FIB_LEAF_CALLS 635621 /* 2 * fib(FK_FIB_LEAF + 1) - 1: the calls of one unit */
+typedef struct {
+    int n;
+    int64_t leaves[FK_FIB_MAX_N + 1];
+    int64_t sum;
+} fk_fib_t;
+int64_t fk_fib_open(fk_fib_t *s, int n);
+fk_range_fn fk_fib_range;
 int64_t fk_fib(int n);
 
-/* 64-bit FNV-1a of data[0..n). */
-uint64_t fk_fnv1a(const uint8_t *data, ptrdiff_t n);
+/* 64-bit FNV-1a of data[0..n). One unit is one byte. */
+typedef struct {
+    const uint8_t *data;
+    uint64_t h;
+} fk_fnv1a_t;
+void fk_fnv1a_open(fk_fnv1a_t *s, const uint8_t *data);
+fk_range_fn fk_fnv1a_range;
 
 /* Benchmarks Game spectral-norm of the n x n matrix, n >= 1; work holds 3n doubles.
- * Same float operations in the same order as the scalar reference (rows vectorised). */
-double fk_spectral_norm(ptrdiff_t n, double *work);
+ * Same float operations in the same order as the scalar reference (rows vectorised).
+ * One unit is FK_SPECTRAL_NORM_LANES rows of one of the 40 matrix-vector products (about
+ * 8n operations). */
+#define FK_SPECTRAL_NORM_LANES 8
+typedef struct {
+    ptrdiff_t n;
+    double *u, *v, *tmp;
+} fk_spectral_norm_t;
+int64_t fk_spectral_norm_open(fk_spectral_norm_t *s, ptrdiff_t n, double *work);
+fk_range_fn fk_spectral_norm_range;
+double fk_spectral_norm_result(const fk_spectral_norm_t *s);
 
-/* Benchmarks Game fannkuch-redux for n in 1..FK_FANNKUCH_MAX_N. */
+/* Benchmarks Game fannkuch-redux for n in 1..FK_FANNKUCH_MAX_N. One unit is one
+ * permutation (a few dozen operations); there are n! of them. */
 #define FK_FANNKUCH_MAX_N 12
-void fk_fannkuch(int n, int64_t *checksum, int *max_flips);
+typedef struct {
+    int n, max_flips;
+    int64_t checksum;
+} fk_fannkuch_t;
+int64_t fk_fannkuch_open(fk_fannkuch_t *s, int n);
+fk_range_fn fk_fannkuch_range;
 
 /* out (n x m) = a (n x k) times b (k x m), all row-major, cache-blocked; each element adds
- * its products in order of k, as the naive loop does. Returns -1 when out of memory. */
-int fk_matmul(ptrdiff_t n, ptrdiff_t k, ptrdiff_t m, const double *a, const double *b,
-              double *out);
+ * its products in order of k, as the naive loop does. One unit is a block of up to 8 rows
+ * times 512 columns times 256 of k (fk_matmul_open says how many multiply-adds: *unit_ops).
+ * fk_matmul_open returns the number of units, or -1 when out of memory. */
+#define FK_MATMUL_STACK_DOUBLES 2048
+typedef struct {
+    ptrdiff_t n, k, m;
+    const double *a, *b;
+    double *out, *packed_a, *packed_b;
+    int64_t packed_a_for, packed_b_for;
+    double stack[FK_MATMUL_STACK_DOUBLES];
+} fk_matmul_t;
+int64_t fk_matmul_open(fk_matmul_t *s, ptrdiff_t n, ptrdiff_t k, ptrdiff_t m, const double *a,
+                       const double *b, double *out, double *unit_ops);
+fk_range_fn fk_matmul_range;
+void fk_matmul_close(fk_matmul_t *s);
 
 #endif

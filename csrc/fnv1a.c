@@ -1,9 +1,17 @@
 #include "fastkern.h"
 
-uint64_t fk_fnv1a(const uint8_t *data, ptrdiff_t n)
+void fk_fnv1a_open(fk_fnv1a_t *s, const uint8_t *data)
 {
-    uint64_t h = UINT64_C(0xcbf29ce484222325);
-    for (ptrdiff_t i = 0; i < n; i++)
+    s->data = data;
+    s->h = UINT64_C(0xcbf29ce484222325);
+}
+
+void fk_fnv1a_range(void *state, int64_t begin, int64_t end)
+{
+    fk_fnv1a_t *s = state;
+    const uint8_t *data = s->data;
+    uint64_t h = s->h;
+    for (int64_t i = begin; i < end; i++)
         h = (h ^ data[i]) * UINT64_C(0x100000001b3);
-    return h;
+    s->h = h;
 }

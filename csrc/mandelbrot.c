@@ -2,13 +2,13 @@
 
 /* Pixels iterated side by side. Each lane is its own pixel and runs the scalar
  * recurrence unchanged, so vectorising keeps every count bit-identical. */
-#define LANES 16
+#define LANES FK_MANDELBROT_LANES
 
 #define MANDELBROT_ROW(NAME, T)                                                        \
-    static FK_CLONES void NAME(ptrdiff_t width, double ci, int max_iter,       \
-                               T *restrict row)                                        \
+    static FK_CLONES void NAME(ptrdiff_t width, double ci, int max_iter, ptrdiff_t from,  \
+                               ptrdiff_t to, T *restrict row)                          \
     {                                                                                  \
-        for (ptrdiff_t x0 = 0; x0 < width; x0 += LANES) {                              \
+        for (ptrdiff_t x0 = from; x0 < to; x0 += LANES) {                              \
             double cr[LANES], zr[LANES], zi[LANES], tr[LANES], ti[LANES];              \
             int64_t alive[LANES], count[LANES];                                        \
             for (int k = 0; k < LANES; k++) {                                          \
@@ -40,14 +40,40 @@
 MANDELBROT_ROW(row_u8, uint8_t)
 MANDELBROT_ROW(row_u16, uint16_t)
 
-#define MANDELBROT_IMAGE(NAME, ROW, T)                                                 \
-    void NAME(ptrdiff_t width, ptrdiff_t height, int max_iter, T *out)                 \
+/* Units [begin, end) are runs of LANES pixels, row after row. */
+#define MANDELBROT_RANGE(NAME, ROW, T)                                                 \
+    static void NAME(const fk_mandelbrot_t *s, int64_t begin, int64_t end)             \
     {                                                                                  \
+        ptrdiff_t width = s->width, runs = (width + LANES - 1) / LANES;                \
+        ptrdiff_t first = begin / runs, last = (end + runs - 1) / runs;                \
+        T *out = s->out;                                                               \
         _Pragma("omp parallel for schedule(dynamic)")                                  \
-        for (ptrdiff_t y = 0; y < height; y++)                                         \
-            ROW(width, 2.0 * (double)y / (double)height - 1.0, max_iter,               \
-                out + y * width);                                                      \
+        for (ptrdiff_t y = first; y < last; y++) {                                     \
+            int64_t from = begin > y * runs ? begin - y * runs : 0;                    \
+            int64_t to = end < (y + 1) * runs ? end - y * runs : runs;                 \
+            ROW(width, 2.0 * (double)y / (double)s->height - 1.0, s->max_iter,         \
+                from * LANES, to * LANES < width ? to * LANES : width, out + y * width);  \
+        }                                                                              \
     }
 
-MANDELBROT_IMAGE(fk_mandelbrot_u8, row_u8, uint8_t)
-MANDELBROT_IMAGE(fk_mandelbrot_u16, row_u16, uint16_t)
+MANDELBROT_RANGE(range_u8, row_u8, uint8_t)
+MANDELBROT_RANGE(range_u16, row_u16, uint16_t)
+
+int64_t fk_mandelbrot_open(fk_mandelbrot_t *s, ptrdiff_t width, ptrdiff_t height, int max_iter,
+                           void *out)
+{
+    s->width = width;
+    s->height = height;
+    s->max_iter = max_iter;
+    s->out = out;
+    return (int64_t)height * ((width + LANES - 1) / LANES);
+}
+
+void fk_mandelbrot_range(void *state, int64_t begin, int64_t end)
+{
+    const fk_mandelbrot_t *s = state;
+    if (s->max_iter <= 255)
+        range_u8(s, begin, end);
+    else
+        range_u16(s, begin, end);
+}

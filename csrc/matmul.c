@@ -1,3 +1,4 @@
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,51 +71,88 @@ FK_INLINE void edge_tile(ptrdiff_t depth, const double *a, const double *b, doub
         memcpy(c + r * ldc, copy + r * NR, sizeof(double) * (size_t)columns);
 }
 
-static FK_CLONES void multiply_block(ptrdiff_t n, ptrdiff_t m, ptrdiff_t depth,
-                                     ptrdiff_t width, const double *packed_a,
+/* Rows [first, last) of out's columns [0, width) += packed a times packed b. */
+static FK_CLONES void multiply_block(ptrdiff_t first, ptrdiff_t last, ptrdiff_t m,
+                                     ptrdiff_t depth, ptrdiff_t width, const double *packed_a,
                                      const double *packed_b, double *out)
 {
-    for (ptrdiff_t i = 0; i < n; i += MR) {
+    for (ptrdiff_t i = first; i < last; i += MR) {
         const double *a = packed_a + i * depth;
         for (ptrdiff_t j = 0; j < width; j += NR) {
             const double *b = packed_b + j * depth;
             double *c = out + i * m + j;
-            if (n - i >= MR && width - j >= NR)
+            if (last - i >= MR && width - j >= NR)
                 tile(depth, a, b, c, m);
             else
-                edge_tile(depth, a, b, c, m, min(MR, n - i), min(NR, width - j));
+                edge_tile(depth, a, b, c, m, min(MR, last - i), min(NR, width - j));
         }
     }
 }
 
-/* Packing space for shapes up to about 32 x 32 lives on the stack: small products pay
- * no heap allocation. */
-#define STACK_DOUBLES 2048
-
-int fk_matmul(ptrdiff_t n, ptrdiff_t k, ptrdiff_t m, const double *a, const double *b,
-              double *out)
+/* Units run over KC-deep slices of k, within them over NC-wide column blocks, within those
+ * over MR-row slivers: the order of the unbroken loop nest. a's slice and b's block are
+ * packed, and out zeroed, where a range first reaches them. The packing space is sized to
+ * the operands; up to FK_MATMUL_STACK_DOUBLES (shapes up to about 32 x 32) it is the
+ * state's own array, so small products pay no heap allocation. */
+int64_t fk_matmul_open(fk_matmul_t *s, ptrdiff_t n, ptrdiff_t k, ptrdiff_t m, const double *a,
+                       const double *b, double *out, double *unit_ops)
 {
-    ptrdiff_t depth_max = min(KC, k);
-    size_t a_size = (size_t)((n + MR - 1) / MR * MR) * (size_t)depth_max;
-    size_t b_size = (size_t)((min(NC, m) + NR - 1) / NR * NR) * (size_t)depth_max;
-    double stack[STACK_DOUBLES];
-    double *packed_a = a_size + b_size <= STACK_DOUBLES ? stack
-                       : malloc(sizeof(double) * (a_size + b_size));
-    if (packed_a == NULL)
+    size_t slivers = (size_t)(n + MR - 1) / MR;
+    size_t depth_max = (size_t)min(KC, k);
+    size_t b_size = (size_t)((min(NC, m) + NR - 1) / NR * NR) * depth_max;
+    size_t a_size = slivers <= SIZE_MAX / (2 * sizeof(double) * MR * KC)
+                        ? slivers * MR * depth_max : SIZE_MAX;
+    s->n = n;
+    s->k = k;
+    s->m = m;
+    s->a = a;
+    s->b = b;
+    s->out = out;
+    s->packed_a_for = s->packed_b_for = -1;
+    if (a_size + b_size <= FK_MATMUL_STACK_DOUBLES)
+        s->packed_a = s->stack;
+    else if (a_size <= SIZE_MAX / (2 * sizeof(double)))
+        s->packed_a = malloc(sizeof(double) * (a_size + b_size));
+    else
+        s->packed_a = NULL;
+    if (s->packed_a == NULL)
         return -1;
-    double *packed_b = packed_a + a_size;
-    memset(out, 0, sizeof(double) * (size_t)n * (size_t)m);
-    for (ptrdiff_t p0 = 0; p0 < k; p0 += KC) {
-        ptrdiff_t depth = min(KC, k - p0);
-        for (ptrdiff_t i = 0; i < n; i += MR)
-            pack_a(a, k, i, min(MR, n - i), p0, depth, packed_a + i * depth);
-        for (ptrdiff_t j0 = 0; j0 < m; j0 += NC) {
-            ptrdiff_t width = min(NC, m - j0);
-            pack_b(b, m, p0, depth, j0, width, packed_b);
-            multiply_block(n, m, depth, width, packed_a, packed_b, out + j0);
+    s->packed_b = s->packed_a + a_size;
+    *unit_ops = (double)MR * (double)min(NC, m) * (double)min(KC, k);
+    return (int64_t)((k + KC - 1) / KC) * ((m + NC - 1) / NC) * (int64_t)slivers;
+}
+
+void fk_matmul_range(void *state, int64_t begin, int64_t end)
+{
+    fk_matmul_t *s = state;
+    ptrdiff_t n = s->n, k = s->k, m = s->m;
+    int64_t slivers = (n + MR - 1) / MR, blocks = (m + NC - 1) / NC;
+    for (int64_t unit = begin; unit < end;) {
+        int64_t block = unit / slivers, slice = block / blocks, sliver = unit % slivers;
+        int64_t last = end - unit < slivers - sliver ? sliver + (end - unit) : slivers;
+        ptrdiff_t p0 = slice * KC, depth = min(KC, k - p0);
+        ptrdiff_t j0 = (block % blocks) * NC, width = min(NC, m - j0);
+        if (s->packed_a_for != slice) {
+            for (ptrdiff_t i = 0; i < n; i += MR)
+                pack_a(s->a, k, i, min(MR, n - i), p0, depth, s->packed_a + i * depth);
+            s->packed_a_for = slice;
         }
+        if (s->packed_b_for != block) {
+            pack_b(s->b, m, p0, depth, j0, width, s->packed_b);
+            s->packed_b_for = block;
+        }
+        if (slice == 0) /* out starts at zero, set where the first slice reaches it */
+            for (ptrdiff_t i = sliver * MR; i < min(n, last * MR); i++)
+                memset(s->out + i * m + j0, 0, sizeof(double) * (size_t)width);
+        multiply_block(sliver * MR, min(n, last * MR), m, depth, width, s->packed_a,
+                       s->packed_b, s->out + j0);
+        unit += last - sliver;
     }
-    if (packed_a != stack)
-        free(packed_a);
-    return 0;
+}
+
+void fk_matmul_close(fk_matmul_t *s)
+{
+    if (s->packed_a != s->stack)
+        free(s->packed_a);
+    s->packed_a = s->packed_b = NULL;
 }

@@ -2,44 +2,43 @@
 
 #include "fastkern.h"
 
-#define BODIES 5
+#define BODIES 5 /* as in fk_nbody_t */
 #define PAIRS (BODIES * (BODIES - 1) / 2)
 
 static const double PI = 3.141592653589793;
 static const double DAYS_PER_YEAR = 365.24;
 
-typedef struct {
-    double x[BODIES], y[BODIES], z[BODIES];
-    double vx[BODIES], vy[BODIES], vz[BODIES];
-    double m[BODIES];
-} system_t;
+typedef fk_nbody_t system_t;
+
+/* x, y, z, vx, vy, vz (per day), mass (in solar masses) */
+static const double INITIAL[BODIES][7] = {
+    {0, 0, 0, 0, 0, 0, 1},
+    {4.84143144246472090e+00, -1.16032004402742839e+00, -1.03622044471123109e-01,
+     1.66007664274403694e-03, 7.69901118419740425e-03, -6.90460016972063023e-05,
+     9.54791938424326609e-04},
+    {8.34336671824457987e+00, 4.12479856412430479e+00, -4.03523417114321381e-01,
+     -2.76742510726862411e-03, 4.99852801234917238e-03, 2.30417297573763929e-05,
+     2.85885980666130812e-04},
+    {1.28943695621391310e+01, -1.51111514016986312e+01, -2.23307578892655734e-01,
+     2.96460137564761618e-03, 2.37847173959480950e-03, -2.96589568540237556e-05,
+     4.36624404335156298e-05},
+    {1.53796971148509165e+01, -2.59193146099879641e+01, 1.79258772950371181e-01,
+     2.68067772490389322e-03, 1.62824170038242295e-03, -9.51592254519715870e-05,
+     5.15138902046611451e-05},
+};
+
+#define SOLAR_MASS (4 * PI * PI)
 
 static void init(system_t *s)
 {
-    static const double p[BODIES][7] = {
-        {0, 0, 0, 0, 0, 0, 1},
-        {4.84143144246472090e+00, -1.16032004402742839e+00, -1.03622044471123109e-01,
-         1.66007664274403694e-03, 7.69901118419740425e-03, -6.90460016972063023e-05,
-         9.54791938424326609e-04},
-        {8.34336671824457987e+00, 4.12479856412430479e+00, -4.03523417114321381e-01,
-         -2.76742510726862411e-03, 4.99852801234917238e-03, 2.30417297573763929e-05,
-         2.85885980666130812e-04},
-        {1.28943695621391310e+01, -1.51111514016986312e+01, -2.23307578892655734e-01,
-         2.96460137564761618e-03, 2.37847173959480950e-03, -2.96589568540237556e-05,
-         4.36624404335156298e-05},
-        {1.53796971148509165e+01, -2.59193146099879641e+01, 1.79258772950371181e-01,
-         2.68067772490389322e-03, 1.62824170038242295e-03, -9.51592254519715870e-05,
-         5.15138902046611451e-05},
-    };
-    const double solar_mass = 4 * PI * PI;
     for (int i = 0; i < BODIES; i++) {
-        s->x[i] = p[i][0];
-        s->y[i] = p[i][1];
-        s->z[i] = p[i][2];
-        s->vx[i] = p[i][3] * DAYS_PER_YEAR;
-        s->vy[i] = p[i][4] * DAYS_PER_YEAR;
-        s->vz[i] = p[i][5] * DAYS_PER_YEAR;
-        s->m[i] = p[i][6] * solar_mass;
+        s->x[i] = INITIAL[i][0];
+        s->y[i] = INITIAL[i][1];
+        s->z[i] = INITIAL[i][2];
+        s->vx[i] = INITIAL[i][3] * DAYS_PER_YEAR;
+        s->vy[i] = INITIAL[i][4] * DAYS_PER_YEAR;
+        s->vz[i] = INITIAL[i][5] * DAYS_PER_YEAR;
+        s->m[i] = INITIAL[i][6] * SOLAR_MASS;
     }
     double px = 0.0, py = 0.0, pz = 0.0;
     for (int i = 0; i < BODIES; i++) {
@@ -47,9 +46,9 @@ static void init(system_t *s)
         py += s->vy[i] * s->m[i];
         pz += s->vz[i] * s->m[i];
     }
-    s->vx[0] = -px / solar_mass;
-    s->vy[0] = -py / solar_mass;
-    s->vz[0] = -pz / solar_mass;
+    s->vx[0] = -px / SOLAR_MASS;
+    s->vy[0] = -py / SOLAR_MASS;
+    s->vz[0] = -pz / SOLAR_MASS;
 }
 
 static double energy(const system_t *s)
@@ -99,12 +98,32 @@ static void advance(system_t *restrict s, double dt)
     }
 }
 
-void fk_nbody(ptrdiff_t steps, double *energy_before, double *energy_after)
+void fk_nbody_open(fk_nbody_t *s)
 {
-    system_t s;
-    init(&s);
-    *energy_before = energy(&s);
-    for (ptrdiff_t n = 0; n < steps; n++)
+    init(s);
+}
+
+double fk_nbody_energy(const fk_nbody_t *s)
+{
+    return energy(s);
+}
+
+/* The system is copied in and out once per range, field by field (a struct copy keeps
+ * GCC from splitting it): within the range GCC keeps it local, as it did in the unbroken
+ * loop, and folds the masses (set again from the constant table, the values init gave). */
+void fk_nbody_range(void *state, int64_t begin, int64_t end)
+{
+    system_t *kept = state, s;
+    for (int i = 0; i < BODIES; i++) {
+        s.x[i] = kept->x[i];
+        s.y[i] = kept->y[i];
+        s.z[i] = kept->z[i];
+        s.vx[i] = kept->vx[i];
+        s.vy[i] = kept->vy[i];
+        s.vz[i] = kept->vz[i];
+        s.m[i] = INITIAL[i][6] * SOLAR_MASS;
+    }
+    for (int64_t n = begin; n < end; n++)
         advance(&s, 0.01);
-    *energy_after = energy(&s);
+    *kept = s;
 }

@@ -1,6 +1,6 @@
 #include "fastkern.h"
 
-#define LANES 16
+#define LANES FK_GRANULE
 
 /* Pairwise fold of the lanes: a fixed order, so one input gives one result. */
 static double fold(double *acc)
@@ -11,26 +11,65 @@ static double fold(double *acc)
     return acc[0];
 }
 
-FK_CLONES double fk_sum(const double *restrict x, ptrdiff_t n)
+void fk_sum_open(fk_sum_t *s, const double *x, ptrdiff_t n)
 {
-    double acc[LANES] = {0.0};
-    ptrdiff_t i = 0;
-    for (; i + LANES <= n; i += LANES)
-        for (int k = 0; k < LANES; k++)
-            acc[k] += x[i + k];
-    for (; i < n; i++)
-        acc[0] += x[i];
-    return fold(acc);
+    s->x = x;
+    s->n = n;
+    for (int k = 0; k < LANES; k++)
+        s->acc[k] = 0.0;
 }
 
-FK_CLONES double fk_dot(const double *restrict x, const double *restrict y, ptrdiff_t n)
+/* Whole groups of LANES elements go to the sixteen accumulators, the last n % LANES
+ * elements to the first one, as one unbroken loop would do. */
+FK_CLONES void fk_sum_range(void *state, int64_t begin, int64_t end)
 {
-    double acc[LANES] = {0.0};
-    ptrdiff_t i = 0;
-    for (; i + LANES <= n; i += LANES)
+    fk_sum_t *s = state;
+    const double *restrict x = s->x;
+    ptrdiff_t whole = s->n - s->n % LANES, stop = end < whole ? end : whole, i = begin;
+    double acc[LANES];
+    for (int k = 0; k < LANES; k++)
+        acc[k] = s->acc[k];
+    for (; i + LANES <= stop; i += LANES)
+        for (int k = 0; k < LANES; k++)
+            acc[k] += x[i + k];
+    for (; i < end; i++)
+        acc[0] += x[i];
+    for (int k = 0; k < LANES; k++)
+        s->acc[k] = acc[k];
+}
+
+double fk_sum_result(fk_sum_t *s)
+{
+    return fold(s->acc);
+}
+
+void fk_dot_open(fk_dot_t *s, const double *x, const double *y, ptrdiff_t n)
+{
+    s->x = x;
+    s->y = y;
+    s->n = n;
+    for (int k = 0; k < LANES; k++)
+        s->acc[k] = 0.0;
+}
+
+FK_CLONES void fk_dot_range(void *state, int64_t begin, int64_t end)
+{
+    fk_dot_t *s = state;
+    const double *restrict x = s->x, *restrict y = s->y;
+    ptrdiff_t whole = s->n - s->n % LANES, stop = end < whole ? end : whole, i = begin;
+    double acc[LANES];
+    for (int k = 0; k < LANES; k++)
+        acc[k] = s->acc[k];
+    for (; i + LANES <= stop; i += LANES)
         for (int k = 0; k < LANES; k++)
             acc[k] += x[i + k] * y[i + k];
-    for (; i < n; i++)
+    for (; i < end; i++)
         acc[0] += x[i] * y[i];
-    return fold(acc);
+    for (int k = 0; k < LANES; k++)
+        s->acc[k] = acc[k];
+}
+
+double fk_dot_result(fk_dot_t *s)
+{
+    return fold(s->acc);
 }

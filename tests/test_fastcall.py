@@ -243,7 +243,7 @@ def test_raw_callables_take_any_contiguous_buffer_of_their_type(backend):
     (memoryview(array.array("d", [1.0] * 6))[::2], TypeError, "^x must be a C-contiguous buffer"),
     (array.array("i", [1, 2]), TypeError, "^x must be a 1-D buffer of format 'd'"),
     ([1.0, 2.0], TypeError, "^x must be a C-contiguous buffer"),
-    (_unaligned([1.0, 2.0]), ValueError, "^x's data is not aligned"),
+    (_unaligned([1.0, 2.0]), ValueError, "^x must be aligned to 8 bytes"),
 ])
 def test_raw_callables_refuse_other_buffers_naming_the_argument(backend, bad, error, words):
     with pytest.raises(error, match=words):

@@ -30,14 +30,20 @@ def count(value: object, name: str, *, minimum: int = 0, maximum: int = sys.maxs
     return value
 
 
-def _is_buffer(x: object) -> bool:
-    if isinstance(x, np.ndarray):
-        return True
+def _buffer(x: object, name: str) -> memoryview | None:
+    """``x``'s buffer, or None when it exports none; a released memoryview is refused."""
     try:
-        memoryview(x)
+        return memoryview(x)
     except TypeError:
-        return False
-    return True
+        return None
+    except ValueError as error:
+        if isinstance(x, memoryview):
+            raise ValueError(f"{name} is a released memoryview: {error}") from None
+        raise TypeError(f"{name} exports a buffer Python cannot describe: {error}") from None
+
+
+def _is_buffer(x: object, name: str) -> bool:
+    return isinstance(x, np.ndarray) or _buffer(x, name) is not None
 
 
 def float64_array(x: object, name: str, ndim: int) -> np.ndarray:
@@ -57,7 +63,7 @@ def float64_array(x: object, name: str, ndim: int) -> np.ndarray:
     if isinstance(x, np.ma.MaskedArray):
         raise TypeError(f"{name} is a masked array, whose mask fastkern would ignore; pass "
                         f"{name}.compressed() (the unmasked values) or {name}.filled(value)")
-    if _is_buffer(x):
+    if _is_buffer(x, name):
         array = np.asarray(x)
         if (array.dtype.kind == "f" and array.dtype.itemsize == 8) or array.dtype.kind in "biu":
             array = array.astype(np.float64, copy=False)
@@ -140,11 +146,10 @@ def byte_data(x: object, name: str, form: str):
     if isinstance(x, str):
         raise TypeError(f"{name} must be bytes-like, got str; encode it first, "
                         f"e.g. {name}.encode('utf-8')")
-    try:
-        view = memoryview(x)
-    except TypeError:
+    view = _buffer(x, name)
+    if view is None:
         raise TypeError(f"{name} must be bytes-like (bytes, bytearray, memoryview, uint8 array), "
-                        f"got {type(x).__name__}") from None
+                        f"got {type(x).__name__}")
     if view.format not in _BYTE_FORMATS:
         raise TypeError(f"{name} must hold single bytes, got items of format {view.format!r}; "
                         f"view them as bytes first, e.g. memoryview({name}).cast('B')")

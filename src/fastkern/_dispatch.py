@@ -115,6 +115,11 @@ def _known_backends() -> list[str]:
     return names
 
 
+def _not_a_name(name: object) -> TypeError:
+    return TypeError(f"backend must be a backend name (str), got {type(name).__name__}; "
+                     f"choose one of {', '.join(_known_backends())}")
+
+
 def _backend_problem(name: object) -> str | None:
     """Why ``name`` cannot be used as a backend, or None when it can."""
     if name not in LADDER:
@@ -127,6 +132,8 @@ def _backend_problem(name: object) -> str | None:
 
 
 def _check_backend(name: object) -> str:
+    if not isinstance(name, str):
+        raise _not_a_name(name)
     problem = _backend_problem(name)
     if problem:
         raise BackendError(problem)
@@ -143,7 +150,9 @@ def _default_backend(table: dict, fastest: str | None) -> str | None:
     return fastest
 
 
-def _unusable(name: object, kernel: str, table: dict, from_environment: bool) -> BackendError:
+def _unusable(name: object, kernel: str, table: dict, from_environment: bool) -> Exception:
+    if not isinstance(name, str):
+        return _not_a_name(name)
     problem = _backend_problem(name) or f"backend {name!r} has no {kernel}; it is in {', '.join(table)}"
     if from_environment:
         return BackendError(f"environment variable FASTKERN_BACKEND={name!r}: {problem}")
@@ -230,21 +239,23 @@ def public_function(spec: Kernel) -> Callable:
         default = _default_backend(table, next((name for name in spec.fastest_first if name in table), None))
 
         def missing(name: object, chosen: object) -> tuple:
-            raise _unusable(name, spec.name, table, from_environment=not chosen) from None
+            raise _unusable(name, spec.name, table, from_environment=chosen is None) from None
     else:
         table, releasing, choosing = own.table, own.releasing, frozenset()
         default = _default_backend(dict.fromkeys(own.names()), spec.fastest_first[0])
 
         def missing(name: object, chosen: object) -> tuple:
+            if not isinstance(name, str):
+                raise _not_a_name(name)
             return own.resolve(name)
     prepare_args, finish = spec.prepare, spec.finish
 
     def slow(*args, backend=None, release_gil=None, **kwargs):
-        chosen = backend or _chosen.get()
-        name = chosen or default
+        chosen = _chosen.get() if backend is None else backend  # a falsy name is no default
+        name = default if chosen is None else chosen
         try:
             impl, form = table[name]
-        except KeyError:
+        except (KeyError, TypeError):
             impl, form = missing(name, chosen)
         try:
             raw = prepare_args(form, *args, **kwargs)

@@ -10,8 +10,7 @@ must be C-contiguous, aligned for its item type and in native byte order; otherw
 """
 
 from cpython.buffer cimport PyBUF_C_CONTIGUOUS, PyBUF_FORMAT, PyBuffer_Release, PyObject_GetBuffer
-from libc.stddef cimport ptrdiff_t
-from libc.stdint cimport uint8_t, uint64_t, uintptr_t
+from libc.stdint cimport uintptr_t
 
 cimport numpy as cnp
 
@@ -58,9 +57,10 @@ cdef inline int acquire(object x, Py_buffer *view, int typenum, int ndim, str na
         if view.ndim != ndim or view.itemsize != itemsize or not _native_format(view.format, code):
             PyBuffer_Release(view)
             raise TypeError(f"{name} must be a {ndim}-D buffer of format {chr(code)!r}")
-    if <uintptr_t>view.buf % <uintptr_t>itemsize:
+    if <uintptr_t>view.buf % <uintptr_t>itemsize:  # e.g. numpy.frombuffer at an odd offset
         PyBuffer_Release(view)
-        raise ValueError(f"{name}'s data is not aligned for its {itemsize}-byte items")
+        raise ValueError(f"{name} must be aligned to {itemsize} bytes, got a buffer at an "
+                         f"address that is not; copy it first (numpy.array({name}))")
     return 0
 
 
@@ -74,93 +74,6 @@ cdef inline object new_float64_matrix(Py_ssize_t rows, Py_ssize_t columns):
     dims[0] = rows
     dims[1] = columns
     return cnp.PyArray_EMPTY(2, dims, cnp.NPY_DOUBLE, 0)
-
-
-# The raw wrappers of buffer kernels, written once: acquire, run with the GIL released
-# unless told otherwise, release. Each backend passes its C function.
-ctypedef double (*vector_kernel)(const double *x, ptrdiff_t n) noexcept nogil
-ctypedef double (*vectors_kernel)(const double *x, const double *y, ptrdiff_t n) noexcept nogil
-ctypedef uint64_t (*bytes_kernel)(const uint8_t *data, ptrdiff_t n) noexcept nogil
-ctypedef int (*matmul_kernel)(ptrdiff_t n, ptrdiff_t k, ptrdiff_t m, const double *a,
-                              const double *b, double *out) noexcept nogil
-
-
-cdef inline double call_vector(vector_kernel kernel, object x, bint release_gil) except? -1.0:
-    cdef Py_buffer view
-    acquire(x, &view, cnp.NPY_DOUBLE, 1, "x")
-    cdef double result
-    try:
-        if release_gil:
-            with nogil:
-                result = kernel(<const double *>view.buf, view.shape[0])
-        else:
-            result = kernel(<const double *>view.buf, view.shape[0])
-    finally:
-        release(&view)
-    return result
-
-
-cdef inline double call_vectors(vectors_kernel kernel, object x, object y,
-                                bint release_gil) except? -1.0:
-    cdef Py_buffer views[2]
-    acquire_pair(x, y, views, 1, "x", "y")
-    cdef double result
-    cdef ptrdiff_t n = views[0].shape[0]
-    try:
-        if n != views[1].shape[0]:
-            raise ValueError(f"x and y must have the same length, got {n} and {views[1].shape[0]}")
-        if release_gil:
-            with nogil:
-                result = kernel(<const double *>views[0].buf, <const double *>views[1].buf, n)
-        else:
-            result = kernel(<const double *>views[0].buf, <const double *>views[1].buf, n)
-    finally:
-        release(&views[1])
-        release(&views[0])
-    return result
-
-
-cdef inline object call_bytes(bytes_kernel kernel, object data, bint release_gil):
-    cdef Py_buffer view
-    acquire(data, &view, cnp.NPY_UBYTE, 1, "data")
-    cdef uint64_t result
-    try:
-        if release_gil:
-            with nogil:
-                result = kernel(<const uint8_t *>view.buf, view.shape[0])
-        else:
-            result = kernel(<const uint8_t *>view.buf, view.shape[0])
-    finally:
-        release(&view)
-    return result
-
-
-cdef inline object call_matmul(matmul_kernel kernel, object a, object b, bint release_gil):
-    cdef Py_buffer views[2]
-    acquire_pair(a, b, views, 2, "a", "b")
-    cdef ptrdiff_t n = views[0].shape[0], k = views[0].shape[1], m = views[1].shape[1]
-    cdef int status = 0
-    cdef double *out
-    try:
-        if k != views[1].shape[0]:
-            raise ValueError(f"a's columns must match b's rows: a has shape ({n}, {k}), "
-                             f"b has shape ({views[1].shape[0]}, {m})")
-        product = new_float64_matrix(n, m)
-        if n == 0 or m == 0:
-            return product
-        out = <double *>cnp.PyArray_DATA(<cnp.ndarray>product)
-        if release_gil:
-            with nogil:
-                status = kernel(n, k, m, <const double *>views[0].buf,
-                                <const double *>views[1].buf, out)
-        else:
-            status = kernel(n, k, m, <const double *>views[0].buf, <const double *>views[1].buf, out)
-    finally:
-        release(&views[1])
-        release(&views[0])
-    if status < 0:
-        raise MemoryError("matmul ran out of memory for its working space")
-    return product
 
 
 cdef inline int acquire_pair(object x, object y, Py_buffer *views, int ndim, str x_name,

@@ -3,51 +3,107 @@
 """The ``c`` backend: thin wrappers around the C99 kernels in ``csrc/``.
 
 Each wrapper acquires its buffer arguments for the whole call (``_buffers.pxd``: NumPy's
-C API for arrays, the buffer protocol otherwise; no memoryview object), releases the GIL
-unless ``release_gil=False``, and calls one C function.
+C API for arrays, the buffer protocol otherwise; no memoryview object), opens the kernel's
+state and runs its ranged work through the chunk driver of ``_chunks.pxi``: without the
+GIL unless ``release_gil=False``, with a signal check between chunks in the main thread (Ctrl-C raises ``KeyboardInterrupt``; scratch memory is freed).
 """
 
 from libc.stddef cimport ptrdiff_t
 from libc.stdint cimport int64_t, uint8_t, uint16_t, uint64_t
 
-cimport numpy as cnp
-
-from ._buffers cimport call_bytes, call_matmul, call_vector, call_vectors
-
 import numpy
 
-cnp.import_array()
+include "_chunks.pxi"
 
 
 cdef extern from "fastkern.h" nogil:
-    double fk_sum(const double *x, ptrdiff_t n)
-    double fk_dot(const double *x, const double *y, ptrdiff_t n)
-    void fk_mandelbrot_u8(ptrdiff_t width, ptrdiff_t height, int max_iter, uint8_t *out)
-    void fk_mandelbrot_u16(ptrdiff_t width, ptrdiff_t height, int max_iter, uint16_t *out)
-    void fk_nbody(ptrdiff_t steps, double *energy_before, double *energy_after)
-    int64_t fk_monte_carlo_hits(uint64_t seed, int64_t first, int64_t count)
     enum:
+        FK_GRANULE
+        FK_MANDELBROT_LANES
         FK_BINARY_TREES_MAX_DEPTH
-        FK_BINARY_TREES_MAX_ROWS
-    ptrdiff_t fk_binary_trees(int max_depth, int64_t *rows)
-    enum:
         FK_FIB_MAX_N
-    int64_t fk_fib(int n)
-    uint64_t fk_fnv1a(const uint8_t *data, ptrdiff_t n)
-    double fk_spectral_norm(ptrdiff_t n, double *work)
-    enum:
+        FK_FIB_LEAF_CALLS
+        FK_SPECTRAL_NORM_LANES
         FK_FANNKUCH_MAX_N
-    void fk_fannkuch(int n, int64_t *checksum, int *max_flips)
-    int fk_matmul(ptrdiff_t n, ptrdiff_t k, ptrdiff_t m, const double *a, const double *b,
-                  double *out)
+    ctypedef struct fk_sum_t:
+        pass
+    void fk_sum_open(fk_sum_t *s, const double *x, ptrdiff_t n)
+    void fk_sum_range(void *state, int64_t begin, int64_t end)
+    double fk_sum_result(fk_sum_t *s)
+    ctypedef struct fk_dot_t:
+        pass
+    void fk_dot_open(fk_dot_t *s, const double *x, const double *y, ptrdiff_t n)
+    void fk_dot_range(void *state, int64_t begin, int64_t end)
+    double fk_dot_result(fk_dot_t *s)
+    ctypedef struct fk_mandelbrot_t:
+        pass
+    int64_t fk_mandelbrot_open(fk_mandelbrot_t *s, ptrdiff_t width, ptrdiff_t height,
+                               int max_iter, void *out)
+    void fk_mandelbrot_range(void *state, int64_t begin, int64_t end)
+    ctypedef struct fk_nbody_t:
+        pass
+    void fk_nbody_open(fk_nbody_t *s)
+    double fk_nbody_energy(const fk_nbody_t *s)
+    void fk_nbody_range(void *state, int64_t begin, int64_t end)
+    int64_t fk_monte_carlo_hits(uint64_t seed, int64_t first, int64_t count)
+    ctypedef struct fk_binary_trees_t:
+        int rows
+        int64_t row[1][3]
+    int64_t fk_binary_trees_open(fk_binary_trees_t *s, int max_depth)
+    void fk_binary_trees_range(void *state, int64_t begin, int64_t end)
+    void fk_binary_trees_close(fk_binary_trees_t *s)
+    ctypedef struct fk_fib_t:
+        int64_t sum
+    int64_t fk_fib_open(fk_fib_t *s, int n)
+    void fk_fib_range(void *state, int64_t begin, int64_t end)
+    ctypedef struct fk_fnv1a_t:
+        uint64_t h
+    void fk_fnv1a_open(fk_fnv1a_t *s, const uint8_t *data)
+    void fk_fnv1a_range(void *state, int64_t begin, int64_t end)
+    ctypedef struct fk_spectral_norm_t:
+        pass
+    int64_t fk_spectral_norm_open(fk_spectral_norm_t *s, ptrdiff_t n, double *work)
+    void fk_spectral_norm_range(void *state, int64_t begin, int64_t end)
+    double fk_spectral_norm_result(const fk_spectral_norm_t *s)
+    ctypedef struct fk_fannkuch_t:
+        int max_flips
+        int64_t checksum
+    int64_t fk_fannkuch_open(fk_fannkuch_t *s, int n)
+    void fk_fannkuch_range(void *state, int64_t begin, int64_t end)
+    ctypedef struct fk_matmul_t:
+        pass
+    int64_t fk_matmul_open(fk_matmul_t *s, ptrdiff_t n, ptrdiff_t k, ptrdiff_t m,
+                           const double *a, const double *b, double *out, double *unit_ops)
+    void fk_matmul_range(void *state, int64_t begin, int64_t end)
+    void fk_matmul_close(fk_matmul_t *s)
+
+
+cdef void _sum_open(void *state, const double *x, const double *y, ptrdiff_t n) noexcept nogil:
+    fk_sum_open(<fk_sum_t *>state, x, n)
+
+
+cdef double _sum_result(void *state) noexcept nogil:
+    return fk_sum_result(<fk_sum_t *>state)
 
 
 def sum(x, bint release_gil=True):
-    return call_vector(fk_sum, x, release_gil)
+    cdef fk_sum_t state
+    return call_vector(_sum_open, fk_sum_range, _sum_result, &state,
+                       chunk_units(1, FK_GRANULE), x, release_gil)
+
+
+cdef void _dot_open(void *state, const double *x, const double *y, ptrdiff_t n) noexcept nogil:
+    fk_dot_open(<fk_dot_t *>state, x, y, n)
+
+
+cdef double _dot_result(void *state) noexcept nogil:
+    return fk_dot_result(<fk_dot_t *>state)
 
 
 def dot(x, y, bint release_gil=True):
-    return call_vectors(fk_dot, x, y, release_gil)
+    cdef fk_dot_t state
+    return call_vectors(_dot_open, fk_dot_range, _dot_result, &state,
+                        chunk_units(2, FK_GRANULE), x, y, release_gil)
 
 
 def mandelbrot(Py_ssize_t width, Py_ssize_t height, int max_iter, bint release_gil=True):
@@ -58,102 +114,113 @@ def mandelbrot(Py_ssize_t width, Py_ssize_t height, int max_iter, bint release_g
         return out
     cdef uint8_t[:, ::1] out8
     cdef uint16_t[:, ::1] out16
+    cdef void *pixels
     if max_iter <= 255:
         out8 = out
-        if release_gil:
-            with nogil:
-                fk_mandelbrot_u8(width, height, max_iter, &out8[0, 0])
-        else:
-            fk_mandelbrot_u8(width, height, max_iter, &out8[0, 0])
+        pixels = &out8[0, 0]
     else:
         out16 = out
-        if release_gil:
-            with nogil:
-                fk_mandelbrot_u16(width, height, max_iter, &out16[0, 0])
-        else:
-            fk_mandelbrot_u16(width, height, max_iter, &out16[0, 0])
+        pixels = &out16[0, 0]
+    cdef fk_mandelbrot_t state
+    cdef int64_t units = fk_mandelbrot_open(&state, width, height, max_iter, pixels)
+    run_chunked(fk_mandelbrot_range, &state, units,
+                chunk_units(FK_MANDELBROT_LANES * (max_iter + 1.0)), release_gil)
     return out
 
 
 def nbody(Py_ssize_t steps, bint release_gil=True):
-    cdef double before, after
-    if release_gil:
-        with nogil:
-            fk_nbody(steps, &before, &after)
-    else:
-        fk_nbody(steps, &before, &after)
-    return before, after
+    cdef fk_nbody_t state
+    fk_nbody_open(&state)
+    cdef double before = fk_nbody_energy(&state)
+    run_chunked(fk_nbody_range, &state, steps, chunk_units(150), release_gil)
+    return before, fk_nbody_energy(&state)
+
+
+ctypedef struct monte_carlo_t:
+    uint64_t seed
+    int64_t hits
+
+
+cdef void _monte_carlo_range(void *state, int64_t begin, int64_t end) noexcept nogil:
+    cdef monte_carlo_t *s = <monte_carlo_t *>state
+    s.hits += fk_monte_carlo_hits(s.seed, begin, end - begin)
 
 
 def monte_carlo_pi(int64_t samples, uint64_t seed, bint release_gil=True):
     if samples <= 0:
         raise ValueError(f"samples must be at least 1, got {samples}")
-    cdef int64_t hits
-    if release_gil:
-        with nogil:
-            hits = fk_monte_carlo_hits(seed, 0, samples)
-    else:
-        hits = fk_monte_carlo_hits(seed, 0, samples)
-    return 4.0 * <double>hits / <double>samples
+    cdef monte_carlo_t state = monte_carlo_t(seed=seed, hits=0)
+    run_chunked(_monte_carlo_range, &state, samples, chunk_units(4), release_gil)
+    return 4.0 * <double>state.hits / <double>samples
 
 
 def binary_trees(int max_depth, bint release_gil=True):
     if not 0 <= max_depth <= FK_BINARY_TREES_MAX_DEPTH:
         raise ValueError(f"max_depth must be in 0..{FK_BINARY_TREES_MAX_DEPTH}, got {max_depth}")
-    cdef int64_t rows[FK_BINARY_TREES_MAX_ROWS][3]
-    cdef ptrdiff_t count
-    if release_gil:
-        with nogil:
-            count = fk_binary_trees(max_depth, &rows[0][0])
-    else:
-        count = fk_binary_trees(max_depth, &rows[0][0])
-    if count < 0:
+    cdef fk_binary_trees_t state
+    cdef int64_t units = fk_binary_trees_open(&state, max_depth)
+    if units < 0:
         raise MemoryError(f"binary_trees({max_depth}) ran out of memory")
-    return [(rows[i][0], rows[i][1], rows[i][2]) for i in range(count)]
-
+    try:
+        run_chunked(fk_binary_trees_range, &state, units, chunk_units(8), release_gil)
+    finally:
+        fk_binary_trees_close(&state)
+    return [(state.row[i][0], state.row[i][1], state.row[i][2]) for i in range(state.rows)]
 
 
 def fib(int n, bint release_gil=True):
     if not 0 <= n <= FK_FIB_MAX_N:
         raise ValueError(f"n must be in 0..{FK_FIB_MAX_N}, got {n}")
-    cdef int64_t result
-    if release_gil:
-        with nogil:
-            result = fk_fib(n)
-    else:
-        result = fk_fib(n)
-    return result
+    cdef fk_fib_t state
+    cdef int64_t units = fk_fib_open(&state, n)
+    run_chunked(fk_fib_range, &state, units, chunk_units(2.0 * FK_FIB_LEAF_CALLS),
+                release_gil)
+    return state.sum
+
+
+cdef void _fnv1a_open(void *state, const uint8_t *data) noexcept nogil:
+    fk_fnv1a_open(<fk_fnv1a_t *>state, data)
+
+
+cdef uint64_t _fnv1a_result(void *state) noexcept nogil:
+    return (<fk_fnv1a_t *>state).h
 
 
 def fnv1a(data, bint release_gil=True):
-    return call_bytes(fk_fnv1a, data, release_gil)
+    cdef fk_fnv1a_t state
+    return call_bytes(_fnv1a_open, fk_fnv1a_range, _fnv1a_result, &state, chunk_units(2),
+                      data, release_gil)
 
 
 def spectral_norm(Py_ssize_t n, bint release_gil=True):
     if n < 1:
         raise ValueError(f"n must be at least 1, got {n}")
-    cdef double[::1] work = numpy.empty(3 * n)
-    cdef double result
-    if release_gil:
-        with nogil:
-            result = fk_spectral_norm(n, &work[0])
-    else:
-        result = fk_spectral_norm(n, &work[0])
-    return result
+    cdef double[:, ::1] work = numpy.empty((3, n))
+    cdef fk_spectral_norm_t state
+    cdef int64_t units = fk_spectral_norm_open(&state, n, &work[0, 0])
+    run_chunked(fk_spectral_norm_range, &state, units,
+                chunk_units(4.0 * FK_SPECTRAL_NORM_LANES * n), release_gil)
+    return fk_spectral_norm_result(&state)
 
 
 def fannkuch(int n, bint release_gil=True):
     if not 1 <= n <= FK_FANNKUCH_MAX_N:
         raise ValueError(f"n must be in 1..{FK_FANNKUCH_MAX_N}, got {n}")
-    cdef int64_t checksum
-    cdef int max_flips
-    if release_gil:
-        with nogil:
-            fk_fannkuch(n, &checksum, &max_flips)
-    else:
-        fk_fannkuch(n, &checksum, &max_flips)
-    return checksum, max_flips
+    cdef fk_fannkuch_t state
+    cdef int64_t units = fk_fannkuch_open(&state, n)
+    run_chunked(fk_fannkuch_range, &state, units, chunk_units(40), release_gil)
+    return state.checksum, state.max_flips
+
+
+cdef int64_t _matmul_open(void *state, ptrdiff_t n, ptrdiff_t k, ptrdiff_t m, const double *a,
+                          const double *b, double *out, double *unit_ops) noexcept nogil:
+    return fk_matmul_open(<fk_matmul_t *>state, n, k, m, a, b, out, unit_ops)
+
+
+cdef void _matmul_close(void *state) noexcept nogil:
+    fk_matmul_close(<fk_matmul_t *>state)
 
 
 def matmul(a, b, bint release_gil=True):
-    return call_matmul(fk_matmul, a, b, release_gil)
+    cdef fk_matmul_t state
+    return call_matmul(_matmul_open, fk_matmul_range, _matmul_close, &state, a, b, release_gil)

@@ -3,12 +3,16 @@
 """The ``typed`` backend: Cython with C types and typed memoryviews.
 
 Every kernel's loop is a ``noexcept nogil`` function doing the same float operations in
-the same order as the ``python`` backend, so results are bit-identical to it. The public
-wrapper releases the GIL around that function unless ``release_gil=False``, in which case
-the identical machine code runs with the GIL held. Buffer arguments are acquired for the
-whole call (``_buffers.pxd``: NumPy's C API for arrays, the buffer protocol otherwise),
-so no other thread can free them meanwhile; the loops index them by C pointer, and use
-typed memoryviews for the scratch arrays they allocate themselves.
+the same order as the ``python`` backend, so results are bit-identical to it. It does a
+range of the kernel's units on a state struct, and the public wrapper runs the whole range
+through the chunk driver of ``_chunks.pxi``: without the GIL unless ``release_gil=False``
+(then the identical machine code runs with the GIL held), with a signal check between
+chunks of about 10 ms in the main thread, so Ctrl-C raises ``KeyboardInterrupt`` and frees
+what the call allocated. Buffer arguments are acquired for the whole call (``_buffers.pxd``:
+NumPy's C API for arrays, the buffer protocol otherwise), so no other thread can resize or
+free them meanwhile, except through NumPy's documented unsafe
+``ndarray.resize(refcheck=False)``, which frees the buffer regardless of its exports: never
+use it on an array a call may be using.
 """
 
 from libc.math cimport sqrt
@@ -16,53 +20,84 @@ from libc.stddef cimport ptrdiff_t
 from libc.stdint cimport int64_t, uint8_t, uint16_t, uint64_t
 from libc.stdlib cimport free, malloc
 
-cimport numpy as cnp
-
-from ._buffers cimport call_bytes, call_matmul, call_vector, call_vectors
-
 import numpy
 
-cnp.import_array()
+include "_chunks.pxi"
 
 ctypedef fused count_t:
     uint8_t
     uint16_t
 
 
-cdef double _sum(const double *x, ptrdiff_t n) noexcept nogil:
-    cdef double total = 0.0
-    cdef ptrdiff_t i
-    for i in range(n):
+ctypedef struct vector_t:
+    const double *x
+    const double *y
+    double total
+
+
+cdef void _sum_range(void *state, int64_t begin, int64_t end) noexcept nogil:
+    cdef vector_t *s = <vector_t *>state
+    cdef const double *x = s.x
+    cdef double total = s.total
+    cdef int64_t i
+    for i in range(begin, end):
         total += x[i]
-    return total
+    s.total = total
+
+
+cdef void _vector_open(void *state, const double *x, const double *y, ptrdiff_t n) noexcept nogil:
+    cdef vector_t *s = <vector_t *>state
+    s.x, s.y, s.total = x, y, 0.0
+
+
+cdef double _vector_total(void *state) noexcept nogil:
+    return (<vector_t *>state).total
 
 
 def sum(x, bint release_gil=True):
-    return call_vector(_sum, x, release_gil)
+    cdef vector_t state
+    return call_vector(_vector_open, _sum_range, _vector_total, &state, chunk_units(4), x,
+                       release_gil)
 
 
-cdef double _dot(const double *x, const double *y, ptrdiff_t n) noexcept nogil:
-    cdef double total = 0.0
-    cdef ptrdiff_t i
-    for i in range(n):
+cdef void _dot_range(void *state, int64_t begin, int64_t end) noexcept nogil:
+    cdef vector_t *s = <vector_t *>state
+    cdef const double *x = s.x
+    cdef const double *y = s.y
+    cdef double total = s.total
+    cdef int64_t i
+    for i in range(begin, end):
         total += x[i] * y[i]
-    return total
+    s.total = total
 
 
 def dot(x, y, bint release_gil=True):
-    return call_vectors(_dot, x, y, release_gil)
+    cdef vector_t state
+    return call_vectors(_vector_open, _dot_range, _vector_total, &state, chunk_units(4), x, y,
+                        release_gil)
 
 
-cdef void _mandelbrot(count_t[:, ::1] out, int max_iter) noexcept nogil:
-    # Two pixels per pass: their recurrences are independent, so the CPU overlaps them.
-    # Each pixel still runs exactly the scalar recurrence, so counts are bit-identical.
-    cdef Py_ssize_t height = out.shape[0], width = out.shape[1], px, py
+ctypedef struct mandelbrot_t:
+    Py_ssize_t width, height
+    int max_iter
+    void *out
+
+
+cdef void _mandelbrot(const mandelbrot_t *s, int64_t begin, int64_t end, count_t *out) noexcept nogil:
+    # Units are pairs of pixels, row after row. Two pixels per pass: their recurrences are
+    # independent, so the CPU overlaps them. Each pixel still runs exactly the scalar
+    # recurrence, so counts are bit-identical.
+    cdef Py_ssize_t height = s.height, width = s.width, pairs = (width + 1) // 2, px, py
+    cdef Py_ssize_t first, last
+    cdef int max_iter = s.max_iter
     cdef double ci, cr0, cr1, zr0, zi0, tr0, ti0, zr1, zi1, tr1, ti1
     cdef int it, count0, count1
     cdef bint alive0, alive1
-    for py in range(height):
+    for py in range(begin // pairs, (end + pairs - 1) // pairs):
         ci = 2.0 * py / height - 1.0
-        for px in range(0, width, 2):
+        first = 2 * (begin - py * pairs) if begin > py * pairs else 0
+        last = 2 * (end - py * pairs) if end < (py + 1) * pairs else width
+        for px in range(first, last, 2):
             cr0 = 2.0 * px / width - 1.5
             cr1 = 2.0 * (px + 1) / width - 1.5
             zr0 = zi0 = tr0 = ti0 = zr1 = zi1 = tr1 = ti1 = 0.0
@@ -83,28 +118,41 @@ cdef void _mandelbrot(count_t[:, ::1] out, int max_iter) noexcept nogil:
                 count1 += alive1
                 if not (alive0 or alive1):
                     break
-            out[py, px] = <count_t>count0
+            out[py * width + px] = <count_t>count0
             if px + 1 < width:
-                out[py, px + 1] = <count_t>count1
+                out[py * width + px + 1] = <count_t>count1
+
+
+cdef void _mandelbrot_u8(void *state, int64_t begin, int64_t end) noexcept nogil:
+    cdef const mandelbrot_t *s = <const mandelbrot_t *>state
+    _mandelbrot(s, begin, end, <uint8_t *>s.out)
+
+
+cdef void _mandelbrot_u16(void *state, int64_t begin, int64_t end) noexcept nogil:
+    cdef const mandelbrot_t *s = <const mandelbrot_t *>state
+    _mandelbrot(s, begin, end, <uint16_t *>s.out)
 
 
 def mandelbrot(Py_ssize_t width, Py_ssize_t height, int max_iter, bint release_gil=True):
     if not 0 <= max_iter <= 65535:
         raise ValueError(f"max_iter must be in 0..65535, got {max_iter}")
     out = numpy.empty((height, width), dtype=numpy.uint8 if max_iter <= 255 else numpy.uint16)
+    if width == 0 or height == 0:
+        return out
+    cdef uint8_t[:, ::1] out8
+    cdef uint16_t[:, ::1] out16
+    cdef mandelbrot_t state = mandelbrot_t(width=width, height=height, max_iter=max_iter, out=NULL)
+    cdef int64_t units = height * ((width + 1) // 2)
+    cdef int64_t chunk = chunk_units(2 * 8 * (max_iter + 1.0))
     if max_iter <= 255:
-        _mandelbrot_into[uint8_t](out, max_iter, release_gil)
+        out8 = out
+        state.out = &out8[0, 0]
+        run_chunked(_mandelbrot_u8, &state, units, chunk, release_gil)
     else:
-        _mandelbrot_into[uint16_t](out, max_iter, release_gil)
+        out16 = out
+        state.out = &out16[0, 0]
+        run_chunked(_mandelbrot_u16, &state, units, chunk, release_gil)
     return out
-
-
-cdef _mandelbrot_into(count_t[:, ::1] out, int max_iter, bint release_gil):
-    if release_gil:
-        with nogil:
-            _mandelbrot(out, max_iter)
-    else:
-        _mandelbrot(out, max_iter)
 
 
 cdef enum:
@@ -172,14 +220,12 @@ cdef double _energy(system_t *s) noexcept nogil:
     return e
 
 
-cdef void _nbody(Py_ssize_t steps, double *before, double *after) noexcept nogil:
-    cdef system_t s
+cdef void _nbody_range(void *state, int64_t begin, int64_t end) noexcept nogil:
+    cdef system_t s = (<system_t *>state)[0]
     cdef double dt = 0.01, dx, dy, dz, d2, mag
-    cdef Py_ssize_t step
+    cdef int64_t step
     cdef int i, j
-    _solar_system(&s)
-    before[0] = _energy(&s)
-    for step in range(steps):
+    for step in range(begin, end):
         for i in range(BODIES):
             for j in range(i + 1, BODIES):
                 dx = s.x[i] - s.x[j]
@@ -197,17 +243,15 @@ cdef void _nbody(Py_ssize_t steps, double *before, double *after) noexcept nogil
             s.x[i] += dt * s.vx[i]
             s.y[i] += dt * s.vy[i]
             s.z[i] += dt * s.vz[i]
-    after[0] = _energy(&s)
+    (<system_t *>state)[0] = s
 
 
 def nbody(Py_ssize_t steps, bint release_gil=True):
-    cdef double before, after
-    if release_gil:
-        with nogil:
-            _nbody(steps, &before, &after)
-    else:
-        _nbody(steps, &before, &after)
-    return before, after
+    cdef system_t state
+    _solar_system(&state)
+    cdef double before = _energy(&state)
+    run_chunked(_nbody_range, &state, steps, chunk_units(150), release_gil)
+    return before, _energy(&state)
 
 
 cdef inline uint64_t _splitmix64_at(uint64_t seed, uint64_t k) noexcept nogil:
@@ -217,37 +261,58 @@ cdef inline uint64_t _splitmix64_at(uint64_t seed, uint64_t k) noexcept nogil:
     return z ^ (z >> 31)
 
 
-cdef int64_t _monte_carlo_hits(int64_t samples, uint64_t seed) noexcept nogil:
+ctypedef struct monte_carlo_t:
+    uint64_t seed
+    int64_t hits
+
+
+cdef void _monte_carlo_range(void *state, int64_t begin, int64_t end) noexcept nogil:
+    cdef monte_carlo_t *s = <monte_carlo_t *>state
     cdef double scale = 1.0 / 9007199254740992.0, x, y
-    cdef int64_t hits = 0, i
-    for i in range(samples):
+    cdef uint64_t seed = s.seed
+    cdef int64_t hits = s.hits, i
+    for i in range(begin, end):
         x = <double>(_splitmix64_at(seed, 2 * <uint64_t>i + 1) >> 11) * scale
         y = <double>(_splitmix64_at(seed, 2 * <uint64_t>i + 2) >> 11) * scale
         if x * x + y * y <= 1.0:
             hits += 1
-    return hits
+    s.hits = hits
 
 
 def monte_carlo_pi(int64_t samples, uint64_t seed, bint release_gil=True):
     if samples <= 0:
         raise ValueError(f"samples must be at least 1, got {samples}")
-    cdef int64_t hits
-    if release_gil:
-        with nogil:
-            hits = _monte_carlo_hits(samples, seed)
-    else:
-        hits = _monte_carlo_hits(samples, seed)
-    return 4.0 * <double>hits / <double>samples
+    cdef monte_carlo_t state = monte_carlo_t(seed=seed, hits=0)
+    run_chunked(_monte_carlo_range, &state, samples, chunk_units(8), release_gil)
+    return 4.0 * <double>state.hits / <double>samples
 
 
 cdef enum:
     MIN_TREE_DEPTH = 4
     MAX_TREE_DEPTH = 24
     MAX_TREE_ROWS = (MAX_TREE_DEPTH - MIN_TREE_DEPTH) // 2 + 3
+    # Trees deeper than this are built and walked a piece of this depth at a time.
+    PIECE_DEPTH = 18
+
+cdef enum tree_work:
+    BUILD_AND_CHECK, BUILD, CHECK
 
 cdef struct node_t:
     node_t *left
     node_t *right
+
+ctypedef struct tree_phase_t:
+    tree_work kind
+    int depth, row
+    int64_t items, item_units, first_unit
+
+ctypedef struct binary_trees_t:
+    int rows, phases
+    bint failed
+    int64_t row[MAX_TREE_ROWS][3]
+    tree_phase_t phase[MAX_TREE_ROWS + 1]
+    node_t *deep  # the deep scratch tree being built and walked piece by piece
+    node_t *long_lived
 
 
 cdef node_t *_build(node_t **next, int depth) noexcept nogil:
@@ -267,9 +332,13 @@ cdef int64_t _check(const node_t *node) noexcept nogil:
     return 1 + _check(node.left) + _check(node.right)
 
 
+cdef inline int64_t _tree_nodes(int depth) noexcept nogil:
+    return (<int64_t>1 << (depth + 1)) - 1
+
+
 cdef node_t *_new_tree(int depth) noexcept nogil:
     """A tree of ``depth`` in one new block (free the root to free it), or NULL."""
-    cdef node_t *nodes = <node_t *>malloc(((<size_t>1 << (depth + 1)) - 1) * sizeof(node_t))
+    cdef node_t *nodes = <node_t *>malloc(_tree_nodes(depth) * sizeof(node_t))
     cdef node_t *next = nodes
     if nodes != NULL:
         _build(&next, depth)
@@ -285,50 +354,161 @@ cdef int64_t _check_new_tree(int depth) noexcept nogil:
     return result
 
 
-cdef Py_ssize_t _binary_trees(int max_depth, int64_t[:, ::1] rows) noexcept nogil:
+# A tree deeper than PIECE_DEPTH: its top ``levels`` levels (2**levels - 1 nodes, in heap
+# order at the start of its block) over 2**levels pieces of depth PIECE_DEPTH, each laid
+# out depth-first after them.
+cdef inline int _top_levels(int depth) noexcept nogil:
+    return depth - PIECE_DEPTH if depth > PIECE_DEPTH else 0
+
+
+cdef inline node_t *_piece(node_t *tree, int levels, int64_t i) noexcept nogil:
+    return tree + ((<int64_t>1 << levels) - 1) + i * _tree_nodes(PIECE_DEPTH)
+
+
+cdef void _link_top(node_t *tree, int levels) noexcept nogil:
+    cdef int64_t top = (<int64_t>1 << levels) - 1, t, left, right
+    for t in range(top):
+        left, right = 2 * t + 1, 2 * t + 2
+        tree[t].left = tree + left if left < top else _piece(tree, levels, left - top)
+        tree[t].right = tree + right if right < top else _piece(tree, levels, right - top)
+
+
+cdef int64_t _check_top(const node_t *node, int levels) noexcept nogil:
+    """The nodes above the pieces, walked through the links."""
+    if levels == 0:
+        return 0
+    return 1 + _check_top(node.left, levels - 1) + _check_top(node.right, levels - 1)
+
+
+cdef void _add_phase(binary_trees_t *s, tree_work kind, int depth, int64_t trees,
+                     int64_t *units) noexcept nogil:
+    cdef tree_phase_t *phase = &s.phase[s.phases]
+    cdef int64_t pieces = <int64_t>1 << _top_levels(depth)
+    s.phases += 1
+    phase.kind, phase.depth, phase.row = kind, depth, s.rows - 1
+    if pieces == 1:
+        phase.items = trees
+        phase.item_units = (2 if kind == BUILD_AND_CHECK else 1) * _tree_nodes(depth)
+    else:
+        phase.items = trees * (2 * pieces if kind == BUILD_AND_CHECK else pieces)
+        phase.item_units = _tree_nodes(PIECE_DEPTH)
+    phase.first_unit = units[0]
+    units[0] += phase.items * phase.item_units
+
+
+cdef void _add_row(binary_trees_t *s, int64_t depth, int64_t iterations) noexcept nogil:
+    s.row[s.rows][0], s.row[s.rows][1], s.row[s.rows][2] = depth, iterations, 0
+    s.rows += 1
+
+
+cdef int64_t _binary_trees_open(binary_trees_t *s, int max_depth) noexcept nogil:
+    """The phases (stretch tree, long-lived tree built, each depth's iterations, long-lived
+    tree walked) and their units: nodes built or walked."""
     cdef int deepest = max(max_depth, MIN_TREE_DEPTH + 2), depth
-    cdef int64_t iterations, i, total, one
-    cdef Py_ssize_t row = 0
-    rows[row, 0], rows[row, 1], rows[row, 2] = deepest + 1, 1, _check_new_tree(deepest + 1)
-    cdef node_t *long_lived = _new_tree(deepest)
-    if rows[row, 2] < 0 or long_lived == NULL:
-        free(long_lived)
-        return -1
+    cdef int64_t units = 0
+    s.rows = s.phases = 0
+    s.failed = False
+    s.deep = s.long_lived = NULL
+    _add_row(s, deepest + 1, 1)
+    _add_phase(s, BUILD_AND_CHECK, deepest + 1, 1, &units)
+    _add_phase(s, BUILD, deepest, 1, &units)
     for depth in range(MIN_TREE_DEPTH, deepest + 1, 2):
-        row += 1
-        iterations = <int64_t>1 << (deepest - depth + MIN_TREE_DEPTH)
-        total = 0
-        for i in range(iterations):
-            one = _check_new_tree(depth)
-            if one < 0:
-                free(long_lived)
-                return -1
-            total += one
-        rows[row, 0], rows[row, 1], rows[row, 2] = depth, iterations, total
-    row += 1
-    rows[row, 0], rows[row, 1], rows[row, 2] = deepest, 1, _check(long_lived)
-    free(long_lived)
-    return row + 1
+        _add_row(s, depth, <int64_t>1 << (deepest - depth + MIN_TREE_DEPTH))
+        _add_phase(s, BUILD_AND_CHECK, depth, s.row[s.rows - 1][1], &units)
+    _add_row(s, deepest, 1)
+    _add_phase(s, CHECK, deepest, 1, &units)
+    return units
+
+
+cdef void _tree_item(binary_trees_t *s, const tree_phase_t *phase, int64_t i) noexcept nogil:
+    """Item i of a phase: a whole tree, or (for deep trees) the building or the walk of one
+    piece; the last piece built links the top, the last walked walks it."""
+    cdef int levels = _top_levels(phase.depth)
+    cdef int64_t pieces = <int64_t>1 << levels, j
+    cdef int64_t *check = &s.row[phase.row][2]
+    cdef node_t **tree = &s.deep if phase.kind == BUILD_AND_CHECK else &s.long_lived
+    cdef node_t *next
+    if levels == 0:  # the long-lived tree, built or walked
+        if phase.kind == BUILD:
+            s.long_lived = _new_tree(phase.depth)
+            s.failed = s.long_lived == NULL
+        else:
+            check[0] += _check(s.long_lived)
+        return
+    j = i % (2 * pieces) if phase.kind == BUILD_AND_CHECK else i
+    if phase.kind == BUILD or (phase.kind == BUILD_AND_CHECK and j < pieces):
+        j %= pieces
+        if j == 0:
+            tree[0] = <node_t *>malloc(_tree_nodes(phase.depth) * sizeof(node_t))
+            s.failed = tree[0] == NULL
+            if s.failed:
+                return
+        next = _piece(tree[0], levels, j)
+        _build(&next, PIECE_DEPTH)
+        if j == pieces - 1:
+            _link_top(tree[0], levels)
+    else:
+        j %= pieces
+        check[0] += _check(_piece(tree[0], levels, j))
+        if j == pieces - 1:
+            check[0] += _check_top(tree[0], levels)
+            if phase.kind == BUILD_AND_CHECK:
+                free(tree[0])
+                tree[0] = NULL
+
+
+cdef void _binary_trees_range(void *state, int64_t begin, int64_t end) noexcept nogil:
+    """Units count nodes; an item belongs to the range its first unit is in."""
+    cdef binary_trees_t *s = <binary_trees_t *>state
+    cdef const tree_phase_t *phase
+    cdef int64_t first, last, i, one, total
+    cdef int p
+    for p in range(s.phases):
+        phase = &s.phase[p]
+        first = max(0, begin - phase.first_unit + phase.item_units - 1) // phase.item_units
+        last = min(phase.items, max(0, end - phase.first_unit + phase.item_units - 1) // phase.item_units)
+        if phase.kind == BUILD_AND_CHECK and _top_levels(phase.depth) == 0:
+            total = 0  # whole trees, each in a new block, as one tight loop
+            for i in range(first, last):
+                one = _check_new_tree(phase.depth)
+                if one < 0:
+                    s.failed = True
+                    return
+                total += one
+            s.row[phase.row][2] += total
+            continue
+        for i in range(first, last):
+            if s.failed:
+                return
+            _tree_item(s, phase, i)
 
 
 def binary_trees(int max_depth, bint release_gil=True):
     if not 0 <= max_depth <= MAX_TREE_DEPTH:
         raise ValueError(f"max_depth must be in 0..{MAX_TREE_DEPTH}, got {max_depth}")
-    rows = numpy.empty((MAX_TREE_ROWS, 3), dtype=numpy.int64)
-    cdef int64_t[:, ::1] view = rows
-    cdef Py_ssize_t count
-    if release_gil:
-        with nogil:
-            count = _binary_trees(max_depth, view)
-    else:
-        count = _binary_trees(max_depth, view)
-    if count < 0:
+    cdef binary_trees_t state
+    cdef int64_t units = _binary_trees_open(&state, max_depth)
+    try:
+        run_chunked(_binary_trees_range, &state, units, chunk_units(8), release_gil)
+    finally:
+        free(state.deep)
+        free(state.long_lived)
+    if state.failed:
         raise MemoryError(f"binary_trees({max_depth}) ran out of memory")
-    return [tuple(row) for row in rows[:count].tolist()]
+    return [(state.row[i][0], state.row[i][1], state.row[i][2]) for i in range(state.rows)]
 
 
 cdef enum:
     MAX_FIB = 92
+    # fib(n) for n > FIB_LEAF is the sum of its recursion's subtrees at FIB_LEAF and
+    # FIB_LEAF - 1, each done by the naive recursion: one unit per subtree.
+    FIB_LEAF = 27
+    FIB_LEAF_CALLS = 635621  # 2 * fib(FIB_LEAF + 1) - 1
+
+ctypedef struct fib_t:
+    int n
+    int64_t leaves[MAX_FIB + 1]  # leaves[k]: the subtrees of fib(k)'s recursion
+    int64_t sum
 
 
 cdef int64_t _fib(int n) noexcept nogil:
@@ -337,28 +517,62 @@ cdef int64_t _fib(int n) noexcept nogil:
     return _fib(n - 1) + _fib(n - 2)
 
 
+cdef void _fib_range(void *state, int64_t begin, int64_t end) noexcept nogil:
+    """Subtree i is found walking down from fib(n): n - 1 holds the first leaves[n - 1]."""
+    cdef fib_t *s = <fib_t *>state
+    cdef int64_t i, j
+    cdef int k
+    for i in range(begin, end):
+        k, j = s.n, i
+        while k > FIB_LEAF:
+            if j < s.leaves[k - 1]:
+                k -= 1
+            else:
+                j -= s.leaves[k - 1]
+                k -= 2
+        s.sum += _fib(k)
+
+
 def fib(int n, bint release_gil=True):
     if not 0 <= n <= MAX_FIB:
         raise ValueError(f"n must be in 0..{MAX_FIB}, got {n}")
-    cdef int64_t result
-    if release_gil:
-        with nogil:
-            result = _fib(n)
-    else:
-        result = _fib(n)
-    return result
+    cdef fib_t state
+    cdef int k
+    state.n, state.sum = n, 0
+    for k in range(n + 1):
+        state.leaves[k] = 1 if k <= FIB_LEAF else state.leaves[k - 1] + state.leaves[k - 2]
+    run_chunked(_fib_range, &state, state.leaves[n], chunk_units(2.0 * FIB_LEAF_CALLS), release_gil)
+    return state.sum
 
 
-cdef uint64_t _fnv1a(const uint8_t *data, ptrdiff_t n) noexcept nogil:
-    cdef uint64_t h = 0xCBF29CE484222325
-    cdef ptrdiff_t i
-    for i in range(n):
+ctypedef struct fnv1a_t:
+    const uint8_t *data
+    uint64_t h
+
+
+cdef void _fnv1a_range(void *state, int64_t begin, int64_t end) noexcept nogil:
+    cdef fnv1a_t *s = <fnv1a_t *>state
+    cdef const uint8_t *data = s.data
+    cdef uint64_t h = s.h
+    cdef int64_t i
+    for i in range(begin, end):
         h = (h ^ data[i]) * <uint64_t>0x100000001B3
-    return h
+    s.h = h
+
+
+cdef void _fnv1a_open(void *state, const uint8_t *data) noexcept nogil:
+    cdef fnv1a_t *s = <fnv1a_t *>state
+    s.data, s.h = data, 0xCBF29CE484222325
+
+
+cdef uint64_t _fnv1a_result(void *state) noexcept nogil:
+    return (<fnv1a_t *>state).h
 
 
 def fnv1a(data, bint release_gil=True):
-    return call_bytes(_fnv1a, data, release_gil)
+    cdef fnv1a_t state
+    return call_bytes(_fnv1a_open, _fnv1a_range, _fnv1a_result, &state, chunk_units(2), data,
+                      release_gil)
 
 
 cdef inline double _a(Py_ssize_t i, Py_ssize_t j) noexcept nogil:
@@ -366,57 +580,69 @@ cdef inline double _a(Py_ssize_t i, Py_ssize_t j) noexcept nogil:
     return 1.0 / (ij * (ij + 1) // 2 + i + 1)
 
 
-cdef void _times_a(const double[::1] u, double[::1] v) noexcept nogil:
-    cdef Py_ssize_t n = u.shape[0], i, j
+cdef void _times_a(const double *u, double *v, Py_ssize_t n, Py_ssize_t first,
+                   Py_ssize_t last) noexcept nogil:
+    cdef Py_ssize_t i, j
     cdef double total
-    for i in range(n):
+    for i in range(first, last):
         total = 0.0
         for j in range(n):
             total += _a(i, j) * u[j]
         v[i] = total
 
 
-cdef void _times_a_transposed(const double[::1] u, double[::1] v) noexcept nogil:
-    cdef Py_ssize_t n = u.shape[0], i, j
+cdef void _times_a_transposed(const double *u, double *v, Py_ssize_t n, Py_ssize_t first,
+                              Py_ssize_t last) noexcept nogil:
+    cdef Py_ssize_t i, j
     cdef double total
-    for i in range(n):
+    for i in range(first, last):
         total = 0.0
         for j in range(n):
             total += _a(j, i) * u[j]
         v[i] = total
 
 
-cdef void _times_ata(const double[::1] u, double[::1] v, double[::1] tmp) noexcept nogil:
-    _times_a(u, tmp)
-    _times_a_transposed(tmp, v)
+ctypedef struct spectral_norm_t:
+    Py_ssize_t n
+    double *u
+    double *v
+    double *tmp
 
 
-cdef double _spectral_norm(double[::1] u, double[::1] v, double[::1] tmp) noexcept nogil:
-    cdef Py_ssize_t i
-    cdef int rounds
-    cdef double vbv = 0.0, vv = 0.0
-    for i in range(u.shape[0]):
-        u[i] = 1.0
-    for rounds in range(10):
-        _times_ata(u, v, tmp)
-        _times_ata(v, u, tmp)
-    for i in range(u.shape[0]):
-        vbv += u[i] * v[i]
-        vv += v[i] * v[i]
-    return sqrt(vbv / vv)
+cdef void _spectral_norm_range(void *state, int64_t begin, int64_t end) noexcept nogil:
+    """Ten rounds of tmp = A u, v = A^T tmp, tmp = A v, u = A^T tmp: 40 products of n
+    units (rows) each."""
+    cdef spectral_norm_t *s = <spectral_norm_t *>state
+    cdef Py_ssize_t n = s.n, product, row, last
+    cdef const double *source[4]
+    cdef double *target[4]
+    cdef int64_t unit = begin
+    source[0], source[1], source[2], source[3] = s.u, s.tmp, s.v, s.tmp
+    target[0], target[1], target[2], target[3] = s.tmp, s.v, s.tmp, s.u
+    while unit < end:
+        product, row = unit // n, unit % n
+        last = row + (end - unit) if end - unit < n - row else n
+        if product % 2:
+            _times_a_transposed(source[product % 4], target[product % 4], n, row, last)
+        else:
+            _times_a(source[product % 4], target[product % 4], n, row, last)
+        unit += last - row
 
 
 def spectral_norm(Py_ssize_t n, bint release_gil=True):
     if n < 1:
         raise ValueError(f"n must be at least 1, got {n}")
     cdef double[:, ::1] work = numpy.empty((3, n))
-    cdef double result
-    if release_gil:
-        with nogil:
-            result = _spectral_norm(work[0], work[1], work[2])
-    else:
-        result = _spectral_norm(work[0], work[1], work[2])
-    return result
+    cdef spectral_norm_t state = spectral_norm_t(n=n, u=&work[0, 0], v=&work[1, 0], tmp=&work[2, 0])
+    cdef Py_ssize_t i
+    cdef double vbv = 0.0, vv = 0.0
+    for i in range(n):
+        state.u[i] = 1.0
+    run_chunked(_spectral_norm_range, &state, 40 * n, chunk_units(4.0 * n), release_gil)
+    for i in range(n):
+        vbv += state.u[i] * state.v[i]
+        vv += state.v[i] * state.v[i]
+    return sqrt(vbv / vv)
 
 
 cdef enum:
@@ -440,63 +666,108 @@ cdef int _flips(const int *perm, int n) noexcept nogil:
     return flips
 
 
-cdef void _fannkuch(int n, int64_t *checksum, int *max_flips) noexcept nogil:
+cdef inline void _rotate(int *perm, int r) noexcept nogil:
+    """Move element 0 to position r, shifting 1..r down."""
+    cdef int first = perm[0], i
+    for i in range(r):
+        perm[i] = perm[i + 1]
+    perm[r] = first
+
+
+ctypedef struct fannkuch_t:
+    int n, max_flips
+    int64_t checksum
+
+
+cdef void _fannkuch_range(void *state, int64_t begin, int64_t end) noexcept nogil:
+    """Permutations [begin, end) of the Benchmarks Game's order. Permutation i has the
+    mixed-radix digits d[r] = (i / r!) mod (r + 1): from the identity, the prefix of r + 1
+    elements is rotated d[r] times for r from n - 1 down to 1, and count[r] (the rotations
+    left at level r) is r + 1 - d[r]."""
+    cdef fannkuch_t *s = <fannkuch_t *>state
     cdef int perm[MAX_FANNKUCH]
     cdef int count[MAX_FANNKUCH]
-    cdef int r = n, flips, first, i
-    cdef int64_t index = 0
+    cdef int n = s.n, r = 1, flips, i, level
+    cdef int64_t index, factorial = 1, digit, k
+    if begin >= end:
+        return
     for i in range(n):
         perm[i] = i
         count[i] = 0
-    checksum[0] = 0
-    max_flips[0] = 0
+    for level in range(1, n):
+        factorial *= level
+    index = begin
+    for level in range(n - 1, 0, -1):
+        digit = index // factorial
+        index %= factorial
+        factorial //= level
+        for k in range(digit):
+            _rotate(perm, level)
+        count[level] = level + 1 - <int>digit
+    index = begin
     while True:
         while r != 1:
             count[r - 1] = r
             r -= 1
         flips = _flips(perm, n)
-        max_flips[0] = max(max_flips[0], flips)
-        checksum[0] += -flips if index % 2 else flips
+        s.max_flips = max(s.max_flips, flips)
+        s.checksum += -flips if index % 2 else flips
+        index += 1
+        if index == end:
+            return
         while True:
-            if r == n:
-                return
-            first = perm[0]
-            for i in range(r):
-                perm[i] = perm[i + 1]
-            perm[r] = first
+            _rotate(perm, r)
             count[r] -= 1
             if count[r] > 0:
                 break
             r += 1
-        index += 1
 
 
 def fannkuch(int n, bint release_gil=True):
     if not 1 <= n <= MAX_FANNKUCH:
         raise ValueError(f"n must be in 1..{MAX_FANNKUCH}, got {n}")
-    cdef int64_t checksum
-    cdef int max_flips
-    if release_gil:
-        with nogil:
-            _fannkuch(n, &checksum, &max_flips)
-    else:
-        _fannkuch(n, &checksum, &max_flips)
-    return checksum, max_flips
+    cdef fannkuch_t state = fannkuch_t(n=n, max_flips=0, checksum=0)
+    cdef int64_t permutations = 1
+    cdef int k
+    for k in range(2, n + 1):
+        permutations *= k
+    run_chunked(_fannkuch_range, &state, permutations, chunk_units(100), release_gil)
+    return state.checksum, state.max_flips
 
 
-cdef int _matmul(ptrdiff_t n, ptrdiff_t k, ptrdiff_t m, const double *a, const double *b,
-                 double *out) noexcept nogil:
-    cdef ptrdiff_t i, j, p
+ctypedef struct matmul_t:
+    const double *a
+    const double *b
+    double *out
+    Py_ssize_t k, m
+
+
+cdef void _matmul_range(void *state, int64_t begin, int64_t end) noexcept nogil:
+    """Rows [begin, end) of out, in i-k-j order."""
+    cdef matmul_t *s = <matmul_t *>state
+    cdef const double *a = s.a
+    cdef const double *b = s.b
+    cdef double *out = s.out
+    cdef Py_ssize_t k = s.k, m = s.m, i, j, p
     cdef double a_ip
-    for i in range(n):
+    for i in range(begin, end):
         for j in range(m):
             out[i * m + j] = 0.0
         for p in range(k):
             a_ip = a[i * k + p]
             for j in range(m):
                 out[i * m + j] += a_ip * b[p * m + j]
-    return 0
+
+
+cdef int64_t _matmul_open(void *state, ptrdiff_t n, ptrdiff_t k, ptrdiff_t m, const double *a,
+                          const double *b, double *out, double *unit_ops) noexcept nogil:
+    """One unit per row of out."""
+    cdef matmul_t *s = <matmul_t *>state
+    s.a, s.b, s.out, s.k, s.m = a, b, out, k, m
+    unit_ops[0] = 2.0 * k * m + 1
+    return n
 
 
 def matmul(a, b, bint release_gil=True):
-    return call_matmul(_matmul, a, b, release_gil)
+    cdef matmul_t state
+    return call_matmul(_matmul_open, _matmul_range, NULL, &state, a, b, release_gil)
