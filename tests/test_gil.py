@@ -77,10 +77,15 @@ def test_gil_released_by_default_and_held_on_request(kernel, backend):
     args = LONG_RUNNING[kernel]()
     held, held_seconds = _other_thread_ticks_during(
         lambda: function(*args, backend=backend, release_gil=False))
-    released, released_seconds = _other_thread_ticks_during(lambda: function(*args, backend=backend))
-    assert held_seconds > 0.005 and released_seconds > 0.005, "the case is too short to tell"
+    assert held_seconds > 0.005, "the case is too short to tell"
     assert held == 0
-    assert released > 10
+    # Any tick inside the call proves the GIL was released (the switch interval is 30 s);
+    # on a busy machine the counting thread may get no CPU during one call, so try thrice.
+    for _ in range(3):
+        released, _ = _other_thread_ticks_during(lambda: function(*args, backend=backend))
+        if released:
+            break
+    assert released > 0
 
 
 @pytest.mark.parametrize("kernel, backend", [(k, b) for k in KERNELS for b in fastkern.kernel_backends(k)])
