@@ -77,7 +77,7 @@ def test_gil_released_by_default_and_held_on_request(kernel, backend):
     args = LONG_RUNNING[kernel]()
     held, held_seconds = _other_thread_ticks_during(
         lambda: function(*args, backend=backend, release_gil=False))
-    assert held_seconds > 0.005, "the case is too short to tell"
+    assert held_seconds > 0.001, "the case is too short to tell"
     assert held == 0
     # Any tick inside the call proves the GIL was released (the switch interval is 30 s);
     # on a busy machine the counting thread may get no CPU during one call, so try thrice.
