@@ -7,8 +7,8 @@ Arguments arrive validated and converted by the dispatch layer; called raw, the
 recursive kernels still check their size, so that no input recurses without bound (the
 compiled rung has no recursion limit: it would crash).
 
-Long loops call :func:`interrupt_point` every so often (each row, block of samples or
-permutations, subtree): that is the only place the compiled rung lets Python handle
+Long loops call :func:`interrupt_point` every so often (each row and block of pixels, block
+of samples or permutations, subtree): that is the only place the compiled rung lets Python handle
 Ctrl-C. The python rung pays the same call.
 """
 
@@ -42,26 +42,35 @@ def dot(x, y):
 
 
 def mandelbrot(width, height, max_iter):
+    pixels = BLOCK * 64 // (max_iter + 1) + 1
     rows = []
     for py in range(height):
         interrupt_point()
         ci = 2.0 * py / height - 1.0
         row = []
-        for px in range(width):
-            cr = 2.0 * px / width - 1.5
-            zr = zi = tr = ti = 0.0
-            count = 0
-            for _ in range(max_iter):
-                zi = 2.0 * zr * zi + ci
-                zr = tr - ti + cr
-                tr = zr * zr
-                ti = zi * zi
-                if not tr + ti <= 4.0:
-                    break
-                count += 1
-            row.append(count)
+        for first in range(0, width, pixels):
+            if first:
+                interrupt_point()
+            _mandelbrot_pixels(row, first, min(first + pixels, width), width, ci, max_iter)
         rows.append(row)
     return rows
+
+
+def _mandelbrot_pixels(row, first, last, width, ci, max_iter):
+    """Appends to ``row`` the counts of pixels ``first`` to ``last - 1`` of its row."""
+    for px in range(first, last):
+        cr = 2.0 * px / width - 1.5
+        zr = zi = tr = ti = 0.0
+        count = 0
+        for _ in range(max_iter):
+            zi = 2.0 * zr * zi + ci
+            zr = tr - ti + cr
+            tr = zr * zr
+            ti = zi * zi
+            if not tr + ti <= 4.0:
+                break
+            count += 1
+        row.append(count)
 
 
 PI = 3.141592653589793
