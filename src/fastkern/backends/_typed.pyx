@@ -354,6 +354,17 @@ cdef int64_t _check_new_tree(int depth) noexcept nogil:
     return result
 
 
+cdef int64_t _check_new_trees(int depth, int64_t trees) noexcept nogil:
+    """The checks of ``trees`` trees of ``depth`` built one after another, or -1."""
+    cdef int64_t total = 0, one, i
+    for i in range(trees):
+        one = _check_new_tree(depth)
+        if one < 0:
+            return -1
+        total += one
+    return total
+
+
 # A tree deeper than PIECE_DEPTH: its top ``levels`` levels (2**levels - 1 nodes, in heap
 # order at the start of its block) over 2**levels pieces of depth PIECE_DEPTH, each laid
 # out depth-first after them.
@@ -461,20 +472,17 @@ cdef void _binary_trees_range(void *state, int64_t begin, int64_t end) noexcept 
     """Units count nodes; an item belongs to the range its first unit is in."""
     cdef binary_trees_t *s = <binary_trees_t *>state
     cdef const tree_phase_t *phase
-    cdef int64_t first, last, i, one, total
+    cdef int64_t first, last, i, total
     cdef int p
     for p in range(s.phases):
         phase = &s.phase[p]
         first = max(0, begin - phase.first_unit + phase.item_units - 1) // phase.item_units
         last = min(phase.items, max(0, end - phase.first_unit + phase.item_units - 1) // phase.item_units)
         if phase.kind == BUILD_AND_CHECK and _top_levels(phase.depth) == 0:
-            total = 0  # whole trees, each in a new block, as one tight loop
-            for i in range(first, last):
-                one = _check_new_tree(phase.depth)
-                if one < 0:
-                    s.failed = True
-                    return
-                total += one
+            total = _check_new_trees(phase.depth, last - first)
+            if total < 0:
+                s.failed = True
+                return
             s.row[phase.row][2] += total
             continue
         for i in range(first, last):
