@@ -81,56 +81,65 @@ ctypedef struct mandelbrot_t:
     Py_ssize_t width, height
     int max_iter
     void *out
+    # Pixels [first, last) of row py for out's count type: called through this pointer,
+    # so that the compiler keeps it apart from the row loop, whose variables would
+    # otherwise crowd the recurrence out of registers (+7% instructions).
+    void (*row)(const mandelbrot_t *s, Py_ssize_t py, Py_ssize_t first, Py_ssize_t last) noexcept nogil
 
 
-cdef void _mandelbrot(const mandelbrot_t *s, int64_t begin, int64_t end, count_t *out) noexcept nogil:
-    # Units are pairs of pixels, row after row. Two pixels per pass: their recurrences are
+cdef inline void _mandelbrot_pixels(const mandelbrot_t *s, Py_ssize_t py, Py_ssize_t first,
+                                    Py_ssize_t last, count_t *row) noexcept nogil:
+    # Pixels [first, last) of row py (first even), two per pass: their recurrences are
     # independent, so the CPU overlaps them. Each pixel still runs exactly the scalar
     # recurrence, so counts are bit-identical.
-    cdef Py_ssize_t height = s.height, width = s.width, pairs = (width + 1) // 2, px, py
-    cdef Py_ssize_t first, last
+    cdef Py_ssize_t width = s.width, px
     cdef int max_iter = s.max_iter
-    cdef double ci, cr0, cr1, zr0, zi0, tr0, ti0, zr1, zi1, tr1, ti1
+    cdef double ci = 2.0 * py / s.height - 1.0, cr0, cr1, zr0, zi0, tr0, ti0, zr1, zi1, tr1, ti1
     cdef int it, count0, count1
     cdef bint alive0, alive1
+    for px in range(first, last, 2):
+        cr0 = 2.0 * px / width - 1.5
+        cr1 = 2.0 * (px + 1) / width - 1.5
+        zr0 = zi0 = tr0 = ti0 = zr1 = zi1 = tr1 = ti1 = 0.0
+        count0 = count1 = 0
+        alive0 = alive1 = True
+        for it in range(max_iter):
+            zi0 = 2.0 * zr0 * zi0 + ci
+            zr0 = tr0 - ti0 + cr0
+            tr0 = zr0 * zr0
+            ti0 = zi0 * zi0
+            zi1 = 2.0 * zr1 * zi1 + ci
+            zr1 = tr1 - ti1 + cr1
+            tr1 = zr1 * zr1
+            ti1 = zi1 * zi1
+            alive0 = alive0 and tr0 + ti0 <= 4.0
+            alive1 = alive1 and tr1 + ti1 <= 4.0
+            count0 += alive0
+            count1 += alive1
+            if not (alive0 or alive1):
+                break
+        row[px] = <count_t>count0
+        if px + 1 < width:
+            row[px + 1] = <count_t>count1
+
+
+cdef void _mandelbrot_row_u8(const mandelbrot_t *s, Py_ssize_t py, Py_ssize_t first,
+                             Py_ssize_t last) noexcept nogil:
+    _mandelbrot_pixels(s, py, first, last, <uint8_t *>s.out + py * s.width)
+
+
+cdef void _mandelbrot_row_u16(const mandelbrot_t *s, Py_ssize_t py, Py_ssize_t first,
+                              Py_ssize_t last) noexcept nogil:
+    _mandelbrot_pixels(s, py, first, last, <uint16_t *>s.out + py * s.width)
+
+
+cdef void _mandelbrot_range(void *state, int64_t begin, int64_t end) noexcept nogil:
+    """Units are pairs of pixels, row after row."""
+    cdef const mandelbrot_t *s = <const mandelbrot_t *>state
+    cdef Py_ssize_t pairs = (s.width + 1) // 2, py
     for py in range(begin // pairs, (end + pairs - 1) // pairs):
-        ci = 2.0 * py / height - 1.0
-        first = 2 * (begin - py * pairs) if begin > py * pairs else 0
-        last = 2 * (end - py * pairs) if end < (py + 1) * pairs else width
-        for px in range(first, last, 2):
-            cr0 = 2.0 * px / width - 1.5
-            cr1 = 2.0 * (px + 1) / width - 1.5
-            zr0 = zi0 = tr0 = ti0 = zr1 = zi1 = tr1 = ti1 = 0.0
-            count0 = count1 = 0
-            alive0 = alive1 = True
-            for it in range(max_iter):
-                zi0 = 2.0 * zr0 * zi0 + ci
-                zr0 = tr0 - ti0 + cr0
-                tr0 = zr0 * zr0
-                ti0 = zi0 * zi0
-                zi1 = 2.0 * zr1 * zi1 + ci
-                zr1 = tr1 - ti1 + cr1
-                tr1 = zr1 * zr1
-                ti1 = zi1 * zi1
-                alive0 = alive0 and tr0 + ti0 <= 4.0
-                alive1 = alive1 and tr1 + ti1 <= 4.0
-                count0 += alive0
-                count1 += alive1
-                if not (alive0 or alive1):
-                    break
-            out[py * width + px] = <count_t>count0
-            if px + 1 < width:
-                out[py * width + px + 1] = <count_t>count1
-
-
-cdef void _mandelbrot_u8(void *state, int64_t begin, int64_t end) noexcept nogil:
-    cdef const mandelbrot_t *s = <const mandelbrot_t *>state
-    _mandelbrot(s, begin, end, <uint8_t *>s.out)
-
-
-cdef void _mandelbrot_u16(void *state, int64_t begin, int64_t end) noexcept nogil:
-    cdef const mandelbrot_t *s = <const mandelbrot_t *>state
-    _mandelbrot(s, begin, end, <uint16_t *>s.out)
+        s.row(s, py, 2 * (begin - py * pairs) if begin > py * pairs else 0,
+              2 * (end - py * pairs) if end < (py + 1) * pairs else s.width)
 
 
 def mandelbrot(Py_ssize_t width, Py_ssize_t height, int max_iter, bint release_gil=True):
@@ -141,17 +150,16 @@ def mandelbrot(Py_ssize_t width, Py_ssize_t height, int max_iter, bint release_g
         return out
     cdef uint8_t[:, ::1] out8
     cdef uint16_t[:, ::1] out16
-    cdef mandelbrot_t state = mandelbrot_t(width=width, height=height, max_iter=max_iter, out=NULL)
-    cdef int64_t units = height * ((width + 1) // 2)
-    cdef int64_t chunk = chunk_units(2 * 8 * (max_iter + 1.0))
+    cdef mandelbrot_t state = mandelbrot_t(width=width, height=height, max_iter=max_iter,
+                                           out=NULL, row=_mandelbrot_row_u8)
     if max_iter <= 255:
         out8 = out
         state.out = &out8[0, 0]
-        run_chunked(_mandelbrot_u8, &state, units, chunk, release_gil)
     else:
         out16 = out
-        state.out = &out16[0, 0]
-        run_chunked(_mandelbrot_u16, &state, units, chunk, release_gil)
+        state.out, state.row = &out16[0, 0], _mandelbrot_row_u16
+    run_chunked(_mandelbrot_range, &state, height * ((width + 1) // 2),
+                chunk_units(2 * 8 * (max_iter + 1.0)), release_gil)
     return out
 
 
