@@ -17,17 +17,19 @@ static int64_t tree_nodes(int depth)
     return ((int64_t)1 << (depth + 1)) - 1;
 }
 
-/* Nodes are taken from one block in depth-first order, so a walk reads memory forwards. */
-static node_t *build(node_t **next, int depth)
+/* A tree of `depth` rooted at `node`, its nodes taken from there on in depth-first order
+ * (so a walk reads memory forwards); returns the first node after it. Passing the free
+ * node in and out, not through memory, keeps it in a register. */
+static node_t *build(node_t *node, int depth)
 {
-    node_t *node = (*next)++;
     if (depth == 0) {
         node->left = node->right = NULL;
-    } else {
-        node->left = build(next, depth - 1);
-        node->right = build(next, depth - 1);
+        return node + 1;
     }
-    return node;
+    node_t *right = build(node + 1, depth - 1);
+    node->left = node + 1;
+    node->right = right;
+    return build(right, depth - 1);
 }
 
 static int64_t check(const node_t *node)
@@ -125,13 +127,13 @@ int64_t fk_binary_trees_open(fk_binary_trees_t *s, int max_depth)
  * piece; the last piece built links the top, the last walked walks it. */
 static void do_item(fk_binary_trees_t *s, const fk_binary_trees_phase_t *phase, int64_t i)
 {
-    node_t *tree = phase->kind == BUILD_AND_CHECK ? s->scratch : s->long_lived, *next = tree;
+    node_t *tree = phase->kind == BUILD_AND_CHECK ? s->scratch : s->long_lived;
     int64_t *check_sum = &s->row[phase->row][2];
     int levels = top_levels(phase->depth);
     int64_t pieces = (int64_t)1 << levels;
     if (levels == 0) { /* the long-lived tree, built or walked */
         if (phase->kind == BUILD)
-            build(&next, phase->depth);
+            build(tree, phase->depth);
         else
             *check_sum += check(tree);
         return;
@@ -140,8 +142,7 @@ static void do_item(fk_binary_trees_t *s, const fk_binary_trees_phase_t *phase, 
     int building = phase->kind == BUILD || (phase->kind == BUILD_AND_CHECK && j < pieces);
     j %= pieces;
     if (building) {
-        next = piece(tree, levels, j);
-        build(&next, PIECE_DEPTH);
+        build(piece(tree, levels, j), PIECE_DEPTH);
         if (j == pieces - 1)
             link_top(tree, levels);
     } else {
@@ -164,8 +165,8 @@ void fk_binary_trees_range(void *state, int64_t begin, int64_t end)
         if (phase->kind == BUILD_AND_CHECK && top_levels(phase->depth) == 0) {
             int64_t total = 0; /* whole trees in the scratch block, as one tight loop */
             for (int64_t i = first; i < last; i++) {
-                node_t *next = s->scratch;
-                total += check(build(&next, phase->depth));
+                build(s->scratch, phase->depth);
+                total += check(s->scratch);
             }
             s->row[phase->row][2] += total;
         } else {
