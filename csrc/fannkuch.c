@@ -50,7 +50,7 @@ static FK_CLONES void fannkuch(int n, const orders_t *orders, int64_t begin, int
     bytes16 perm;
     int count[16] = {0};
     int r = 1, most = *max_flips;
-    int64_t sum = *checksum, sign = begin % 2 ? -1 : 1, factorial = 1, index = begin;
+    int64_t sum = *checksum, factorial = 1, index = begin;
     for (int i = 0; i < 16; i++)
         perm[i] = (uint8_t)i;
     for (int level = 1; level < n; level++)
@@ -67,8 +67,7 @@ static FK_CLONES void fannkuch(int n, const orders_t *orders, int64_t begin, int
             count[r - 1] = r;
         int flips = count_flips(perm, orders);
         most = flips > most ? flips : most;
-        sum += sign * flips;
-        sign = -sign;
+        sum += i & 1 ? -flips : flips;
         if (++i == end)
             break;
         for (;;) {
