@@ -3,7 +3,7 @@
 #define LANES FK_GRANULE
 
 /* Pairwise fold of the lanes: a fixed order, so one input gives one result. */
-static double fold(double *acc)
+FK_INLINE double fold(double *acc)
 {
     for (int width = LANES / 2; width > 0; width /= 2)
         for (int k = 0; k < width; k++)
@@ -38,7 +38,7 @@ FK_CLONES void fk_sum_range(void *state, int64_t begin, int64_t end)
         s->acc[k] = acc[k];
 }
 
-double fk_sum_result(fk_sum_t *s)
+FK_CLONES double fk_sum_result(fk_sum_t *s)
 {
     return fold(s->acc);
 }
@@ -69,7 +69,7 @@ FK_CLONES void fk_dot_range(void *state, int64_t begin, int64_t end)
         s->acc[k] = acc[k];
 }
 
-double fk_dot_result(fk_dot_t *s)
+FK_CLONES double fk_dot_result(fk_dot_t *s)
 {
     return fold(s->acc);
 }

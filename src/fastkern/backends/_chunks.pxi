@@ -6,7 +6,8 @@
 # operations (~10 ms); between chunks, in the main thread, it takes the GIL back if it was
 # released and lets Python handle pending signals, so Ctrl-C raises KeyboardInterrupt
 # within a chunk. Other threads never receive signals in Python, so there it runs every
-# chunk in one stretch without the GIL (when released), as Python threads behave.
+# chunk in one stretch without the GIL (when released), as Python threads behave; so does
+# a call of one chunk, which has no point between chunks to check at.
 
 from cpython.exc cimport PyErr_CheckSignals
 from cpython.pythread cimport PyThread_get_thread_ident
@@ -62,7 +63,7 @@ cdef int run_chunked(range_fn work, void *state, int64_t total, int64_t chunk,
     the caller then releases what the state holds.
     """
     cdef int64_t begin = 0, end
-    if PyThread_get_thread_ident() != _main_thread:
+    if total <= chunk or PyThread_get_thread_ident() != _main_thread:
         if release_gil:
             with nogil:
                 _run_all(work, state, total, chunk)
