@@ -53,14 +53,17 @@ static FK_CLONES void fannkuch(int n, const orders_t *orders, int64_t begin, int
     int64_t sum = *checksum, factorial = 1, index = begin;
     for (int i = 0; i < 16; i++)
         perm[i] = (uint8_t)i;
-    for (int level = 1; level < n; level++)
+    for (int level = 1; level < n; level++) {
         factorial *= level;
-    for (int level = n - 1; level >= 1; factorial /= level, level--) {
+        count[level] = level + 1;
+    }
+    /* Until the digits left are all 0: none at all, so no division, where begin is 0. */
+    for (int level = n - 1; index > 0; factorial /= level, level--) {
         int64_t digit = index / factorial;
         index %= factorial;
         for (int64_t k = 0; k < digit; k++)
             perm = shuffle(perm, orders->rotate[level]);
-        count[level] = level + 1 - (int)digit;
+        count[level] -= (int)digit;
     }
     for (int64_t i = begin;;) {
         for (; r != 1; r--)
