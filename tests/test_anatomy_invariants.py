@@ -67,6 +67,17 @@ def test_every_unresolved_figure_is_marked_in_the_tables(report):
     assert text.count(f"{UNRESOLVED} (") == len(missing)
 
 
+def test_each_reason_has_its_own_mark_and_the_legend_spells_it_out(report):
+    from fastkern._anatomy.formatting import LEGEND, REASON_MARKS
+
+    assert len(set(REASON_MARKS.values())) == len(REASON_MARKS)
+    for reason, mark in REASON_MARKS.items():
+        assert unresolved(reason) == f"{UNRESOLVED} {mark}"
+        assert f"{mark} {reason}" in LEGEND
+    assert unresolved("a reason of its own") == f"{UNRESOLVED} (a reason of its own)"
+    assert " ".join(LEGEND.split()) in rendered(report)
+
+
 def test_every_number_in_the_summary_appears_in_a_table(report, repeated):
     for found in (report, repeated):
         shown = set(FIGURE.findall(tables(found)))
