@@ -194,8 +194,9 @@ def parser() -> argparse.ArgumentParser:
                          help="kernels to measure (default: a set telling different stories), "
                               "or MODULE:FUNCTION for a function decorated by @fastkern.kernel")
     anatomy.add_argument("--size", type=_positive,
-                         help="the kernel's size argument (default: from a fixed grid, for a ~20 ms "
-                              "python call)")
+                         help="the kernel's size argument (default: the kernel's reference size, or a "
+                              "power of ten of its work away on a machine over 3x faster or "
+                              "slower: a ~20 ms python call)")
     anatomy.add_argument("--threads", type=_thread_counts,
                          help="thread counts, e.g. 1,2,4 (default: 1 up to the usable cores, at least 2)")
     anatomy.add_argument("--backends", type=_names, help="backends to time, e.g. python,typed,c")
