@@ -3,7 +3,8 @@
     python benchmarks/check_anatomy.py agree [--quick] [KERNEL ...]
         The anatomy's ladder and an independent timeit-style measurement of the same raw
         calls (``fastkern.implementation(kernel, backend)(*prepared args)`` in a plain loop
-        timed by ``time.thread_time_ns``), made in the same run (three turns each, taken
+        timed by ``time.thread_time_ns``, the cycle collector off as timeit has it), made in
+        the same run (three turns each, taken
         alternately; medians), side by side with their ratio.
 
     python benchmarks/check_anatomy.py load [--busy N] [--quick] [KERNEL ...]
@@ -29,7 +30,7 @@ from fastkern._anatomy import ladder
 from fastkern._anatomy.inputs import choose_size, prepared
 from fastkern._anatomy.run import default_kernels
 from fastkern._anatomy.settings import Settings
-from fastkern._anatomy.timing import Timer
+from fastkern._anatomy.timing import Timer, collector
 
 RATIOS = (("python", "typed"), ("python", "c"))
 
@@ -37,6 +38,12 @@ RATIOS = (("python", "typed"), ("python", "c"))
 def independent(calls: dict[str, Callable[[], object]], rounds: int = 7,
                 min_ns: int = 20_000_000) -> dict[str, float]:
     """Median thread-CPU seconds per call of each callable, the callables taking turns."""
+    with collector(False):
+        return _independent(calls, rounds, min_ns)
+
+
+def _independent(calls: dict[str, Callable[[], object]], rounds: int,
+                 min_ns: int) -> dict[str, float]:
     loops = {}
     for name, call in calls.items():
         n = 1
