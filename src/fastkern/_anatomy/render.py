@@ -18,7 +18,9 @@ from .run import KERNEL_STEPS
 
 CLOCKS = ("Clocks: the ladder, per-call fit, dispatch, boundary, memory, garbage collection and "
           "language features are timed by the thread's own CPU time (time.thread_time), which "
-          "other programs barely disturb; wall time is kept beside it in the JSON. Threads, "
+          "other programs barely disturb, with the cycle collector off as timeit has it (the "
+          "garbage collection section times it on and off, ten calls a sample); wall time is "
+          "kept beside it in the JSON. Threads, "
           "processes and the event loop are about concurrency: wall time, with the workers' "
           "runnable time beside it.")
 
@@ -70,7 +72,9 @@ def load(report: Report) -> Optional[Table]:
                    "this process and its workers)", "kernel or section", *KERNEL_STEPS,
                    caption=f"{BUSY_CPUS:g} or more caps the wall-clock figures of that section "
                            "(threads, processes, event loop): they get fewer CPUs than they "
-                           "could use. Thread-CPU figures are not capped."
+                           "could use. Thread-CPU figures are not capped, but contention for "
+                           "shared caches and cores still slows this thread's own work, "
+                           "interpreted rungs most."
                            + (" With CFS autogroups on, each busy session gets an equal share "
                               "of the CPUs, whatever its number of threads."
                               if report.machine.autogroup else ""))
@@ -235,7 +239,7 @@ def shared(report: Report) -> Optional[Table]:
                  ("gc", f"{g.kernel}({g.size}) python, collector off",
                   f"{timed(g.disabled)} ({times(derive.gc_ratio(g))})"),
                  ("gc", "collections per call (gen 0/1/2), paused",
-                  f"{'/'.join(map(str, g.collections))}, {seconds(g.pause)} "
+                  f"{'/'.join(f'{c:.3g}' for c in g.collections)}, {seconds(g.pause)} "
                   f"({fraction(derive.gc_pause_share(g))} of the call)")]
     if report.features:
         f = report.features
