@@ -1,9 +1,11 @@
 """Instructions per call of every kernel x backend, counted by valgrind's callgrind.
 
-Instruction counts repeat to a few parts in a million where wall-clock timings on a busy
+Instruction counts repeat to within 0.01% for a long call (a short one varies by up to
+~75 instructions with the state of Python's allocator) where wall-clock timings on a busy
 machine vary by tens of percent, so they decide whether a change costs speed. Each
 measurement is one warm-up call (where more than one call is counted), then ``calls``
-calls counted together, less the loop's own instructions. Variants isolate the interrupt checks:
+calls counted together, less the loop's own instructions. Variants isolate the interrupt
+checks:
 
 - ``default``: as shipped;
 - ``one-chunk`` (``typed``, ``c``): the chunk driver's chunk made larger than any call
@@ -36,6 +38,7 @@ import sys
 import sysconfig
 import tempfile
 from pathlib import Path
+from typing import Iterator
 
 HELPER = r"""
 #include <valgrind/callgrind.h>
@@ -113,8 +116,7 @@ class Callgrind:
         self.lib.fk_cg_dump.argtypes = [ctypes.c_char_p]
         if not self.lib.fk_cg_on_valgrind():
             sys.exit("the inner run must run under valgrind")
-        self.dumps = 0
-        self.empty = 0
+        self.dumps = self.empty = 0
         self.empty = self.count(lambda: None, 0)
 
     def count(self, call, calls: int) -> int:
@@ -133,7 +135,8 @@ class Callgrind:
         return int(totals[0].split()[1]) - self.empty
 
 
-def measure(args):
+def measure(args: argparse.Namespace) -> Iterator[dict]:
+    """One row per kernel x size x backend x variant asked for (inside callgrind)."""
     import fastkern
     from fastkern._dispatch import prepare
     from fastkern._kernels import KERNELS
@@ -212,6 +215,7 @@ def variant_applied(variant: str, module):
 
 
 def print_table(rows: list[dict]) -> None:
+    """Each case's variants side by side; ``checks``: default over the variant without them."""
     by_case = {}
     for row in rows:
         by_case.setdefault((row["kernel"], row["size"], row["backend"]), {})[row["variant"]] = row
@@ -231,7 +235,9 @@ def print_table(rows: list[dict]) -> None:
 
 def print_comparison(before: list[dict], after: list[dict]) -> None:
     """Instructions per call of the cases both files measured, with after / before."""
-    key = lambda row: (row["kernel"], row["size"], row["backend"], row["variant"])
+    def key(row: dict) -> tuple:
+        return row["kernel"], row["size"], row["backend"], row["variant"]
+
     old = {key(row): row["instructions"] for row in before}
     print(f"{'kernel':<16}{'size':>10} {'backend':<9}{'variant':<10}{'before':>16}{'after':>16}{'change':>10}")
     for row in after:
