@@ -23,7 +23,7 @@ typedef struct {
     bytes16 rotate[16]; /* rotate[r] moves element 0 to position r, shifting 1..r down */
 } orders_t;
 
-static void make_orders(orders_t *orders)
+FK_INLINE void make_orders(orders_t *orders)
 {
     for (int k = 0; k < 16; k++)
         for (int i = 0; i < 16; i++) {
@@ -44,9 +44,12 @@ FK_INLINE int count_flips(bytes16 perm, const orders_t *orders)
  * mixed-radix digits d[r] = (i / r!) mod (r + 1): starting from the identity, the prefix of
  * r + 1 elements is rotated d[r] times, for r from n - 1 down to 1, and count[r] (the
  * rotations left at level r) is r + 1 - d[r]. */
-static FK_CLONES void fannkuch(int n, const orders_t *orders, int64_t begin, int64_t end,
-                               int64_t *checksum, int *max_flips)
+static FK_CLONES void fannkuch(int n, int64_t begin, int64_t end, int64_t *checksum,
+                               int *max_flips)
 {
+    orders_t table;
+    const orders_t *orders = &table;
+    make_orders(&table);
     bytes16 perm;
     int count[16] = {0};
     int r = 1, most = *max_flips;
@@ -98,9 +101,7 @@ int64_t fk_fannkuch_open(fk_fannkuch_t *s, int n)
 void fk_fannkuch_range(void *state, int64_t begin, int64_t end)
 {
     fk_fannkuch_t *s = state;
-    orders_t orders;
     if (begin >= end)
         return;
-    make_orders(&orders);
-    fannkuch(s->n, &orders, begin, end, &s->checksum, &s->max_flips);
+    fannkuch(s->n, begin, end, &s->checksum, &s->max_flips);
 }
