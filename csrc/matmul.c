@@ -122,16 +122,25 @@ int64_t fk_matmul_open(fk_matmul_t *s, ptrdiff_t n, ptrdiff_t k, ptrdiff_t m, co
     return (int64_t)((k + KC - 1) / KC) * ((m + NC - 1) / NC) * (int64_t)slivers;
 }
 
+/* The first unit's slice, column block and sliver are found by division only where the range
+ * starts inside the product (a 64-bit division costs tens of cycles: a small product's whole
+ * call is a few hundred); later ones follow by counting. */
 void fk_matmul_range(void *state, int64_t begin, int64_t end)
 {
     fk_matmul_t *s = state;
     ptrdiff_t n = s->n, k = s->k, m = s->m;
     int64_t slivers = (n + MR - 1) / MR, blocks = (m + NC - 1) / NC;
-    for (int64_t unit = begin; unit < end;) {
-        int64_t block = unit / slivers, slice = block / blocks, sliver = unit % slivers;
+    int64_t slice = 0, column = 0, sliver = 0;
+    if (begin > 0) {
+        slice = begin / slivers / blocks;
+        column = begin / slivers % blocks;
+        sliver = begin % slivers;
+    }
+    for (int64_t unit = begin; unit < end; sliver = 0) {
+        int64_t block = slice * blocks + column;
         int64_t last = end - unit < slivers - sliver ? sliver + (end - unit) : slivers;
         ptrdiff_t p0 = slice * KC, depth = min(KC, k - p0);
-        ptrdiff_t j0 = (block % blocks) * NC, width = min(NC, m - j0);
+        ptrdiff_t j0 = column * NC, width = min(NC, m - j0);
         if (s->packed_a_for != slice) {
             for (ptrdiff_t i = 0; i < n; i += MR)
                 pack_a(s->a, k, i, min(MR, n - i), p0, depth, s->packed_a + i * depth);
@@ -147,6 +156,10 @@ void fk_matmul_range(void *state, int64_t begin, int64_t end)
         multiply_block(sliver * MR, min(n, last * MR), m, depth, width, s->packed_a,
                        s->packed_b, s->out + j0);
         unit += last - sliver;
+        if (++column == blocks) {
+            column = 0;
+            slice++;
+        }
     }
 }
 
