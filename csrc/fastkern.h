@@ -36,6 +36,25 @@
 #define FK_GRANULE 16
 typedef void fk_range_fn(void *state, int64_t begin, int64_t end);
 
+/* A team of threads doing one ranged work: units [0, units) in tasks of up to `task` units
+ * (a multiple of the kernel's granule), handed out in order; with `phase` > 0, the units
+ * form phases of that many units and a task of one phase starts only once the phases
+ * before it are done. Thread t works on states + t * state_size (state_size 0: all share
+ * one state); the caller is thread 0 and does tasks by calling fk_team_step until it
+ * returns 0 (between two steps it may handle signals), then fk_team_finish (stop nonzero:
+ * abandon the tasks not started). Workers are started per team (so fork is safe); where
+ * pthread_create fails or the build has no threads (fk_threads_available() is 0), fewer
+ * threads, down to the caller alone, do all the tasks. Which thread does a task never
+ * changes a result when each task's result depends only on its units: the kernels' range
+ * functions (per-thread states for those that keep scratch or partial results). */
+#define FK_MAX_THREADS 1024
+typedef struct fk_team fk_team_t;
+int fk_threads_available(void);
+fk_team_t *fk_team_start(fk_range_fn *range, void *states, size_t state_size, int threads,
+                         int64_t units, int64_t task, int64_t phase);
+int fk_team_step(fk_team_t *team);
+void fk_team_finish(fk_team_t *team, int stop);
+
 /* Sum of x[0..n), sixteen interleaved accumulators: reorders the additions. One unit is
  * one element. */
 typedef struct {
@@ -164,5 +183,10 @@ int64_t fk_matmul_open(fk_matmul_t *s, ptrdiff_t n, ptrdiff_t k, ptrdiff_t m, co
                        const double *b, double *out, double *unit_ops);
 fk_range_fn fk_matmul_range;
 void fk_matmul_close(fk_matmul_t *s);
+/* For threads: units per KC-deep slice of k (units of one slice are independent: they
+ * write disjoint blocks of out; slices add to out in order), and a copy of an open state
+ * with its own packing buffers (0, or -1 when out of memory; close it too). */
+int64_t fk_matmul_phase(const fk_matmul_t *s);
+int fk_matmul_fork(const fk_matmul_t *s, fk_matmul_t *copy);
 
 #endif

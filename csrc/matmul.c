@@ -140,6 +140,25 @@ void fk_matmul_range(void *state, int64_t begin, int64_t end)
     }
 }
 
+int64_t fk_matmul_phase(const fk_matmul_t *s)
+{
+    return (int64_t)((s->m + NC - 1) / NC) * ((s->n + MR - 1) / MR);
+}
+
+int fk_matmul_fork(const fk_matmul_t *s, fk_matmul_t *copy)
+{
+    size_t slivers = (size_t)(s->n + MR - 1) / MR;
+    *copy = *s;
+    copy->packed_a_for = copy->packed_b_for = -1;
+    copy->packed_b = malloc(sizeof(double) * KC * NC);
+    copy->packed_a = malloc(sizeof(double) * slivers * MR * KC);
+    if (copy->packed_a == NULL || copy->packed_b == NULL) {
+        fk_matmul_close(copy);
+        return -1;
+    }
+    return 0;
+}
+
 void fk_matmul_close(fk_matmul_t *s)
 {
     free(s->packed_a);

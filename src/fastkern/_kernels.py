@@ -30,7 +30,8 @@ class Kernel:
 
     ``unit`` names what ``work(size)`` counts; ``sizes`` are the (small, large) sizes the
     benchmarks use; ``reorders`` lists the backends whose float results differ from the
-    others by reordering; ``fastest_first`` is the order the default backend is picked in.
+    others by reordering; ``fastest_first`` is the order the default backend is picked in;
+    ``splits`` says whether one call's work can be split over threads (``threads=``).
     """
 
     name: str
@@ -43,6 +44,7 @@ class Kernel:
     reorders: frozenset = frozenset()
     sizes: tuple = (1_000, 100_000)
     fastest_first: tuple = FASTEST_FIRST
+    splits: bool = False
 
 
 def _random_vector(size: int, stream: int) -> np.ndarray:
@@ -160,12 +162,15 @@ KERNELS: dict[str, Kernel] = {k.name: k for k in [
         ``compiled`` and ``typed`` add left to right and agree bit for bit; ``c`` (16
         interleaved accumulators) and ``numpy`` (pairwise) reorder the additions, so they
         differ from the others by at most ``2 * (n - 1) * eps * sum(abs(x))`` while no
-        partial sum overflows.""",
+        partial sum overflows. With ``threads=N`` (any N, 1 included) ``typed`` and ``c``
+        sum blocks of 65536 elements each as above and add the block sums in order: the same
+        result for every N, and the unsplit result when ``len(x) <= 65536``.""",
         _prepare_sum,
         sample=lambda size: (_random_vector(size, 0),),
         unit="element",
         reorders=frozenset({"c", "numpy"}),
         sizes=(1_000, 10_000_000),
+        splits=True,
     ),
     Kernel(
         "dot",
@@ -173,12 +178,14 @@ KERNELS: dict[str, Kernel] = {k.name: k for k in [
 
         Inputs as for :func:`sum`. ``python``, ``compiled`` and ``typed`` accumulate left
         to right and agree bit for bit; ``c`` and ``numpy`` (BLAS) reorder, and differ from
-        them by at most ``2 * n * eps * sum(abs(x * y))`` while nothing overflows.""",
+        them by at most ``2 * n * eps * sum(abs(x * y))`` while nothing overflows. ``threads=N``
+        adds in blocks as :func:`sum` does, with the same guarantees.""",
         _prepare_dot,
         sample=lambda size: (_random_vector(size, 1), _random_vector(size, 2)),
         unit="element",
         reorders=frozenset({"c", "numpy"}),
         sizes=(1_000, 10_000_000),
+        splits=True,
     ),
     Kernel(
         "mandelbrot",
@@ -195,6 +202,7 @@ KERNELS: dict[str, Kernel] = {k.name: k for k in [
         unit="pixel",
         work=lambda size: size * size,
         sizes=(32, 400),
+        splits=True,
     ),
     Kernel(
         "nbody",
@@ -219,6 +227,7 @@ KERNELS: dict[str, Kernel] = {k.name: k for k in [
         sample=lambda size: (size,),
         unit="sample",
         sizes=(1_000, 1_000_000),
+        splits=True,
     ),
     Kernel(
         "binary_trees",
@@ -286,6 +295,7 @@ KERNELS: dict[str, Kernel] = {k.name: k for k in [
         work=lambda size: 40 * size * size,
         reorders=frozenset({"numpy"}),
         sizes=(50, 300),
+        splits=True,
     ),
     Kernel(
         "fannkuch",
@@ -302,6 +312,7 @@ KERNELS: dict[str, Kernel] = {k.name: k for k in [
         unit="permutation",
         work=math.factorial,
         sizes=(6, 9),
+        splits=True,
     ),
     Kernel(
         "matmul",
@@ -322,5 +333,6 @@ KERNELS: dict[str, Kernel] = {k.name: k for k in [
         reorders=frozenset({"numpy"}),
         sizes=(16, 192),
         fastest_first=("numpy", "c", "typed", "compiled", "python"),
+        splits=True,
     ),
 ]}

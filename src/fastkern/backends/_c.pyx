@@ -6,10 +6,13 @@ Each wrapper takes typed memoryviews (which keep their buffers exported for the 
 call), opens the kernel's state and runs its ranged work through the chunk driver of
 ``_chunks.pxi``: without the GIL unless ``release_gil=False``, with a signal check between
 chunks in the main thread (Ctrl-C raises ``KeyboardInterrupt``; scratch memory is freed).
+The kernels whose work splits take ``threads``: 0 runs the unsplit call, N >= 1 runs the
+same ranged work over a team of N threads (``run_split``), with a result independent of N.
 """
 
 from libc.stddef cimport ptrdiff_t
 from libc.stdint cimport int64_t, uint8_t, uint16_t, uint64_t
+from libc.stdlib cimport free
 
 import numpy
 
@@ -76,34 +79,67 @@ cdef extern from "fastkern.h" nogil:
                            const double *a, const double *b, double *out, double *unit_ops)
     void fk_matmul_range(void *state, int64_t begin, int64_t end)
     void fk_matmul_close(fk_matmul_t *s)
+    int64_t fk_matmul_phase(const fk_matmul_t *s)
+    int fk_matmul_fork(const fk_matmul_t *s, fk_matmul_t *copy)
 
 
-def sum(const double[::1] x, bint release_gil=True):
+cdef void _sum_blocks(void *state, int64_t begin, int64_t end) noexcept nogil:
+    cdef sum_blocks_t *s = <sum_blocks_t *>state
+    cdef fk_sum_t block
+    cdef int64_t b, length
+    for b in range(begin, end):
+        length = block_length(s, b)
+        fk_sum_open(&block, s.x + b * SPLIT_BLOCK, length)
+        fk_sum_range(&block, 0, length)
+        s.partial[b] = fk_sum_result(&block)
+
+
+cdef void _dot_blocks(void *state, int64_t begin, int64_t end) noexcept nogil:
+    cdef sum_blocks_t *s = <sum_blocks_t *>state
+    cdef fk_dot_t block
+    cdef int64_t b, length
+    for b in range(begin, end):
+        length = block_length(s, b)
+        fk_dot_open(&block, s.x + b * SPLIT_BLOCK, s.y + b * SPLIT_BLOCK, length)
+        fk_dot_range(&block, 0, length)
+        s.partial[b] = fk_dot_result(&block)
+
+
+def sum(const double[::1] x, bint release_gil=True, int threads=0):
     cdef ptrdiff_t n = x.shape[0]
     cdef fk_sum_t state
+    check_threads(threads)
     if n:
         check_aligned(&x[0], sizeof(double), "x")
+    if threads:
+        return sum_blocks(_sum_blocks, &x[0] if n else NULL, NULL, n, 1, threads, release_gil)
     fk_sum_open(&state, &x[0] if n else NULL, n)
     run_chunked(fk_sum_range, &state, n, chunk_units(1, FK_GRANULE), release_gil)
     return fk_sum_result(&state)
 
 
-def dot(const double[::1] x, const double[::1] y, bint release_gil=True):
+def dot(const double[::1] x, const double[::1] y, bint release_gil=True, int threads=0):
     if x.shape[0] != y.shape[0]:
         raise ValueError(f"x and y must have the same length, got {x.shape[0]} and {y.shape[0]}")
     cdef ptrdiff_t n = x.shape[0]
     cdef fk_dot_t state
+    check_threads(threads)
     if n:
         check_aligned(&x[0], sizeof(double), "x")
         check_aligned(&y[0], sizeof(double), "y")
+    if threads:
+        return sum_blocks(_dot_blocks, &x[0] if n else NULL, &y[0] if n else NULL, n, 2,
+                          threads, release_gil)
     fk_dot_open(&state, &x[0] if n else NULL, &y[0] if n else NULL, n)
     run_chunked(fk_dot_range, &state, n, chunk_units(2, FK_GRANULE), release_gil)
     return fk_dot_result(&state)
 
 
-def mandelbrot(Py_ssize_t width, Py_ssize_t height, int max_iter, bint release_gil=True):
+def mandelbrot(Py_ssize_t width, Py_ssize_t height, int max_iter, bint release_gil=True,
+               int threads=0):
     if not 0 <= max_iter <= 65535:
         raise ValueError(f"max_iter must be in 0..65535, got {max_iter}")
+    check_threads(threads)
     out = numpy.empty((height, width), dtype=numpy.uint8 if max_iter <= 255 else numpy.uint16)
     if width == 0 or height == 0:
         return out
@@ -118,8 +154,8 @@ def mandelbrot(Py_ssize_t width, Py_ssize_t height, int max_iter, bint release_g
         pixels = &out16[0, 0]
     cdef fk_mandelbrot_t state
     cdef int64_t units = fk_mandelbrot_open(&state, width, height, max_iter, pixels)
-    run_chunked(fk_mandelbrot_range, &state, units,
-                chunk_units(FK_MANDELBROT_LANES * (max_iter + 1.0)), release_gil)
+    cdef int64_t chunk = chunk_units(FK_MANDELBROT_LANES * (max_iter + 1.0))
+    run_shared(fk_mandelbrot_range, &state, threads, units, chunk, 0, release_gil)
     return out
 
 
@@ -141,11 +177,24 @@ cdef void _monte_carlo_range(void *state, int64_t begin, int64_t end) noexcept n
     s.hits += fk_monte_carlo_hits(s.seed, begin, end - begin)
 
 
-def monte_carlo_pi(int64_t samples, uint64_t seed, bint release_gil=True):
+def monte_carlo_pi(int64_t samples, uint64_t seed, bint release_gil=True, int threads=0):
     if samples <= 0:
         raise ValueError(f"samples must be at least 1, got {samples}")
+    check_threads(threads)
     cdef monte_carlo_t state = monte_carlo_t(seed=seed, hits=0)
-    run_chunked(_monte_carlo_range, &state, samples, chunk_units(4), release_gil)
+    cdef monte_carlo_t *states
+    cdef int t
+    if not threads:
+        run_chunked(_monte_carlo_range, &state, samples, chunk_units(4), release_gil)
+        return 4.0 * <double>state.hits / <double>samples
+    states = <monte_carlo_t *>thread_states(&state, sizeof(monte_carlo_t), threads)
+    try:
+        run_split(_monte_carlo_range, states, sizeof(monte_carlo_t), threads, samples,
+                  chunk_units(4), 0, release_gil)
+        for t in range(threads):
+            state.hits += states[t].hits
+    finally:
+        free(states)
     return 4.0 * <double>state.hits / <double>samples
 
 
@@ -181,27 +230,44 @@ def fnv1a(const uint8_t[::1] data, bint release_gil=True):
     return state.h
 
 
-def spectral_norm(Py_ssize_t n, bint release_gil=True):
+def spectral_norm(Py_ssize_t n, bint release_gil=True, int threads=0):
     if n < 1:
         raise ValueError(f"n must be at least 1, got {n}")
+    check_threads(threads)
     cdef double[:, ::1] work = numpy.empty((3, n))
     cdef fk_spectral_norm_t state
     cdef int64_t units = fk_spectral_norm_open(&state, n, &work[0, 0])
-    run_chunked(fk_spectral_norm_range, &state, units,
-                chunk_units(4.0 * FK_SPECTRAL_NORM_LANES * n), release_gil)
+    cdef int64_t chunk = chunk_units(4.0 * FK_SPECTRAL_NORM_LANES * n)
+    run_shared(fk_spectral_norm_range, &state, threads, units, chunk, units // 40, release_gil)
     return fk_spectral_norm_result(&state)
 
 
-def fannkuch(int n, bint release_gil=True):
+def fannkuch(int n, bint release_gil=True, int threads=0):
     if not 1 <= n <= FK_FANNKUCH_MAX_N:
         raise ValueError(f"n must be in 1..{FK_FANNKUCH_MAX_N}, got {n}")
+    check_threads(threads)
     cdef fk_fannkuch_t state
+    cdef fk_fannkuch_t *states
     cdef int64_t units = fk_fannkuch_open(&state, n)
-    run_chunked(fk_fannkuch_range, &state, units, chunk_units(40), release_gil)
+    cdef int t
+    if not threads:
+        run_chunked(fk_fannkuch_range, &state, units, chunk_units(40), release_gil)
+        return state.checksum, state.max_flips
+    states = <fk_fannkuch_t *>thread_states(&state, sizeof(fk_fannkuch_t), threads)
+    try:
+        run_split(fk_fannkuch_range, states, sizeof(fk_fannkuch_t), threads, units,
+                  chunk_units(40), 0, release_gil)
+        for t in range(threads):
+            state.checksum += states[t].checksum
+            state.max_flips = max(state.max_flips, states[t].max_flips)
+    finally:
+        free(states)
     return state.checksum, state.max_flips
 
 
-def matmul(const double[:, ::1] a, const double[:, ::1] b, bint release_gil=True):
+def matmul(const double[:, ::1] a, const double[:, ::1] b, bint release_gil=True,
+           int threads=0):
+    check_threads(threads)
     if a.shape[1] != b.shape[0]:
         raise ValueError(f"a's columns must match b's rows: a has shape ({a.shape[0]}, {a.shape[1]}), "
                          f"b has shape ({b.shape[0]}, {b.shape[1]})")
@@ -217,8 +283,27 @@ def matmul(const double[:, ::1] a, const double[:, ::1] b, bint release_gil=True
                                         &b[0, 0], &view[0, 0], &unit_ops)
     if units < 0:
         raise MemoryError("matmul ran out of memory for its packing buffers")
+    if not threads:
+        try:
+            run_chunked(fk_matmul_range, &state, units, chunk_units(unit_ops), release_gil)
+        finally:
+            fk_matmul_close(&state)
+        return out
+    cdef fk_matmul_t *states = NULL
+    cdef int t, forked = 0
     try:
-        run_chunked(fk_matmul_range, &state, units, chunk_units(unit_ops), release_gil)
+        states = <fk_matmul_t *>thread_states(&state, sizeof(fk_matmul_t), threads)
+        for forked in range(1, threads + 1):
+            if forked == threads or fk_matmul_fork(&state, &states[forked]) < 0:
+                break
+        if forked < threads:
+            raise MemoryError("matmul ran out of memory for its threads' packing buffers")
+        run_split(fk_matmul_range, states, sizeof(fk_matmul_t), threads, units,
+                  chunk_units(unit_ops), fk_matmul_phase(&state), release_gil)
     finally:
-        fk_matmul_close(&state)
+        if states == NULL:
+            fk_matmul_close(&state)
+        for t in range(forked):
+            fk_matmul_close(&states[t])
+        free(states)
     return out

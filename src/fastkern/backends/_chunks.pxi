@@ -6,14 +6,38 @@
 # released and lets Python handle pending signals, so Ctrl-C raises KeyboardInterrupt
 # within a chunk. Other threads never receive signals in Python, so there it runs every
 # chunk in one stretch without the GIL (when released), as Python threads behave.
+#
+# ``run_split`` does the same range over a team of threads (csrc/team.c): the calling
+# thread is one of them and, in the main thread, checks signals between its tasks (each at
+# most one chunk), so Ctrl-C stops the team within about a chunk. Sums split by ``threads``
+# add fixed blocks of SPLIT_BLOCK elements, each summed as one unsplit call would, in block
+# order (``sum_blocks``): the same result for every number of threads, and the unsplit
+# call's result whenever the input fits one block.
 
 from cpython.exc cimport PyErr_CheckSignals
 from cpython.pythread cimport PyThread_get_thread_ident
 from libc.stdint cimport int64_t, uintptr_t
+from libc.stdlib cimport free, malloc
+from libc.string cimport memcpy
 
 import threading
 
 ctypedef void (*range_fn)(void *state, int64_t begin, int64_t end) noexcept nogil
+
+cdef extern from "fastkern.h" nogil:
+    enum:
+        FK_MAX_THREADS
+    ctypedef struct fk_team_t:
+        pass
+    int fk_threads_available()
+    fk_team_t *fk_team_start(range_fn work, void *states, size_t state_size, int threads,
+                             int64_t units, int64_t task, int64_t phase)
+    int fk_team_step(fk_team_t *team)
+    void fk_team_finish(fk_team_t *team, int stop)
+
+cdef enum:
+    SPLIT_BLOCK = 1 << 16
+    TASKS_PER_THREAD = 4
 
 cdef unsigned long _main_thread = threading.main_thread().ident
 cdef double _chunk_ops = 1 << 23
@@ -80,3 +104,102 @@ cdef inline int check_aligned(const void *data, size_t alignment, str name) exce
         raise ValueError(f"{name} must be aligned to {alignment} bytes, got a buffer at an "
                          f"address that is not; copy it first (numpy.array({name}))")
     return 0
+
+
+cdef int check_threads(int threads) except -1:
+    """Refuse a thread count the team cannot honour; 0 means "do not split"."""
+    if not 0 <= threads <= FK_MAX_THREADS:
+        raise ValueError(f"threads must be in 1..{FK_MAX_THREADS} (or 0: not split), got {threads}")
+    if threads > 1 and not fk_threads_available():
+        raise ValueError(f"threads={threads} needs thread support, and this fastkern was built "
+                         f"without it (fastkern.info()['threads']); use threads=1 or None")
+    return 0
+
+
+cdef int run_split(range_fn work, void *states, size_t state_size, int threads, int64_t total,
+                   int64_t chunk, int64_t phase, bint release_gil) except -1:
+    """Do units [0, total) of ``work`` over ``threads`` threads (see the module comment).
+
+    Thread t works on ``states + t * state_size`` (``state_size`` 0: one shared state);
+    with ``phase`` > 0 the units of one phase of that many units must be done before the
+    next phase starts. Returns -1 with the exception set when a signal handler raised.
+    """
+    cdef int64_t span = phase if phase > 0 else total
+    cdef int64_t task = (span + TASKS_PER_THREAD * threads - 1) // (TASKS_PER_THREAD * threads)
+    cdef fk_team_t *team
+    cdef bint check_signals = PyThread_get_thread_ident() == _main_thread
+    cdef int more = 1, stop = 0
+    if total <= 0:
+        return 0
+    team = fk_team_start(work, states, state_size, threads, total, min(task, chunk), phase)
+    if team == NULL:
+        raise MemoryError("could not start a team of threads")
+    while more:
+        if release_gil:
+            with nogil:
+                more = fk_team_step(team)
+        else:
+            more = fk_team_step(team)
+        if more and check_signals and PyErr_CheckSignals() < 0:
+            stop = 1
+            more = 0
+    if release_gil:
+        with nogil:
+            fk_team_finish(team, stop)
+    else:
+        fk_team_finish(team, stop)
+    return -1 if stop else 0
+
+
+cdef int run_shared(range_fn work, void *state, int threads, int64_t total, int64_t chunk,
+                    int64_t phase, bint release_gil) except -1:
+    """``run_chunked`` when ``threads`` is 0, else ``run_split`` with one shared state (for
+    ranged work whose units only read the state and write disjoint outputs)."""
+    if threads:
+        return run_split(work, state, 0, threads, total, chunk, phase, release_gil)
+    return run_chunked(work, state, total, chunk, release_gil)
+
+
+cdef void *thread_states(const void *first, size_t size, int threads) except NULL:
+    """``threads`` copies of the state at ``first``, side by side: free them with ``free``."""
+    cdef char *states = <char *>malloc(size * threads)
+    cdef int t
+    if states == NULL:
+        raise MemoryError(f"no memory for the states of {threads} threads")
+    for t in range(threads):
+        memcpy(states + t * size, first, size)
+    return states
+
+
+ctypedef struct sum_blocks_t:
+    const double *x
+    const double *y
+    int64_t n
+    double *partial
+
+
+cdef double sum_blocks(range_fn block_sums, const double *x, const double *y, int64_t n,
+                       double unit_ops, int threads, bint release_gil) except? -1.0:
+    """Sum split by threads: ``block_sums`` stores the sum of each SPLIT_BLOCK-element block
+    [begin, end) of x (or x*y) in ``partial``, which is then added in block order."""
+    cdef int64_t blocks = (n + SPLIT_BLOCK - 1) // SPLIT_BLOCK, i
+    cdef sum_blocks_t state = sum_blocks_t(x=x, y=y, n=n, partial=NULL)
+    cdef double total
+    if blocks == 0:
+        return 0.0
+    state.partial = <double *>malloc(blocks * sizeof(double))
+    if state.partial == NULL:
+        raise MemoryError(f"no memory for the partial sums of {blocks} blocks")
+    try:
+        run_split(block_sums, &state, 0, threads, blocks, chunk_units(unit_ops * SPLIT_BLOCK),
+                  0, release_gil)
+        total = state.partial[0]
+        for i in range(1, blocks):
+            total += state.partial[i]
+    finally:
+        free(state.partial)
+    return total
+
+
+cdef inline int64_t block_length(const sum_blocks_t *s, int64_t block) noexcept nogil:
+    return min(<int64_t>SPLIT_BLOCK, s.n - block * SPLIT_BLOCK)

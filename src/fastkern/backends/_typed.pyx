@@ -11,7 +11,9 @@ chunks of about 10 ms in the main thread, so Ctrl-C raises ``KeyboardInterrupt``
 what the call allocated. Memoryview arguments keep their buffer exported for the whole call,
 so no other thread can resize or free it meanwhile, except through NumPy's documented unsafe
 ``ndarray.resize(refcheck=False)``, which frees the buffer regardless of its exports: never
-use it on an array a call may be using.
+use it on an array a call may be using. The kernels whose work splits take ``threads``: 0
+runs the unsplit call, N >= 1 the same ranged work over a team of N threads (``run_split``),
+with a result independent of N.
 """
 
 from libc.math cimport sqrt
@@ -43,11 +45,24 @@ cdef void _sum_range(void *state, int64_t begin, int64_t end) noexcept nogil:
     s.total = total
 
 
-def sum(const double[::1] x, bint release_gil=True):
+cdef void _sum_blocks(void *state, int64_t begin, int64_t end) noexcept nogil:
+    cdef sum_blocks_t *s = <sum_blocks_t *>state
+    cdef vector_t block
+    cdef int64_t b
+    for b in range(begin, end):
+        block = vector_t(x=s.x + b * SPLIT_BLOCK, y=NULL, total=0.0)
+        _sum_range(&block, 0, block_length(s, b))
+        s.partial[b] = block.total
+
+
+def sum(const double[::1] x, bint release_gil=True, int threads=0):
     cdef vector_t state = vector_t(x=NULL, y=NULL, total=0.0)
+    check_threads(threads)
     if x.shape[0]:
         check_aligned(&x[0], sizeof(double), "x")
         state.x = &x[0]
+    if threads:
+        return sum_blocks(_sum_blocks, state.x, NULL, x.shape[0], 4, threads, release_gil)
     run_chunked(_sum_range, &state, x.shape[0], chunk_units(4), release_gil)
     return state.total
 
@@ -63,14 +78,27 @@ cdef void _dot_range(void *state, int64_t begin, int64_t end) noexcept nogil:
     s.total = total
 
 
-def dot(const double[::1] x, const double[::1] y, bint release_gil=True):
+cdef void _dot_blocks(void *state, int64_t begin, int64_t end) noexcept nogil:
+    cdef sum_blocks_t *s = <sum_blocks_t *>state
+    cdef vector_t block
+    cdef int64_t b
+    for b in range(begin, end):
+        block = vector_t(x=s.x + b * SPLIT_BLOCK, y=s.y + b * SPLIT_BLOCK, total=0.0)
+        _dot_range(&block, 0, block_length(s, b))
+        s.partial[b] = block.total
+
+
+def dot(const double[::1] x, const double[::1] y, bint release_gil=True, int threads=0):
     if x.shape[0] != y.shape[0]:
         raise ValueError(f"x and y must have the same length, got {x.shape[0]} and {y.shape[0]}")
     cdef vector_t state = vector_t(x=NULL, y=NULL, total=0.0)
+    check_threads(threads)
     if x.shape[0]:
         check_aligned(&x[0], sizeof(double), "x")
         check_aligned(&y[0], sizeof(double), "y")
         state.x, state.y = &x[0], &y[0]
+    if threads:
+        return sum_blocks(_dot_blocks, state.x, state.y, x.shape[0], 4, threads, release_gil)
     run_chunked(_dot_range, &state, x.shape[0], chunk_units(4), release_gil)
     return state.total
 
@@ -131,9 +159,11 @@ cdef void _mandelbrot_u16(void *state, int64_t begin, int64_t end) noexcept nogi
     _mandelbrot(s, begin, end, <uint16_t *>s.out)
 
 
-def mandelbrot(Py_ssize_t width, Py_ssize_t height, int max_iter, bint release_gil=True):
+def mandelbrot(Py_ssize_t width, Py_ssize_t height, int max_iter, bint release_gil=True,
+               int threads=0):
     if not 0 <= max_iter <= 65535:
         raise ValueError(f"max_iter must be in 0..65535, got {max_iter}")
+    check_threads(threads)
     out = numpy.empty((height, width), dtype=numpy.uint8 if max_iter <= 255 else numpy.uint16)
     if width == 0 or height == 0:
         return out
@@ -145,11 +175,11 @@ def mandelbrot(Py_ssize_t width, Py_ssize_t height, int max_iter, bint release_g
     if max_iter <= 255:
         out8 = out
         state.out = &out8[0, 0]
-        run_chunked(_mandelbrot_u8, &state, units, chunk, release_gil)
+        run_shared(_mandelbrot_u8, &state, threads, units, chunk, 0, release_gil)
     else:
         out16 = out
         state.out = &out16[0, 0]
-        run_chunked(_mandelbrot_u16, &state, units, chunk, release_gil)
+        run_shared(_mandelbrot_u16, &state, threads, units, chunk, 0, release_gil)
     return out
 
 
@@ -277,11 +307,24 @@ cdef void _monte_carlo_range(void *state, int64_t begin, int64_t end) noexcept n
     s.hits = hits
 
 
-def monte_carlo_pi(int64_t samples, uint64_t seed, bint release_gil=True):
+def monte_carlo_pi(int64_t samples, uint64_t seed, bint release_gil=True, int threads=0):
     if samples <= 0:
         raise ValueError(f"samples must be at least 1, got {samples}")
+    check_threads(threads)
     cdef monte_carlo_t state = monte_carlo_t(seed=seed, hits=0)
-    run_chunked(_monte_carlo_range, &state, samples, chunk_units(8), release_gil)
+    cdef monte_carlo_t *states
+    cdef int t
+    if not threads:
+        run_chunked(_monte_carlo_range, &state, samples, chunk_units(8), release_gil)
+        return 4.0 * <double>state.hits / <double>samples
+    states = <monte_carlo_t *>thread_states(&state, sizeof(monte_carlo_t), threads)
+    try:
+        run_split(_monte_carlo_range, states, sizeof(monte_carlo_t), threads, samples,
+                  chunk_units(8), 0, release_gil)
+        for t in range(threads):
+            state.hits += states[t].hits
+    finally:
+        free(states)
     return 4.0 * <double>state.hits / <double>samples
 
 
@@ -614,16 +657,17 @@ cdef void _spectral_norm_range(void *state, int64_t begin, int64_t end) noexcept
         unit += last - row
 
 
-def spectral_norm(Py_ssize_t n, bint release_gil=True):
+def spectral_norm(Py_ssize_t n, bint release_gil=True, int threads=0):
     if n < 1:
         raise ValueError(f"n must be at least 1, got {n}")
+    check_threads(threads)
     cdef double[:, ::1] work = numpy.empty((3, n))
     cdef spectral_norm_t state = spectral_norm_t(n=n, u=&work[0, 0], v=&work[1, 0], tmp=&work[2, 0])
     cdef Py_ssize_t i
     cdef double vbv = 0.0, vv = 0.0
     for i in range(n):
         state.u[i] = 1.0
-    run_chunked(_spectral_norm_range, &state, 40 * n, chunk_units(4.0 * n), release_gil)
+    run_shared(_spectral_norm_range, &state, threads, 40 * n, chunk_units(4.0 * n), n, release_gil)
     for i in range(n):
         vbv += state.u[i] * state.v[i]
         vv += state.v[i] * state.v[i]
@@ -708,15 +752,28 @@ cdef void _fannkuch_range(void *state, int64_t begin, int64_t end) noexcept nogi
             r += 1
 
 
-def fannkuch(int n, bint release_gil=True):
+def fannkuch(int n, bint release_gil=True, int threads=0):
     if not 1 <= n <= MAX_FANNKUCH:
         raise ValueError(f"n must be in 1..{MAX_FANNKUCH}, got {n}")
+    check_threads(threads)
     cdef fannkuch_t state = fannkuch_t(n=n, max_flips=0, checksum=0)
+    cdef fannkuch_t *states
     cdef int64_t permutations = 1
-    cdef int k
+    cdef int k, t
     for k in range(2, n + 1):
         permutations *= k
-    run_chunked(_fannkuch_range, &state, permutations, chunk_units(100), release_gil)
+    if not threads:
+        run_chunked(_fannkuch_range, &state, permutations, chunk_units(100), release_gil)
+        return state.checksum, state.max_flips
+    states = <fannkuch_t *>thread_states(&state, sizeof(fannkuch_t), threads)
+    try:
+        run_split(_fannkuch_range, states, sizeof(fannkuch_t), threads, permutations,
+                  chunk_units(100), 0, release_gil)
+        for t in range(threads):
+            state.checksum += states[t].checksum
+            state.max_flips = max(state.max_flips, states[t].max_flips)
+    finally:
+        free(states)
     return state.checksum, state.max_flips
 
 
@@ -744,7 +801,9 @@ cdef void _matmul_range(void *state, int64_t begin, int64_t end) noexcept nogil:
                 out[i * m + j] += a_ip * b[p * m + j]
 
 
-def matmul(const double[:, ::1] a, const double[:, ::1] b, bint release_gil=True):
+def matmul(const double[:, ::1] a, const double[:, ::1] b, bint release_gil=True,
+           int threads=0):
+    check_threads(threads)
     if a.shape[1] != b.shape[0]:
         raise ValueError(f"a's columns must match b's rows: a has shape ({a.shape[0]}, {a.shape[1]}), "
                          f"b has shape ({b.shape[0]}, {b.shape[1]})")
@@ -756,6 +815,6 @@ def matmul(const double[:, ::1] a, const double[:, ::1] b, bint release_gil=True
     check_aligned(&b[0, 0], sizeof(double), "b")
     cdef double[:, ::1] view = out
     cdef matmul_t state = matmul_t(a=&a[0, 0], b=&b[0, 0], out=&view[0, 0], k=a.shape[1], m=b.shape[1])
-    run_chunked(_matmul_range, &state, a.shape[0], chunk_units(2.0 * a.shape[1] * b.shape[1] + 1),
-                release_gil)
+    run_shared(_matmul_range, &state, threads, a.shape[0],
+               chunk_units(2.0 * a.shape[1] * b.shape[1] + 1), 0, release_gil)
     return out
