@@ -42,7 +42,8 @@ typedef void fk_range_fn(void *state, int64_t begin, int64_t end);
  * before it are done. Thread t works on states + t * state_size (state_size 0: all share
  * one state); the caller is thread 0 and does tasks by calling fk_team_step until it
  * returns 0 (between two steps it may handle signals), then fk_team_finish (stop nonzero:
- * abandon the tasks not started). Workers are started per team (so fork is safe); where
+ * abandon the tasks not started), which returns once every task taken is done: then the
+ * states may be read and freed. Workers are started (detached) per team; where
  * pthread_create fails or the build has no threads (fk_threads_available() is 0), fewer
  * threads, down to the caller alone, do all the tasks. Which thread does a task never
  * changes a result when each task's result depends only on its units: the kernels' range

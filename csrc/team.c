@@ -11,11 +11,10 @@ struct fk_team {
     char *states;
     size_t state_size;
     int64_t units, task, phase, next, done;
-    int stopped, started;
+    int stopped, running, holders; /* running: tasks taken, not finished; holders: see free_team */
 #ifdef FK_THREADS
     pthread_mutex_t lock;
-    pthread_cond_t phase_done;
-    pthread_t workers[FK_MAX_THREADS];
+    pthread_cond_t changed;
 #endif
 };
 
@@ -48,7 +47,7 @@ static int take(fk_team_t *team, int64_t *begin, int64_t *end)
         if (team->stopped || first >= team->units || team->done >= phase_start)
             break;
 #ifdef FK_THREADS
-        pthread_cond_wait(&team->phase_done, &team->lock);
+        pthread_cond_wait(&team->changed, &team->lock);
 #endif
     }
     int64_t stop = team->phase ? phase_start + team->phase : team->units;
@@ -61,6 +60,7 @@ static int take(fk_team_t *team, int64_t *begin, int64_t *end)
     *begin = first;
     *end = stop - first < team->task ? stop : first + team->task;
     team->next = *end;
+    team->running++;
     UNLOCK(team);
     return 1;
 }
@@ -69,11 +69,27 @@ static void finish_task(fk_team_t *team, int64_t units)
 {
     LOCK(team);
     team->done += units;
+    team->running--;
 #ifdef FK_THREADS
-    if (team->phase == 0 || team->done % team->phase == 0 || team->done == team->units)
-        pthread_cond_broadcast(&team->phase_done);
+    pthread_cond_broadcast(&team->changed);
 #endif
     UNLOCK(team);
+}
+
+/* The caller and every worker started hold the team; the last to let go frees it. So the
+ * caller returns once every task taken is done, without waiting for workers that started
+ * late (on a busy machine) merely to find no task left. Called with the lock held. */
+static void let_go(fk_team_t *team)
+{
+    int last = --team->holders == 0;
+    UNLOCK(team);
+    if (!last)
+        return;
+#ifdef FK_THREADS
+    pthread_cond_destroy(&team->changed);
+    pthread_mutex_destroy(&team->lock);
+#endif
+    free(team);
 }
 
 static void *state_of(fk_team_t *team, int index)
@@ -98,6 +114,8 @@ static void *work(void *arg)
         team->range(state, begin, end);
         finish_task(team, end - begin);
     }
+    LOCK(team);
+    let_go(team);
     return NULL;
 }
 #endif
@@ -114,21 +132,32 @@ fk_team_t *fk_team_start(fk_range_fn *range, void *states, size_t state_size, in
     team->units = units;
     team->task = task > 0 ? task : 1;
     team->phase = phase;
+    team->holders = 1;
 #ifdef FK_THREADS
+    pthread_attr_t detached;
+    pthread_t thread;
     pthread_mutex_init(&team->lock, NULL);
-    pthread_cond_init(&team->phase_done, NULL);
+    pthread_cond_init(&team->changed, NULL);
+    pthread_attr_init(&detached);
+    pthread_attr_setdetachstate(&detached, PTHREAD_CREATE_DETACHED);
     for (int t = 1; t < threads && t < FK_MAX_THREADS; t++) {
         worker_t *worker = malloc(sizeof(worker_t));
         if (worker == NULL)
             break;
         worker->team = team;
         worker->index = t;
-        if (pthread_create(&team->workers[team->started], NULL, work, worker) != 0) {
+        LOCK(team);
+        team->holders++;
+        UNLOCK(team);
+        if (pthread_create(&thread, &detached, work, worker) != 0) {
+            LOCK(team);
+            team->holders--;
+            UNLOCK(team);
             free(worker);
             break;
         }
-        team->started++;
     }
+    pthread_attr_destroy(&detached);
 #else
     (void)threads;
 #endif
@@ -150,14 +179,9 @@ void fk_team_finish(fk_team_t *team, int stop)
     LOCK(team);
     team->stopped |= stop;
 #ifdef FK_THREADS
-    pthread_cond_broadcast(&team->phase_done);
+    pthread_cond_broadcast(&team->changed);
+    while (team->running > 0)
+        pthread_cond_wait(&team->changed, &team->lock);
 #endif
-    UNLOCK(team);
-#ifdef FK_THREADS
-    for (int t = 0; t < team->started; t++)
-        pthread_join(team->workers[t], NULL);
-    pthread_cond_destroy(&team->phase_done);
-    pthread_mutex_destroy(&team->lock);
-#endif
-    free(team);
+    let_go(team);
 }
