@@ -140,9 +140,13 @@ void fk_matmul_range(void *state, int64_t begin, int64_t end)
     }
 }
 
-int64_t fk_matmul_phase(const fk_matmul_t *s)
+int fk_matmul_groups(const void *state, int64_t unit, int64_t *start, int64_t *end)
 {
-    return (int64_t)((s->m + NC - 1) / NC) * ((s->n + MR - 1) / MR);
+    const fk_matmul_t *s = state;
+    int64_t slice = (int64_t)((s->m + NC - 1) / NC) * ((s->n + MR - 1) / MR);
+    *start = unit - unit % slice;
+    *end = *start + slice;
+    return 0;
 }
 
 int fk_matmul_fork(const fk_matmul_t *s, fk_matmul_t *copy)

@@ -8,9 +8,10 @@
 
 struct fk_team {
     fk_range_fn *range;
+    fk_groups_fn *groups;
     char *states;
     size_t state_size;
-    int64_t units, task, phase, next, done;
+    int64_t units, task, next, done;
     int stopped, running, holders; /* running: tasks taken, not finished; holders: see free_team */
 #ifdef FK_THREADS
     pthread_mutex_t lock;
@@ -35,30 +36,32 @@ int fk_threads_available(void)
 #define UNLOCK(team) ((void)0)
 #endif
 
-/* The next task, [*begin, *end): it never crosses a phase boundary, and it is handed out
- * only once every unit of the phases before it is done. Returns 0 when none is left. */
+/* The next task, [*begin, *end): it never crosses a group boundary (a whole group when
+ * the group must be one task), and it is handed out only once every unit of the groups
+ * before it is done. Returns 0 when none is left. */
 static int take(fk_team_t *team, int64_t *begin, int64_t *end)
 {
-    int64_t first, phase_start;
+    int64_t first, start = 0, stop = team->units;
+    int whole = 0;
     LOCK(team);
     for (;;) {
         first = team->next;
-        phase_start = team->phase ? first - first % team->phase : 0;
-        if (team->stopped || first >= team->units || team->done >= phase_start)
+        if (team->stopped || first >= team->units)
+            break;
+        if (team->groups)
+            whole = team->groups(team->states, first, &start, &stop);
+        if (team->done >= start)
             break;
 #ifdef FK_THREADS
         pthread_cond_wait(&team->changed, &team->lock);
 #endif
     }
-    int64_t stop = team->phase ? phase_start + team->phase : team->units;
     if (team->stopped || first >= team->units) {
         UNLOCK(team);
         return 0;
     }
-    if (stop > team->units)
-        stop = team->units;
     *begin = first;
-    *end = stop - first < team->task ? stop : first + team->task;
+    *end = whole || stop - first < team->task ? stop : first + team->task;
     team->next = *end;
     team->running++;
     UNLOCK(team);
@@ -120,18 +123,18 @@ static void *work(void *arg)
 }
 #endif
 
-fk_team_t *fk_team_start(fk_range_fn *range, void *states, size_t state_size, int threads,
-                         int64_t units, int64_t task, int64_t phase)
+fk_team_t *fk_team_start(fk_range_fn *range, fk_groups_fn *groups, void *states,
+                         size_t state_size, int threads, int64_t units, int64_t task)
 {
     fk_team_t *team = calloc(1, sizeof(fk_team_t));
     if (team == NULL)
         return NULL;
     team->range = range;
+    team->groups = groups;
     team->states = states;
     team->state_size = state_size;
     team->units = units;
     team->task = task > 0 ? task : 1;
-    team->phase = phase;
     team->holders = 1;
 #ifdef FK_THREADS
     pthread_attr_t detached;

@@ -46,6 +46,8 @@ def _arguments(kernel: str, size: int, seed: int) -> tuple[tuple, dict]:
         return (1 + size % 90,), {}
     if kernel == "fannkuch":
         return (1 + size % 8,), {}
+    if kernel == "binary_trees":
+        return (size % 11,), {}
     shape = (1 + size % 40, 1 + size % 300, 1 + size % 530)
     return (rng.random(shape[:2]), rng.random(shape[1:])), {}
 
@@ -118,8 +120,7 @@ def test_raw_callables_refuse_bad_thread_counts():
 
 @pytest.mark.parametrize("kernel", [name for name, spec in KERNELS.items() if not spec.splits])
 def test_serial_kernels_refuse_threads(kernel):
-    args, kwargs = {"nbody": ((1,), {}), "fib": ((3,), {}), "fnv1a": ((b"ab",), {}),
-                    "binary_trees": ((4,), {})}[kernel]
+    args, kwargs = {"nbody": ((1,), {}), "fib": ((3,), {}), "fnv1a": ((b"ab",), {})}[kernel]
     with pytest.raises(ValueError, match=f"{kernel} does not split over threads"):
         getattr(fastkern, kernel)(*args, threads=2, **kwargs)
 
@@ -181,3 +182,10 @@ def test_ctrl_c_interrupts_a_split_call(backend):
     """)
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
     assert done.stdout.strip() == "interrupted", done.stderr
+
+
+@pytest.mark.parametrize("backend", ["typed", "c"])
+def test_binary_trees_built_in_pieces_split_alike(backend):
+    """Depth 19: the stretch and long-lived trees are built in pieces, each by one thread."""
+    expected = fastkern.binary_trees(19, backend=backend)
+    assert_identical(fastkern.binary_trees(19, backend=backend, threads=3), expected)

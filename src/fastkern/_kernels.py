@@ -248,6 +248,7 @@ KERNELS: dict[str, Kernel] = {k.name: k for k in [
         unit="node",
         work=_binary_trees_nodes,
         sizes=(8, 13),
+        splits=True,
     ),
     Kernel(
         "fib",

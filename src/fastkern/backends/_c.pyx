@@ -55,6 +55,9 @@ cdef extern from "fastkern.h" nogil:
     int64_t fk_binary_trees_open(fk_binary_trees_t *s, int max_depth)
     void fk_binary_trees_range(void *state, int64_t begin, int64_t end)
     void fk_binary_trees_close(fk_binary_trees_t *s)
+    int fk_binary_trees_groups(const void *state, int64_t unit, int64_t *start, int64_t *end)
+    int fk_binary_trees_fork(const fk_binary_trees_t *s, fk_binary_trees_t *copy)
+    void fk_binary_trees_add(fk_binary_trees_t *s, const fk_binary_trees_t *copy)
     ctypedef struct fk_fib_t:
         int64_t sum
     int64_t fk_fib_open(fk_fib_t *s, int n)
@@ -68,6 +71,7 @@ cdef extern from "fastkern.h" nogil:
     int64_t fk_spectral_norm_open(fk_spectral_norm_t *s, ptrdiff_t n, double *work)
     void fk_spectral_norm_range(void *state, int64_t begin, int64_t end)
     double fk_spectral_norm_result(const fk_spectral_norm_t *s)
+    int fk_spectral_norm_groups(const void *state, int64_t unit, int64_t *start, int64_t *end)
     ctypedef struct fk_fannkuch_t:
         int max_flips
         int64_t checksum
@@ -79,7 +83,7 @@ cdef extern from "fastkern.h" nogil:
                            const double *a, const double *b, double *out, double *unit_ops)
     void fk_matmul_range(void *state, int64_t begin, int64_t end)
     void fk_matmul_close(fk_matmul_t *s)
-    int64_t fk_matmul_phase(const fk_matmul_t *s)
+    int fk_matmul_groups(const void *state, int64_t unit, int64_t *start, int64_t *end)
     int fk_matmul_fork(const fk_matmul_t *s, fk_matmul_t *copy)
 
 
@@ -155,7 +159,7 @@ def mandelbrot(Py_ssize_t width, Py_ssize_t height, int max_iter, bint release_g
     cdef fk_mandelbrot_t state
     cdef int64_t units = fk_mandelbrot_open(&state, width, height, max_iter, pixels)
     cdef int64_t chunk = chunk_units(FK_MANDELBROT_LANES * (max_iter + 1.0))
-    run_shared(fk_mandelbrot_range, &state, threads, units, chunk, 0, release_gil)
+    run_shared(fk_mandelbrot_range, NULL, &state, threads, units, chunk, units, release_gil)
     return out
 
 
@@ -189,8 +193,8 @@ def monte_carlo_pi(int64_t samples, uint64_t seed, bint release_gil=True, int th
         return 4.0 * <double>state.hits / <double>samples
     states = <monte_carlo_t *>thread_states(&state, sizeof(monte_carlo_t), threads)
     try:
-        run_split(_monte_carlo_range, states, sizeof(monte_carlo_t), threads, samples,
-                  chunk_units(4), 0, release_gil)
+        run_split(_monte_carlo_range, NULL, states, sizeof(monte_carlo_t), threads, samples,
+                  chunk_units(4), samples, release_gil)
         for t in range(threads):
             state.hits += states[t].hits
     finally:
@@ -198,16 +202,37 @@ def monte_carlo_pi(int64_t samples, uint64_t seed, bint release_gil=True, int th
     return 4.0 * <double>state.hits / <double>samples
 
 
-def binary_trees(int max_depth, bint release_gil=True):
+def binary_trees(int max_depth, bint release_gil=True, int threads=0):
     if not 0 <= max_depth <= FK_BINARY_TREES_MAX_DEPTH:
         raise ValueError(f"max_depth must be in 0..{FK_BINARY_TREES_MAX_DEPTH}, got {max_depth}")
+    check_threads(threads)
     cdef fk_binary_trees_t state
+    cdef fk_binary_trees_t *states = NULL
     cdef int64_t units = fk_binary_trees_open(&state, max_depth)
+    cdef int t, forked = 1
     if units < 0:
         raise MemoryError(f"binary_trees({max_depth}) ran out of memory")
     try:
-        run_chunked(fk_binary_trees_range, &state, units, chunk_units(2), release_gil)
+        if not threads:
+            run_chunked(fk_binary_trees_range, &state, units, chunk_units(2), release_gil)
+        else:
+            states = <fk_binary_trees_t *>thread_states(&state, sizeof(fk_binary_trees_t), threads)
+            for forked in range(1, threads + 1):
+                if forked == threads or fk_binary_trees_fork(&state, &states[forked]) < 0:
+                    break
+            if forked < threads:
+                raise MemoryError(f"binary_trees({max_depth}) ran out of memory for its threads")
+            run_split(fk_binary_trees_range, fk_binary_trees_groups, states,
+                      sizeof(fk_binary_trees_t), threads, units, chunk_units(2),
+                      units // state.rows, release_gil)
+            for t in range(1, threads):
+                fk_binary_trees_add(&states[0], &states[t])
+            state = states[0]
     finally:
+        if states != NULL:
+            for t in range(1, forked):
+                fk_binary_trees_close(&states[t])
+            free(states)
         fk_binary_trees_close(&state)
     return [(state.row[i][0], state.row[i][1], state.row[i][2]) for i in range(state.rows)]
 
@@ -238,7 +263,8 @@ def spectral_norm(Py_ssize_t n, bint release_gil=True, int threads=0):
     cdef fk_spectral_norm_t state
     cdef int64_t units = fk_spectral_norm_open(&state, n, &work[0, 0])
     cdef int64_t chunk = chunk_units(4.0 * FK_SPECTRAL_NORM_LANES * n)
-    run_shared(fk_spectral_norm_range, &state, threads, units, chunk, units // 40, release_gil)
+    run_shared(fk_spectral_norm_range, fk_spectral_norm_groups, &state, threads, units, chunk,
+               units // 40, release_gil)
     return fk_spectral_norm_result(&state)
 
 
@@ -255,8 +281,8 @@ def fannkuch(int n, bint release_gil=True, int threads=0):
         return state.checksum, state.max_flips
     states = <fk_fannkuch_t *>thread_states(&state, sizeof(fk_fannkuch_t), threads)
     try:
-        run_split(fk_fannkuch_range, states, sizeof(fk_fannkuch_t), threads, units,
-                  chunk_units(40), 0, release_gil)
+        run_split(fk_fannkuch_range, NULL, states, sizeof(fk_fannkuch_t), threads, units,
+                  chunk_units(40), units, release_gil)
         for t in range(threads):
             state.checksum += states[t].checksum
             state.max_flips = max(state.max_flips, states[t].max_flips)
@@ -298,8 +324,8 @@ def matmul(const double[:, ::1] a, const double[:, ::1] b, bint release_gil=True
                 break
         if forked < threads:
             raise MemoryError("matmul ran out of memory for its threads' packing buffers")
-        run_split(fk_matmul_range, states, sizeof(fk_matmul_t), threads, units,
-                  chunk_units(unit_ops), fk_matmul_phase(&state), release_gil)
+        run_split(fk_matmul_range, fk_matmul_groups, states, sizeof(fk_matmul_t), threads, units,
+                  chunk_units(unit_ops), units // ((a.shape[1] + 255) // 256), release_gil)
     finally:
         if states == NULL:
             fk_matmul_close(&state)

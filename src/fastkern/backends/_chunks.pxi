@@ -23,6 +23,8 @@ from libc.string cimport memcpy
 import threading
 
 ctypedef void (*range_fn)(void *state, int64_t begin, int64_t end) noexcept nogil
+ctypedef int (*groups_fn)(const void *state, int64_t unit, int64_t *start,
+                          int64_t *end) noexcept nogil
 
 cdef extern from "fastkern.h" nogil:
     enum:
@@ -30,8 +32,8 @@ cdef extern from "fastkern.h" nogil:
     ctypedef struct fk_team_t:
         pass
     int fk_threads_available()
-    fk_team_t *fk_team_start(range_fn work, void *states, size_t state_size, int threads,
-                             int64_t units, int64_t task, int64_t phase)
+    fk_team_t *fk_team_start(range_fn work, groups_fn groups, void *states, size_t state_size,
+                             int threads, int64_t units, int64_t task)
     int fk_team_step(fk_team_t *team)
     void fk_team_finish(fk_team_t *team, int stop)
 
@@ -116,22 +118,22 @@ cdef int check_threads(int threads) except -1:
     return 0
 
 
-cdef int run_split(range_fn work, void *states, size_t state_size, int threads, int64_t total,
-                   int64_t chunk, int64_t phase, bint release_gil) except -1:
+cdef int run_split(range_fn work, groups_fn groups, void *states, size_t state_size, int threads,
+                   int64_t total, int64_t chunk, int64_t span, bint release_gil) except -1:
     """Do units [0, total) of ``work`` over ``threads`` threads (see the module comment).
 
     Thread t works on ``states + t * state_size`` (``state_size`` 0: one shared state);
-    with ``phase`` > 0 the units of one phase of that many units must be done before the
-    next phase starts. Returns -1 with the exception set when a signal handler raised.
+    ``groups`` (or NULL) orders groups of units as ``fk_team_start`` says; tasks are about
+    a ``TASKS_PER_THREAD * threads``-th of ``span`` units (a typical group), at most
+    ``chunk``. Returns -1 with the exception set when a signal handler raised.
     """
-    cdef int64_t span = phase if phase > 0 else total
     cdef int64_t task = (span + TASKS_PER_THREAD * threads - 1) // (TASKS_PER_THREAD * threads)
     cdef fk_team_t *team
     cdef bint check_signals = PyThread_get_thread_ident() == _main_thread
     cdef int more = 1, stop = 0
     if total <= 0:
         return 0
-    team = fk_team_start(work, states, state_size, threads, total, min(task, chunk), phase)
+    team = fk_team_start(work, groups, states, state_size, threads, total, min(task, chunk))
     if team == NULL:
         raise MemoryError("could not start a team of threads")
     while more:
@@ -151,12 +153,12 @@ cdef int run_split(range_fn work, void *states, size_t state_size, int threads, 
     return -1 if stop else 0
 
 
-cdef int run_shared(range_fn work, void *state, int threads, int64_t total, int64_t chunk,
-                    int64_t phase, bint release_gil) except -1:
+cdef int run_shared(range_fn work, groups_fn groups, void *state, int threads, int64_t total,
+                    int64_t chunk, int64_t span, bint release_gil) except -1:
     """``run_chunked`` when ``threads`` is 0, else ``run_split`` with one shared state (for
     ranged work whose units only read the state and write disjoint outputs)."""
     if threads:
-        return run_split(work, state, 0, threads, total, chunk, phase, release_gil)
+        return run_split(work, groups, state, 0, threads, total, chunk, span, release_gil)
     return run_chunked(work, state, total, chunk, release_gil)
 
 
@@ -191,8 +193,8 @@ cdef double sum_blocks(range_fn block_sums, const double *x, const double *y, in
     if state.partial == NULL:
         raise MemoryError(f"no memory for the partial sums of {blocks} blocks")
     try:
-        run_split(block_sums, &state, 0, threads, blocks, chunk_units(unit_ops * SPLIT_BLOCK),
-                  0, release_gil)
+        run_split(block_sums, NULL, &state, 0, threads, blocks,
+                  chunk_units(unit_ops * SPLIT_BLOCK), blocks, release_gil)
         total = state.partial[0]
         for i in range(1, blocks):
             total += state.partial[i]

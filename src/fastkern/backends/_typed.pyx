@@ -175,11 +175,11 @@ def mandelbrot(Py_ssize_t width, Py_ssize_t height, int max_iter, bint release_g
     if max_iter <= 255:
         out8 = out
         state.out = &out8[0, 0]
-        run_shared(_mandelbrot_u8, &state, threads, units, chunk, 0, release_gil)
+        run_shared(_mandelbrot_u8, NULL, &state, threads, units, chunk, units, release_gil)
     else:
         out16 = out
         state.out = &out16[0, 0]
-        run_shared(_mandelbrot_u16, &state, threads, units, chunk, 0, release_gil)
+        run_shared(_mandelbrot_u16, NULL, &state, threads, units, chunk, units, release_gil)
     return out
 
 
@@ -319,8 +319,8 @@ def monte_carlo_pi(int64_t samples, uint64_t seed, bint release_gil=True, int th
         return 4.0 * <double>state.hits / <double>samples
     states = <monte_carlo_t *>thread_states(&state, sizeof(monte_carlo_t), threads)
     try:
-        run_split(_monte_carlo_range, states, sizeof(monte_carlo_t), threads, samples,
-                  chunk_units(8), 0, release_gil)
+        run_split(_monte_carlo_range, NULL, states, sizeof(monte_carlo_t), threads, samples,
+                  chunk_units(8), samples, release_gil)
         for t in range(threads):
             state.hits += states[t].hits
     finally:
@@ -353,7 +353,7 @@ ctypedef struct binary_trees_t:
     int64_t row[MAX_TREE_ROWS][3]
     tree_phase_t phase[MAX_TREE_ROWS + 1]
     node_t *deep  # the deep scratch tree being built and walked piece by piece
-    node_t *long_lived
+    node_t **long_lived  # shared by the copies of a split call
 
 
 cdef node_t *_build(node_t **next, int depth) noexcept nogil:
@@ -449,7 +449,7 @@ cdef int64_t _binary_trees_open(binary_trees_t *s, int max_depth) noexcept nogil
     cdef int64_t units = 0
     s.rows = s.phases = 0
     s.failed = False
-    s.deep = s.long_lived = NULL
+    s.deep = NULL
     _add_row(s, deepest + 1, 1)
     _add_phase(s, BUILD_AND_CHECK, deepest + 1, 1, &units)
     _add_phase(s, BUILD, deepest, 1, &units)
@@ -467,7 +467,7 @@ cdef void _tree_item(binary_trees_t *s, const tree_phase_t *phase, int64_t i) no
     cdef int levels = _top_levels(phase.depth)
     cdef int64_t pieces = <int64_t>1 << levels, j, one
     cdef int64_t *check = &s.row[phase.row][2]
-    cdef node_t **tree = &s.deep if phase.kind == BUILD_AND_CHECK else &s.long_lived
+    cdef node_t **tree = &s.deep if phase.kind == BUILD_AND_CHECK else s.long_lived
     cdef node_t *next
     if levels == 0:
         if phase.kind == BUILD_AND_CHECK:
@@ -475,10 +475,10 @@ cdef void _tree_item(binary_trees_t *s, const tree_phase_t *phase, int64_t i) no
             s.failed = one < 0
             check[0] += one
         elif phase.kind == BUILD:
-            s.long_lived = _new_tree(phase.depth)
-            s.failed = s.long_lived == NULL
+            s.long_lived[0] = _new_tree(phase.depth)
+            s.failed = s.long_lived[0] == NULL
         else:
-            check[0] += _check(s.long_lived)
+            check[0] += _check(s.long_lived[0])
         return
     j = i % (2 * pieces) if phase.kind == BUILD_AND_CHECK else i
     if phase.kind == BUILD or (phase.kind == BUILD_AND_CHECK and j < pieces):
@@ -518,16 +518,54 @@ cdef void _binary_trees_range(void *state, int64_t begin, int64_t end) noexcept 
             _tree_item(s, phase, i)
 
 
-def binary_trees(int max_depth, bint release_gil=True):
+cdef int _binary_trees_groups(const void *state, int64_t unit, int64_t *start,
+                              int64_t *end) noexcept nogil:
+    """For threads: a phase of whole trees is one group (each item mallocs its own tree); a
+    phase of trees built in pieces is one group per tree (or per phase: the long-lived
+    tree's build, its walk), done by one thread."""
+    cdef const binary_trees_t *s = <const binary_trees_t *>state
+    cdef int p = 0
+    while p + 1 < s.phases and s.phase[p + 1].first_unit <= unit:
+        p += 1
+    cdef const tree_phase_t *phase = &s.phase[p]
+    cdef int64_t tree_units = 2 * (<int64_t>1 << _top_levels(phase.depth)) * phase.item_units
+    if _top_levels(phase.depth) and phase.kind == BUILD_AND_CHECK:
+        start[0] = unit - (unit - phase.first_unit) % tree_units
+        end[0] = start[0] + tree_units
+    else:
+        start[0] = phase.first_unit
+        end[0] = phase.first_unit + phase.items * phase.item_units
+    return _top_levels(phase.depth) > 0
+
+
+def binary_trees(int max_depth, bint release_gil=True, int threads=0):
     if not 0 <= max_depth <= MAX_TREE_DEPTH:
         raise ValueError(f"max_depth must be in 0..{MAX_TREE_DEPTH}, got {max_depth}")
+    check_threads(threads)
     cdef binary_trees_t state
+    cdef binary_trees_t *states = NULL
+    cdef node_t *long_lived = NULL
     cdef int64_t units = _binary_trees_open(&state, max_depth)
+    cdef int t, r
+    state.long_lived = &long_lived
     try:
-        run_chunked(_binary_trees_range, &state, units, chunk_units(4), release_gil)
+        if not threads:
+            run_chunked(_binary_trees_range, &state, units, chunk_units(4), release_gil)
+        else:
+            states = <binary_trees_t *>thread_states(&state, sizeof(binary_trees_t), threads)
+            run_split(_binary_trees_range, _binary_trees_groups, states, sizeof(binary_trees_t),
+                      threads, units, chunk_units(4), units // state.rows, release_gil)
+            for t in range(threads):
+                state.failed |= states[t].failed
+                for r in range(state.rows):
+                    state.row[r][2] += states[t].row[r][2]
     finally:
         free(state.deep)
-        free(state.long_lived)
+        if states != NULL:
+            for t in range(threads):
+                free(states[t].deep)
+            free(states)
+        free(long_lived)
     if state.failed:
         raise MemoryError(f"binary_trees({max_depth}) ran out of memory")
     return [(state.row[i][0], state.row[i][1], state.row[i][2]) for i in range(state.rows)]
@@ -657,6 +695,15 @@ cdef void _spectral_norm_range(void *state, int64_t begin, int64_t end) noexcept
         unit += last - row
 
 
+cdef int _spectral_norm_groups(const void *state, int64_t unit, int64_t *start,
+                               int64_t *end) noexcept nogil:
+    """For threads: the rows of one product form a group."""
+    cdef int64_t n = (<const spectral_norm_t *>state).n
+    start[0] = unit - unit % n
+    end[0] = start[0] + n
+    return 0
+
+
 def spectral_norm(Py_ssize_t n, bint release_gil=True, int threads=0):
     if n < 1:
         raise ValueError(f"n must be at least 1, got {n}")
@@ -667,7 +714,8 @@ def spectral_norm(Py_ssize_t n, bint release_gil=True, int threads=0):
     cdef double vbv = 0.0, vv = 0.0
     for i in range(n):
         state.u[i] = 1.0
-    run_shared(_spectral_norm_range, &state, threads, 40 * n, chunk_units(4.0 * n), n, release_gil)
+    run_shared(_spectral_norm_range, _spectral_norm_groups, &state, threads, 40 * n,
+               chunk_units(4.0 * n), n, release_gil)
     for i in range(n):
         vbv += state.u[i] * state.v[i]
         vv += state.v[i] * state.v[i]
@@ -767,8 +815,8 @@ def fannkuch(int n, bint release_gil=True, int threads=0):
         return state.checksum, state.max_flips
     states = <fannkuch_t *>thread_states(&state, sizeof(fannkuch_t), threads)
     try:
-        run_split(_fannkuch_range, states, sizeof(fannkuch_t), threads, permutations,
-                  chunk_units(100), 0, release_gil)
+        run_split(_fannkuch_range, NULL, states, sizeof(fannkuch_t), threads, permutations,
+                  chunk_units(100), permutations, release_gil)
         for t in range(threads):
             state.checksum += states[t].checksum
             state.max_flips = max(state.max_flips, states[t].max_flips)
@@ -815,6 +863,6 @@ def matmul(const double[:, ::1] a, const double[:, ::1] b, bint release_gil=True
     check_aligned(&b[0, 0], sizeof(double), "b")
     cdef double[:, ::1] view = out
     cdef matmul_t state = matmul_t(a=&a[0, 0], b=&b[0, 0], out=&view[0, 0], k=a.shape[1], m=b.shape[1])
-    run_shared(_matmul_range, &state, threads, a.shape[0],
-               chunk_units(2.0 * a.shape[1] * b.shape[1] + 1), 0, release_gil)
+    run_shared(_matmul_range, NULL, &state, threads, a.shape[0],
+               chunk_units(2.0 * a.shape[1] * b.shape[1] + 1), a.shape[0], release_gil)
     return out
