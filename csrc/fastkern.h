@@ -198,10 +198,12 @@ int64_t fk_matmul_open(fk_matmul_t *s, ptrdiff_t n, ptrdiff_t k, ptrdiff_t m, co
                        const double *b, double *out, double *unit_ops);
 fk_range_fn fk_matmul_range;
 void fk_matmul_close(fk_matmul_t *s);
-/* For threads: the units of one KC-deep slice of k form a group (they write disjoint
- * blocks of out; slices add to out in order), and a copy of an open state with its own
- * packing buffers (0, or -1 when out of memory; close it too). */
-fk_groups_fn fk_matmul_groups;
-int fk_matmul_fork(const fk_matmul_t *s, fk_matmul_t *copy);
+/* Split over threads, the same work in other units on one shared state: per KC-deep slice,
+ * a group of units packing a and b into shared buffers, then a group of units computing;
+ * fk_matmul_open_split returns the number of units (or -1 when out of memory). */
+int64_t fk_matmul_open_split(fk_matmul_t *s, ptrdiff_t n, ptrdiff_t k, ptrdiff_t m,
+                             const double *a, const double *b, double *out, double *unit_ops);
+fk_range_fn fk_matmul_split_range;
+fk_groups_fn fk_matmul_split_groups;
 
 #endif

@@ -12,7 +12,8 @@ struct fk_team {
     char *states;
     size_t state_size;
     int64_t units, task, next, done;
-    int stopped, running, holders; /* running: tasks taken, not finished; holders: see free_team */
+    int stopped, waiting, holders; /* waiting: threads blocked in take or finish; holders: see let_go */
+    int running;                   /* tasks taken, not finished (read unlocked while spinning) */
 #ifdef FK_THREADS
     pthread_mutex_t lock;
     pthread_cond_t changed;
@@ -36,6 +37,29 @@ int fk_threads_available(void)
 #define UNLOCK(team) ((void)0)
 #endif
 
+/* About 10-50 microseconds of polling before a thread blocks at a group boundary: most
+ * boundaries pass sooner than a futex wake-up would take. */
+#define SPINS 1000
+
+#ifdef FK_THREADS
+/* Wait, with the lock held, until no task is running: then every task taken is done, which is
+ * what a thread waiting for the next group or for the end needs. */
+static void wait_idle(fk_team_t *team)
+{
+    UNLOCK(team);
+    for (int spin = 0; spin < SPINS && __atomic_load_n(&team->running, __ATOMIC_ACQUIRE); spin++) {
+#if defined(__x86_64__) || defined(__i386__)
+        __builtin_ia32_pause();
+#endif
+    }
+    LOCK(team);
+    team->waiting++;
+    while (team->running > 0)
+        pthread_cond_wait(&team->changed, &team->lock);
+    team->waiting--;
+}
+#endif
+
 /* The next task, [*begin, *end): it never crosses a group boundary (a whole group when
  * the group must be one task), and it is handed out only once every unit of the groups
  * before it is done. Returns 0 when none is left. */
@@ -53,7 +77,7 @@ static int take(fk_team_t *team, int64_t *begin, int64_t *end)
         if (team->done >= start)
             break;
 #ifdef FK_THREADS
-        pthread_cond_wait(&team->changed, &team->lock);
+        wait_idle(team);
 #endif
     }
     if (team->stopped || first >= team->units) {
@@ -63,7 +87,7 @@ static int take(fk_team_t *team, int64_t *begin, int64_t *end)
     *begin = first;
     *end = whole || stop - first < team->task ? stop : first + team->task;
     team->next = *end;
-    team->running++;
+    __atomic_add_fetch(&team->running, 1, __ATOMIC_RELAXED);
     UNLOCK(team);
     return 1;
 }
@@ -72,9 +96,11 @@ static void finish_task(fk_team_t *team, int64_t units)
 {
     LOCK(team);
     team->done += units;
-    team->running--;
 #ifdef FK_THREADS
-    pthread_cond_broadcast(&team->changed);
+    if (__atomic_sub_fetch(&team->running, 1, __ATOMIC_RELEASE) == 0 && team->waiting)
+        pthread_cond_broadcast(&team->changed);
+#else
+    team->running--;
 #endif
     UNLOCK(team);
 }
@@ -182,9 +208,7 @@ void fk_team_finish(fk_team_t *team, int stop)
     LOCK(team);
     team->stopped |= stop;
 #ifdef FK_THREADS
-    pthread_cond_broadcast(&team->changed);
-    while (team->running > 0)
-        pthread_cond_wait(&team->changed, &team->lock);
+    wait_idle(team);
 #endif
     let_go(team);
 }

@@ -83,8 +83,10 @@ cdef extern from "fastkern.h" nogil:
                            const double *a, const double *b, double *out, double *unit_ops)
     void fk_matmul_range(void *state, int64_t begin, int64_t end)
     void fk_matmul_close(fk_matmul_t *s)
-    int fk_matmul_groups(const void *state, int64_t unit, int64_t *start, int64_t *end)
-    int fk_matmul_fork(const fk_matmul_t *s, fk_matmul_t *copy)
+    int64_t fk_matmul_open_split(fk_matmul_t *s, ptrdiff_t n, ptrdiff_t k, ptrdiff_t m,
+                                 const double *a, const double *b, double *out, double *unit_ops)
+    void fk_matmul_split_range(void *state, int64_t begin, int64_t end)
+    int fk_matmul_split_groups(const void *state, int64_t unit, int64_t *start, int64_t *end)
 
 
 cdef void _sum_blocks(void *state, int64_t begin, int64_t end) noexcept nogil:
@@ -305,31 +307,21 @@ def matmul(const double[:, ::1] a, const double[:, ::1] b, bint release_gil=True
     cdef double[:, ::1] view = out
     cdef fk_matmul_t state
     cdef double unit_ops
-    cdef int64_t units = fk_matmul_open(&state, a.shape[0], a.shape[1], b.shape[1], &a[0, 0],
-                                        &b[0, 0], &view[0, 0], &unit_ops)
+    cdef int64_t units
+    if threads:
+        units = fk_matmul_open_split(&state, a.shape[0], a.shape[1], b.shape[1], &a[0, 0],
+                                     &b[0, 0], &view[0, 0], &unit_ops)
+    else:
+        units = fk_matmul_open(&state, a.shape[0], a.shape[1], b.shape[1], &a[0, 0], &b[0, 0],
+                               &view[0, 0], &unit_ops)
     if units < 0:
         raise MemoryError("matmul ran out of memory for its packing buffers")
-    if not threads:
-        try:
-            run_chunked(fk_matmul_range, &state, units, chunk_units(unit_ops), release_gil)
-        finally:
-            fk_matmul_close(&state)
-        return out
-    cdef fk_matmul_t *states = NULL
-    cdef int t, forked = 0
     try:
-        states = <fk_matmul_t *>thread_states(&state, sizeof(fk_matmul_t), threads)
-        for forked in range(1, threads + 1):
-            if forked == threads or fk_matmul_fork(&state, &states[forked]) < 0:
-                break
-        if forked < threads:
-            raise MemoryError("matmul ran out of memory for its threads' packing buffers")
-        run_split(fk_matmul_range, fk_matmul_groups, states, sizeof(fk_matmul_t), threads, units,
-                  chunk_units(unit_ops), units // ((a.shape[1] + 255) // 256), release_gil)
+        if threads:
+            run_split(fk_matmul_split_range, fk_matmul_split_groups, &state, 0, threads, units,
+                      chunk_units(unit_ops), units // ((a.shape[1] + 255) // 256) // 2, release_gil)
+        else:
+            run_chunked(fk_matmul_range, &state, units, chunk_units(unit_ops), release_gil)
     finally:
-        if states == NULL:
-            fk_matmul_close(&state)
-        for t in range(forked):
-            fk_matmul_close(&states[t])
-        free(states)
+        fk_matmul_close(&state)
     return out

@@ -764,8 +764,8 @@ cdef void _fannkuch_range(void *state, int64_t begin, int64_t end) noexcept nogi
     cdef fannkuch_t *s = <fannkuch_t *>state
     cdef int perm[MAX_FANNKUCH]
     cdef int count[MAX_FANNKUCH]
-    cdef int n = s.n, r = 1, flips, i, level
-    cdef int64_t index, factorial = 1, digit, k
+    cdef int n = s.n, r = 1, flips, i, level, most = s.max_flips
+    cdef int64_t index, factorial = 1, digit, k, checksum = s.checksum
     if begin >= end:
         return
     for i in range(n):
@@ -787,10 +787,11 @@ cdef void _fannkuch_range(void *state, int64_t begin, int64_t end) noexcept nogi
             count[r - 1] = r
             r -= 1
         flips = _flips(perm, n)
-        s.max_flips = max(s.max_flips, flips)
-        s.checksum += -flips if index % 2 else flips
+        most = max(most, flips)
+        checksum += -flips if index % 2 else flips
         index += 1
         if index == end:
+            s.max_flips, s.checksum = most, checksum  # once: threads' states share cache lines
             return
         while True:
             _rotate(perm, r)
