@@ -42,19 +42,28 @@ int fk_threads_available(void)
 #define SPINS 1000
 
 #ifdef FK_THREADS
-/* Wait, with the lock held, until no task is running: then every task taken is done, which is
- * what a thread waiting for the next group or for the end needs. */
-static void wait_idle(fk_team_t *team)
+/* Wait, with the lock held, until `done` units are done (waiting for a group to start), or
+ * (done < 0) until no task runs (waiting for the end). Both happen only when the last task
+ * running finishes, which is when finish_task wakes the waiters. */
+static int waited_enough(fk_team_t *team, int64_t done)
+{
+    if (done < 0)
+        return __atomic_load_n(&team->running, __ATOMIC_ACQUIRE) == 0;
+    return __atomic_load_n(&team->stopped, __ATOMIC_RELAXED)
+           || __atomic_load_n(&team->done, __ATOMIC_ACQUIRE) >= done;
+}
+
+static void wait_until(fk_team_t *team, int64_t done)
 {
     UNLOCK(team);
-    for (int spin = 0; spin < SPINS && __atomic_load_n(&team->running, __ATOMIC_ACQUIRE); spin++) {
+    for (int spin = 0; spin < SPINS && !waited_enough(team, done); spin++) {
 #if defined(__x86_64__) || defined(__i386__)
         __builtin_ia32_pause();
 #endif
     }
     LOCK(team);
     team->waiting++;
-    while (team->running > 0)
+    while (!waited_enough(team, done))
         pthread_cond_wait(&team->changed, &team->lock);
     team->waiting--;
 }
@@ -77,7 +86,7 @@ static int take(fk_team_t *team, int64_t *begin, int64_t *end)
         if (team->done >= start)
             break;
 #ifdef FK_THREADS
-        wait_idle(team);
+        wait_until(team, start);
 #endif
     }
     if (team->stopped || first >= team->units) {
@@ -95,7 +104,7 @@ static int take(fk_team_t *team, int64_t *begin, int64_t *end)
 static void finish_task(fk_team_t *team, int64_t units)
 {
     LOCK(team);
-    team->done += units;
+    __atomic_add_fetch(&team->done, units, __ATOMIC_RELEASE);
 #ifdef FK_THREADS
     if (__atomic_sub_fetch(&team->running, 1, __ATOMIC_RELEASE) == 0 && team->waiting)
         pthread_cond_broadcast(&team->changed);
@@ -208,7 +217,7 @@ void fk_team_finish(fk_team_t *team, int stop)
     LOCK(team);
     team->stopped |= stop;
 #ifdef FK_THREADS
-    wait_idle(team);
+    wait_until(team, -1);
 #endif
     let_go(team);
 }
