@@ -173,11 +173,6 @@ def nbody(Py_ssize_t steps, bint release_gil=True):
     return before, fk_nbody_energy(&state)
 
 
-ctypedef struct monte_carlo_t:
-    uint64_t seed
-    int64_t hits
-
-
 cdef void _monte_carlo_range(void *state, int64_t begin, int64_t end) noexcept nogil:
     cdef monte_carlo_t *s = <monte_carlo_t *>state
     s.hits += fk_monte_carlo_hits(s.seed, begin, end - begin)
@@ -188,19 +183,8 @@ def monte_carlo_pi(int64_t samples, uint64_t seed, bint release_gil=True, int th
         raise ValueError(f"samples must be at least 1, got {samples}")
     check_threads(threads)
     cdef monte_carlo_t state = monte_carlo_t(seed=seed, hits=0)
-    cdef monte_carlo_t *states
-    cdef int t
-    if not threads:
-        run_chunked(_monte_carlo_range, &state, samples, chunk_units(4), release_gil)
-        return 4.0 * <double>state.hits / <double>samples
-    states = <monte_carlo_t *>thread_states(&state, sizeof(monte_carlo_t), threads)
-    try:
-        run_split(_monte_carlo_range, NULL, states, sizeof(monte_carlo_t), threads, samples,
-                  chunk_units(4), samples, release_gil)
-        for t in range(threads):
-            state.hits += states[t].hits
-    finally:
-        free(states)
+    run_copies(_monte_carlo_range, &state, sizeof(monte_carlo_t), add_hits, threads, samples,
+               chunk_units(4), release_gil)
     return 4.0 * <double>state.hits / <double>samples
 
 
@@ -270,26 +254,21 @@ def spectral_norm(Py_ssize_t n, bint release_gil=True, int threads=0):
     return fk_spectral_norm_result(&state)
 
 
+cdef void _add_fannkuch(void *state, const void *copy) noexcept nogil:
+    cdef fk_fannkuch_t *s = <fk_fannkuch_t *>state
+    cdef const fk_fannkuch_t *c = <const fk_fannkuch_t *>copy
+    s.checksum += c.checksum
+    s.max_flips = max(s.max_flips, c.max_flips)
+
+
 def fannkuch(int n, bint release_gil=True, int threads=0):
     if not 1 <= n <= FK_FANNKUCH_MAX_N:
         raise ValueError(f"n must be in 1..{FK_FANNKUCH_MAX_N}, got {n}")
     check_threads(threads)
     cdef fk_fannkuch_t state
-    cdef fk_fannkuch_t *states
     cdef int64_t units = fk_fannkuch_open(&state, n)
-    cdef int t
-    if not threads:
-        run_chunked(fk_fannkuch_range, &state, units, chunk_units(40), release_gil)
-        return state.checksum, state.max_flips
-    states = <fk_fannkuch_t *>thread_states(&state, sizeof(fk_fannkuch_t), threads)
-    try:
-        run_split(fk_fannkuch_range, NULL, states, sizeof(fk_fannkuch_t), threads, units,
-                  chunk_units(40), units, release_gil)
-        for t in range(threads):
-            state.checksum += states[t].checksum
-            state.max_flips = max(state.max_flips, states[t].max_flips)
-    finally:
-        free(states)
+    run_copies(fk_fannkuch_range, &state, sizeof(fk_fannkuch_t), _add_fannkuch, threads, units,
+               chunk_units(40), release_gil)
     return state.checksum, state.max_flips
 
 

@@ -16,7 +16,7 @@
 
 from cpython.exc cimport PyErr_CheckSignals
 from cpython.pythread cimport PyThread_get_thread_ident
-from libc.stdint cimport int64_t, uintptr_t
+from libc.stdint cimport int64_t, uint64_t, uintptr_t
 from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy
 
@@ -25,6 +25,7 @@ import threading
 ctypedef void (*range_fn)(void *state, int64_t begin, int64_t end) noexcept nogil
 ctypedef int (*groups_fn)(const void *state, int64_t unit, int64_t *start,
                           int64_t *end) noexcept nogil
+ctypedef void (*merge_fn)(void *state, const void *copy) noexcept nogil
 
 cdef extern from "fastkern.h" nogil:
     enum:
@@ -171,6 +172,34 @@ cdef void *thread_states(const void *first, size_t size, int threads) except NUL
     for t in range(threads):
         memcpy(states + t * size, first, size)
     return states
+
+
+cdef int run_copies(range_fn work, void *state, size_t size, merge_fn merge, int threads,
+                    int64_t total, int64_t chunk, bint release_gil) except -1:
+    """``run_chunked`` when ``threads`` is 0, else ``run_split`` over ``threads`` copies of
+    ``state``, each then merged into ``state`` by ``merge``: for results that do not depend
+    on which thread did which units (counts, integer sums, maxima)."""
+    cdef char *states
+    cdef int t
+    if not threads:
+        return run_chunked(work, state, total, chunk, release_gil)
+    states = <char *>thread_states(state, size, threads)
+    try:
+        run_split(work, NULL, states, size, threads, total, chunk, total, release_gil)
+        for t in range(threads):
+            merge(state, states + t * size)
+    finally:
+        free(states)
+    return 0
+
+
+ctypedef struct monte_carlo_t:
+    uint64_t seed
+    int64_t hits
+
+
+cdef void add_hits(void *state, const void *copy) noexcept nogil:
+    (<monte_carlo_t *>state).hits += (<const monte_carlo_t *>copy).hits
 
 
 ctypedef struct sum_blocks_t:

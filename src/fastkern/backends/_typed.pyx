@@ -289,11 +289,6 @@ cdef inline uint64_t _splitmix64_at(uint64_t seed, uint64_t k) noexcept nogil:
     return z ^ (z >> 31)
 
 
-ctypedef struct monte_carlo_t:
-    uint64_t seed
-    int64_t hits
-
-
 cdef void _monte_carlo_range(void *state, int64_t begin, int64_t end) noexcept nogil:
     cdef monte_carlo_t *s = <monte_carlo_t *>state
     cdef double scale = 1.0 / 9007199254740992.0, x, y
@@ -312,19 +307,8 @@ def monte_carlo_pi(int64_t samples, uint64_t seed, bint release_gil=True, int th
         raise ValueError(f"samples must be at least 1, got {samples}")
     check_threads(threads)
     cdef monte_carlo_t state = monte_carlo_t(seed=seed, hits=0)
-    cdef monte_carlo_t *states
-    cdef int t
-    if not threads:
-        run_chunked(_monte_carlo_range, &state, samples, chunk_units(8), release_gil)
-        return 4.0 * <double>state.hits / <double>samples
-    states = <monte_carlo_t *>thread_states(&state, sizeof(monte_carlo_t), threads)
-    try:
-        run_split(_monte_carlo_range, NULL, states, sizeof(monte_carlo_t), threads, samples,
-                  chunk_units(8), samples, release_gil)
-        for t in range(threads):
-            state.hits += states[t].hits
-    finally:
-        free(states)
+    run_copies(_monte_carlo_range, &state, sizeof(monte_carlo_t), add_hits, threads, samples,
+               chunk_units(8), release_gil)
     return 4.0 * <double>state.hits / <double>samples
 
 
@@ -801,28 +785,24 @@ cdef void _fannkuch_range(void *state, int64_t begin, int64_t end) noexcept nogi
             r += 1
 
 
+cdef void _add_fannkuch(void *state, const void *copy) noexcept nogil:
+    cdef fannkuch_t *s = <fannkuch_t *>state
+    cdef const fannkuch_t *c = <const fannkuch_t *>copy
+    s.checksum += c.checksum
+    s.max_flips = max(s.max_flips, c.max_flips)
+
+
 def fannkuch(int n, bint release_gil=True, int threads=0):
     if not 1 <= n <= MAX_FANNKUCH:
         raise ValueError(f"n must be in 1..{MAX_FANNKUCH}, got {n}")
     check_threads(threads)
     cdef fannkuch_t state = fannkuch_t(n=n, max_flips=0, checksum=0)
-    cdef fannkuch_t *states
     cdef int64_t permutations = 1
-    cdef int k, t
+    cdef int k
     for k in range(2, n + 1):
         permutations *= k
-    if not threads:
-        run_chunked(_fannkuch_range, &state, permutations, chunk_units(100), release_gil)
-        return state.checksum, state.max_flips
-    states = <fannkuch_t *>thread_states(&state, sizeof(fannkuch_t), threads)
-    try:
-        run_split(_fannkuch_range, NULL, states, sizeof(fannkuch_t), threads, permutations,
-                  chunk_units(100), permutations, release_gil)
-        for t in range(threads):
-            state.checksum += states[t].checksum
-            state.max_flips = max(state.max_flips, states[t].max_flips)
-    finally:
-        free(states)
+    run_copies(_fannkuch_range, &state, sizeof(fannkuch_t), _add_fannkuch, threads, permutations,
+               chunk_units(100), release_gil)
     return state.checksum, state.max_flips
 
 
