@@ -197,7 +197,11 @@ _COMMON_DOC = """
 from :func:`fastkern.use`, then ``FASTKERN_BACKEND``, then the first built of: {fastest}.
 ``release_gil`` (``typed`` and ``c`` only; default True there) runs the same machine code
 with the GIL released or held; other backends raise ``ValueError`` for a value they cannot
-honour. Bad arguments raise ``TypeError`` or ``ValueError`` naming the argument.
+honour. On a free-threaded build (no GIL) ``release_gil=False`` does not stop other
+threads: it keeps the calling thread attached to the interpreter for the whole call, which
+holds off stop-the-world pauses (such as the cycle collector's) until the call ends; True
+detaches it, as releasing the GIL does. Bad arguments raise ``TypeError`` or ``ValueError``
+naming the argument.
 """
 
 _THREADS_DOC = """
