@@ -159,7 +159,14 @@ def test_serialised_threads_scale_as_one_over_t():
     timer = Timer(settings(samples=3), clock)
 
     def batch(threads, calls):
-        return gil.threaded_batch(lambda: clock.advance(TICK), threads, calls, clock)
+        started = threading.Event()  # without a GIL, workers could otherwise run before the start
+
+        def start_clock():
+            started.set()
+            return clock()
+
+        return gil.threaded_batch(lambda: (started.wait(), clock.advance(TICK)), threads, calls,
+                                  start_clock)
 
     result = gil.scaling("python", None, (1, 2, 4), 8, batch, timer)
     assert result.calls == (8, 8, 8)
