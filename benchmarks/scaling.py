@@ -41,6 +41,7 @@ def cases(quick: bool) -> dict:
         "dot": ((rng.random(n), rng.random(n)), {}),
         "monte_carlo_pi": ((2_000_000 if quick else 20_000_000,), {}),
         "fannkuch": ((9 if quick else 10,), {}),
+        "binary_trees": ((12 if quick else 18,), {}),
     }
 
 
