@@ -91,7 +91,7 @@ static FK_CLONES void multiply_block(ptrdiff_t first, ptrdiff_t last, ptrdiff_t 
 
 /* Units run over KC-deep slices of k, within them over NC-wide column blocks, within those
  * over MR-row slivers: the order of the unbroken loop nest. a's slice and b's block are
- * packed when a range first reaches them. */
+ * packed, and out zeroed, where a range first reaches them. */
 int64_t fk_matmul_open(fk_matmul_t *s, ptrdiff_t n, ptrdiff_t k, ptrdiff_t m, const double *a,
                        const double *b, double *out, double *unit_ops)
 {
@@ -110,7 +110,6 @@ int64_t fk_matmul_open(fk_matmul_t *s, ptrdiff_t n, ptrdiff_t k, ptrdiff_t m, co
         fk_matmul_close(s);
         return -1;
     }
-    memset(out, 0, sizeof(double) * (size_t)n * (size_t)m);
     *unit_ops = (double)MR * (double)min(NC, m) * (double)min(KC, k);
     return (int64_t)((k + KC - 1) / KC) * ((m + NC - 1) / NC) * (int64_t)slivers;
 }
@@ -134,6 +133,9 @@ void fk_matmul_range(void *state, int64_t begin, int64_t end)
             pack_b(s->b, m, p0, depth, j0, width, s->packed_b);
             s->packed_b_for = block;
         }
+        if (slice == 0) /* out starts at zero, set where the first slice reaches it */
+            for (ptrdiff_t i = sliver * MR; i < min(n, last * MR); i++)
+                memset(s->out + i * m + j0, 0, sizeof(double) * (size_t)width);
         multiply_block(sliver * MR, min(n, last * MR), m, depth, width, s->packed_a,
                        s->packed_b, s->out + j0);
         unit += last - sliver;
@@ -181,9 +183,12 @@ void fk_matmul_split_range(void *state, int64_t begin, int64_t end)
         } else {
             u -= slivers + blocks;
             int64_t block = u / slivers, sliver = u % slivers;
-            multiply_block(sliver * MR, min(n, (sliver + 1) * MR), m, depth,
-                           min(NC, m - block * NC), s->packed_a, s->packed_b + block * KC * NC,
-                           s->out + block * NC);
+            ptrdiff_t width = min(NC, m - block * NC);
+            if (p0 == 0) /* out starts at zero, set where the first slice reaches it */
+                for (ptrdiff_t i = sliver * MR; i < min(n, (sliver + 1) * MR); i++)
+                    memset(s->out + i * m + block * NC, 0, sizeof(double) * (size_t)width);
+            multiply_block(sliver * MR, min(n, (sliver + 1) * MR), m, depth, width, s->packed_a,
+                           s->packed_b + block * KC * NC, s->out + block * NC);
         }
     }
 }

@@ -30,30 +30,36 @@ def count(value: object, name: str, *, minimum: int = 0, maximum: int = sys.maxs
     return value
 
 
-def _is_buffer(x: object) -> bool:
-    if isinstance(x, np.ndarray):
-        return True
+def _buffer(x: object, name: str) -> memoryview | None:
+    """``x``'s buffer, or None when it exports none; a released memoryview is refused."""
     try:
-        memoryview(x)
+        return memoryview(x)
     except TypeError:
-        return False
-    return True
+        return None
+    except ValueError as error:
+        if isinstance(x, memoryview):
+            raise ValueError(f"{name} is a released memoryview: {error}") from None
+        raise TypeError(f"{name} exports a buffer Python cannot describe: {error}") from None
+
+
+def _is_buffer(x: object, name: str) -> bool:
+    return isinstance(x, np.ndarray) or _buffer(x, name) is not None
 
 
 def float64_array(x: object, name: str, ndim: int) -> np.ndarray:
     """``x`` as a C-contiguous float64 array of ``ndim`` dimensions.
 
     Buffers (NumPy arrays, ``array.array('d')``, memoryviews) must already hold float64
-    (either byte order); their data is used in place when contiguous and native, and
-    copied once otherwise. Sequences of
+    (either byte order); their data is used in place when contiguous, aligned and native,
+    and copied once otherwise. Sequences of
     real numbers (ints, floats, bools) are converted.
     """
     if (type(x) is np.ndarray and x.dtype is _FLOAT64 and x.ndim == ndim
-            and x.flags.c_contiguous):
+            and x.flags.c_contiguous and x.flags.aligned):
         return x
     if isinstance(x, (str, bytes, bytearray)):
         raise TypeError(f"{name} must be float64 data, got {type(x).__name__}")
-    if _is_buffer(x):
+    if _is_buffer(x, name):
         array = np.asarray(x)
         if array.dtype.kind == "f" and array.dtype.itemsize == 8:
             array = array.astype(np.float64, copy=False)
@@ -65,7 +71,8 @@ def float64_array(x: object, name: str, ndim: int) -> np.ndarray:
         array = _from_sequence(x, name)
     if array.ndim != ndim:
         raise ValueError(f"{name} must be {ndim}-dimensional, got {array.ndim} dimension(s)")
-    return np.ascontiguousarray(array)
+    # A misaligned buffer (numpy.frombuffer at an odd offset) is copied like a strided one.
+    return np.require(array, requirements=("C", "A"))
 
 
 def _from_sequence(x: object, name: str) -> np.ndarray:
@@ -128,11 +135,10 @@ def byte_data(x: object, name: str, form: str):
     if isinstance(x, str):
         raise TypeError(f"{name} must be bytes-like, got str; encode it first, "
                         f"e.g. {name}.encode('utf-8')")
-    try:
-        view = memoryview(x)
-    except TypeError:
+    view = _buffer(x, name)
+    if view is None:
         raise TypeError(f"{name} must be bytes-like (bytes, bytearray, memoryview, uint8 array), "
-                        f"got {type(x).__name__}") from None
+                        f"got {type(x).__name__}")
     if view.format not in _BYTE_FORMATS:
         raise TypeError(f"{name} must hold single bytes, got items of format {view.format!r}; "
                         f"view them as bytes first, e.g. memoryview({name}).cast('B')")

@@ -77,6 +77,9 @@ def _kernel(name: str) -> Kernel:
 
 
 def _check_backend(name: object) -> str:
+    if not isinstance(name, str):
+        raise TypeError(f"backend must be a backend name (str), got {type(name).__name__}; "
+                        f"choose one of {', '.join(LADDER)}")
     if name not in LADDER:
         raise BackendError(f"unknown backend {name!r}; choose one of {', '.join(LADDER)}")
     if name in _MISSING:
@@ -156,10 +159,10 @@ def public_function(spec: Kernel) -> Callable:
     prepare_args, finish = spec.prepare, spec.finish
 
     def kernel(*args, backend=None, release_gil=None, threads=None, **kwargs):
-        name = backend or _chosen.get() or _ENV_BACKEND or fastest
+        name = (_chosen.get() or _ENV_BACKEND or fastest) if backend is None else backend
         try:
             impl, form = table[name]
-        except KeyError:
+        except (KeyError, TypeError):
             _check_backend(name)
             raise BackendError(
                 f"backend {name!r} has no {spec.name}; it is in {', '.join(table)}") from None

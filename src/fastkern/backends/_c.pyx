@@ -200,7 +200,7 @@ def binary_trees(int max_depth, bint release_gil=True, int threads=0):
         raise MemoryError(f"binary_trees({max_depth}) ran out of memory")
     try:
         if not threads:
-            run_chunked(fk_binary_trees_range, &state, units, chunk_units(2), release_gil)
+            run_chunked(fk_binary_trees_range, &state, units, chunk_units(8), release_gil)
         else:
             states = <fk_binary_trees_t *>thread_states(&state, sizeof(fk_binary_trees_t), threads)
             for forked in range(1, threads + 1):
@@ -209,7 +209,7 @@ def binary_trees(int max_depth, bint release_gil=True, int threads=0):
             if forked < threads:
                 raise MemoryError(f"binary_trees({max_depth}) ran out of memory for its threads")
             run_split(fk_binary_trees_range, fk_binary_trees_groups, states,
-                      sizeof(fk_binary_trees_t), threads, units, chunk_units(2),
+                      sizeof(fk_binary_trees_t), threads, units, chunk_units(8),
                       units // state.rows, release_gil)
             for t in range(1, threads):
                 fk_binary_trees_add(&states[0], &states[t])

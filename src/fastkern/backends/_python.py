@@ -3,13 +3,28 @@
 This file is also the source of the ``compiled`` backend: the build transpiles it with
 Cython, type inference off, under the module name ``fastkern.backends._compiled``. Keep
 it plain Python with no imports from fastkern, so that both rungs run the same code.
-Arguments arrive validated and converted by the dispatch layer.
+Arguments arrive validated and converted by the dispatch layer; called raw, the
+recursive kernels still check their size, so that no input recurses without bound (the
+compiled rung has no recursion limit: it would crash).
+
+Long loops call :func:`interrupt_point` every so often (each row, block of samples or
+permutations, subtree): that is the only place the compiled rung lets Python handle
+Ctrl-C. The python rung pays the same call.
 """
 
 import math
+import operator
 
 MASK64 = 0xFFFFFFFFFFFFFFFF
 GOLDEN_GAMMA = 0x9E3779B97F4A7C15
+
+#: Made by eval, so it is interpreted bytecode in both rungs: entering it lets the
+#: interpreter run pending signal handlers (Ctrl-C raises KeyboardInterrupt here), which
+#: Cython-compiled loops never do.
+interrupt_point = eval("lambda: None")
+
+#: Loop iterations between two interrupt points where one iteration is short.
+BLOCK = 1024
 
 
 def sum(x):
@@ -29,6 +44,7 @@ def dot(x, y):
 def mandelbrot(width, height, max_iter):
     rows = []
     for py in range(height):
+        interrupt_point()
         ci = 2.0 * py / height - 1.0
         row = []
         for px in range(width):
@@ -100,6 +116,13 @@ def nbody(steps):
     pairs = [(bodies[i], bodies[j]) for i in range(len(bodies)) for j in range(i + 1, len(bodies))]
     dt = 0.01
     before = _energy(bodies)
+    for block in range(0, steps, BLOCK):
+        interrupt_point()
+        _advance(bodies, pairs, dt, min(BLOCK, steps - block))
+    return before, _energy(bodies)
+
+
+def _advance(bodies, pairs, dt, steps):
     for _ in range(steps):
         for (r1, v1, m1), (r2, v2, m2) in pairs:
             dx = r1[0] - r2[0]
@@ -117,7 +140,6 @@ def nbody(steps):
             r[0] += dt * v[0]
             r[1] += dt * v[1]
             r[2] += dt * v[2]
-    return before, _energy(bodies)
 
 
 def splitmix64_at(seed, k):
@@ -130,15 +152,20 @@ def splitmix64_at(seed, k):
 def monte_carlo_pi(samples, seed):
     scale = 1.0 / 9007199254740992.0
     hits = 0
-    for i in range(samples):
-        x = (splitmix64_at(seed, 2 * i + 1) >> 11) * scale
-        y = (splitmix64_at(seed, 2 * i + 2) >> 11) * scale
-        if x * x + y * y <= 1.0:
-            hits += 1
+    for block in range(0, samples, BLOCK):
+        interrupt_point()
+        for i in range(block, min(block + BLOCK, samples)):
+            x = (splitmix64_at(seed, 2 * i + 1) >> 11) * scale
+            y = (splitmix64_at(seed, 2 * i + 2) >> 11) * scale
+            if x * x + y * y <= 1.0:
+                hits += 1
     return 4.0 * hits / samples
 
 
 MIN_DEPTH = 4
+MAX_DEPTH = 24
+#: Trees deeper than this are built and walked with an interrupt point at every node above it.
+CHECKED_DEPTH = 16
 
 
 class Node:
@@ -162,25 +189,67 @@ def _check(node):
     return 1 + _check(node.left) + _check(node.right)
 
 
+def _big_tree(depth):
+    if depth <= CHECKED_DEPTH:
+        return _tree(depth)
+    interrupt_point()
+    depth -= 1
+    return Node(_big_tree(depth), _big_tree(depth))
+
+
+def _check_big(node, depth):
+    if depth <= CHECKED_DEPTH:
+        return _check(node)
+    interrupt_point()
+    depth -= 1
+    return 1 + _check_big(node.left, depth) + _check_big(node.right, depth)
+
+
+def _depth_in_range(value, name, low, high):
+    value = operator.index(value)
+    if not low <= value <= high:
+        raise ValueError(f"{name} must be in {low}..{high}, got {value}")
+    return value
+
+
 def binary_trees(max_depth):
-    max_depth = max(MIN_DEPTH + 2, max_depth)
+    max_depth = max(MIN_DEPTH + 2, _depth_in_range(max_depth, "max_depth", 0, MAX_DEPTH))
     stretch = max_depth + 1
-    rows = [(stretch, 1, _check(_tree(stretch)))]
-    long_lived = _tree(max_depth)
+    rows = [(stretch, 1, _check_big(_big_tree(stretch), stretch))]
+    long_lived = _big_tree(max_depth)
     for depth in range(MIN_DEPTH, max_depth + 1, 2):
         iterations = 1 << (max_depth - depth + MIN_DEPTH)
         check = 0
-        for _ in range(iterations):
-            check += _check(_tree(depth))
+        deep = depth > CHECKED_DEPTH
+        for block in range(0, iterations, 64):
+            interrupt_point()
+            for _ in range(min(64, iterations - block)):
+                check += _check_big(_big_tree(depth), depth) if deep else _check(_tree(depth))
         rows.append((depth, iterations, check))
-    rows.append((max_depth, 1, _check(long_lived)))
+    rows.append((max_depth, 1, _check_big(long_lived, max_depth)))
     return rows
 
 
-def fib(n):
+MAX_FIB = 92
+#: fib(n) above this makes an interrupt point at each call, and the naive recursion below it.
+CHECKED_FIB = 20
+
+
+def _fib(n):
     if n < 2:
         return n
-    return fib(n - 1) + fib(n - 2)
+    return _fib(n - 1) + _fib(n - 2)
+
+
+def _fib_checked(n):
+    if n <= CHECKED_FIB:
+        return _fib(n)
+    interrupt_point()
+    return _fib_checked(n - 1) + _fib_checked(n - 2)
+
+
+def fib(n):
+    return _fib_checked(_depth_in_range(n, "n", 0, MAX_FIB))
 
 
 FNV_OFFSET_BASIS = 0xCBF29CE484222325
@@ -202,22 +271,28 @@ def _a(i, j):
 def _times_a(u):
     n = len(u)
     v = []
-    for i in range(n):
-        total = 0.0
-        for j in range(n):
-            total += _a(i, j) * u[j]
-        v.append(total)
+    rows = BLOCK // n + 1
+    for first in range(0, n, rows):
+        interrupt_point()
+        for i in range(first, min(first + rows, n)):
+            total = 0.0
+            for j in range(n):
+                total += _a(i, j) * u[j]
+            v.append(total)
     return v
 
 
 def _times_a_transposed(u):
     n = len(u)
     v = []
-    for i in range(n):
-        total = 0.0
-        for j in range(n):
-            total += _a(j, i) * u[j]
-        v.append(total)
+    rows = BLOCK // n + 1
+    for first in range(0, n, rows):
+        interrupt_point()
+        for i in range(first, min(first + rows, n)):
+            total = 0.0
+            for j in range(n):
+                total += _a(j, i) * u[j]
+            v.append(total)
     return v
 
 
@@ -257,6 +332,8 @@ def fannkuch(n):
         while r != 1:
             count[r - 1] = r
             r -= 1
+        if not index & 1023:
+            interrupt_point()
         flips = _flips(perm)
         max_flips = max(max_flips, flips)
         checksum += -flips if index % 2 else flips
@@ -274,10 +351,13 @@ def fannkuch(n):
 def matmul(a, b):
     columns = len(b[0])
     out = []
-    for a_row in a:
-        out_row = [0.0] * columns
-        for a_ik, b_row in zip(a_row, b):
-            for j in range(columns):
-                out_row[j] += a_ik * b_row[j]
-        out.append(out_row)
+    rows = BLOCK * 16 // (len(b) * columns) + 1
+    for first in range(0, len(a), rows):
+        interrupt_point()
+        for a_row in a[first:first + rows]:
+            out_row = [0.0] * columns
+            for a_ik, b_row in zip(a_row, b):
+                for j in range(columns):
+                    out_row[j] += a_ik * b_row[j]
+            out.append(out_row)
     return out

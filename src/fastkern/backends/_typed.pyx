@@ -534,11 +534,11 @@ def binary_trees(int max_depth, bint release_gil=True, int threads=0):
     state.long_lived = &long_lived
     try:
         if not threads:
-            run_chunked(_binary_trees_range, &state, units, chunk_units(4), release_gil)
+            run_chunked(_binary_trees_range, &state, units, chunk_units(8), release_gil)
         else:
             states = <binary_trees_t *>thread_states(&state, sizeof(binary_trees_t), threads)
             run_split(_binary_trees_range, _binary_trees_groups, states, sizeof(binary_trees_t),
-                      threads, units, chunk_units(4), units // state.rows, release_gil)
+                      threads, units, chunk_units(8), units // state.rows, release_gil)
             for t in range(threads):
                 state.failed |= states[t].failed
                 for r in range(state.rows):
