@@ -1,8 +1,10 @@
-"""Every kernel x backend x size, on inputs converted outside the timed region.
+"""Every kernel x backend, on inputs converted outside the timed region.
 
-Each table groups one kernel at one size, so the rungs of the ladder line up:
+Each table groups one kernel at one size, so the rungs of the ladder line up; the
+dispatch layer's cost and the GIL's release cost are one table each:
 
-    pytest benchmarks/ --benchmark-columns=median,iqr,ops --benchmark-sort=mean
+    pytest benchmarks/                                     # about a minute, large sizes
+    pytest benchmarks/ --benchmark-full                    # both sizes, full rounds
     pytest benchmarks/ --kernel-sizes small --benchmark-disable     # smoke pass
 """
 
@@ -27,21 +29,21 @@ def test_kernel(benchmark, kernel, backend, size_index):
     benchmark(fastkern.implementation(kernel, backend), *raw)
 
 
-@pytest.mark.parametrize("backend", fastkern.kernel_backends("sum"))
 @pytest.mark.parametrize("route", ["dispatched", "raw"])
+@pytest.mark.parametrize("backend", fastkern.kernel_backends("sum"))
 def test_dispatch_overhead(benchmark, backend, route):
     """One-element sum: what the dispatch layer adds to a call (dispatched - raw)."""
     x = KERNELS["sum"].sample(1)[0]
-    benchmark.group = f"dispatch overhead: sum of 1 element, {backend}"
+    benchmark.group = "dispatch overhead: sum of 1 element, fastkern.sum (dispatched) vs raw"
     if route == "raw":
         benchmark(fastkern.implementation("sum", backend), *prepare("sum", backend, x))
     else:
         benchmark(fastkern.sum, x, backend=backend)
 
 
-@pytest.mark.parametrize("backend", sorted(GIL_RELEASING))
 @pytest.mark.parametrize("release_gil", [True, False], ids=["released", "held"])
+@pytest.mark.parametrize("backend", sorted(GIL_RELEASING))
 def test_gil_release_cost(benchmark, backend, release_gil):
     """The price of dropping and retaking the GIL around a tiny kernel."""
-    benchmark.group = f"GIL release cost: nbody(1), {backend}"
+    benchmark.group = "GIL release cost: nbody(1), released vs held"
     benchmark(fastkern.implementation("nbody", backend), 1, release_gil)

@@ -108,8 +108,7 @@ def test_read_only_buffers_are_accepted():
 @pytest.mark.parametrize("backend", fastkern.kernel_backends("sum"))
 @pytest.mark.parametrize("bad, error, words", [
     (np.arange(4, dtype=np.float32), TypeError, "float64"),
-    (np.arange(4, dtype=np.int64), TypeError, "float64"),
-    (array.array("i", [1, 2]), TypeError, "float64"),
+    (np.arange(4, dtype=np.complex128), TypeError, "float64"),
     (b"abcd", TypeError, "float64"),
     ("1.0", TypeError, "float64"),
     (["1.0", "2.0"], TypeError, "real numbers"),

@@ -82,7 +82,7 @@ def test_mismatched_shapes_name_both(backend):
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("a, b, error, words", [
     (np.ones((2, 2), dtype=np.float32), np.ones((2, 2)), TypeError, "^a must hold float64"),
-    (np.ones((2, 2)), np.ones((2, 2), dtype=np.int64), TypeError, "^b must hold float64"),
+    (np.ones((2, 2)), np.ones((2, 2), dtype=np.complex64), TypeError, "^b must hold float64"),
     (np.ones(4), np.ones((4, 1)), ValueError, "^a must be 2-dimensional"),
     (np.ones((1, 4)), np.ones((4, 1, 1)), ValueError, "^b must be 2-dimensional"),
     ([[1.0], [2.0, 3.0]], np.ones((2, 2)), ValueError, "^a must be a rectangular"),

@@ -7,8 +7,19 @@ and tuned C behind one dispatch layer, and a report of where Python's time goes.
     >>> fastkern.nbody(1000, backend="python")[1]        # doctest: +ELLIPSIS
     -0.16908760523...
 
-See :func:`backends`, :func:`kernels`, :func:`use`, :func:`implementation`, :func:`info`,
-and :func:`anatomy` / :func:`anatomy_all` for the report of where the time goes.
+Kernels: sum, dot, mandelbrot, nbody, monte_carlo_pi, binary_trees, fib, fnv1a,
+spectral_norm, fannkuch, matmul; each takes ``backend=`` (see :func:`backends`) and
+``release_gil=``. See :func:`backends`, :func:`kernels`, :func:`kernel_backends`,
+:func:`use`, :func:`implementation`, :func:`info`.
+
+Where the time goes (imported on first use):
+
+- :func:`anatomy` ``(kernel, size=None, *, quick=False, progress=False, ...)``: measure
+  one kernel on this machine and return a :class:`Report`;
+- :func:`anatomy_all` ``(kernels=None, ...)``: the same for several (default: the set
+  ``python -m fastkern`` measures);
+- :class:`Report`: ``print(report)`` or ``report.render(width)`` shows it, ``to_json()``
+  and ``Report.from_json()`` save and load it; notebooks display it as HTML.
 """
 
 from importlib.metadata import PackageNotFoundError, version as _version
@@ -39,6 +50,10 @@ __all__ = ["BackendError", "Report", "anatomy", "anatomy_all", "backends", "impl
            "kernel_backends", "kernels", "use", *_KERNELS]
 
 _ANATOMY = frozenset({"anatomy", "anatomy_all", "Report"})
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | _ANATOMY)
 
 
 def __getattr__(name: str):

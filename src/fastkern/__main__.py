@@ -1,9 +1,13 @@
 """Command line: where Python's time goes, measured on this machine.
 
-    fastkern                               the anatomy of the default kernels (about a minute)
-    fastkern anatomy KERNEL [options]      one kernel (or several); --json, --plot, --quick
+    fastkern [options]                     the anatomy of the default kernels (about a minute)
+    fastkern [anatomy] KERNEL [options]    one kernel (or several); --json, --plot, --quick
     fastkern report PATH.json [--plot P]   re-render a saved report
     fastkern info [--json]                 version, backends built, compiler and flags
+
+anatomy is the default verb: a command line that starts with an option or a kernel name
+runs it, so `fastkern --quick` is `fastkern anatomy --quick`. `fastkern anatomy --help`
+lists its options. Ctrl-C stops a run (exit status 130) and prints nothing partial.
 """
 
 from __future__ import annotations
@@ -11,7 +15,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
+
+from . import __version__
+
+#: The verb run when the command line names none: ``fastkern --quick`` is ``fastkern anatomy --quick``.
+DEFAULT_VERB = "anatomy"
+#: An option's value that starts with "-" but is a (bad) number or list, such as ``-1,2``.
+_NEGATIVE_VALUE = re.compile(r"-[\d.,]")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -95,9 +107,8 @@ def cmd_anatomy(args: argparse.Namespace) -> int:
         _writable(args.json, "--json")
     kernels = args.kernels or run.default_kernels()
     sizes = {kernels[0]: args.size} if args.size is not None else None
-    report = _with_progress(lambda progress: run.anatomy_all(
-        kernels, sizes=sizes, backends=args.backends, threads=args.threads, quick=args.quick,
-        progress=progress))
+    report = run.anatomy_all(kernels, sizes=sizes, backends=args.backends, threads=args.threads,
+                             quick=args.quick, progress=True)
     if args.json:
         with open(args.json, "w", encoding="utf-8") as out:
             out.write(report.to_json())
@@ -105,21 +116,6 @@ def cmd_anatomy(args: argparse.Namespace) -> int:
     if args.json:
         print(f"report saved to {args.json}")
     return 0
-
-
-def _with_progress(measure):
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    columns = (TextColumn("{task.description:<32}"), BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn())
-    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("starting", total=None)
-
-        def progress(label: str, done: int, total: int) -> None:
-            bar.update(task, description=label, completed=done, total=total)
-
-        return measure(progress)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -153,6 +149,7 @@ def cmd_info(args: argparse.Namespace) -> int:
 def parser() -> argparse.ArgumentParser:
     top = _Parser(prog="fastkern", description=__doc__,
                   formatter_class=argparse.RawDescriptionHelpFormatter)
+    top.add_argument("--version", action="version", version=f"fastkern {__version__}")
     verbs = top.add_subparsers(dest="verb")
 
     anatomy = verbs.add_parser("anatomy", help="measure where the time goes (the default)")
@@ -179,10 +176,45 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+def _verbs(top: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    return next(action.choices for action in top._actions
+                if isinstance(action, argparse._SubParsersAction))
+
+
+def with_default_verb(argv: list[str], top: argparse.ArgumentParser) -> list[str]:
+    """``argv`` with :data:`DEFAULT_VERB` put first when it names no verb.
+
+    A command line that is empty, starts with an option (other than the top level's
+    ``--help`` and ``--version``) or starts with a kernel name runs the default verb.
+    """
+    from ._dispatch import kernels
+
+    if argv and (argv[0] in _verbs(top) or argv[0] in ("-h", "--help", "--version")):
+        return argv
+    if not argv or argv[0].startswith("-") or argv[0] in kernels():
+        return [DEFAULT_VERB, *argv]
+    return argv
+
+
+def attach_values(argv: list[str], top: argparse.ArgumentParser) -> list[str]:
+    """``--opt -1,2`` as ``--opt=-1,2`` for options that take a value, so that argparse
+    reads a value starting with "-" as the value (and its type reports the range)."""
+    verb = _verbs(top).get(argv[0]) if argv else None
+    takes_value = {option for p in (top, verb) if p is not None for action in p._actions
+                   if action.nargs is None for option in action.option_strings}
+    joined: list[str] = []
+    for token in argv:
+        if joined and joined[-1] in takes_value and _NEGATIVE_VALUE.match(token):
+            joined[-1] = f"{joined[-1]}={token}"
+        else:
+            joined.append(token)
+    return joined
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(sys.argv[1:] if argv is None else argv)
-    if args.verb is None:
-        args = parser().parse_args(["anatomy"])
+    top = parser()
+    argv = with_default_verb(list(sys.argv[1:] if argv is None else argv), top)
+    args = top.parse_args(attach_values(argv, top))
     try:
         return args.run(args)
     except _Refused as refusal:

@@ -49,23 +49,27 @@ def _is_buffer(x: object, name: str) -> bool:
 def float64_array(x: object, name: str, ndim: int) -> np.ndarray:
     """``x`` as a C-contiguous float64 array of ``ndim`` dimensions.
 
-    Buffers (NumPy arrays, ``array.array('d')``, memoryviews) must already hold float64
-    (either byte order); their data is used in place when contiguous, aligned and native,
-    and copied once otherwise. Sequences of
-    real numbers (ints, floats, bools) are converted.
+    The rule, the same for buffers and sequences: float64 data (either byte order) is used
+    in place when contiguous, aligned and native, and copied once otherwise; integer and
+    bool data (NumPy int/uint/bool arrays, ``array.array('q')``, lists of ints) is converted
+    as ``float()`` converts each value; other float widths, complex, text and objects are
+    refused. Masked arrays are refused rather than read without their mask.
     """
     if (type(x) is np.ndarray and x.dtype is _FLOAT64 and x.ndim == ndim
             and x.flags.c_contiguous and x.flags.aligned):
         return x
     if isinstance(x, (str, bytes, bytearray)):
         raise TypeError(f"{name} must be float64 data, got {type(x).__name__}")
+    if isinstance(x, np.ma.MaskedArray):
+        raise TypeError(f"{name} is a masked array, whose mask fastkern would ignore; pass "
+                        f"{name}.compressed() (the unmasked values) or {name}.filled(value)")
     if _is_buffer(x, name):
         array = np.asarray(x)
-        if array.dtype.kind == "f" and array.dtype.itemsize == 8:
+        if (array.dtype.kind == "f" and array.dtype.itemsize == 8) or array.dtype.kind in "biu":
             array = array.astype(np.float64, copy=False)
         else:
             raise TypeError(
-                f"{name} must hold float64 values, got dtype {array.dtype}; "
+                f"{name} must hold float64 values (or integers or bools), got dtype {array.dtype}; "
                 f"convert it with numpy.asarray({name}, dtype=float)")
     else:
         array = _from_sequence(x, name)
@@ -86,14 +90,21 @@ def _from_sequence(x: object, name: str) -> np.ndarray:
     except ValueError as error:
         raise ValueError(f"{name} must be a rectangular sequence of numbers: {error}") from None
     if array.dtype.kind == "O":
-        if not all(isinstance(v, numbers.Real) for v in array.flat):
-            raise TypeError(f"{name} must contain only real numbers")
+        bad = [v for v in array.flat if not isinstance(v, numbers.Real)]
+        if bad:
+            raise TypeError(f"{name} must contain only real numbers, got {_describe(bad[0])}")
     elif array.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must contain only real numbers, got element type {array.dtype}")
+        raise TypeError(f"{name} must contain only real numbers, got {_describe(array.flat[0].item())}")
     try:
         return array.astype(np.float64)
     except OverflowError:
         raise ValueError(f"{name} holds an integer too large for a float64") from None
+
+
+def _describe(value: object) -> str:
+    """``str '1.0'``: a value's type and a short repr, for error messages."""
+    text = repr(value)
+    return f"{type(value).__name__} {text if len(text) <= 40 else text[:37] + '...'}"
 
 
 def float64_vector(x: object, name: str, form: str):

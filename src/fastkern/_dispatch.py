@@ -4,6 +4,11 @@ The backend for a call is, in order: the ``backend=`` argument, the innermost
 ``with fastkern.use(...)`` block (a ``ContextVar``, so threads and asyncio tasks do not
 leak into each other), the ``FASTKERN_BACKEND`` environment variable read at import, and
 otherwise the fastest backend built for that kernel.
+
+``FASTKERN_BACKEND`` is a process-wide preference: a kernel its backend does not implement
+(``numpy`` has no ``nbody``) runs on the fastest backend built that does. A name that is
+not a backend, or one that is not built here, is an error naming the variable, raised at
+the first call that would use it.
 """
 
 from __future__ import annotations
@@ -36,6 +41,8 @@ MAX_THREADS = 1024
 
 class BackendError(ValueError):
     """An unknown backend name, or a backend that is not built or lacks the kernel."""
+
+    __module__ = "fastkern"
 
 
 def _load() -> tuple[dict, dict]:
@@ -76,17 +83,57 @@ def _kernel(name: str) -> Kernel:
         raise ValueError(f"unknown kernel {name!r}; choose one of {', '.join(KERNELS)}") from None
 
 
-def _check_backend(name: object) -> str:
+def _check_backend_type(name: object) -> None:
     if not isinstance(name, str):
         raise TypeError(f"backend must be a backend name (str), got {type(name).__name__}; "
                         f"choose one of {', '.join(LADDER)}")
+
+
+def _backend_problem(name: object) -> str | None:
+    """Why ``name`` cannot be used as a backend, or None when it can."""
     if name not in LADDER:
-        raise BackendError(f"unknown backend {name!r}; choose one of {', '.join(LADDER)}")
+        return f"unknown backend {name!r}; choose one of {', '.join(LADDER)}"
     if name in _MISSING:
-        raise BackendError(
-            f"backend {name!r} is not available: its extension module did not import "
-            f"({_MISSING[name]}); reinstall fastkern with a C compiler and Cython available")
+        return (f"backend {name!r} is not available: its extension module did not import "
+                f"({_MISSING[name]}); reinstall fastkern with a C compiler and Cython available")
+    return None
+
+
+def _check_backend(name: object) -> str:
+    _check_backend_type(name)
+    problem = _backend_problem(name)
+    if problem:
+        raise BackendError(problem)
     return name
+
+
+def _default_backend(table: dict, fastest: str | None) -> str | None:
+    """``FASTKERN_BACKEND`` where it implements the kernel; otherwise the fastest built.
+
+    A bad variable is kept, so that the first call using it reports it.
+    """
+    if _ENV_BACKEND is None or _ENV_BACKEND in table or _backend_problem(_ENV_BACKEND):
+        return _ENV_BACKEND or fastest
+    return fastest
+
+
+def _unusable(name: object, kernel: str, table: dict, from_environment: bool) -> BackendError:
+    problem = _backend_problem(name) or f"backend {name!r} has no {kernel}; it is in {', '.join(table)}"
+    if from_environment:
+        return BackendError(f"environment variable FASTKERN_BACKEND={name!r}: {problem}")
+    return BackendError(problem)
+
+
+def _signature_error(kernel: str, signature: inspect.Signature, args: tuple, kwargs: dict) -> None:
+    """A TypeError about ``fastkern.<kernel>``'s own signature when the arguments do not fit it."""
+    try:
+        signature.bind(*args, **kwargs)
+    except TypeError as error:
+        positional = sum(p.kind is p.POSITIONAL_OR_KEYWORD for p in signature.parameters.values())
+        hint = ""
+        if any(isinstance(extra, str) for extra in args[positional:]):
+            hint = f"; backend is keyword-only: fastkern.{kernel}(..., backend={args[-1]!r})"
+        raise TypeError(f"fastkern.{kernel}{signature}: {error}{hint}") from None
 
 
 def implementation(kernel: str, backend: str) -> Callable:
@@ -156,17 +203,22 @@ def public_function(spec: Kernel) -> Callable:
     table = {name: (getattr(module, spec.name), LADDER[name][1])
              for name, module in _MODULES.items() if hasattr(module, spec.name)}
     fastest = next((name for name in spec.fastest_first if name in table), None)
+    default = _default_backend(table, fastest)
     prepare_args, finish = spec.prepare, spec.finish
 
     def kernel(*args, backend=None, release_gil=None, threads=None, **kwargs):
-        name = (_chosen.get() or _ENV_BACKEND or fastest) if backend is None else backend
+        chosen = backend if backend is not None else _chosen.get()
+        name = default if chosen is None else chosen
         try:
             impl, form = table[name]
         except (KeyError, TypeError):
-            _check_backend(name)
-            raise BackendError(
-                f"backend {name!r} has no {spec.name}; it is in {', '.join(table)}") from None
-        raw = prepare_args(form, *args, **kwargs)
+            _check_backend_type(name)
+            raise _unusable(name, spec.name, table, from_environment=chosen is None) from None
+        try:
+            raw = prepare_args(form, *args, **kwargs)
+        except TypeError:
+            _signature_error(spec.name, signature, args, kwargs)
+            raise
         if release_gil is not None:
             _check_release_gil(release_gil, name)
         if threads is not None and name in GIL_RELEASING:
@@ -186,7 +238,7 @@ def public_function(spec: Kernel) -> Callable:
                inspect.Parameter("release_gil", inspect.Parameter.KEYWORD_ONLY, default=None)]
     if spec.splits:
         params.append(inspect.Parameter("threads", inspect.Parameter.KEYWORD_ONLY, default=None))
-    kernel.__signature__ = inspect.Signature(params)
+    kernel.__signature__ = signature = inspect.Signature(params)
     kernel.__name__ = kernel.__qualname__ = spec.name
     kernel.__module__ = "fastkern"
     kernel.__doc__ = inspect.cleandoc(spec.doc) + _COMMON_DOC.format(fastest=", ".join(
@@ -197,7 +249,8 @@ def public_function(spec: Kernel) -> Callable:
 _COMMON_DOC = """
 
 ``backend`` picks the implementation (see :func:`fastkern.backends`); unset, it comes
-from :func:`fastkern.use`, then ``FASTKERN_BACKEND``, then the first built of: {fastest}.
+from :func:`fastkern.use`, then ``FASTKERN_BACKEND`` (when that backend implements this
+kernel), then the first built of: {fastest}.
 ``release_gil`` (``typed`` and ``c`` only; default True there) runs the same machine code
 with the GIL released or held; other backends raise ``ValueError`` for a value they cannot
 honour. On a free-threaded build (no GIL) ``release_gil=False`` does not stop other

@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from . import summary
+from . import summary, terminal
 from .formatting import LEGEND, call, count, mark, ratio, seconds, share, workload
 from .report import KernelReport, Report, Timing
 
@@ -189,15 +189,10 @@ def renderables(report: Report) -> list:
         Text("Summary", style="bold"), points, Text(LEGEND, style="dim")]
 
 
-#: Columns used when the output is not a terminal (a file or a pipe), so tables stay whole.
-FILE_WIDTH = 120
-
-
 def render(report: Report, console: Optional[Console] = None) -> None:
-    """Print the whole report."""
-    console = console or Console()
-    if not console.is_terminal:
-        console.width = max(console.width, FILE_WIDTH)
+    """Print the whole report, fitted to the console's width (see :mod:`.terminal`)."""
+    console = console or terminal.console()
     for part in renderables(report):
-        console.print(part)
-        console.print()
+        for piece in terminal.fitted(part, console):
+            console.print(piece)
+            console.print()

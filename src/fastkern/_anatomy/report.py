@@ -280,7 +280,16 @@ class Machine:
 
 @dataclass(frozen=True)
 class Report:
-    """Everything one anatomy run measured."""
+    """Everything one anatomy run measured, as returned by :func:`fastkern.anatomy`.
+
+    ``print(report)`` (or ``report.render(width)``) shows it as ``fastkern report`` does;
+    in a notebook it displays as HTML, and rich consoles print it directly. The fields are
+    plain data: ``machine`` (what ran it), ``settings`` (how long it measured), one
+    :class:`KernelReport` per kernel in ``kernels`` (see :meth:`kernel`), the
+    kernel-independent sections ``boundary``, ``memory``, ``gc`` and ``features`` (None
+    when not measured) and ``elapsed`` seconds. Times are seconds. :meth:`to_json` and
+    :meth:`from_json` save and load it.
+    """
 
     machine: Machine
     settings: Settings
@@ -292,18 +301,65 @@ class Report:
     elapsed: float
 
     def kernel(self, name: str) -> KernelReport:
-        return next(k for k in self.kernels if k.kernel == name)
+        """The section of kernel ``name``; KeyError when the report did not measure it."""
+        found = next((k for k in self.kernels if k.kernel == name), None)
+        if found is None:
+            raise KeyError(f"this report measured {', '.join(k.kernel for k in self.kernels)}, "
+                           f"not {name!r}")
+        return found
 
     def timings(self) -> list:
         """Every Timing in the report."""
         return list(_timings(self))
 
+    def render(self, width: Optional[int] = None) -> str:
+        """The text ``fastkern report`` prints, fitted to ``width`` columns.
+
+        ``width`` defaults to the terminal's, else the ``COLUMNS`` environment variable,
+        else 120. Plain text, without colour.
+        """
+        from . import render, terminal
+
+        if width is not None and (isinstance(width, bool) or not isinstance(width, int) or width < 1):
+            raise ValueError(f"width must be a positive number of columns, got {width!r}")
+        console = terminal.capture(width)
+        render.render(self, console)
+        return console.file.getvalue()
+
+    def __str__(self) -> str:
+        return self.render()
+
+    def __repr__(self) -> str:
+        kernels = ", ".join(f"{k.kernel}({k.size})" for k in self.kernels)
+        mode = "quick pass" if self.settings.quick else "full run"
+        return f"<fastkern Report of {kernels}: {mode}, {self.elapsed:.0f} s; print() it to read it>"
+
+    def __rich_console__(self, console, options):
+        """Rich's display protocol: the report fitted to the console it is printed on."""
+        from . import render, terminal
+
+        for part in render.renderables(self):
+            for piece in terminal.fitted(part, console, options.max_width):
+                yield piece
+                yield ""
+
+    def _repr_html_(self) -> str:
+        """The report as HTML, for notebooks (Jupyter calls this)."""
+        from . import render, terminal
+
+        console = terminal.capture(100)
+        render.render(self, console)
+        return console.export_html(inline_styles=True, code_format=_HTML)
+
     def to_json(self, indent: Optional[int] = 1) -> str:
+        """The report as JSON text (a versioned format that :meth:`from_json` reads back)."""
         data = {"format": FORMAT, "version": VERSION, "report": dataclasses.asdict(self)}
         return json.dumps(data, indent=indent, allow_nan=False)
 
     @classmethod
     def from_json(cls, text: str) -> Report:
+        """A report from :meth:`to_json`'s text; ValueError when it is not one this
+        version of fastkern reads."""
         data = json.loads(text)
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise ValueError(f"not a fastkern anatomy report (no format {FORMAT!r})")
@@ -311,6 +367,10 @@ class Report:
             raise ValueError(f"report format version {data.get('version')!r} is not supported; "
                              f"this fastkern reads version {VERSION}")
         return _decode(cls, data["report"])
+
+
+#: The frame of :meth:`Report._repr_html_`'s output.
+_HTML = '<pre style="font-family: monospace; line-height: 1.25">{code}</pre>'
 
 
 def _timings(value):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import Callable, Iterable, Mapping, Optional, Sequence
+from typing import Callable, Iterable, Mapping, Optional, Sequence, Union
 
 from .. import _dispatch
 from .._info import usable_cores
@@ -11,6 +11,7 @@ from . import boundary, costs, features, garbage, gil, ladder, machine, memory, 
 from .inputs import choose_size, spec
 from .report import Gil, KernelReport, Report
 from .settings import Settings
+from .terminal import progress_bar
 from .timing import Clock, Timer
 
 #: The default kernels, each telling a different story; those not built are left out.
@@ -35,15 +36,32 @@ def default_threads() -> tuple[int, ...]:
 def anatomy(kernel: str, size: Optional[int] = None, *, backends: Optional[Sequence[str]] = None,
             threads: Optional[Sequence[int]] = None, quick: bool = False,
             settings: Optional[Settings] = None, shared: bool = True,
-            clock: Clock = time.perf_counter, progress: Optional[Progress] = None) -> Report:
+            clock: Clock = time.perf_counter,
+            progress: Union[Progress, bool, None] = None) -> Report:
     """Measure where the time of ``kernel`` goes at ``size``, on this machine.
+
+    Returns a :class:`fastkern.Report`: ``print(report)`` shows it as ``fastkern report``
+    does, ``report.to_json()`` saves it. A full run of one kernel takes 10-30 s (run it on
+    an otherwise idle machine: other programs' load shows up as noise); ``quick=True``
+    takes a few seconds, less precisely.
 
     ``size`` is the kernel's size argument (elements, steps, pixels per side...); unset,
     one is chosen so that a python call takes about ``settings.target_time``.
     ``backends`` limits the backends timed; ``threads`` lists the thread counts of the GIL
     section (default 1 up to the usable cores, at least 2). ``quick`` trades precision for
     speed. ``shared`` adds the kernel-independent sections (boundary, memory, garbage
-    collection, language features). ``progress`` is called before each step.
+    collection, language features). ``settings`` (a
+    :class:`fastkern._anatomy.settings.Settings`, default: the full run's or the quick
+    pass's) sets every duration and repetition count. ``clock`` (a ``Clock``: a function
+    of no arguments returning seconds, default :func:`time.perf_counter`) is the timer.
+    ``progress=True`` shows a progress bar on stderr; a ``Progress`` callable,
+    ``progress(step, done, total)``, is called before each step instead; default: silent.
+
+    Raises ``ValueError`` for an unknown kernel, a size the kernel refuses or that is not
+    a positive integer, or thread counts that are not positive integers;
+    :class:`fastkern.BackendError` for a backend that is unknown, not built, or that no
+    chosen kernel implements. Ctrl-C (``KeyboardInterrupt``) stops the run, returning
+    nothing.
     """
     return anatomy_all([kernel], sizes={kernel: size}, backends=backends, threads=threads,
                        quick=quick, settings=settings, shared=shared, clock=clock,
@@ -55,8 +73,19 @@ def anatomy_all(kernels: Optional[Iterable[str]] = None, *,
                 backends: Optional[Sequence[str]] = None,
                 threads: Optional[Sequence[int]] = None, quick: bool = False,
                 settings: Optional[Settings] = None, shared: bool = True,
-                clock: Clock = time.perf_counter, progress: Optional[Progress] = None) -> Report:
-    """:func:`anatomy` for several kernels (default: :data:`DEFAULT_KERNELS` that are built)."""
+                clock: Clock = time.perf_counter,
+                progress: Union[Progress, bool, None] = None) -> Report:
+    """:func:`anatomy` for several kernels (default: :data:`DEFAULT_KERNELS` that are built).
+
+    ``sizes`` maps a kernel to its size (missing or None: chosen); the other arguments,
+    the result and the errors are :func:`anatomy`'s. The default set takes about a minute
+    (``quick=True``: about ten seconds).
+    """
+    if progress is True:
+        with progress_bar() as bar:
+            return anatomy_all(kernels, sizes=sizes, backends=backends, threads=threads,
+                               quick=quick, settings=settings, shared=shared, clock=clock,
+                               progress=bar)
     names = list(default_kernels() if kernels is None else kernels)
     for name in names:
         spec(name)
@@ -97,7 +126,7 @@ class _Tracker:
 
     def step(self, label: str) -> None:
         self.done += 1
-        if self.progress is not None:
+        if self.progress:
             self.progress(label, min(self.done, self.total), self.total)
 
 
