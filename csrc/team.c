@@ -4,6 +4,11 @@
 
 #ifdef FK_THREADS
 #include <pthread.h>
+#if defined(__GLIBC__) && defined(__x86_64__)
+/* The first glibc version of pthread_create, which every glibc still has: the default one
+ * of glibc >= 2.34 would raise a manylinux wheel's tag from 2_17 to 2_34. */
+__asm__(".symver pthread_create, pthread_create@GLIBC_2.2.5");
+#endif
 #endif
 
 struct fk_team {
