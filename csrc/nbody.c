@@ -107,8 +107,7 @@ double fk_nbody_energy(const fk_nbody_t *s)
 
 void fk_nbody_range(void *state, int64_t begin, int64_t end)
 {
-    system_t s = *(system_t *)state;
+    system_t *s = state;
     for (int64_t n = begin; n < end; n++)
-        advance(&s, 0.01);
-    *(system_t *)state = s;
+        advance(s, 0.01);
 }

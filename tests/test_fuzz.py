@@ -4,7 +4,8 @@ Every public kernel and every raw callable (``fastkern.implementation``) is call
 hypothesis-drawn hostile arguments: lying ``__index__``/``__len__``, huge and negative
 sizes, NaN and infinities, released, misaligned, strided and read-only buffers of every
 dtype and up to three dimensions. It runs in a child process (a crash kills the child,
-not pytest) under a 3 GiB address-space limit (unless a sanitizer is preloaded), for a
+not pytest) under a 3 GiB address-space limit (AddressSanitizer's max_allocation_size_mb
+where that is preloaded), for a
 bounded time; a call still running after ``ALARM`` seconds is interrupted by SIGALRM,
 which must end it promptly. Public calls may raise only TypeError or ValueError (and
 MemoryError, or the hostile object's own exception); raw callables may raise any ordinary

@@ -26,7 +26,7 @@ from helpers import assert_identical
 #: Arguments that keep the typed/c kernel busy for at least several milliseconds here.
 LONG_RUNNING = {
     "sum": lambda: (np.ones(20_000_000),),
-    "dot": lambda: (np.ones(10_000_000), np.ones(10_000_000)),
+    "dot": lambda: (np.ones(20_000_000), np.ones(20_000_000)),
     "mandelbrot": lambda: (3000, 3000),
     "nbody": lambda: (3_000_000,),
     "monte_carlo_pi": lambda: (30_000_000,),

@@ -50,9 +50,9 @@ def float64_array(x: object, name: str, ndim: int) -> np.ndarray:
     """``x`` as a C-contiguous float64 array of ``ndim`` dimensions.
 
     The rule, the same for buffers and sequences: float64 data (either byte order) is used
-    in place when contiguous, aligned and native, and copied once otherwise; integer and
-    bool data (NumPy int/uint/bool arrays, ``array.array('q')``, lists of ints) is converted
-    as ``float()`` converts each value; other float widths, complex, text and objects are
+    in place when contiguous, aligned and native, and copied once otherwise; integer and bool data
+    (NumPy int/uint/bool arrays, ``array.array('q')``, lists of ints) is converted as
+    ``float()`` converts each value; other float widths, complex, text and objects are
     refused. Masked arrays are refused rather than read without their mask.
     """
     if (type(x) is np.ndarray and x.dtype is _FLOAT64 and x.ndim == ndim

@@ -83,10 +83,9 @@ def _kernel(name: str) -> Kernel:
         raise ValueError(f"unknown kernel {name!r}; choose one of {', '.join(KERNELS)}") from None
 
 
-def _check_backend_type(name: object) -> None:
-    if not isinstance(name, str):
-        raise TypeError(f"backend must be a backend name (str), got {type(name).__name__}; "
-                        f"choose one of {', '.join(LADDER)}")
+def _not_a_name(name: object) -> TypeError:
+    return TypeError(f"backend must be a backend name (str), got {type(name).__name__}; "
+                     f"choose one of {', '.join(LADDER)}")
 
 
 def _backend_problem(name: object) -> str | None:
@@ -100,7 +99,8 @@ def _backend_problem(name: object) -> str | None:
 
 
 def _check_backend(name: object) -> str:
-    _check_backend_type(name)
+    if not isinstance(name, str):
+        raise _not_a_name(name)
     problem = _backend_problem(name)
     if problem:
         raise BackendError(problem)
@@ -117,7 +117,9 @@ def _default_backend(table: dict, fastest: str | None) -> str | None:
     return fastest
 
 
-def _unusable(name: object, kernel: str, table: dict, from_environment: bool) -> BackendError:
+def _unusable(name: object, kernel: str, table: dict, from_environment: bool) -> Exception:
+    if not isinstance(name, str):
+        return _not_a_name(name)
     problem = _backend_problem(name) or f"backend {name!r} has no {kernel}; it is in {', '.join(table)}"
     if from_environment:
         return BackendError(f"environment variable FASTKERN_BACKEND={name!r}: {problem}")
@@ -207,12 +209,11 @@ def public_function(spec: Kernel) -> Callable:
     prepare_args, finish = spec.prepare, spec.finish
 
     def kernel(*args, backend=None, release_gil=None, threads=None, **kwargs):
-        chosen = backend if backend is not None else _chosen.get()
+        chosen = _chosen.get() if backend is None else backend  # a falsy name is no default
         name = default if chosen is None else chosen
         try:
             impl, form = table[name]
         except (KeyError, TypeError):
-            _check_backend_type(name)
             raise _unusable(name, spec.name, table, from_environment=chosen is None) from None
         try:
             raw = prepare_args(form, *args, **kwargs)

@@ -449,16 +449,12 @@ cdef void _tree_item(binary_trees_t *s, const tree_phase_t *phase, int64_t i) no
     """Item i of a phase: a whole tree, or (for deep trees) the building or the walk of one
     piece; the last piece built links the top, the last walked walks it."""
     cdef int levels = _top_levels(phase.depth)
-    cdef int64_t pieces = <int64_t>1 << levels, j, one
+    cdef int64_t pieces = <int64_t>1 << levels, j
     cdef int64_t *check = &s.row[phase.row][2]
     cdef node_t **tree = &s.deep if phase.kind == BUILD_AND_CHECK else s.long_lived
     cdef node_t *next
-    if levels == 0:
-        if phase.kind == BUILD_AND_CHECK:
-            one = _check_new_tree(phase.depth)
-            s.failed = one < 0
-            check[0] += one
-        elif phase.kind == BUILD:
+    if levels == 0:  # the long-lived tree, built or walked
+        if phase.kind == BUILD:
             s.long_lived[0] = _new_tree(phase.depth)
             s.failed = s.long_lived[0] == NULL
         else:
@@ -490,12 +486,22 @@ cdef void _binary_trees_range(void *state, int64_t begin, int64_t end) noexcept 
     """Units count nodes; an item belongs to the range its first unit is in."""
     cdef binary_trees_t *s = <binary_trees_t *>state
     cdef const tree_phase_t *phase
-    cdef int64_t first, last, i
+    cdef int64_t first, last, i, one, total
     cdef int p
     for p in range(s.phases):
         phase = &s.phase[p]
         first = max(0, begin - phase.first_unit + phase.item_units - 1) // phase.item_units
         last = min(phase.items, max(0, end - phase.first_unit + phase.item_units - 1) // phase.item_units)
+        if phase.kind == BUILD_AND_CHECK and _top_levels(phase.depth) == 0:
+            total = 0  # whole trees, each in a new block, as one tight loop
+            for i in range(first, last):
+                one = _check_new_tree(phase.depth)
+                if one < 0:
+                    s.failed = True
+                    return
+                total += one
+            s.row[phase.row][2] += total
+            continue
         for i in range(first, last):
             if s.failed:
                 return
