@@ -59,6 +59,7 @@ class Kernel:
     ``args``, when given, declares every positional argument (a :class:`Buffer` or
     :class:`Count`), and ``options`` every keyword-only one, ``(name, Count)``: what dispatch
     may hand to a backend without ``prepare`` (an option left out takes ``prepare``'s default).
+    ``splits`` says whether one call's work can be split over threads (``threads=``).
     """
 
     name: str
@@ -73,6 +74,7 @@ class Kernel:
     fastest_first: tuple = FASTEST_FIRST
     args: tuple[Buffer | Count, ...] = ()
     options: tuple[tuple[str, Count], ...] = ()
+    splits: bool = False
 
 
 def _random_vector(size: int, stream: int) -> np.ndarray:
@@ -193,13 +195,16 @@ KERNELS: dict[str, Kernel] = {k.name: k for k in [
         ``compiled`` and ``typed`` add left to right and agree bit for bit; ``c`` (16
         interleaved accumulators) and ``numpy`` (pairwise) reorder the additions, so they
         differ from the others by at most ``2 * (n - 1) * eps * sum(abs(x))`` while no
-        partial sum overflows.""",
+        partial sum overflows. With ``threads=N`` (any N, 1 included) ``typed`` and ``c``
+        sum blocks of 65536 elements each as above and add the block sums in order: the same
+        result for every N, and the unsplit result when ``len(x) <= 65536``.""",
         _prepare_sum,
         sample=lambda size: (_random_vector(size, 0),),
         unit="element",
         reorders=frozenset({"c", "numpy"}),
         sizes=(1_000, 10_000_000),
         args=(Buffer("float64", ("n",)),),
+        splits=True,
     ),
     Kernel(
         "dot",
@@ -207,13 +212,15 @@ KERNELS: dict[str, Kernel] = {k.name: k for k in [
 
         Inputs as for :func:`sum`. ``python``, ``compiled`` and ``typed`` accumulate left
         to right and agree bit for bit; ``c`` and ``numpy`` (BLAS) reorder, and differ from
-        them by at most ``2 * n * eps * sum(abs(x * y))`` while nothing overflows.""",
+        them by at most ``2 * n * eps * sum(abs(x * y))`` while nothing overflows. ``threads=N``
+        adds in blocks as :func:`sum` does, with the same guarantees.""",
         _prepare_dot,
         sample=lambda size: (_random_vector(size, 1), _random_vector(size, 2)),
         unit="element",
         reorders=frozenset({"c", "numpy"}),
         sizes=(1_000, 10_000_000),
         args=(Buffer("float64", ("n",)), Buffer("float64", ("n",))),
+        splits=True,
     ),
     Kernel(
         "mandelbrot",
@@ -232,6 +239,7 @@ KERNELS: dict[str, Kernel] = {k.name: k for k in [
         options=(("max_iter", Count(0, 65535)),),
         work=lambda size: size * size,
         sizes=(32, 400),
+        splits=True,
     ),
     Kernel(
         "nbody",
@@ -259,6 +267,7 @@ KERNELS: dict[str, Kernel] = {k.name: k for k in [
         args=(Count(1, 2**62),),
         options=(("seed", Count(0, 2**64 - 1)),),
         sizes=(1_000, 1_000_000),
+        splits=True,
     ),
     Kernel(
         "binary_trees",
@@ -280,6 +289,7 @@ KERNELS: dict[str, Kernel] = {k.name: k for k in [
         args=(Count(0, MAX_TREE_DEPTH),),
         work=_binary_trees_nodes,
         sizes=(8, 13),
+        splits=True,
     ),
     Kernel(
         "fib",
@@ -330,6 +340,7 @@ KERNELS: dict[str, Kernel] = {k.name: k for k in [
         work=lambda size: 40 * size * size,
         reorders=frozenset({"numpy"}),
         sizes=(50, 300),
+        splits=True,
     ),
     Kernel(
         "fannkuch",
@@ -347,6 +358,7 @@ KERNELS: dict[str, Kernel] = {k.name: k for k in [
         args=(FANNKUCH_N,),
         work=math.factorial,
         sizes=(6, 9),
+        splits=True,
     ),
     Kernel(
         "matmul",
@@ -368,5 +380,6 @@ KERNELS: dict[str, Kernel] = {k.name: k for k in [
         sizes=(16, 192),
         fastest_first=("numpy", "c", "typed", "compiled", "python"),
         args=(Buffer("float64", ("n", "k"), nonempty=True), Buffer("float64", ("k", "m"), nonempty=True)),
+        splits=True,
     ),
 ]}
