@@ -63,6 +63,8 @@ class Kernel:
     may hand to a backend without ``prepare`` (an option left out takes ``prepare``'s default).
     ``own`` holds the implementations of a kernel registered at run time (None for the
     built-in kernels, whose implementations are the backend modules' functions).
+    ``splits`` says whether one call's work can be split over threads (``threads=``); a
+    registered kernel never splits (its rungs are the user's code, run on the calling thread).
     """
 
     name: str
@@ -78,6 +80,7 @@ class Kernel:
     args: tuple[Buffer | Count, ...] = ()
     options: tuple[tuple[str, Count], ...] = ()
     own: Any = None
+    splits: bool = False
 
 
 def _random_vector(size: int, stream: int) -> np.ndarray:
@@ -198,13 +201,16 @@ KERNELS: dict[str, Kernel] = {k.name: k for k in [
         ``compiled`` and ``typed`` add left to right and agree bit for bit; ``c`` (16
         interleaved accumulators) and ``numpy`` (pairwise) reorder the additions, so they
         differ from the others by at most ``2 * (n - 1) * eps * sum(abs(x))`` while no
-        partial sum overflows.""",
+        partial sum overflows. With ``threads=N`` (any N, 1 included) ``typed`` and ``c``
+        sum blocks of 65536 elements each as above and add the block sums in order: the same
+        result for every N, and the unsplit result when ``len(x) <= 65536``.""",
         _prepare_sum,
         sample=lambda size: (_random_vector(size, 0),),
         unit="element",
         reorders=frozenset({"c", "numpy"}),
         sizes=(1_000, 10_000_000),
         args=(Buffer("float64", ("n",)),),
+        splits=True,
     ),
     Kernel(
         "dot",
@@ -212,13 +218,15 @@ KERNELS: dict[str, Kernel] = {k.name: k for k in [
 
         Inputs as for :func:`sum`. ``python``, ``compiled`` and ``typed`` accumulate left
         to right and agree bit for bit; ``c`` and ``numpy`` (BLAS) reorder, and differ from
-        them by at most ``2 * n * eps * sum(abs(x * y))`` while nothing overflows.""",
+        them by at most ``2 * n * eps * sum(abs(x * y))`` while nothing overflows. ``threads=N``
+        adds in blocks as :func:`sum` does, with the same guarantees.""",
         _prepare_dot,
         sample=lambda size: (_random_vector(size, 1), _random_vector(size, 2)),
         unit="element",
         reorders=frozenset({"c", "numpy"}),
         sizes=(1_000, 10_000_000),
         args=(Buffer("float64", ("n",)), Buffer("float64", ("n",))),
+        splits=True,
     ),
     Kernel(
         "mandelbrot",
@@ -237,6 +245,7 @@ KERNELS: dict[str, Kernel] = {k.name: k for k in [
         options=(("max_iter", Count(0, 65535)),),
         work=lambda size: size * size,
         sizes=(32, 400),
+        splits=True,
     ),
     Kernel(
         "nbody",
@@ -264,6 +273,7 @@ KERNELS: dict[str, Kernel] = {k.name: k for k in [
         args=(Count(1, 2**62),),
         options=(("seed", Count(0, 2**64 - 1)),),
         sizes=(1_000, 1_000_000),
+        splits=True,
     ),
     Kernel(
         "binary_trees",
@@ -285,6 +295,7 @@ KERNELS: dict[str, Kernel] = {k.name: k for k in [
         args=(Count(0, MAX_TREE_DEPTH),),
         work=_binary_trees_nodes,
         sizes=(8, 13),
+        splits=True,
     ),
     Kernel(
         "fib",
@@ -335,6 +346,7 @@ KERNELS: dict[str, Kernel] = {k.name: k for k in [
         work=lambda size: 40 * size * size,
         reorders=frozenset({"numpy"}),
         sizes=(50, 300),
+        splits=True,
     ),
     Kernel(
         "fannkuch",
@@ -352,6 +364,7 @@ KERNELS: dict[str, Kernel] = {k.name: k for k in [
         args=(FANNKUCH_N,),
         work=math.factorial,
         sizes=(6, 9),
+        splits=True,
     ),
     Kernel(
         "matmul",
@@ -373,6 +386,7 @@ KERNELS: dict[str, Kernel] = {k.name: k for k in [
         sizes=(16, 192),
         fastest_first=("numpy", "c", "typed", "compiled", "python"),
         args=(Buffer("float64", ("n", "k"), nonempty=True), Buffer("float64", ("k", "m"), nonempty=True)),
+        splits=True,
     ),
 ]}
 
