@@ -59,6 +59,13 @@ fk_team_t *fk_team_start(fk_range_fn *range, fk_groups_fn *groups, void *states,
                          size_t state_size, int threads, int64_t units, int64_t task);
 int fk_team_step(fk_team_t *team);
 void fk_team_finish(fk_team_t *team, int stop);
+/* Measurement: fk_team_count(1) zeroes a total and makes each worker started from then on
+ * add its runnable nanoseconds (on a CPU or waiting in a run queue, from its start; read
+ * from Linux's /proc/thread-self/schedstat) as it exits; fk_team_count(0) stops. The
+ * caller, thread 0, is not counted. fk_team_counted returns the total (-1 where a worker
+ * could not read it) and sets *still_running to the counted workers not yet exited. */
+void fk_team_count(int on);
+int64_t fk_team_counted(int *still_running);
 
 /* Sum of x[0..n), sixteen interleaved accumulators: reorders the additions. One unit is
  * one element. */

@@ -1,4 +1,6 @@
+#include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "fastkern.h"
 
@@ -141,9 +143,66 @@ static void *state_of(fk_team_t *team, int index)
 }
 
 #ifdef FK_THREADS
+/* Runnable time of workers, for measurement: while counting is on, each worker started
+ * adds, as it exits, its nanoseconds on a CPU (its thread CPU clock) and waiting in a run
+ * queue (field 2 of its /proc schedstat) since it started. -1 once one could not be read. */
+static int counting;
+static int64_t counted_ns;
+static int pending;
+
+static int64_t own_runnable_ns(void)
+{
+    struct timespec cpu;
+    long long on_cpu, waited;
+    FILE *file = fopen("/proc/thread-self/schedstat", "r");
+    int read = file != NULL && fscanf(file, "%lld %lld", &on_cpu, &waited) == 2;
+    if (file != NULL)
+        fclose(file);
+    if (!read || clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu) != 0)
+        return -1;
+    return (int64_t)cpu.tv_sec * 1000000000 + cpu.tv_nsec + waited;
+}
+
+static void count_runnable(void)
+{
+    int64_t own = own_runnable_ns();
+    int64_t total = __atomic_load_n(&counted_ns, __ATOMIC_RELAXED);
+    do {
+        if (total < 0)
+            break;
+    } while (!__atomic_compare_exchange_n(&counted_ns, &total, own < 0 ? -1 : total + own, 0,
+                                          __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+    __atomic_sub_fetch(&pending, 1, __ATOMIC_RELEASE);
+}
+#endif
+
+void fk_team_count(int on)
+{
+#ifdef FK_THREADS
+    if (on)
+        __atomic_store_n(&counted_ns, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&counting, on != 0, __ATOMIC_RELEASE);
+#else
+    (void)on;
+#endif
+}
+
+int64_t fk_team_counted(int *still_running)
+{
+#ifdef FK_THREADS
+    *still_running = __atomic_load_n(&pending, __ATOMIC_ACQUIRE);
+    return __atomic_load_n(&counted_ns, __ATOMIC_RELAXED);
+#else
+    *still_running = 0;
+    return 0;
+#endif
+}
+
+#ifdef FK_THREADS
 typedef struct {
     fk_team_t *team;
     int index;
+    int counted;
 } worker_t;
 
 static void *work(void *arg)
@@ -152,6 +211,7 @@ static void *work(void *arg)
     fk_team_t *team = worker->team;
     void *state = state_of(team, worker->index);
     int64_t begin, end;
+    int counted = worker->counted;
     free(worker);
     while (take(team, &begin, &end)) {
         team->range(state, begin, end);
@@ -159,6 +219,8 @@ static void *work(void *arg)
     }
     LOCK(team);
     let_go(team);
+    if (counted)
+        count_runnable();
     return NULL;
 }
 #endif
@@ -189,6 +251,9 @@ fk_team_t *fk_team_start(fk_range_fn *range, fk_groups_fn *groups, void *states,
             break;
         worker->team = team;
         worker->index = t;
+        worker->counted = __atomic_load_n(&counting, __ATOMIC_ACQUIRE);
+        if (worker->counted)
+            __atomic_add_fetch(&pending, 1, __ATOMIC_RELAXED);
         LOCK(team);
         team->holders++;
         UNLOCK(team);
@@ -196,6 +261,8 @@ fk_team_t *fk_team_start(fk_range_fn *range, fk_groups_fn *groups, void *states,
             LOCK(team);
             team->holders--;
             UNLOCK(team);
+            if (worker->counted)
+                __atomic_sub_fetch(&pending, 1, __ATOMIC_RELAXED);
             free(worker);
             break;
         }

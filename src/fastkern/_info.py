@@ -20,6 +20,15 @@ def _build_info() -> dict:
             "native": built.NATIVE, "threads": _threads_line(built.THREADS)}
 
 
+def threads_built() -> bool:
+    """Whether this build splits one call over threads (``threads=N`` with N > 1)."""
+    try:
+        from . import _build_info as built
+    except ImportError:
+        return False
+    return bool(built.THREADS)
+
+
 def _threads_line(built_with_threads: bool) -> str:
     if built_with_threads:
         return "pthreads: threads=N splits one typed or c call over N threads"

@@ -45,6 +45,8 @@ cdef extern from "fastkern.h" nogil:
                              int threads, int64_t units, int64_t task)
     int fk_team_step(fk_team_t *team)
     void fk_team_finish(fk_team_t *team, int stop)
+    void fk_team_count(int on)
+    int64_t fk_team_counted(int *still_running)
 
 cdef enum:
     SPLIT_BLOCK = 1 << 16
@@ -106,6 +108,21 @@ cdef int run_chunked(range_fn work, void *state, int64_t total, int64_t chunk,
         if begin < total and PyErr_CheckSignals() < 0:
             return -1
     return 0
+
+
+def count_team_runnable(bint on):
+    """Measurement: from now on (``on``, zeroing the total) or no longer, each worker thread
+    that a split call of this module starts adds its runnable time as it exits."""
+    fk_team_count(on)
+
+
+def team_runnable():
+    """(seconds, workers still to exit): the runnable time (on a CPU or in a run queue)
+    counted since ``count_team_runnable(True)``; seconds is None where a worker could not
+    read it (no ``/proc/thread-self/schedstat``). The calling thread is not counted."""
+    cdef int still_running
+    cdef int64_t counted = fk_team_counted(&still_running)
+    return (None if counted < 0 else counted / 1e9), still_running
 
 
 cdef int check_threads(int threads) except -1:
