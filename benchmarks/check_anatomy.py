@@ -3,14 +3,15 @@
     python benchmarks/check_anatomy.py agree [--quick] [KERNEL ...]
         The anatomy's ladder and an independent timeit-style measurement of the same raw
         calls (``fastkern.implementation(kernel, backend)(*prepared args)`` in a plain loop
-        timed by ``time.thread_time_ns``), made in the same run (three turns each, taken
+        timed by ``time.thread_time_ns``, the cycle collector off as timeit has it), made in
+        the same run (three turns each, taken
         alternately; medians), side by side with their ratio.
 
     python benchmarks/check_anatomy.py load [--busy N] [--quick] [KERNEL ...]
         Each kernel's python/typed and python/c ladder ratios (medians of three ladder
         measurements) measured idle, idle again, and while N busy loops (default 2) spin in
-        other sessions, with how far each run is from the first idle one. Run it on an
-        otherwise idle machine.
+        other sessions, with how far each run is from the first idle one; then each rung's
+        own median in each run, to see which rung moved. Run it on an otherwise idle machine.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from fastkern._anatomy import ladder
 from fastkern._anatomy.inputs import choose_size, prepared
 from fastkern._anatomy.run import default_kernels
 from fastkern._anatomy.settings import Settings
-from fastkern._anatomy.timing import Timer
+from fastkern._anatomy.timing import Timer, collector
 
 RATIOS = (("python", "typed"), ("python", "c"))
 
@@ -37,6 +38,12 @@ RATIOS = (("python", "typed"), ("python", "c"))
 def independent(calls: dict[str, Callable[[], object]], rounds: int = 7,
                 min_ns: int = 20_000_000) -> dict[str, float]:
     """Median thread-CPU seconds per call of each callable, the callables taking turns."""
+    with collector(False):
+        return _independent(calls, rounds, min_ns)
+
+
+def _independent(calls: dict[str, Callable[[], object]], rounds: int,
+                 min_ns: int) -> dict[str, float]:
     loops = {}
     for name, call in calls.items():
         n = 1
@@ -93,16 +100,19 @@ def agree(kernels: Sequence[str], settings: Settings, turns: int = 3) -> None:
     print(f"largest difference: {worst:.1%}")
 
 
-def ratios(kernels: dict[str, int], settings: Settings,
-           turns: int = 3) -> dict[tuple[str, str], float]:
-    """Each kernel's ladder ratios from the medians of ``turns`` ladder measurements."""
+def ratios(kernels: dict[str, int], settings: Settings, turns: int = 3,
+           times: dict | None = None) -> dict[tuple[str, str], float]:
+    """Each kernel's ladder ratios from the medians of ``turns`` ladder measurements; each
+    rung's median seconds go into ``times`` (by kernel and backend) when it is given."""
     found = {}
     for kernel, size in kernels.items():
         runs = [anatomy_ladder(kernel, size, settings) for _ in range(turns)]
-        times = {backend: statistics.median(run[backend] for run in runs) for backend in runs[0]}
+        medians = {backend: statistics.median(run[backend] for run in runs) for backend in runs[0]}
+        if times is not None:
+            times.update({(kernel, backend): value for backend, value in medians.items()})
         for upper, lower in RATIOS:
-            if upper in times and lower in times:
-                found[kernel, f"{upper}/{lower}"] = times[upper] / times[lower]
+            if upper in medians and lower in medians:
+                found[kernel, f"{upper}/{lower}"] = medians[upper] / medians[lower]
     return found
 
 
@@ -113,27 +123,38 @@ def busy_loops(count: int) -> list[subprocess.Popen]:
 
 def load(kernels: Sequence[str], settings: Settings, busy: int) -> None:
     chosen = sizes(kernels, settings)
-    runs = {"idle": ratios(chosen, settings), "idle again": ratios(chosen, settings)}
+    rungs: dict[str, dict] = {"idle": {}, "idle again": {}, f"{busy} busy loops": {}}
+    runs = {"idle": ratios(chosen, settings, times=rungs["idle"]),
+            "idle again": ratios(chosen, settings, times=rungs["idle again"])}
     spinning = busy_loops(busy)
     try:
         time.sleep(1)
-        runs[f"{busy} busy loops"] = ratios(chosen, settings)
+        runs[f"{busy} busy loops"] = ratios(chosen, settings, times=rungs[f"{busy} busy loops"])
     finally:
         for process in spinning:
             process.kill()
             process.wait()
     names = list(runs)
-    print(f"{'kernel':<22}{'ratio':<14}" + "".join(f"{name:>16}" for name in names)
+    _moves("ratio", names, runs, lambda value: f"{value:>15.3f}x", chosen)
+    print()
+    _moves("backend", names, rungs, lambda value: f"{value * 1e6:>14.1f}us", chosen)
+
+
+def _moves(label: str, names: list[str], runs: dict[str, dict], cell: Callable[[float], str],
+           chosen: dict[str, int]) -> None:
+    """A table of ``runs``' figures side by side, each run's move from the first, and the
+    largest move (ratios: how far each run is from idle; backends: which rung moved)."""
+    print(f"{'kernel':<22}{label:<14}" + "".join(f"{name:>16}" for name in names)
           + "".join(f"{'vs idle: ' + name:>26}" for name in names[1:]))
     worst = {name: 0.0 for name in names[1:]}
-    for (kernel, label), first in runs["idle"].items():
-        cells = "".join(f"{runs[name][kernel, label]:>15.3f}x" for name in names)
+    for (kernel, what), first in runs[names[0]].items():
+        cells = "".join(cell(runs[name][kernel, what]) for name in names)
         for name in names[1:]:
-            worst[name] = max(worst[name], abs(runs[name][kernel, label] / first - 1))
-        moved = "".join(f"{runs[name][kernel, label] / first - 1:>+26.1%}" for name in names[1:])
-        print(f"{kernel + f'({chosen[kernel]})':<22}{label:<14}{cells}{moved}")
+            worst[name] = max(worst[name], abs(runs[name][kernel, what] / first - 1))
+        moved = "".join(f"{runs[name][kernel, what] / first - 1:>+26.1%}" for name in names[1:])
+        print(f"{kernel + f'({chosen[kernel]})':<22}{what:<14}{cells}{moved}")
     for name, value in worst.items():
-        print(f"largest difference, {name} vs idle: {value:.1%}")
+        print(f"largest difference of a {label}, {name} vs idle: {value:.1%}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

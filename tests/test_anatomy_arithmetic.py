@@ -320,3 +320,39 @@ def test_gil_calls_are_lengthened_to_the_minimum_where_the_kernel_allows():
     assert args == (100,) and size is None and seconds == 1e-3
     args, size, seconds = gil.long_args("fib", "c", 90, per_call=1e-6, min_call=1.0)
     assert args == (90,) and size is None and seconds == 1e-6, "fib above 92 is refused"
+
+
+def test_samples_run_with_the_collector_off_unless_the_settings_say_on():
+    import gc
+
+    for collecting in (False, True):
+        clock = FakeClock()
+        seen = []
+
+        def call():
+            seen.append(gc.isenabled())
+            clock.advance(TICK)
+
+        was = gc.isenabled()
+        Timer(settings(collector=collecting), clock, clock).time(call)
+        assert gc.isenabled() == was, "the collector's state is restored"
+        timed = seen[settings().warmup:]
+        assert timed and set(timed) == {collecting}
+
+
+def test_the_collector_census_is_per_call_over_several_calls():
+    import gc
+
+    from fastkern._anatomy import garbage
+
+    calls = [0]
+
+    def every_other_call_collects():
+        calls[0] += 1
+        if calls[0] % 2:
+            gc.collect()
+
+    clock = FakeClock()
+    collections, pause = garbage.census(every_other_call_collects, clock, calls=4)
+    assert collections == (0.0, 0.0, 0.5) and pause == 0.0
+    assert garbage.census(every_other_call_collects, clock)[0] in ((0, 0, 0), (0, 0, 1))

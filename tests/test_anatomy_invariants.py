@@ -67,6 +67,17 @@ def test_every_unresolved_figure_is_marked_in_the_tables(report):
     assert text.count(f"{UNRESOLVED} (") == len(missing)
 
 
+def test_each_reason_has_its_own_mark_and_the_legend_spells_it_out(report):
+    from fastkern._anatomy.formatting import LEGEND, REASON_MARKS
+
+    assert len(set(REASON_MARKS.values())) == len(REASON_MARKS)
+    for reason, mark in REASON_MARKS.items():
+        assert unresolved(reason) == f"{UNRESOLVED} {mark}"
+        assert f"{mark} {reason}" in LEGEND
+    assert unresolved("a reason of its own") == f"{UNRESOLVED} (a reason of its own)"
+    assert " ".join(LEGEND.split()) in rendered(report)
+
+
 def test_every_number_in_the_summary_appears_in_a_table(report, repeated):
     for found in (report, repeated):
         shown = set(FIGURE.findall(tables(found)))
@@ -138,6 +149,9 @@ def test_the_size_grid():
     assert (inputs.snap(3000), inputs.snap(4000), inputs.snap(0.2)) == (2000, 5000, 1)
     assert inputs.grid_size("sum", 3100) == 2000
     assert inputs.grid_size("mandelbrot", 40000) == 224, "work 50k, the nearest grid point"
+    assert inputs.grid_size("fannkuch", 400_000) == 9, "9! = 362,880 is nearer than 10!"
+    assert inputs.snap(3000, anchor=1000) == 1000 and inputs.snap(4000, anchor=1000) == 10000
+    assert inputs.snap(0.5, anchor=20) == pytest.approx(0.2)
     assert inputs.fit_sizes("sum", 20000, 5) == [1, 10, 200, 5000, 20000]
     assert inputs.fit_sizes("sum", 20000, 5) == inputs.fit_sizes("sum", 20000, 5)
     assert inputs.fit_sizes("sum", 2, 5) == [1, 2]
@@ -196,22 +210,28 @@ def test_estimates_never_claim_more_than_their_interval(report):
             assert part.share.resolved == (0 <= part.share.low and part.share.high <= 1)
 
 
-@pytest.mark.parametrize("kernel", ["sum", "mandelbrot", "fib"])
-def test_chosen_sizes_repeat_when_the_speed_varies_a_little(kernel, monkeypatch):
-    """A fake clock makes a call take 10 ns per unit of work, give or take 10%."""
+@pytest.mark.parametrize("kernel", ["sum", "mandelbrot", "fib", "spectral_norm", "fannkuch"])
+def test_chosen_sizes_repeat_within_3x_of_the_reference_speed(kernel, monkeypatch):
+    """A fake clock makes a call take the reference time per unit of work times a factor:
+    within ~3x of it (10**0.5) the reference size is chosen, 5x faster the decade above."""
     from fastkern._kernels import KERNELS
 
+    entry = KERNELS[kernel]
+    per_unit = inputs.REFERENCE_TIME / entry.work(entry.reference_size)
     now = [0.0]
-    work = KERNELS[kernel].work
 
     def fake_call(kernel_name, backend, size, *rest, **options):
         def call():
-            now[0] += work(size) * 1e-8 * speed[0]
+            now[0] += entry.work(size) * per_unit * speed[0]
         return call
 
     monkeypatch.setattr(inputs, "raw_call", fake_call)
     chosen = set()
-    for factor in (0.9, 1.0, 1.1):
+    for factor in (0.4, 0.8, 1.0, 1.25, 2.5):
         speed = [factor]
-        chosen.add(inputs.choose_size(kernel, 0.02, "python", lambda: now[0]))
-    assert chosen == {inputs.grid_size(kernel, 0.02 / 1e-8)}, "2M units of work, on the grid"
+        chosen.add(inputs.choose_size(kernel, inputs.REFERENCE_TIME, "python", lambda: now[0]))
+    assert chosen == {entry.reference_size}
+    speed = [0.2]
+    faster = inputs.choose_size(kernel, inputs.REFERENCE_TIME, "python", lambda: now[0])
+    reference = entry.work(entry.reference_size)
+    assert faster == inputs.grid_size(kernel, 10 * reference, anchor=reference) > entry.reference_size

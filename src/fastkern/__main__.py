@@ -4,7 +4,8 @@
     fastkern [anatomy] KERNEL [options]    one kernel (or several); --json, --plot, --quick
     fastkern [anatomy] MODULE:FUNCTION    your own function, registered by @fastkern.kernel
     fastkern report PATH.json [--plot P]   re-render a saved report
-    fastkern compare A.json B.json [...]   the same figures of several saved reports side by side
+    fastkern compare A.json B.json [...]   the same figures of several saved reports side by side;
+                                           --plot P draws their ratios
     fastkern info [--json]                 version, backends built, compiler and flags
 
 anatomy is the default verb: a command line that starts with an option or a kernel name
@@ -165,8 +166,15 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     if len(args.paths) < 2:
         raise _Refused("compare needs at least two saved reports")
+    _check_plot(args.plot)
     reports = [_read_report(path) for path in args.paths]
-    compare.render(reports, [os.path.basename(path) for path in args.paths])
+    names = [os.path.basename(path) for path in args.paths]
+    compare.render(reports, names)
+    if args.plot:
+        from ._anatomy import plot
+
+        plot.write_comparison(compare.rows(reports), names, args.plot)
+        print(f"chart written to {args.plot}")
     return 0
 
 
@@ -194,8 +202,9 @@ def parser() -> argparse.ArgumentParser:
                          help="kernels to measure (default: a set telling different stories), "
                               "or MODULE:FUNCTION for a function decorated by @fastkern.kernel")
     anatomy.add_argument("--size", type=_positive,
-                         help="the kernel's size argument (default: from a fixed grid, for a ~20 ms "
-                              "python call)")
+                         help="the kernel's size argument (default: the kernel's reference size, or a "
+                              "power of ten of its work away on a machine over 3x faster or "
+                              "slower: a ~20 ms python call)")
     anatomy.add_argument("--threads", type=_thread_counts,
                          help="thread counts, e.g. 1,2,4 (default: 1 up to the usable cores, at least 2)")
     anatomy.add_argument("--backends", type=_names, help="backends to time, e.g. python,typed,c")
@@ -221,6 +230,9 @@ def parser() -> argparse.ArgumentParser:
 
     compared = verbs.add_parser("compare", help="line up the figures of saved JSON reports")
     compared.add_argument("paths", nargs="+", metavar="PATH.json")
+    compared.add_argument("--plot", metavar="PATH.png",
+                          help="also draw each figure's ratio to the first report, with the "
+                               "interval both runs' noise allows, as a PNG (needs matplotlib)")
     compared.set_defaults(run=cmd_compare)
 
     info = verbs.add_parser("info", help="version, backends built, compiler and flags")

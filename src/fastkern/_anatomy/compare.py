@@ -14,7 +14,7 @@ from rich.table import Table
 
 from .derive import Estimate
 from .figures import FRACTION, RATIO, SECONDS, Figure, figures
-from .formatting import ratio, seconds, share, unresolved
+from .formatting import LEGEND, ratio, seconds, share, unresolved
 from . import terminal
 from .report import Report
 
@@ -103,3 +103,4 @@ def render(reports: Sequence[Report], names: Sequence[str],
     console = console or terminal.console()
     for piece in terminal.fitted(table(reports, names), console):
         console.print(piece)
+    console.print(LEGEND, style="dim")

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from typing import Optional
 
-from .derive import Estimate
+from .derive import ABOVE_FULL, INCONSISTENT, INVERTED, NEAR_FULL, NEAR_ZERO, NEGATIVE, Estimate
 from .report import NOISY, UNSTABLE
 
 MARKS = {"stable": "", "noisy": "~", "unstable": "!"}
+UNRESOLVED = "not resolved"
+#: Short marks for why a figure is not resolved, so a table cell stays one short line; the
+#: legend spells each out once. A reason without a mark is written out in the cell.
+REASON_MARKS = {reason: f"({letter})" for letter, reason in
+                zip("abcdef", (NEAR_ZERO, NEGATIVE, NEAR_FULL, ABOVE_FULL, INVERTED, INCONSISTENT))}
 LEGEND = (f"~ noisy (spread above {NOISY:.0%} of the median); "
           f"! unstable (spread above {UNSTABLE:.0%}): the result may be unstable; "
-          f"not resolved: the figure's interval (quartiles over interleaved rounds) does not "
-          f"fit the values it can take, so no number is shown")
-UNRESOLVED = "not resolved"
+          f"{UNRESOLVED}: the figure's interval (quartiles over interleaved rounds) does not "
+          f"fit the values it can take, so no number is shown: "
+          + "; ".join(f"{mark} {reason}" for reason, mark in REASON_MARKS.items()))
 
 
 def seconds(value: float) -> str:
@@ -34,7 +39,8 @@ def share(value: float) -> str:
 
 
 def unresolved(reason: Optional[str]) -> str:
-    return f"{UNRESOLVED} ({reason})"
+    """``not resolved (b)``: the reason's mark from :data:`REASON_MARKS`, or the reason itself."""
+    return f"{UNRESOLVED} {REASON_MARKS.get(reason) or f'({reason})'}"
 
 
 def fraction(estimate: Estimate) -> str:

@@ -1,40 +1,31 @@
-"""Garbage collection: an allocating kernel with the cycle collector on and off."""
+"""Garbage collection: an allocating kernel with the cycle collector on and off.
+
+An allocating call triggers a collection every few calls, not in every call: each sample
+spans about :data:`CALLS_PER_SAMPLE` calls, and the census counts over as many, so the
+collector's cost is averaged in rather than caught or missed by one call.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import gc
-from contextlib import contextmanager
-from typing import Callable, Iterator
+from typing import Callable
 
 from .inputs import raw_call
 from .report import GarbageCollection
-from .timing import Clock, Timer
+from .timing import Clock, Timer, collector
 
 #: The built-in kernel that allocates container objects, and so triggers the collector.
 KERNEL = "binary_trees"
 
-
-def _switch(enabled: bool) -> None:
-    if enabled:
-        gc.enable()
-    else:
-        gc.disable()
+#: Calls of the kernel (at the size chosen for the settings' target time) per sample.
+CALLS_PER_SAMPLE = 10
 
 
-@contextmanager
-def collector(enabled: bool) -> Iterator[None]:
-    """Run the block with the cycle collector on or off, restoring its state after."""
-    was = gc.isenabled()
-    _switch(enabled)
-    try:
-        yield
-    finally:
-        _switch(was)
-
-
-def census(call: Callable[[], object], clock: Clock) -> tuple[tuple[int, ...], float]:
-    """Collections by generation, and seconds paused in them, during one call."""
+def census(call: Callable[[], object], clock: Clock,
+           calls: int = 1) -> tuple[tuple[float, ...], float]:
+    """Collections by generation, and seconds paused in them, per call over ``calls`` calls."""
     counts = [0, 0, 0]
     paused = [0.0]
     started = [0.0]
@@ -49,19 +40,23 @@ def census(call: Callable[[], object], clock: Clock) -> tuple[tuple[int, ...], f
     gc.callbacks.append(watch)
     try:
         with collector(True):
-            call()
+            for _ in range(calls):
+                call()
     finally:
         gc.callbacks.remove(watch)
-    return tuple(counts), paused[0]
+    return tuple(count / calls for count in counts), paused[0] / calls
 
 
 def measure(size: int, timer: Timer, kernel: str = KERNEL) -> GarbageCollection:
     """The python backend of ``kernel`` at ``size``, collector on vs off."""
     call = raw_call(kernel, "python", size)
     gc.collect()
-    times = timer.time_all({enabled: functools.partial(_run_with_collector, enabled, call)
-                            for enabled in (True, False)})
-    collections, pause = census(call, timer.clock)
+    settings = timer.settings
+    spanning = Timer(dataclasses.replace(settings, min_time=max(
+        settings.min_time, settings.target_time * CALLS_PER_SAMPLE)), timer.clock, timer.wall)
+    times = spanning.time_all({enabled: functools.partial(_run_with_collector, enabled, call)
+                               for enabled in (True, False)})
+    collections, pause = census(call, timer.clock, times[True].loops)
     return GarbageCollection(kernel, size, times[True], times[False], collections, pause)
 
 

@@ -116,15 +116,41 @@ def grid(low: float, high: float) -> list[int]:
     return found
 
 
-def snap(work: float) -> int:
-    """The grid amount of work nearest to ``work`` (by ratio)."""
+def snap(work: float, anchor: Optional[float] = None) -> float:
+    """The grid amount of work nearest to ``work`` (by ratio).
+
+    With an ``anchor``, the grid is the anchor times the powers of ten: a machine picks
+    the anchor's own size unless it is over ~3x (10**0.5) faster or slower than the
+    reference, so noise near a grid boundary cannot flip the choice from run to run, and
+    machines of similar speed pick the same sizes (their reports line up in ``compare``).
+    Without one it is the 1-2-5 grid from 1.
+    """
+    if anchor is not None:
+        return anchor * 10.0 ** round(math.log10(max(work, 1e-300) / anchor))
     candidates = grid(1, max(work, 1) * 10)
     return min(candidates, key=lambda point: abs(math.log(point / max(work, 1))))
 
 
-def grid_size(kernel: str, work: float, lowest: int = 1) -> int:
-    """The smallest size (at or above ``lowest``) doing at least ``work`` snapped to the grid."""
-    return size_for_work(kernel, snap(work), lowest)
+#: One python call at a kernel's reference size lasts about this long (see ``Kernel``).
+REFERENCE_TIME = 0.02
+
+
+def anchor(kernel: str, target_time: float) -> Optional[float]:
+    """The work a call of ``target_time`` does at the kernel's reference speed, if it has one."""
+    found = spec(kernel)
+    if found.reference_size is None:
+        return None
+    return found.work(found.reference_size) * target_time / REFERENCE_TIME
+
+
+def grid_size(kernel: str, work: float, lowest: int = 1, anchor: Optional[float] = None) -> int:
+    """The size (at or above ``lowest``) whose work is nearest, by ratio, to ``work`` snapped
+    to the grid (fannkuch's work grows by factorials: the size above may be far off)."""
+    goal = snap(work, anchor)
+    above = size_for_work(kernel, goal, lowest)
+    done = spec(kernel).work
+    candidates = [size for size in (above - 1, above) if size >= lowest and done(size) > 0]
+    return min(candidates, key=lambda size: abs(math.log(done(size) / goal)), default=above)
 
 
 def fit_sizes(kernel: str, largest: int, points: int, lowest: int = 1) -> list[int]:
@@ -149,9 +175,9 @@ def choose_size(kernel: str, target_time: float, backend: Optional[str] = None,
                 clock: Callable[[], float] = time.thread_time) -> int:
     """A size on the work grid at which one call of ``backend`` lasts about ``target_time``.
 
-    The call is calibrated, then its work is snapped to the nearest 1-2-5 grid point: the
-    same machine picks the same size run after run, unless its speed sits right between
-    two grid points.
+    The call is calibrated, then its work is snapped to the nearest grid point (see
+    :func:`snap`): anchored at the kernel's reference size where it has one, so the same
+    machine picks the same size run after run.
     """
     backend = backend or slowest(kernel)
     lowest = smallest_size(kernel)
@@ -169,7 +195,7 @@ def choose_size(kernel: str, target_time: float, backend: Optional[str] = None,
         if nearer == size:
             break
         size = nearer
-    return max(lowest, grid_size(kernel, goal, lowest))
+    return max(lowest, grid_size(kernel, goal, lowest, anchor(kernel, target_time)))
 
 
 def _once(call: Callable[[], object], clock: Callable[[], float]) -> float:

@@ -1,13 +1,17 @@
-"""The report as one PNG chart (matplotlib, the optional extra ``fastkern[plot]``)."""
+"""The report as one PNG chart, and reports compared as another (matplotlib, the optional
+extra ``fastkern[plot]``)."""
 
 from __future__ import annotations
 
 import importlib.util
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from . import derive
 from .formatting import UNRESOLVED
 from .report import Report
+
+if TYPE_CHECKING:
+    from .compare import Row
 
 INSTALL_HINT = "matplotlib is needed for charts: pip install 'fastkern[plot]'"
 
@@ -160,6 +164,83 @@ def write(report: Report, path: str) -> None:
     m = report.machine
     figure.suptitle(f"fastkern anatomy: {m.cpu}, {m.usable_cores} usable cores, "
                     f"{m.implementation} {m.python}, fastkern {m.fastkern}, {m.timestamp}")
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+
+
+#: The sections a comparison chart draws: one thread's figures, then concurrency at the
+#: largest thread count, then the shared sections (per-call fits, dispatch and the event
+#: loop stay in the table, where there is room for them).
+COMPARED = ("ladder", "speedup over python", "share of python's time", "scaling T=",
+            "runnable at once T=", "per element", "scattered over in order", "collector", " vs ")
+
+
+def _threads(section: str) -> tuple[str, int]:
+    """``("scaling ", 4)`` for ``scaling T=4``; ``(section, 0)`` for a section without T."""
+    kind, _, workers = section.partition("T=")
+    return kind, int(workers) if workers else 0
+
+
+def _compared(rows: Sequence[Row]) -> list[Row]:
+    """The rows of :data:`COMPARED` sections, concurrency only at each figure's largest T."""
+    chosen = []
+    for row in rows:
+        subject, section, label = row.key.split(" | ")
+        if any(part in section for part in COMPARED):
+            chosen.append((row, (subject, _threads(section)[0], label), _threads(section)[1]))
+    largest: dict = {}
+    for _, figure, threads in chosen:
+        largest[figure] = max(largest.get(figure, 0), threads)
+    return [row for row, figure, threads in chosen if threads == largest[figure]]
+
+
+def write_comparison(rows: Sequence[Row], names: Sequence[str], path: str) -> None:
+    """Each figure's ratio to the first report, on a log axis, with the interval the two
+    runs' noise allows; dark where the difference is beyond noise, light within it.
+    Figures missing or not resolved in a report are counted in the title, not drawn."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from .compare import BEYOND
+
+    shown = _compared(rows)
+    others = len(names) - 1
+    height = max(4.0, 0.22 * len(shown) * others + 1.5)
+    figure, axes = plt.subplots(figsize=(12, height))
+    palette = plt.get_cmap("tab10")
+    skipped = 0
+    for index in range(1, len(names)):
+        positions, values, errors, colours = [], [], [[], []], []
+        for row_number, row in enumerate(shown):
+            found = row.ratio(index)
+            if found is None:
+                skipped += 1
+                continue
+            first, other = row.found[0].estimate, row.found[index].estimate
+            low = other.low / first.high if first.high > 0 else found
+            high = other.high / first.low if first.low > 0 else found
+            positions.append(row_number * others + index - 1)
+            values.append(found)
+            errors[0].append(max(found - low, 0.0))
+            errors[1].append(max(high - found, 0.0))
+            beyond = row.verdict(index) == BEYOND
+            colours.append(palette(index - 1) if beyond else (*palette(index - 1)[:3], 0.3))
+        axes.barh(positions, [v - 1 for v in values], left=1, color=colours,
+                  xerr=errors, error_kw={"elinewidth": 0.6, "capsize": 1.5},
+                  label=f"{names[index]} / {names[0]}")
+    axes.set_xscale("log")
+    axes.axvline(1, color="black", linewidth=0.8)
+    axes.set_yticks([n * others + (others - 1) / 2 for n in range(len(shown))])
+    axes.set_yticklabels([row.key for row in shown], fontsize="x-small")
+    axes.invert_yaxis()
+    axes.grid(axis="x", alpha=0.3)
+    axes.set_xlabel(f"ratio to {names[0]} (dark: beyond both runs' noise; light: within it)")
+    axes.set_title(f"Compared with {names[0]}" + (
+        f" ({skipped} figures missing or not resolved in a report, not drawn)" if skipped else ""))
+    _legend(axes)
     figure.tight_layout()
     figure.savefig(path, dpi=100)
     plt.close(figure)

@@ -18,9 +18,10 @@ from .run import CORES_STEP, KERNEL_STEPS
 
 CLOCKS = ("Clocks: the ladder, per-call fit, dispatch, boundary, memory, garbage collection and "
           "language features are timed by the thread's own CPU time (time.thread_time), which "
-          "other programs barely disturb; wall time is kept beside it in the JSON. Threads, "
-          "processes, one call on all cores and the event loop are about concurrency: wall "
-          "time, with the workers' runnable time beside it.")
+          "other programs barely disturb, with the cycle collector off as timeit has it (the "
+          "garbage collection section times it on and off, ten calls a sample); wall time is "
+          "kept beside it in the JSON. Threads, processes, one call on all cores and the event "
+          "loop are about concurrency: wall time, with the workers' runnable time beside it.")
 
 
 def timed(timing: Timing, per: int = 1) -> str:
@@ -271,7 +272,7 @@ def shared(report: Report) -> Optional[Table]:
                  ("gc", f"{g.kernel}({g.size}) python, collector off",
                   f"{timed(g.disabled)} ({times(derive.gc_ratio(g))})"),
                  ("gc", "collections per call (gen 0/1/2), paused",
-                  f"{'/'.join(map(str, g.collections))}, {seconds(g.pause)} "
+                  f"{'/'.join(f'{c:.3g}' for c in g.collections)}, {seconds(g.pause)} "
                   f"({fraction(derive.gc_pause_share(g))} of the call)")]
     if report.features:
         f = report.features

@@ -243,10 +243,10 @@ class GarbageCollection:
     size: int
     enabled: Timing
     disabled: Timing
-    collections: Tuple[int, ...]
-    """Collections per call, by generation."""
+    collections: Tuple[float, ...]
+    """Collections per call, by generation (averaged over as many calls as a sample)."""
     pause: float
-    """Seconds per call spent inside the collector."""
+    """Seconds per call spent inside the collector (likewise averaged)."""
 
 
 @dataclass(frozen=True)

@@ -57,8 +57,9 @@ def anatomy(kernel: object, size: Optional[int] = None, *, backends: Optional[Se
     against python's result on the sample before it is timed).
 
     ``size`` is the kernel's size argument (elements, steps, pixels per side...); unset,
-    one is chosen from a fixed grid of work (1-2-5 steps per decade) so that a python call
-    takes about ``settings.target_time``: reruns on one machine pick the same size.
+    one is chosen from a fixed grid of work so that a python call takes about
+    ``settings.target_time``: anchored at the kernel's reference size (see
+    :func:`.inputs.snap`), so reruns and machines of similar speed pick the same size.
     ``backends`` limits the backends timed; ``threads`` lists the thread counts of the GIL
     section (default 1 up to the usable cores, at least 2). ``quick`` trades precision for
     speed. ``shared`` adds the kernel-independent sections (boundary, memory, garbage

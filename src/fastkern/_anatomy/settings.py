@@ -34,6 +34,11 @@ class Settings:
     """List length for the memory layout section (and the boundary section)."""
     feature_ops: int = 1_000
     """Operations per call in the language-feature loops."""
+    collector: bool = False
+    """Whether the cycle collector runs during the samples of one thread's work. Off, as
+    ``timeit`` does: an allocating call triggers a collection only every few calls, so a
+    sample of one call caught one or not and the same call measured 1.5x apart from one
+    ladder to the next. The garbage collection section measures what the collector costs."""
     quick: bool = False
 
     @classmethod

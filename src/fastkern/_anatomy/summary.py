@@ -242,7 +242,7 @@ def _gc(report: Report) -> Optional[str]:
     total = sum(gc.collections)
     effect = derive.gc_ratio(gc)
     pause = derive.gc_pause_share(gc)
-    text = (f"The cycle collector ran {total} times during one {gc.kernel}({gc.size}) call, "
+    text = (f"The cycle collector ran {total:.3g} times per {gc.kernel}({gc.size}) call, "
             f"pausing {seconds(gc.pause)}"
             + (f" ({fraction(pause)} of the call)" if pause.resolved else "") + "; ")
     if effect.resolved:

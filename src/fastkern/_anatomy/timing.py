@@ -2,16 +2,19 @@
 
 A call's own work is timed by the calling thread's CPU time (``time.thread_time``), which
 other processes barely disturb: while they hold a CPU, this thread's clock stops. Wall
-time is kept beside it. Nothing here reads a real clock except through the clocks it is
+time is kept beside it. The cycle collector is off while a sample runs, unless the
+settings say otherwise (see ``Settings.collector``). Nothing here reads a real clock except through the clocks it is
 given, so tests drive it with fake ones and check every figure exactly.
 """
 
 from __future__ import annotations
 
+import gc
 import math
 import statistics
 import time
-from typing import Callable, Hashable, Mapping, Optional, Sequence, TypeVar
+from contextlib import contextmanager
+from typing import Callable, Hashable, Iterator, Mapping, Optional, Sequence, TypeVar
 
 from .report import CPU, Timing
 from .settings import Settings
@@ -26,6 +29,23 @@ WALL_CLOCK: Clock = time.perf_counter
 
 #: Auto-ranging never repeats a call more often than this within one sample.
 MAX_LOOPS = 10_000_000
+
+
+@contextmanager
+def collector(enabled: bool) -> Iterator[None]:
+    """Run the block with the cycle collector on or off, restoring its state after."""
+    was = gc.isenabled()
+    if enabled:
+        gc.enable()
+    else:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+        else:
+            gc.disable()
 
 
 def quartiles(values: Sequence[float]) -> tuple[float, float, float]:
@@ -66,10 +86,11 @@ class Timer:
     def run_both(self, call: Callable[[], object], loops: int) -> tuple[float, float]:
         """``clock`` and ``wall`` seconds taken by ``loops`` back-to-back calls."""
         clock, wall = self.clock, self.wall
-        start_wall, start = wall(), clock()
-        for _ in range(loops):
-            call()
-        return clock() - start, wall() - start_wall
+        with collector(self.settings.collector):
+            start_wall, start = wall(), clock()
+            for _ in range(loops):
+                call()
+            return clock() - start, wall() - start_wall
 
     def loops_for(self, call: Callable[[], object]) -> int:
         """Calls per sample so that one sample lasts at least ``min_time``."""
