@@ -336,23 +336,23 @@ def test_parallel_peers_compute_the_same_results():
                 assert np.allclose(version(*args), split, rtol=1e-9), kernel
 
 
+def _interleave(request, calls: dict, clock, title: str) -> None:
+    """Time ``calls`` in interleaved samples of ``clock``; their medians end the run."""
+    quick = request.config.getoption("benchmark_disable")
+    settings = Settings(min_time=0.0, samples=1, warmup=0) if quick else Settings(min_time=0.05, samples=21)
+    times = Timer(settings, clock=clock).time_all(calls)
+    medians = {label: timing.median for label, timing in times.items()}
+    assert all(median >= 0 for median in medians.values())
+    request.config.stash.setdefault(PEER_RATIOS, []).append((title, medians))
+
+
 @pytest.mark.parametrize("group", list(groups()))
 def test_interleaved(request, group):
     """Each group's calls in interleaved samples of thread CPU time; ratios at the end of the run."""
-    quick = request.config.getoption("benchmark_disable")
-    settings = Settings(min_time=0.0, samples=1, warmup=0) if quick else Settings(min_time=0.05, samples=21)
-    times = Timer(settings, clock=time.thread_time).time_all(groups()[group])
-    medians = {label: timing.median for label, timing in times.items()}
-    assert all(median >= 0 for median in medians.values())
-    request.config.stash.setdefault(PEER_RATIOS, []).append((group, medians))
+    _interleave(request, groups()[group], time.thread_time, group)
 
 
 @pytest.mark.parametrize("group", list(parallel_groups()))
 def test_interleaved_parallel(request, group):
     """Each one-call-on-every-core group in interleaved samples of wall time."""
-    quick = request.config.getoption("benchmark_disable")
-    settings = Settings(min_time=0.0, samples=1, warmup=0) if quick else Settings(min_time=0.05, samples=21)
-    times = Timer(settings, clock=time.perf_counter).time_all(parallel_groups()[group])
-    medians = {label: timing.median for label, timing in times.items()}
-    assert all(median >= 0 for median in medians.values())
-    request.config.stash.setdefault(PEER_RATIOS, []).append((f"{group} (wall clock)", medians))
+    _interleave(request, parallel_groups()[group], time.perf_counter, f"{group} (wall clock)")

@@ -90,7 +90,7 @@ def _cores_figures(subject: str, cores: Cores) -> Iterator[Figure]:
     """One call split over T threads: per T, then the serial fraction fitted over all T."""
     backend = cores.backend
     for index, threads in enumerate(cores.scaling.workers):
-        section = f"one call scaling, T={threads}"
+        section = f"one call scaling T={threads}"
         yield _figure(subject, section, f"{backend} speedup", derive.split_speedup(cores, index),
                       RATIO, WALL)
         yield _figure(subject, section, f"{backend} efficiency",
