@@ -1,4 +1,4 @@
-# cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False
+# cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False, freethreading_compatible=True
 """The public kernel functions as C-level callables: a fast path in front of the Python one.
 
 A :class:`KernelFunction` is called through CPython's vectorcall protocol, with no argument

@@ -30,7 +30,7 @@ from .inputs import grid_size, prepared
 from .report import WALL, Cores, Scaling
 from .timing import Clock, Timer, summarize
 
-#: Kernels whose one call is bound by reading memory: bytes read per element, per input.
+#: Kernels whose one call is bound by reading memory: how many float64 inputs it reads.
 STREAMING = {"sum": 1, "dot": 2}
 #: Seconds to wait for a call's workers to exit and count their runnable time.
 COUNT_TIMEOUT = 1.0
