@@ -197,3 +197,15 @@ def test_without_a_rung_that_splits_the_section_says_why():
     assert found.kernel("sum").cores is None
     assert ("one call, all cores", "no typed or c rung timed: only they split one call") in \
         found.kernel("sum").absent
+
+
+@pytest.mark.parametrize("gil_disabled", [True, False])
+def test_the_gil_section_says_when_the_interpreter_has_no_gil(report, gil_disabled):
+    """On a free-threaded build '(GIL held)' cannot mean that; the table and summary say so."""
+    import dataclasses
+
+    found = dataclasses.replace(report, machine=dataclasses.replace(
+        report.machine, free_threaded_build=gil_disabled, gil_disabled=gil_disabled))
+    said = "This interpreter runs without a GIL (free-threaded)"
+    assert (said in tables(found)) == gil_disabled
+    assert any(s.startswith(said) for s in summary.sentences(found)) == gil_disabled

@@ -181,6 +181,10 @@ def gil(report: Report) -> Optional[Table]:
                            "Throughput efficiency only (wall clock): this system does not report "
                            "threads' runnable time (no /proc/self/task/<tid>/schedstat), so load "
                            "from other programs cannot be told from the GIL here")
+    if report.machine.gil_disabled:
+        table.caption += (". This interpreter runs without a GIL (free-threaded): '(GIL held)' "
+                          "is release_gil=False, which keeps the calling thread attached to the "
+                          "interpreter and does not stop other threads")
     for kernel in kernels:
         rows = [(s.label, s, "" if s.size is None else f"calls of size {count(s.size)}")
                 for s in kernel.gil.threads]

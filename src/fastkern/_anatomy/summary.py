@@ -67,6 +67,15 @@ def _largest(scaling: Scaling) -> int:
 
 
 def _gil(report: Report) -> Optional[str]:
+    text = _threads(report)
+    if text and report.machine.gil_disabled:
+        return ("This interpreter runs without a GIL (free-threaded), so '(GIL held)' only keeps "
+                "the calling thread attached. " + text)
+    return text
+
+
+def _threads(report: Report) -> Optional[str]:
+    """Threads calling a kernel at once: runnable threads where known, else throughput."""
     kernels = [k for k in report.kernels if k.gil and k.gil.threads]
     if not kernels:
         return None
