@@ -19,7 +19,7 @@ import dataclasses
 
 import fastkern
 from fastkern._anatomy import cores, derive
-from fastkern._anatomy.formatting import at_once, fraction, times
+from fastkern._anatomy.formatting import LEGEND, at_once, fraction, times
 from fastkern._anatomy.settings import Settings
 from fastkern._anatomy.timing import Timer
 from fastkern._info import cpu_model, thread_budget
@@ -37,7 +37,7 @@ def rows(found) -> list[str]:
         line = (f"  T={threads:<3} {found.scaling.walls[index].median * 1e3:9.2f} ms  "
                 f"speedup {times(derive.split_speedup(found, index))}  "
                 f"efficiency {fraction(derive.efficiency(found.scaling, index))}")
-        busy = derive.runnable(found.scaling, index)
+        busy = derive.split_runnable(found, index)
         if busy is not None:
             line += f"  runnable at once {at_once(busy, threads)}"
         share = derive.of_copy_bandwidth(found, index)
@@ -65,6 +65,7 @@ def main() -> None:
         found = cores.measure(kernel, options.backend, size, 0.0, counts, timer, call_time=0.0)
         print(f"\n{kernel}({size}): Amdahl serial fraction {fraction(derive.serial_fraction(found))}")
         print("\n".join(rows(found)))
+    print(f"\n{LEGEND}")
 
 
 if __name__ == "__main__":

@@ -63,9 +63,10 @@ void fk_team_finish(fk_team_t *team, int stop);
  * add its runnable nanoseconds (on a CPU or waiting in a run queue, from its start; read
  * from Linux's /proc/thread-self/schedstat) as it exits; fk_team_count(0) stops. The
  * caller, thread 0, is not counted. fk_team_counted returns the total (-1 where a worker
- * could not read it) and sets *still_running to the counted workers not yet exited. */
+ * could not read it) and sets *still_running to the counted workers not yet exited and
+ * *last_exit to when the last one exited (CLOCK_MONOTONIC nanoseconds; 0: none yet). */
 void fk_team_count(int on);
-int64_t fk_team_counted(int *still_running);
+int64_t fk_team_counted(int *still_running, int64_t *last_exit);
 
 /* Sum of x[0..n), sixteen interleaved accumulators: reorders the additions. One unit is
  * one element. */

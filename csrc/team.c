@@ -148,6 +148,7 @@ static void *state_of(fk_team_t *team, int index)
  * queue (field 2 of its /proc schedstat) since it started. -1 once one could not be read. */
 static int counting;
 static int64_t counted_ns;
+static int64_t last_exit_ns; /* CLOCK_MONOTONIC when the last counted worker exited */
 static int pending;
 
 static int64_t own_runnable_ns(void)
@@ -165,13 +166,20 @@ static int64_t own_runnable_ns(void)
 
 static void count_runnable(void)
 {
-    int64_t own = own_runnable_ns();
+    struct timespec now;
+    int64_t own = own_runnable_ns(), exited;
     int64_t total = __atomic_load_n(&counted_ns, __ATOMIC_RELAXED);
     do {
         if (total < 0)
             break;
     } while (!__atomic_compare_exchange_n(&counted_ns, &total, own < 0 ? -1 : total + own, 0,
                                           __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    exited = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+    total = __atomic_load_n(&last_exit_ns, __ATOMIC_RELAXED);
+    while (exited > total && !__atomic_compare_exchange_n(&last_exit_ns, &total, exited, 0,
+                                                         __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+        ;
     __atomic_sub_fetch(&pending, 1, __ATOMIC_RELEASE);
 }
 #endif
@@ -179,21 +187,25 @@ static void count_runnable(void)
 void fk_team_count(int on)
 {
 #ifdef FK_THREADS
-    if (on)
+    if (on) {
         __atomic_store_n(&counted_ns, 0, __ATOMIC_RELAXED);
+        __atomic_store_n(&last_exit_ns, 0, __ATOMIC_RELAXED);
+    }
     __atomic_store_n(&counting, on != 0, __ATOMIC_RELEASE);
 #else
     (void)on;
 #endif
 }
 
-int64_t fk_team_counted(int *still_running)
+int64_t fk_team_counted(int *still_running, int64_t *last_exit)
 {
 #ifdef FK_THREADS
     *still_running = __atomic_load_n(&pending, __ATOMIC_ACQUIRE);
+    *last_exit = __atomic_load_n(&last_exit_ns, __ATOMIC_RELAXED);
     return __atomic_load_n(&counted_ns, __ATOMIC_RELAXED);
 #else
     *still_running = 0;
+    *last_exit = 0;
     return 0;
 #endif
 }

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import time
 
 import pytest
 from rich.console import Console
@@ -26,14 +27,16 @@ def wall(*samples: float):
     return summarize(list(samples), clock=WALL)
 
 
-def split(walls: dict, runnable: dict | None = None, bytes_read=None, copies=()) -> Cores:
+def split(walls: dict, runnable: dict | None = None, bytes_read=None, copies=(),
+          spans: dict | None = None) -> Cores:
     """A Cores measured as ``walls`` (T -> per-round seconds) say."""
     counts = tuple(walls)
     timings = tuple(wall(*walls[t]) for t in counts)
     busy = tuple(None if runnable is None else wall(*runnable[t]) for t in counts)
     scaling = Scaling("c", True, counts, (1,) * len(counts), timings, timings[0], 1, busy, 100)
     return Cores("c", 100, scaling, bytes_read, tuple(wall(*c) for c in copies),
-                 0 if bytes_read is None else 2 * bytes_read)
+                 0 if bytes_read is None else 2 * bytes_read,
+                 tuple(wall(*(spans or walls)[t]) for t in counts))
 
 
 @pytest.mark.parametrize("fraction", [0.0, 0.125, 0.5, 1.0])
@@ -70,9 +73,19 @@ def test_perfect_scaling_within_noise_is_a_resolved_serial_fraction_near_zero():
     assert found.resolved and found.low < 0 < found.high
 
 
-def test_runnable_threads_of_one_call():
-    found = split({1: [1.0] * 3, 2: [0.5] * 3}, runnable={1: [1.0] * 3, 2: [0.96875] * 3})
-    assert derive.runnable(found.scaling, 1).value == 1.9375
+def test_runnable_threads_of_one_call_over_the_span_they_were_counted_in():
+    found = split({1: [1.0] * 3, 2: [0.5] * 3}, runnable={1: [1.0] * 3, 2: [1.0] * 3},
+                  spans={1: [1.0] * 3, 2: [0.5, 0.5, 0.625]})
+    assert derive.split_runnable(found, 0).value == 1.0
+    assert derive.split_runnable(found, 1).value == 2.0
+    assert derive.split_runnable(found, 1).low == pytest.approx(1.8)
+
+
+def test_a_speedup_beyond_noise_above_t_is_not_resolved_and_within_noise_is_at_most_t():
+    beyond = derive.split_speedup(split({1: [1.0] * 3, 2: [0.25] * 3}), 1)
+    assert not beyond.resolved and beyond.reason == derive.ABOVE_FULL
+    within = derive.split_speedup(split({1: [1.0] * 3, 2: [0.45, 0.5, 0.55]}), 1)
+    assert within.resolved and within.value == 2.0 and within.high > 2.0
 
 
 def test_read_and_copy_bandwidth_and_their_ratio():
@@ -88,36 +101,38 @@ def test_read_and_copy_bandwidth_and_their_ratio():
 class FakeTeam:
     """A backend module whose workers exit one per ``team_runnable`` read."""
 
-    def __init__(self, counted, running):
-        self.counted, self.running, self.counting = counted, running, []
+    def __init__(self, counted, running, last_exit=0.0):
+        self.counted, self.running, self.last_exit, self.counting = counted, running, last_exit, []
 
     def count_team_runnable(self, on):
         self.counting.append(on)
 
     def team_runnable(self):
         self.running = max(0, self.running - 1)
-        return self.counted, self.running
+        return self.counted, self.running, self.last_exit
 
 
-def test_a_split_batch_adds_the_callers_and_the_workers_runnable_time_in_its_wall_window():
+@pytest.mark.parametrize("last_exit, span", [(0.0, 0.5), (10.25, 0.5), (10.625, 0.625)])
+def test_a_split_batch_adds_the_callers_and_the_workers_runnable_time(last_exit, span):
+    """The span runs to the last worker's exit when that came after the call returned."""
     now = [0.0]
     caller = [0.0]
-    team = FakeTeam(counted=0.75, running=3)
+    team = FakeTeam(counted=0.75, running=3, last_exit=last_exit)
 
     def call(threads):
         assert threads == 2 and team.counting == [True]
         now[0] += 0.5
         caller[0] += 0.25
 
-    batch = cores.split_batch(call, 2, team, lambda: now[0], lambda: caller[0])
-    assert batch() == (0.5, 1.0)
+    batch = cores.split_batch(call, 2, team, lambda: now[0], lambda: caller[0], lambda: 10.0)
+    assert batch() == (0.5, 1.0, span)
     assert team.counting == [True, False] and team.running == 0
 
 
 def test_workers_still_running_at_the_timeout_leave_the_runnable_time_unknown(monkeypatch):
     monkeypatch.setattr(cores, "COUNT_TIMEOUT", 0.0)
-    assert cores._counted(FakeTeam(counted=1.0, running=5)) is None
-    assert cores._counted(FakeTeam(counted=None, running=1)) is None
+    assert cores._counted(FakeTeam(counted=1.0, running=5)) == (None, 0.0)
+    assert cores._counted(FakeTeam(counted=None, running=1)) == (None, 0.0)
 
 
 def test_sizes_come_from_the_work_grid_and_streams_stop_at_10m_elements():
@@ -132,13 +147,14 @@ def test_the_team_counts_its_workers_runnable_time_only_while_counting(module):
     module.count_team_runnable(True)
     try:
         fastkern.mandelbrot(64, 64, backend=module.__name__.rsplit("_", 1)[-1], threads=3)
-        counted = cores._counted(module)
+        counted, last_exit = cores._counted(module)
     finally:
         module.count_team_runnable(False)
     assert counted is not None and counted > 0  # two workers ran: they used CPU time
+    assert 0 < last_exit <= time.monotonic()
     fastkern.mandelbrot(64, 64, backend="c", threads=3)
     fastkern.mandelbrot(64, 64, backend="typed", threads=3)
-    assert cores._counted(module) == counted
+    assert cores._counted(module) == (counted, last_exit)
 
 
 @pytest.fixture(scope="module")
@@ -164,6 +180,9 @@ def test_a_real_run_measures_every_usable_thread_count_for_the_kernels_that_spli
         samples = report.settings.samples
         assert all(len(t.samples) == samples for t in found.scaling.walls)
         assert found.scaling.reference == found.scaling.walls[0]
+        assert all(len(s.samples) == samples for s in found.spans)
+        assert all(s >= w for span, timing in zip(found.spans, found.scaling.walls)
+                   for s, w in zip(span.samples, timing.samples))
         if report.machine.schedstat:
             assert all(len(r.samples) == samples for r in found.scaling.runnable)
         if inputs is None:

@@ -101,34 +101,39 @@ def copy_batch(elements: int, threads: int, wall: Clock) -> Callable[[], float]:
 
 
 def split_batch(call: Callable[[int], object], threads: int, module, wall: Clock,
-                probe: Optional[sched.Probe]) -> Callable[[], tuple]:
-    """A batch: one call split over ``threads`` threads; returns its wall seconds and its
-    threads' summed runnable seconds (None where they cannot be read)."""
+                probe: Optional[sched.Probe],
+                monotonic: Callable[[], float] = time.monotonic) -> Callable[[], tuple]:
+    """A batch: one call split over ``threads`` threads. Returns its wall seconds, its
+    threads' summed runnable seconds (None where they cannot be read) and the span those
+    were counted in: from the call's start until it returned or its last worker exited
+    (a worker started late may still wait for a CPU after the call returns)."""
 
     def batch() -> tuple:
         module.count_team_runnable(True)
         try:
             before = probe() if probe else 0.0
-            start = wall()
+            began, start = monotonic(), wall()
             call(threads)
             seconds = wall() - start
             caller = probe() - before if probe else None
-            workers = _counted(module)
+            workers, last_exit = _counted(module)
         finally:
             module.count_team_runnable(False)
-        return seconds, None if caller is None or workers is None else caller + workers
+        span = max(seconds, last_exit - began) if last_exit else seconds
+        return seconds, None if caller is None or workers is None else caller + workers, span
 
     return batch
 
 
-def _counted(module, sleep: Callable[[float], None] = time.sleep) -> Optional[float]:
-    """The workers' counted runnable seconds, once every one has exited (None if unread)."""
+def _counted(module, sleep: Callable[[float], None] = time.sleep) -> tuple:
+    """The workers' counted runnable seconds once every one has exited (None if unread or
+    some are still running), and when the last one exited."""
     deadline = time.monotonic() + COUNT_TIMEOUT
-    seconds, running = module.team_runnable()
+    seconds, running, last_exit = module.team_runnable()
     while running and time.monotonic() < deadline:
         sleep(0.0005)
-        seconds, running = module.team_runnable()
-    return None if running else seconds
+        seconds, running, last_exit = module.team_runnable()
+    return (None if running else seconds), last_exit
 
 
 def measure(kernel: str, backend: str, size: int, per_call: float, counts: Sequence[int],
@@ -149,14 +154,14 @@ def measure(kernel: str, backend: str, size: int, per_call: float, counts: Seque
     if read is not None:
         batches.update({("copy", t): copy_batch(len(args[0]), t, timer.wall) for t in counts})
     results = timer.rounds(batches)
-    walls = tuple(summarize([w for w, _ in results[t]], clock=WALL) for t in counts)
-    runnable = tuple(None if any(r is None for _, r in results[t])
-                     else summarize([r for _, r in results[t]], clock=WALL) for t in counts)
-    reference = summarize([w for w, _ in results[counts[0]]], clock=WALL)
-    scaling = Scaling(backend, True, tuple(counts), (1,) * len(counts), walls, reference, 1,
+    walls = tuple(summarize([w for w, _, _ in results[t]], clock=WALL) for t in counts)
+    runnable = tuple(None if any(r is None for _, r, _ in results[t])
+                     else summarize([r for _, r, _ in results[t]], clock=WALL) for t in counts)
+    spans = tuple(summarize([s for _, _, s in results[t]], clock=WALL) for t in counts)
+    scaling = Scaling(backend, True, tuple(counts), (1,) * len(counts), walls, walls[0], 1,
                       runnable, size)
     copies = () if read is None else tuple(summarize(results[("copy", t)], clock=WALL)
                                            for t in counts)
     return Cores(backend, size, scaling, read, copies,
-                 0 if read is None else 16 * len(args[0]))
+                 0 if read is None else 16 * len(args[0]), spans)
 

@@ -182,15 +182,16 @@ def efficiency(scaling: Scaling, index: int) -> Estimate:
 RUNNABLE_SLACK = 0.1
 
 
-def runnable(scaling: Scaling, index: int) -> Optional[Estimate]:
-    """Threads (or processes) runnable at once at the index-th worker count.
+def runnable(scaling: Scaling, index: int, spans: Sequence[Timing] = ()) -> Optional[Estimate]:
+    """Threads (or processes) runnable at once at the index-th worker count: their runnable
+    time over the wall time it was counted in (``spans``, default the batches' walls).
 
     More than T (plus :data:`RUNNABLE_SLACK`) beyond noise is not resolved.
     """
     counted = scaling.runnable[index]
     if counted is None:
         return None
-    found = per_round(at_once, counted, scaling.walls[index])
+    found = per_round(at_once, counted, spans[index] if spans else scaling.walls[index])
     checked = bounded(found, ceiling=scaling.workers[index] + RUNNABLE_SLACK)
     return found if checked.reason in (NEAR_FULL, NEAR_ZERO) else checked
 
@@ -234,9 +235,18 @@ def amdahl_fraction(counts: Sequence[int], speedups: Sequence[float]) -> Optiona
 
 
 def split_speedup(cores: Cores, index: int) -> Estimate:
-    """The unsplit call's wall time (T=1) over the call's at the index-th T, round by round."""
-    scaling = cores.scaling
-    return per_round(_ratio, scaling.reference, scaling.walls[index])
+    """The unsplit call's wall time (T=1) over the call's at the index-th T, round by round:
+    T times the efficiency, resolved as it is (within noise of T, at most T is shown)."""
+    threads = cores.scaling.workers[index]
+    found = efficiency(cores.scaling, index)
+    return Estimate(min(found.value, 1.0) * threads, found.low * threads, found.high * threads,
+                    found.reason)
+
+
+def split_runnable(cores: Cores, index: int) -> Optional[Estimate]:
+    """The call's threads runnable at once: their runnable time over the span it was
+    counted in (until the last worker exited)."""
+    return runnable(cores.scaling, index, cores.spans)
 
 
 def serial_fraction(cores: Cores) -> Estimate:

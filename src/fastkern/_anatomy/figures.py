@@ -95,7 +95,7 @@ def _cores_figures(subject: str, cores: Cores) -> Iterator[Figure]:
                       RATIO, WALL)
         yield _figure(subject, section, f"{backend} efficiency",
                       derive.efficiency(cores.scaling, index), FRACTION, WALL)
-        runnable = derive.runnable(cores.scaling, index)
+        runnable = derive.split_runnable(cores, index)
         if runnable is not None:
             yield _figure(subject, section, f"{backend} runnable at once", runnable, THREADS, WALL)
         if cores.bytes_read is not None:

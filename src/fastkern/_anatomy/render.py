@@ -226,7 +226,7 @@ def cores(report: Report) -> Optional[Table]:
         for index, t in enumerate(found.scaling.workers):
             text = (f"{times(derive.split_speedup(found, index))} "
                     f"{fraction(derive.efficiency(found.scaling, index))}")
-            busy = derive.runnable(found.scaling, index)
+            busy = derive.split_runnable(found, index)
             if busy is not None:
                 text += f"\n{at_once(busy, t)} at once"
             if found.bytes_read is not None:

@@ -168,6 +168,9 @@ class Cores:
     """Wall seconds of T threads copying ``copy_bytes`` between them, at each T (sum, dot)."""
     copy_bytes: int = 0
     """Bytes a copy probe moves: read and written."""
+    spans: Tuple[Timing, ...] = ()
+    """Wall seconds the runnable time was counted in, at each T: from the call's start until
+    it returned or its last worker exited, whichever came later."""
 
 
 @dataclass(frozen=True)

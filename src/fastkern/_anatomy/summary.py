@@ -136,7 +136,7 @@ def _cores(report: Report) -> Optional[str]:
         found = kernel.cores
         last = len(found.scaling.workers) - 1
         speedup, efficiency = derive.split_speedup(found, last), derive.efficiency(found.scaling, last)
-        busy = derive.runnable(found.scaling, last)
+        busy = derive.split_runnable(found, last)
         text = f"{call(kernel.kernel, found.size)} on {found.backend} " + (
             f"ran {times(speedup)} as fast as unsplit ({fraction(efficiency)} efficiency"
             if efficiency.resolved else f"scaled by a figure not resolved ({efficiency.reason}")

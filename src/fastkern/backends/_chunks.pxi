@@ -46,7 +46,7 @@ cdef extern from "fastkern.h" nogil:
     int fk_team_step(fk_team_t *team)
     void fk_team_finish(fk_team_t *team, int stop)
     void fk_team_count(int on)
-    int64_t fk_team_counted(int *still_running)
+    int64_t fk_team_counted(int *still_running, int64_t *last_exit)
 
 cdef enum:
     SPLIT_BLOCK = 1 << 16
@@ -117,12 +117,14 @@ def count_team_runnable(bint on):
 
 
 def team_runnable():
-    """(seconds, workers still to exit): the runnable time (on a CPU or in a run queue)
-    counted since ``count_team_runnable(True)``; seconds is None where a worker could not
-    read it (no ``/proc/thread-self/schedstat``). The calling thread is not counted."""
+    """(seconds, workers still to exit, last exit): the runnable time (on a CPU or in a run
+    queue) counted since ``count_team_runnable(True)``, None where a worker could not read
+    it (no ``/proc/thread-self/schedstat``); and when the last counted worker exited, in
+    ``time.monotonic()`` seconds (0.0: none yet). The calling thread is not counted."""
     cdef int still_running
-    cdef int64_t counted = fk_team_counted(&still_running)
-    return (None if counted < 0 else counted / 1e9), still_running
+    cdef int64_t last_exit
+    cdef int64_t counted = fk_team_counted(&still_running, &last_exit)
+    return (None if counted < 0 else counted / 1e9), still_running, last_exit / 1e9
 
 
 cdef int check_threads(int threads) except -1:
