@@ -38,3 +38,24 @@ def test_importing_every_module_keeps_the_gil_off():
 def test_info_says_the_gil_is_off():
     details = fastkern.info()
     assert details["free_threaded_build"] is True and details["gil_disabled"] is True
+
+
+BUILD_A_RUNG = """
+import sys
+sys.path.insert(0, sys.argv[1])
+import oscillator
+absent = oscillator.oscillator.build(["compiled", "annotated"])
+assert not absent, absent
+assert oscillator.oscillator(100, 0.01, backend="compiled") == oscillator.oscillator(100, 0.01)
+print(sys._is_gil_enabled())
+"""
+
+
+def test_building_a_registered_kernels_rungs_keeps_the_gil_off(tmp_path):
+    examples = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples")
+    env = {key: value for key, value in os.environ.items() if key != "PYTHON_GIL"}
+    env["FASTKERN_CACHE_DIR"] = str(tmp_path)
+    done = subprocess.run([sys.executable, "-c", BUILD_A_RUNG, examples], capture_output=True,
+                          text=True, env=env, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False"] and "GIL" not in done.stderr, done.stderr
