@@ -91,20 +91,6 @@ def _numba_splitmix64_at(seed, k):
     return z ^ (z >> np.uint64(31))
 
 
-@numba.njit
-def numba_monte_carlo_pi(samples, seed):
-    seed = np.uint64(seed)
-    scale = 1.0 / 9007199254740992.0
-    hits = 0
-    for i in range(samples):
-        k = np.uint64(2) * np.uint64(i)
-        x = np.float64(_numba_splitmix64_at(seed, k + np.uint64(1)) >> np.uint64(11)) * scale
-        y = np.float64(_numba_splitmix64_at(seed, k + np.uint64(2)) >> np.uint64(11)) * scale
-        if x * x + y * y <= 1.0:
-            hits += 1
-    return 4.0 * hits / samples
-
-
 def _sum_prange(x):
     total = 0.0
     for i in numba.prange(x.shape[0]):
@@ -182,6 +168,11 @@ def _monte_carlo_pi_prange(samples, seed):
         if x * x + y * y <= 1.0:
             hits += 1
     return 4.0 * hits / samples
+
+
+#: The unsplit peer of monte_carlo_pi: the prange loop compiled without parallel (prange is
+#: range there).
+numba_monte_carlo_pi = numba.njit(_monte_carlo_pi_prange)
 
 
 def _raw(kernel: str):
