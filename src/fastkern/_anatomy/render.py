@@ -72,7 +72,9 @@ def load(report: Report) -> Optional[Table]:
                    "this process and its workers)", "kernel or section", *steps,
                    caption=f"{BUSY_CPUS:g} or more caps the wall-clock figures of that section "
                            "(threads, processes, event loop): they get fewer CPUs than they "
-                           "could use. Thread-CPU figures are not capped."
+                           "could use. Thread-CPU figures are not capped, but contention for "
+                           "shared caches and cores still slows this thread's own work, "
+                           "interpreted rungs most."
                            + (" With CFS autogroups on, each busy session gets an equal share "
                               "of the CPUs, whatever its number of threads."
                               if report.machine.autogroup else ""))

@@ -303,7 +303,9 @@ def _load(report: Report) -> Optional[str]:
     return (f"Other programs kept up to {cpus(most)} CPUs busy during {len(loads)} of "
             f"{len(report.load)} sections ({report.machine.usable_cores} usable cores): "
             f"throughput of threads and processes and event-loop lag are capped by it there; "
-            f"the single-thread figures use thread CPU time and are not.{groups}")
+            f"the single-thread figures use thread CPU time, which leaves out the others' time "
+            f"but not their contention for shared caches and cores, which slows interpreted "
+            f"rungs most: a run on a quieter machine shows by how much.{groups}")
 
 
 def _unique(items: Iterable[str]) -> list[str]:
