@@ -22,7 +22,7 @@ SIDE_BY_SIDE = 0.5
 
 def sentences(report: Report) -> list[str]:
     """Every takeaway the report supports, most important first."""
-    found = [_load(report), *(_ladder(k) for k in report.kernels), _gil(report),
+    found = [_load(report), *(_ladder(k) for k in report.kernels), _no_gil(report), _gil(report),
              _cores(report), _processes(report), _stall(report), _call_cost(report), _boundary(report),
              _memory(report), _gc(report), _features(report), _stability(report),
              _unresolved(report)]
@@ -66,16 +66,15 @@ def _largest(scaling: Scaling) -> int:
     return len(scaling.workers) - 1
 
 
+def _no_gil(report: Report) -> Optional[str]:
+    """On a free-threaded interpreter, what the GIL section's '(GIL held)' means there."""
+    if not report.machine.gil_disabled or not any(k.gil and k.gil.threads for k in report.kernels):
+        return None
+    return ("This interpreter runs without a GIL (free-threaded), so '(GIL held)' only keeps "
+            "the calling thread attached: it does not stop other threads.")
+
+
 def _gil(report: Report) -> Optional[str]:
-    text = _threads(report)
-    if text and report.machine.gil_disabled:
-        return ("This interpreter runs without a GIL (free-threaded), so '(GIL held)' only keeps "
-                "the calling thread attached. " + text)
-    return text
-
-
-def _threads(report: Report) -> Optional[str]:
-    """Threads calling a kernel at once: runnable threads where known, else throughput."""
     kernels = [k for k in report.kernels if k.gil and k.gil.threads]
     if not kernels:
         return None
