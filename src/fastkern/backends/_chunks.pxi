@@ -35,6 +35,11 @@ ctypedef int (*groups_fn)(const void *state, int64_t unit, int64_t *start,
                           int64_t *end) noexcept nogil
 ctypedef void (*merge_fn)(void *state, const void *copy) noexcept nogil
 
+cdef extern from "Python.h":
+    # PyErr_CheckSignals as plain C: -1 with the exception set, which Cython's own
+    # declaration (``except -1``) would propagate at once, skipping the caller's clean-up.
+    int signal_raised "PyErr_CheckSignals" ()
+
 cdef extern from "fastkern.h" nogil:
     enum:
         FK_MAX_THREADS
@@ -161,8 +166,8 @@ cdef int run_split(range_fn work, groups_fn groups, void *states, size_t state_s
                 more = fk_team_step(team)
         else:
             more = fk_team_step(team)
-        if more and check_signals and PyErr_CheckSignals() < 0:
-            stop = 1
+        if more and check_signals and signal_raised() < 0:
+            stop = 1  # finish the team (its threads stop after their tasks), then raise
             more = 0
     if release_gil:
         with nogil:
