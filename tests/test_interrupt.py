@@ -16,7 +16,6 @@ import subprocess
 import sys
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -95,10 +94,11 @@ def _reactions(backend: str, release: str) -> dict[str, float | str]:
     return reactions
 
 
-def _all_reactions(parallel: bool = True) -> dict[tuple[str, str], dict]:
-    variants = _variants()
-    with ThreadPoolExecutor(max_workers=len(variants) if parallel else 1) as pool:
-        return dict(zip(variants, pool.map(lambda v: _reactions(*v), variants)))
+def _all_reactions() -> dict[tuple[str, str], dict]:
+    """Each variant's reactions, one child at a time: seven children at once on two cores
+    stretched numpy's reaction past the bound under load (one BLAS call of an 8000x8000
+    spectral_norm, its threads contending with everything else)."""
+    return {variant: _reactions(*variant) for variant in _variants()}
 
 
 @pytest.fixture(scope="module")
@@ -202,7 +202,7 @@ except KeyboardInterrupt:
 
 def main() -> None:
     """Print the reaction table (seconds): kernel x backend x release_gil, one child at a time."""
-    measured = _all_reactions(parallel=False)
+    measured = _all_reactions()
     header = [f"{b}" + ("" if r == "-" else f" gil {'released' if r == '1' else 'held'}")
               for b, r in measured]
     print("| kernel | " + " | ".join(header) + " |")
