@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 
 import fastkern
+from helpers import default_ctrl_c
 
 #: Seconds between the call's start and SIGINT, and the bound the test asserts.
 DELAY = 0.3
@@ -74,7 +75,8 @@ def _reactions(backend: str, release: str) -> dict[str, float | str]:
     """Seconds from SIGINT to KeyboardInterrupt for each long kernel the backend has."""
     kernels = [k for k in LONG_KERNELS if backend in fastkern.kernel_backends(k)]
     child = subprocess.Popen([sys.executable, "-c", _CHILD, backend, release, *kernels],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             preexec_fn=default_ctrl_c)
     reactions: dict[str, float | str] = {}
     try:
         for kernel in kernels:
@@ -175,7 +177,7 @@ print(round(rss_mb() - before))
 @pytest.mark.parametrize("backend", ["typed", "c"])
 def test_an_interrupted_call_frees_its_scratch_memory(backend):
     done = subprocess.run([sys.executable, "-c", _RSS_CHILD, backend], capture_output=True,
-                          text=True, timeout=120)
+                          text=True, timeout=120, preexec_fn=default_ctrl_c)
     assert done.returncode == 0, done.stderr
     assert "finished" not in done.stdout
     # Each interrupted binary_trees(22) had built a stretch tree of a few hundred MB.
@@ -196,7 +198,8 @@ except KeyboardInterrupt:
     worker.join()
     print(results)
 """
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, preexec_fn=default_ctrl_c)
     assert done.stdout.split() == ["[3524578]"], done.stderr
 
 
