@@ -56,7 +56,7 @@ def pytest_terminal_summary(terminalreporter, config):
                                 "(the spread); Rounds: timed rounds, each of one or more calls")
     peers = config.stash.get(PEER_RATIOS, [])
     if peers:
-        terminalreporter.section("peers: interleaved medians of thread CPU time")
+        terminalreporter.section("peers: interleaved medians (thread CPU time; wall clock where marked)")
     for group, medians in peers:
         (first, reference), *others = medians.items()
         terminalreporter.write_line(f"{group}: {first} {_duration(reference)}")

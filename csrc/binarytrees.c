@@ -104,7 +104,8 @@ int64_t fk_binary_trees_open(fk_binary_trees_t *s, int max_depth)
     int deepest = max_depth > MIN_DEPTH + 2 ? max_depth : MIN_DEPTH + 2;
     int64_t units = 0;
     s->rows = s->phases = 0;
-    s->scratch = malloc((size_t)tree_nodes(deepest + 1) * sizeof(node_t));
+    s->owns = 1;
+    s->scratch = s->whole = malloc((size_t)tree_nodes(deepest + 1) * sizeof(node_t));
     s->long_lived = malloc((size_t)tree_nodes(deepest) * sizeof(node_t));
     if (s->scratch == NULL || s->long_lived == NULL) {
         fk_binary_trees_close(s);
@@ -127,9 +128,10 @@ int64_t fk_binary_trees_open(fk_binary_trees_t *s, int max_depth)
  * piece; the last piece built links the top, the last walked walks it. */
 static void do_item(fk_binary_trees_t *s, const fk_binary_trees_phase_t *phase, int64_t i)
 {
-    node_t *tree = phase->kind == BUILD_AND_CHECK ? s->scratch : s->long_lived;
-    int64_t *check_sum = &s->row[phase->row][2];
     int levels = top_levels(phase->depth);
+    node_t *scratch = levels ? s->scratch : s->whole;
+    node_t *tree = phase->kind == BUILD_AND_CHECK ? scratch : s->long_lived;
+    int64_t *check_sum = &s->row[phase->row][2];
     int64_t pieces = (int64_t)1 << levels;
     if (levels == 0) { /* the long-lived tree, built or walked */
         if (phase->kind == BUILD)
@@ -178,7 +180,56 @@ void fk_binary_trees_range(void *state, int64_t begin, int64_t end)
 
 void fk_binary_trees_close(fk_binary_trees_t *s)
 {
-    free(s->scratch);
-    free(s->long_lived);
-    s->scratch = s->long_lived = NULL;
+    if (s->owns == 1) {
+        free(s->scratch);
+        free(s->long_lived);
+    } else if (s->owns == 2) {
+        free(s->whole);
+    }
+    s->owns = 0;
+    s->scratch = s->long_lived = s->whole = NULL;
+}
+
+int fk_binary_trees_groups(const void *state, int64_t unit, int64_t *start, int64_t *end)
+{
+    const fk_binary_trees_t *s = state;
+    int p = 0;
+    while (p + 1 < s->phases && s->phase[p + 1].first_unit <= unit)
+        p++;
+    const fk_binary_trees_phase_t *phase = &s->phase[p];
+    int64_t length = phase->items * phase->item_units;
+    if (top_levels(phase->depth) == 0) {
+        *start = phase->first_unit;
+        *end = phase->first_unit + length;
+        return 0;
+    }
+    if (phase->kind != BUILD_AND_CHECK) {
+        *start = phase->first_unit;
+        *end = phase->first_unit + length;
+        return 1;
+    }
+    int64_t tree_units = 2 * ((int64_t)1 << top_levels(phase->depth)) * phase->item_units;
+    *start = unit - (unit - phase->first_unit) % tree_units;
+    *end = *start + tree_units;
+    return 1;
+}
+
+int fk_binary_trees_fork(const fk_binary_trees_t *s, fk_binary_trees_t *copy)
+{
+    int deepest = 0;
+    for (int p = 0; p < s->phases; p++)
+        if (top_levels(s->phase[p].depth) == 0 && s->phase[p].depth > deepest)
+            deepest = s->phase[p].depth;
+    *copy = *s;
+    for (int r = 0; r < s->rows; r++)
+        copy->row[r][2] = 0;
+    copy->owns = 2;
+    copy->whole = malloc((size_t)tree_nodes(deepest) * sizeof(node_t));
+    return copy->whole == NULL ? -1 : 0;
+}
+
+void fk_binary_trees_add(fk_binary_trees_t *s, const fk_binary_trees_t *copy)
+{
+    for (int r = 0; r < s->rows; r++)
+        s->row[r][2] += copy->row[r][2];
 }

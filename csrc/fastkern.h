@@ -38,6 +38,36 @@
 #define FK_GRANULE 16
 typedef void fk_range_fn(void *state, int64_t begin, int64_t end);
 
+/* A team of threads doing one ranged work: units [0, units) in tasks of up to `task` units,
+ * handed out in order. Where the units form groups that must run one after the other,
+ * `groups` (else NULL) gives the group [*start, *end) of a unit, and returns nonzero when
+ * that group must be done as one task (by one thread); a task of a group starts only once
+ * the groups before it are done. Thread t works on states + t * state_size (state_size 0:
+ * all share one state). The caller is thread 0 and does tasks by calling fk_team_step
+ * until it returns 0 (between two steps it may handle signals), then fk_team_finish (stop
+ * nonzero: abandon the tasks not started), which returns once every task taken is done:
+ * then the states may be read and freed. Workers are started (detached) per team; where
+ * pthread_create fails or the build has no threads (fk_threads_available() is 0), fewer
+ * threads, down to the caller alone, do all the tasks. Which thread does a task never
+ * changes a result when each task's result depends only on its units: the kernels' range
+ * functions (per-thread states for those that keep scratch or partial results). */
+#define FK_MAX_THREADS 1024
+typedef struct fk_team fk_team_t;
+typedef int fk_groups_fn(const void *state, int64_t unit, int64_t *start, int64_t *end);
+int fk_threads_available(void);
+fk_team_t *fk_team_start(fk_range_fn *range, fk_groups_fn *groups, void *states,
+                         size_t state_size, int threads, int64_t units, int64_t task);
+int fk_team_step(fk_team_t *team);
+void fk_team_finish(fk_team_t *team, int stop);
+/* Measurement: fk_team_count(1) zeroes a total and makes each worker started from then on
+ * add its runnable nanoseconds (on a CPU or waiting in a run queue, from its start; read
+ * from Linux's /proc/thread-self/schedstat) as it exits; fk_team_count(0) stops. The
+ * caller, thread 0, is not counted. fk_team_counted returns the total (-1 where a worker
+ * could not read it) and sets *still_running to the counted workers not yet exited and
+ * *last_exit to when the last one exited (CLOCK_MONOTONIC nanoseconds; 0: none yet). */
+void fk_team_count(int on);
+int64_t fk_team_counted(int *still_running, int64_t *last_exit);
+
 /* Sum of x[0..n), sixteen interleaved accumulators: reorders the additions. One unit is
  * one element. */
 typedef struct {
@@ -99,11 +129,21 @@ typedef struct {
     int rows, phases;
     int64_t row[FK_BINARY_TREES_MAX_ROWS][3];
     fk_binary_trees_phase_t phase[FK_BINARY_TREES_MAX_ROWS + 1];
-    struct fk_node *scratch, *long_lived;
+    struct fk_node *scratch, *long_lived, *whole; /* whole: for trees not built in pieces */
+    int owns;                                     /* 1: scratch and long_lived, 2: whole only */
 } fk_binary_trees_t;
 int64_t fk_binary_trees_open(fk_binary_trees_t *s, int max_depth);
 fk_range_fn fk_binary_trees_range;
 void fk_binary_trees_close(fk_binary_trees_t *s);
+/* For threads: a phase of trees not built in pieces is one group (each thread builds its
+ * trees in its own copy's `whole` block); a phase of trees built in pieces is one group per
+ * tree (the build then the walk of one stretch or iteration tree, or the long-lived tree's
+ * build or walk), done by one thread. A copy shares the open state's pieces and long-lived
+ * tree, has its own block for whole trees and counts its own checks (0, or -1 when out of
+ * memory; close it too); fk_binary_trees_add adds a copy's checks to the state's rows. */
+fk_groups_fn fk_binary_trees_groups;
+int fk_binary_trees_fork(const fk_binary_trees_t *s, fk_binary_trees_t *copy);
+void fk_binary_trees_add(fk_binary_trees_t *s, const fk_binary_trees_t *copy);
 
 /* The n-th Fibonacci number by naive double recursion, for n in 0..FK_FIB_MAX_N (the
  * largest whose result fits int64_t). fib(n) for n > FK_FIB_LEAF is the sum of the naive
@@ -141,6 +181,8 @@ typedef struct {
 int64_t fk_spectral_norm_open(fk_spectral_norm_t *s, ptrdiff_t n, double *work);
 fk_range_fn fk_spectral_norm_range;
 double fk_spectral_norm_result(const fk_spectral_norm_t *s);
+/* For threads: the units of one product form a group (rows written independently). */
+fk_groups_fn fk_spectral_norm_groups;
 
 /* Benchmarks Game fannkuch-redux for n in 1..FK_FANNKUCH_MAX_N. One unit is one
  * permutation (a few dozen operations); there are n! of them. */
@@ -161,6 +203,7 @@ typedef struct {
     ptrdiff_t n, k, m;
     const double *a, *b;
     double *out, *packed_a, *packed_b;
+    double *split_b; /* the split's own packing space for b (NULL unless split) */
     int64_t packed_a_for, packed_b_for;
     double stack[FK_MATMUL_STACK_DOUBLES];
 } fk_matmul_t;
@@ -168,5 +211,12 @@ int64_t fk_matmul_open(fk_matmul_t *s, ptrdiff_t n, ptrdiff_t k, ptrdiff_t m, co
                        const double *b, double *out, double *unit_ops);
 fk_range_fn fk_matmul_range;
 void fk_matmul_close(fk_matmul_t *s);
+/* Split over threads, the same work in other units on one shared state: per KC-deep slice,
+ * a group of units packing a and b into shared buffers, then a group of units computing;
+ * fk_matmul_open_split returns the number of units (or -1 when out of memory). */
+int64_t fk_matmul_open_split(fk_matmul_t *s, ptrdiff_t n, ptrdiff_t k, ptrdiff_t m,
+                             const double *a, const double *b, double *out, double *unit_ops);
+fk_range_fn fk_matmul_split_range;
+fk_groups_fn fk_matmul_split_groups;
 
 #endif

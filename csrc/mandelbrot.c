@@ -47,7 +47,6 @@ MANDELBROT_ROW(row_u16, uint16_t)
         ptrdiff_t width = s->width, runs = (width + LANES - 1) / LANES;                \
         ptrdiff_t first = begin / runs, last = (end + runs - 1) / runs;                \
         T *out = s->out;                                                               \
-        _Pragma("omp parallel for schedule(dynamic)")                                  \
         for (ptrdiff_t y = first; y < last; y++) {                                     \
             int64_t from = begin > y * runs ? begin - y * runs : 0;                    \
             int64_t to = end < (y + 1) * runs ? end - y * runs : runs;                 \

@@ -109,6 +109,7 @@ int64_t fk_matmul_open(fk_matmul_t *s, ptrdiff_t n, ptrdiff_t k, ptrdiff_t m, co
     s->b = b;
     s->out = out;
     s->packed_a_for = s->packed_b_for = -1;
+    s->split_b = NULL;
     if (a_size + b_size <= FK_MATMUL_STACK_DOUBLES)
         s->packed_a = s->stack;
     else if (a_size <= SIZE_MAX / (2 * sizeof(double)))
@@ -163,9 +164,70 @@ void fk_matmul_range(void *state, int64_t begin, int64_t end)
     }
 }
 
+/* Split over threads: per KC-deep slice of k, a packing group (a unit per sliver of a, then
+ * one per NC-wide block of b, into buffers all threads share) and then a computing group
+ * (a unit per block and sliver, as in the unsplit order). */
+static int64_t slice_units(const fk_matmul_t *s)
+{
+    int64_t slivers = (s->n + MR - 1) / MR, blocks = (s->m + NC - 1) / NC;
+    return slivers + blocks + blocks * slivers;
+}
+
+int64_t fk_matmul_open_split(fk_matmul_t *s, ptrdiff_t n, ptrdiff_t k, ptrdiff_t m,
+                             const double *a, const double *b, double *out, double *unit_ops)
+{
+    size_t blocks = (size_t)(m + NC - 1) / NC;
+    if (fk_matmul_open(s, n, k, m, a, b, out, unit_ops) < 0)
+        return -1;
+    s->packed_b = s->split_b = blocks <= SIZE_MAX / (sizeof(double) * KC * NC)
+                                   ? malloc(sizeof(double) * blocks * KC * NC) : NULL;
+    if (s->split_b == NULL) {
+        fk_matmul_close(s);
+        return -1;
+    }
+    return (int64_t)((k + KC - 1) / KC) * slice_units(s);
+}
+
+void fk_matmul_split_range(void *state, int64_t begin, int64_t end)
+{
+    fk_matmul_t *s = state;
+    ptrdiff_t n = s->n, k = s->k, m = s->m;
+    int64_t slivers = (n + MR - 1) / MR, blocks = (m + NC - 1) / NC, per = slice_units(s);
+    for (int64_t unit = begin; unit < end; unit++) {
+        int64_t u = unit % per;
+        ptrdiff_t p0 = (unit / per) * KC, depth = min(KC, k - p0);
+        if (u < slivers) {
+            pack_a(s->a, k, u * MR, min(MR, n - u * MR), p0, depth, s->packed_a + u * MR * depth);
+        } else if (u < slivers + blocks) {
+            u -= slivers;
+            pack_b(s->b, m, p0, depth, u * NC, min(NC, m - u * NC), s->packed_b + u * KC * NC);
+        } else {
+            u -= slivers + blocks;
+            int64_t block = u / slivers, sliver = u % slivers;
+            ptrdiff_t width = min(NC, m - block * NC);
+            if (p0 == 0) /* out starts at zero, set where the first slice reaches it */
+                for (ptrdiff_t i = sliver * MR; i < min(n, (sliver + 1) * MR); i++)
+                    memset(s->out + i * m + block * NC, 0, sizeof(double) * (size_t)width);
+            multiply_block(sliver * MR, min(n, (sliver + 1) * MR), m, depth, width, s->packed_a,
+                           s->packed_b + block * KC * NC, s->out + block * NC);
+        }
+    }
+}
+
+int fk_matmul_split_groups(const void *state, int64_t unit, int64_t *start, int64_t *end)
+{
+    const fk_matmul_t *s = state;
+    int64_t per = slice_units(s), base = unit - unit % per;
+    int64_t packing = (s->n + MR - 1) / MR + (s->m + NC - 1) / NC;
+    *start = unit - base < packing ? base : base + packing;
+    *end = unit - base < packing ? base + packing : base + per;
+    return 0;
+}
+
 void fk_matmul_close(fk_matmul_t *s)
 {
     if (s->packed_a != s->stack)
         free(s->packed_a);
-    s->packed_a = s->packed_b = NULL;
+    free(s->split_b);
+    s->packed_a = s->packed_b = s->split_b = NULL;
 }

@@ -66,6 +66,15 @@ void fk_spectral_norm_range(void *state, int64_t begin, int64_t end)
     }
 }
 
+int fk_spectral_norm_groups(const void *state, int64_t unit, int64_t *start, int64_t *end)
+{
+    const fk_spectral_norm_t *s = state;
+    int64_t blocks = (s->n + LANES - 1) / LANES;
+    *start = unit - unit % blocks;
+    *end = *start + blocks;
+    return 0;
+}
+
 double fk_spectral_norm_result(const fk_spectral_norm_t *s)
 {
     const double *u = s->u, *v = s->v;

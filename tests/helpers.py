@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import signal
 
 import numpy as np
 
@@ -40,3 +41,9 @@ def call_all(kernel: str, *args, **kwargs) -> dict:
     """The kernel's result from every built backend that implements it."""
     function = getattr(fastkern, kernel)
     return {name: function(*args, backend=name, **kwargs) for name in fastkern.kernel_backends(kernel)}
+
+
+def default_ctrl_c() -> None:
+    """For a child's ``preexec_fn``: Python keeps SIGINT ignored when it starts ignored (as
+    in a shell's background job), and then Ctrl-C tests of the child would fail."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

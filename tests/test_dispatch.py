@@ -14,7 +14,7 @@ import pytest
 
 import fastkern
 from fastkern._dispatch import LADDER
-from fastkern._kernels import BUILTIN
+from fastkern._kernels import BUILTIN, KERNELS
 
 
 def test_all_five_backends_are_built_here():
@@ -97,10 +97,11 @@ def test_release_gil_is_checked():
 
 
 @pytest.mark.parametrize("kernel", sorted(BUILTIN))
-def test_public_signature_is_the_kernels_plus_backend_and_release_gil(kernel):
+def test_public_signature_is_the_kernels_plus_backend_release_gil_and_threads_where_it_splits(kernel):
     params = inspect.signature(getattr(fastkern, kernel)).parameters
-    assert list(params)[-2:] == ["backend", "release_gil"]
-    assert all(params[p].kind is inspect.Parameter.KEYWORD_ONLY for p in ("backend", "release_gil"))
+    added = ["backend", "release_gil"] + (["threads"] if KERNELS[kernel].splits else [])
+    assert list(params)[-len(added):] == added
+    assert all(params[p].kind is inspect.Parameter.KEYWORD_ONLY for p in added)
 
 
 def test_implementation_is_the_raw_module_function():

@@ -58,7 +58,7 @@ def test_text_in_a_sequence_is_named_as_text():
 
 @pytest.mark.parametrize("call, words", [
     (lambda: fastkern.sum([1.0], "c"),
-     r"^fastkern\.sum\(x, \*, backend=None, release_gil=None\): too many positional arguments; "
+     r"^fastkern\.sum\(x, \*, backend=None, release_gil=None, threads=None\): too many positional arguments; "
      r"backend is keyword-only: fastkern\.sum\(\.\.\., backend='c'\)$"),
     (lambda: fastkern.dot([1.0]), r"^fastkern\.dot\(x, y, .*missing a required argument: 'y'"),
     (lambda: fastkern.mandelbrot(2, 2, 9), r"^fastkern\.mandelbrot\(width, height, \*, max_iter=50"),

@@ -16,12 +16,12 @@ import subprocess
 import sys
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
 
 import fastkern
+from helpers import default_ctrl_c
 
 #: Seconds between the call's start and SIGINT, and the bound the test asserts.
 DELAY = 0.3
@@ -75,7 +75,8 @@ def _reactions(backend: str, release: str) -> dict[str, float | str]:
     """Seconds from SIGINT to KeyboardInterrupt for each long kernel the backend has."""
     kernels = [k for k in LONG_KERNELS if backend in fastkern.kernel_backends(k)]
     child = subprocess.Popen([sys.executable, "-c", _CHILD, backend, release, *kernels],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             preexec_fn=default_ctrl_c)
     reactions: dict[str, float | str] = {}
     try:
         for kernel in kernels:
@@ -95,10 +96,11 @@ def _reactions(backend: str, release: str) -> dict[str, float | str]:
     return reactions
 
 
-def _all_reactions(parallel: bool = True) -> dict[tuple[str, str], dict]:
-    variants = _variants()
-    with ThreadPoolExecutor(max_workers=len(variants) if parallel else 1) as pool:
-        return dict(zip(variants, pool.map(lambda v: _reactions(*v), variants)))
+def _all_reactions() -> dict[tuple[str, str], dict]:
+    """Each variant's reactions, one child at a time: seven children at once on two cores
+    stretched numpy's reaction past the bound under load (one BLAS call of an 8000x8000
+    spectral_norm, its threads contending with everything else)."""
+    return {variant: _reactions(*variant) for variant in _variants()}
 
 
 @pytest.fixture(scope="module")
@@ -175,7 +177,7 @@ print(round(rss_mb() - before))
 @pytest.mark.parametrize("backend", ["typed", "c"])
 def test_an_interrupted_call_frees_its_scratch_memory(backend):
     done = subprocess.run([sys.executable, "-c", _RSS_CHILD, backend], capture_output=True,
-                          text=True, timeout=120)
+                          text=True, timeout=120, preexec_fn=default_ctrl_c)
     assert done.returncode == 0, done.stderr
     assert "finished" not in done.stdout
     # Each interrupted binary_trees(22) had built a stretch tree of a few hundred MB.
@@ -196,13 +198,14 @@ except KeyboardInterrupt:
     worker.join()
     print(results)
 """
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, preexec_fn=default_ctrl_c)
     assert done.stdout.split() == ["[3524578]"], done.stderr
 
 
 def main() -> None:
     """Print the reaction table (seconds): kernel x backend x release_gil, one child at a time."""
-    measured = _all_reactions(parallel=False)
+    measured = _all_reactions()
     header = [f"{b}" + ("" if r == "-" else f" gil {'released' if r == '1' else 'held'}")
               for b, r in measured]
     print("| kernel | " + " | ".join(header) + " |")

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from helpers import default_ctrl_c
+
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 BLOCKS = re.findall(r"^```(\w+)\n(.*?)^```", README, flags=re.M | re.S)
@@ -73,11 +75,6 @@ def test_install_and_build_lines_are_the_ones_ci_runs():
     assert 'python -m pip install ".[test]"' in ci and "\nrun_pytest\n" in ci
     assert "python -m pip wheel . --no-deps" in ci and "auditwheel repair" in ci
     assert "pytest benchmarks" in ci
-
-
-def default_ctrl_c() -> None:
-    """Python keeps SIGINT ignored when it starts ignored (as in a shell's background job)."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def cpu_seconds(pid: int) -> float:

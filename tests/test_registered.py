@@ -86,6 +86,17 @@ def test_add_puts_an_existing_implementation_on_the_ladder():
         sum_of_squares.add("other", 3)
 
 
+def test_threads_is_refused_with_the_reason():
+    """A registered kernel's rungs are the user's code, run on the calling thread: no split."""
+    for threads in (1, 2, 0):
+        with pytest.raises(ValueError, match="sum_of_squares does not split over threads "
+                                             r"\(a registered kernel runs on the calling thread\)"):
+            sum_of_squares([2.0], threads=threads)
+    with pytest.raises(TypeError, match="threads must be None or an int"):
+        sum_of_squares([2.0], threads="2")
+    assert sum_of_squares([2.0], threads=None) == 4.0
+
+
 def test_the_registered_function_pickles_by_reference():
     assert pickle.loads(pickle.dumps(sum_of_squares)) is sum_of_squares
 

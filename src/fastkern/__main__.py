@@ -134,7 +134,7 @@ def cmd_anatomy(args: argparse.Namespace) -> int:
     kernels = args.kernels or run.default_kernels()
     sizes = {kernels[0]: args.size} if args.size is not None else None
     report = run.anatomy_all(kernels, sizes=sizes, backends=args.backends, threads=args.threads,
-                             quick=args.quick, repeat=args.repeat, progress=True)
+                             quick=args.quick, repeat=args.repeat, cores=args.cores, progress=True)
     if args.json:
         with open(args.json, "w", encoding="utf-8") as out:
             out.write(report.to_json())
@@ -214,6 +214,13 @@ def parser() -> argparse.ArgumentParser:
     anatomy.add_argument("--repeat", type=_positive, default=1, metavar="N",
                          help="run every measurement N times, interleaved, and show each "
                               "figure's run-to-run spread (default 1)")
+    anatomy.add_argument("--cores", action="store_true",
+                         help="add 'one call, all cores' for each kernel whose one call splits "
+                              "over threads (threads=): the call on c (else typed), sized to last "
+                              "~50 ms unsplit, at T = 1 up to the usable cores (affinity, CPU "
+                              "quota); speedup, efficiency and threads runnable at once at each T, "
+                              "Amdahl's serial fraction, and for sum and dot the bandwidth read "
+                              "against T threads copying memory")
     anatomy.set_defaults(run=cmd_anatomy)
 
     report = verbs.add_parser("report", help="re-render a saved JSON report")

@@ -21,6 +21,7 @@ import contextlib
 import contextvars
 import importlib
 import inspect
+import numbers
 import os
 from typing import Callable, Iterator
 
@@ -35,10 +36,13 @@ LADDER = {
     "c": ("fastkern.backends._c", BUFFERS),
     "numpy": ("fastkern.backends._numpy", BUFFERS),
 }
-#: Backends that can run with the GIL released and so accept ``release_gil``.
+#: Backends that can run with the GIL released and so accept ``release_gil``; they also
+#: split one call over threads (``threads=``) for the kernels whose work splits.
 GIL_RELEASING = frozenset({"typed", "c"})
 #: Backends whose raw callables read any C-contiguous buffer, not only NumPy arrays.
 ANY_BUFFER = frozenset({"typed", "c"})
+#: The most threads one call may be split over (csrc/fastkern.h: FK_MAX_THREADS).
+MAX_THREADS = 1024
 
 
 class BackendError(ValueError):
@@ -226,6 +230,29 @@ def _module_table(spec: Kernel) -> dict:
             for name, module in _MODULES.items() if hasattr(module, spec.name)}
 
 
+def check_threads(threads: object, kernel: Kernel, backend: str) -> int:
+    """The thread count a ``threads=`` value asks for (0: every usable core)."""
+    if isinstance(threads, bool) or not isinstance(threads, numbers.Integral):
+        raise TypeError(f"threads must be None or an int (0: all usable cores), got {threads!r}")
+    threads = int(threads)
+    if not 0 <= threads <= MAX_THREADS:
+        raise ValueError(f"threads must be in 0..{MAX_THREADS} (0: all usable cores), got {threads}")
+    if not kernel.splits:
+        split = ", ".join(name for name, spec in KERNELS.items() if spec.splits)
+        why = ("a registered kernel runs on the calling thread" if kernel.own is not None
+               else "its work is serial")
+        raise ValueError(f"{kernel.name} does not split over threads ({why}); "
+                         f"threads is taken by {split}")
+    if backend not in GIL_RELEASING and threads != 1:
+        raise ValueError(f"backend {backend!r} runs one thread per call: threads must be None "
+                         f"or 1 there, got {threads}; {' and '.join(sorted(GIL_RELEASING))} split calls")
+    if threads == 0:
+        from ._info import thread_budget
+
+        return thread_budget()
+    return threads
+
+
 def public_function(spec: Kernel) -> Callable:
     """The dispatching function ``fastkern.<kernel>`` for one kernel.
 
@@ -250,7 +277,7 @@ def public_function(spec: Kernel) -> Callable:
             return own.resolve(name)
     prepare_args, finish = spec.prepare, spec.finish
 
-    def slow(*args, backend=None, release_gil=None, **kwargs):
+    def slow(*args, backend=None, release_gil=None, threads=None, **kwargs):
         chosen = _chosen.get() if backend is None else backend  # a falsy name is no default
         name = default if chosen is None else chosen
         try:
@@ -263,10 +290,17 @@ def public_function(spec: Kernel) -> Callable:
             if own is None:
                 _signature_error(spec.name, signature, args, kwargs)
             raise
-        if release_gil is None:
+        if release_gil is not None:
+            _check_release_gil(release_gil, name, releasing, choosing)
+        if threads is not None and name in choosing:
+            count = check_threads(threads, spec, name)
+            result = impl(*raw, True if release_gil is None else release_gil, count)
+        elif threads is not None:
+            check_threads(threads, spec, name)
+            result = impl(*raw)
+        elif release_gil is None:
             result = impl(*raw)
         else:
-            _check_release_gil(release_gil, name, releasing, choosing)
             result = impl(*raw, release_gil) if name in choosing else impl(*raw)
         return result if finish is None or form is BUFFERS else finish(form, result, raw)
 
@@ -281,13 +315,15 @@ def public_function(spec: Kernel) -> Callable:
     params = list(inspect.signature(spec.prepare).parameters.values())[1:]
     params += [inspect.Parameter("backend", inspect.Parameter.KEYWORD_ONLY, default=None),
                inspect.Parameter("release_gil", inspect.Parameter.KEYWORD_ONLY, default=None)]
+    if spec.splits:
+        params.append(inspect.Parameter("threads", inspect.Parameter.KEYWORD_ONLY, default=None))
     kernel.__signature__ = signature = inspect.Signature(params)
     kernel.__name__ = kernel.__qualname__ = spec.name
     kernel.__module__ = "fastkern"
     kernel.__fastkern_kernel__ = spec.name
     if own is None:
         kernel.__doc__ = inspect.cleandoc(spec.doc) + _COMMON_DOC.format(fastest=", ".join(
-            name for name in spec.fastest_first if name in table))
+            name for name in spec.fastest_first if name in table)) + (_THREADS_DOC if spec.splits else "")
     else:
         kernel.__doc__ = inspect.cleandoc(spec.doc)
     return kernel
@@ -300,5 +336,19 @@ from :func:`fastkern.use`, then ``FASTKERN_BACKEND`` (when that backend implemen
 kernel), then the first built of: {fastest}.
 ``release_gil`` (``typed`` and ``c`` only; default True there) runs the same machine code
 with the GIL released or held; other backends raise ``ValueError`` for a value they cannot
-honour. Bad arguments raise ``TypeError`` or ``ValueError`` naming the argument.
+honour. On a free-threaded build (no GIL) ``release_gil=False`` does not stop other
+threads: it keeps the calling thread attached to the interpreter for the whole call, which
+holds off stop-the-world pauses (such as the cycle collector's) until the call ends; True
+detaches it, as releasing the GIL does. Bad arguments raise ``TypeError`` or ``ValueError``
+naming the argument.
+"""
+
+_THREADS_DOC = """
+``threads`` (``typed`` and ``c``) splits this one call over that many threads with the GIL
+released (unless ``release_gil=False``: then the calling thread holds it while the others
+work); 0 means every usable core (affinity mask, capped by the cgroup CPU quota); None
+(default) runs the unsplit single-thread call. The work is cut into fixed pieces whose
+results combine in a fixed order, so the result does not depend on the number of threads.
+Other backends take only None or 1. A build without thread support raises ``ValueError``
+for ``threads`` > 1 (``fastkern.info()["threads"]`` says which it is).
 """

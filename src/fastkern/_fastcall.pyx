@@ -1,4 +1,4 @@
-# cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False
+# cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False, freethreading_compatible=True
 """The public kernel functions as C-level callables: a fast path in front of the Python one.
 
 A :class:`KernelFunction` is called through CPython's vectorcall protocol, with no argument
@@ -8,7 +8,8 @@ declare -- a C-contiguous, aligned, native NumPy array of the declared dtype and
 (``bytes`` for ``uint8``; for ``typed`` and ``c``, whose raw callables read any buffer, any
 such buffer), or an ``int`` in the declared range -- as is every keyword option given (the
 others take their defaults), the backend is one in the ``fast`` table, and ``release_gil``
-is absent, None, True or False. That is what the full path would
+is absent, None, True or False (a ``threads`` keyword always takes the full path). That is
+what the full path would
 call, since ``prepare`` passes such arguments through unchanged (other buffers as a NumPy
 view of the same memory). Every other call, and so every error, goes to the full Python
 path (``_dispatch.public_function``'s ``slow``), which resolves the backend and checks and

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import platform
 import sys
@@ -14,9 +15,24 @@ def _build_info() -> dict:
     try:
         from . import _build_info as built
     except ImportError:
-        return {"compiler": None, "c_flags": None, "cython": None, "native": None, "openmp": None}
+        return {"compiler": None, "c_flags": None, "cython": None, "native": None, "threads": None}
     return {"compiler": built.COMPILER, "c_flags": built.C_FLAGS, "cython": built.CYTHON_VERSION,
-            "native": built.NATIVE, "openmp": built.OPENMP}
+            "native": built.NATIVE, "threads": _threads_line(built.THREADS)}
+
+
+def threads_built() -> bool:
+    """Whether this build splits one call over threads (``threads=N`` with N > 1)."""
+    try:
+        from . import _build_info as built
+    except ImportError:
+        return False
+    return bool(built.THREADS)
+
+
+def _threads_line(built_with_threads: bool) -> str:
+    if built_with_threads:
+        return "pthreads: threads=N splits one typed or c call over N threads"
+    return "none: built without pthreads, threads > 1 raises ValueError"
 
 
 def cpu_model() -> str:
@@ -50,6 +66,13 @@ def cpu_quota() -> float | None:
     except (OSError, ValueError):
         return None
     return None if quota == "max" else int(quota) / int(period)
+
+
+def thread_budget() -> int:
+    """Threads ``threads=0`` uses: the usable cores, capped by the CPU quota (rounded up)."""
+    quota = cpu_quota()
+    cores = usable_cores()
+    return cores if quota is None else max(1, min(cores, math.ceil(quota)))
 
 
 def free_threaded() -> bool:

@@ -66,6 +66,8 @@ class Kernel:
     ``reference_size`` is where the anatomy anchors its sizes: one ``python`` call at it
     lasts about 20 ms on a current x86 core (a 2-core AMD EPYC VM, CPython 3.11); None for
     registered kernels, whose sizes come from a 1-2-5 grid of work instead.
+    ``splits`` says whether one call's work can be split over threads (``threads=``); a
+    registered kernel never splits (its rungs are the user's code, run on the calling thread).
     """
 
     name: str
@@ -82,6 +84,7 @@ class Kernel:
     args: tuple[Buffer | Count, ...] = ()
     options: tuple[tuple[str, Count], ...] = ()
     own: Any = None
+    splits: bool = False
 
 
 def _random_vector(size: int, stream: int) -> np.ndarray:
@@ -202,7 +205,9 @@ KERNELS: dict[str, Kernel] = {k.name: k for k in [
         ``compiled`` and ``typed`` add left to right and agree bit for bit; ``c`` (16
         interleaved accumulators) and ``numpy`` (pairwise) reorder the additions, so they
         differ from the others by at most ``2 * (n - 1) * eps * sum(abs(x))`` while no
-        partial sum overflows.""",
+        partial sum overflows. With ``threads=N`` (any N, 1 included) ``typed`` and ``c``
+        sum blocks of 65536 elements each as above and add the block sums in order: the same
+        result for every N, and the unsplit result when ``len(x) <= 65536``.""",
         _prepare_sum,
         sample=lambda size: (_random_vector(size, 0),),
         unit="element",
@@ -210,6 +215,7 @@ KERNELS: dict[str, Kernel] = {k.name: k for k in [
         sizes=(1_000, 10_000_000),
         reference_size=1_000_000,
         args=(Buffer("float64", ("n",)),),
+        splits=True,
     ),
     Kernel(
         "dot",
@@ -217,7 +223,8 @@ KERNELS: dict[str, Kernel] = {k.name: k for k in [
 
         Inputs as for :func:`sum`. ``python``, ``compiled`` and ``typed`` accumulate left
         to right and agree bit for bit; ``c`` and ``numpy`` (BLAS) reorder, and differ from
-        them by at most ``2 * n * eps * sum(abs(x * y))`` while nothing overflows.""",
+        them by at most ``2 * n * eps * sum(abs(x * y))`` while nothing overflows. ``threads=N``
+        adds in blocks as :func:`sum` does, with the same guarantees.""",
         _prepare_dot,
         sample=lambda size: (_random_vector(size, 1), _random_vector(size, 2)),
         unit="element",
@@ -225,6 +232,7 @@ KERNELS: dict[str, Kernel] = {k.name: k for k in [
         sizes=(1_000, 10_000_000),
         reference_size=500_000,
         args=(Buffer("float64", ("n",)), Buffer("float64", ("n",))),
+        splits=True,
     ),
     Kernel(
         "mandelbrot",
@@ -244,6 +252,7 @@ KERNELS: dict[str, Kernel] = {k.name: k for k in [
         work=lambda size: size * size,
         sizes=(32, 400),
         reference_size=100,
+        splits=True,
     ),
     Kernel(
         "nbody",
@@ -273,6 +282,7 @@ KERNELS: dict[str, Kernel] = {k.name: k for k in [
         options=(("seed", Count(0, 2**64 - 1)),),
         sizes=(1_000, 1_000_000),
         reference_size=20_000,
+        splits=True,
     ),
     Kernel(
         "binary_trees",
@@ -295,6 +305,7 @@ KERNELS: dict[str, Kernel] = {k.name: k for k in [
         work=_binary_trees_nodes,
         sizes=(8, 13),
         reference_size=10,
+        splits=True,
     ),
     Kernel(
         "fib",
@@ -348,6 +359,7 @@ KERNELS: dict[str, Kernel] = {k.name: k for k in [
         reorders=frozenset({"numpy"}),
         sizes=(50, 300),
         reference_size=50,
+        splits=True,
     ),
     Kernel(
         "fannkuch",
@@ -366,6 +378,7 @@ KERNELS: dict[str, Kernel] = {k.name: k for k in [
         work=math.factorial,
         sizes=(6, 9),
         reference_size=8,
+        splits=True,
     ),
     Kernel(
         "matmul",
@@ -388,6 +401,7 @@ KERNELS: dict[str, Kernel] = {k.name: k for k in [
         reference_size=80,
         fastest_first=("numpy", "c", "typed", "compiled", "python"),
         args=(Buffer("float64", ("n", "k"), nonempty=True), Buffer("float64", ("k", "m"), nonempty=True)),
+        splits=True,
     ),
 ]}
 

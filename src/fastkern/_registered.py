@@ -231,7 +231,8 @@ def kernel(sample: Callable[[int], tuple], *, unit: str = "call", work: Optional
     and ``fastkern.anatomy`` accept it or its name. It also has ``add(backend, callable,
     releases_gil=False)`` and ``build()``. Each rung runs the function's own code with its
     own name bound to itself (recursion stays on the rung) and its module's other
-    globals as they were at its first use. Refused: lambdas, closures, generators,
+    globals as they were at its first use. It runs on the calling thread: ``threads=``
+    (which splits built-in kernels) is refused with the reason. Refused: lambdas, closures, generators,
     functions without source or defined inside functions, keyword-only parameters, and
     the names of fastkern's own kernels.
     """

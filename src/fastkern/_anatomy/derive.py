@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Callable, Optional, Sequence
 
 from .fit import fit_line
-from .report import (LADDER, CallCost, DispatchCost, GarbageCollection, KernelReport, Scaling,
-                     Timing)
+from .report import (LADDER, CallCost, Cores, DispatchCost, GarbageCollection, KernelReport,
+                     Scaling, Timing)
 from .sched import at_once
 from .timing import quartiles
 
@@ -182,15 +182,16 @@ def efficiency(scaling: Scaling, index: int) -> Estimate:
 RUNNABLE_SLACK = 0.1
 
 
-def runnable(scaling: Scaling, index: int) -> Optional[Estimate]:
-    """Threads (or processes) runnable at once at the index-th worker count.
+def runnable(scaling: Scaling, index: int, spans: Sequence[Timing] = ()) -> Optional[Estimate]:
+    """Threads (or processes) runnable at once at the index-th worker count: their runnable
+    time over the wall time it was counted in (``spans``, default the batches' walls).
 
     More than T (plus :data:`RUNNABLE_SLACK`) beyond noise is not resolved.
     """
     counted = scaling.runnable[index]
     if counted is None:
         return None
-    found = per_round(at_once, counted, scaling.walls[index])
+    found = per_round(at_once, counted, spans[index] if spans else scaling.walls[index])
     checked = bounded(found, ceiling=scaling.workers[index] + RUNNABLE_SLACK)
     return found if checked.reason in (NEAR_FULL, NEAR_ZERO) else checked
 
@@ -218,3 +219,63 @@ def fastest(kernel: KernelReport) -> Optional[tuple[str, Estimate]]:
     found = [(b, speedup(kernel, b)) for b in (r.backend for r in kernel.ladder) if b != "python"]
     found = [(b, s) for b, s in found if s is not None and s.resolved]
     return max(found, key=lambda pair: pair[1].value, default=None)
+
+
+#: Why a serial fraction is not given.
+ONE_THREAD_COUNT = "only one thread count: no scaling to fit"
+
+
+def amdahl_fraction(counts: Sequence[int], speedups: Sequence[float]) -> Optional[float]:
+    """Least-squares serial fraction f of Amdahl's law, 1/S(T) = f + (1 - f)/T, over the
+    thread counts T >= 2 (None without one): the fit through the origin of
+    y = 1/S - 1/T against x = 1 - 1/T."""
+    points = [(1 - 1 / t, 1 / s - 1 / t) for t, s in zip(counts, speedups) if t >= 2 and s > 0]
+    denominator = sum(x * x for x, _ in points)
+    return sum(x * y for x, y in points) / denominator if denominator else None
+
+
+def split_speedup(cores: Cores, index: int) -> Estimate:
+    """The unsplit call's wall time (T=1) over the call's at the index-th T, round by round:
+    T times the efficiency, resolved as it is (within noise of T, at most T is shown)."""
+    threads = cores.scaling.workers[index]
+    found = efficiency(cores.scaling, index)
+    return Estimate(min(found.value, 1.0) * threads, found.low * threads, found.high * threads,
+                    found.reason)
+
+
+def split_runnable(cores: Cores, index: int) -> Optional[Estimate]:
+    """The call's threads runnable at once: their runnable time over the span it was
+    counted in (until the last worker exited)."""
+    return runnable(cores.scaling, index, cores.spans)
+
+
+def serial_fraction(cores: Cores) -> Estimate:
+    """Amdahl's serial fraction of one call, fitted round by round. Resolved when its
+    interval fits in 0..100%, or reaches below 0 only by noise (perfect scaling looks so);
+    not resolved when it lies beyond either end."""
+    scaling = cores.scaling
+    if not any(t >= 2 for t in scaling.workers):
+        return Estimate(0.0, 0.0, 0.0, ONE_THREAD_COUNT)
+
+    def fitted(reference: float, *walls: float) -> float:
+        found = amdahl_fraction(scaling.workers, [_ratio(reference, w) for w in walls])
+        return 1.0 if found is None else found
+
+    found = per_round(fitted, scaling.reference, *scaling.walls)
+    checked = bounded(found)
+    return found if checked.reason == NEAR_ZERO else checked
+
+
+def bandwidth(moved: int, timing: Timing) -> Estimate:
+    """Bytes per second: ``moved`` bytes per call over each round's seconds."""
+    return per_round(lambda seconds: _ratio(moved, seconds), timing)
+
+
+def of_copy_bandwidth(cores: Cores, index: int) -> Optional[Estimate]:
+    """The call's read bandwidth over the copy probe's at the same T, round by round (sum
+    and dot; None for others)."""
+    if cores.bytes_read is None or not cores.copies:
+        return None
+    return per_round(lambda call, copy: _ratio(cores.bytes_read / call if call > 0 else 0.0,
+                                               cores.copy_bytes / copy if copy > 0 else 0.0),
+                     cores.scaling.walls[index], cores.copies[index])

@@ -12,11 +12,12 @@ from typing import Iterator, Optional, Sequence
 from . import derive
 from .derive import Estimate
 from .formatting import call
-from .report import CPU, WALL, Report, RunSpread, Timing
+from .report import CPU, WALL, Cores, Report, RunSpread, Timing
 from .timing import quartiles
 
-#: Units of figures: seconds, a ratio, a fraction (shown as %), a number of threads.
-SECONDS, RATIO, FRACTION, THREADS = "s", "x", "%", "threads"
+#: Units of figures: seconds, a ratio, a fraction (shown as %), a number of threads,
+#: gigabytes per second.
+SECONDS, RATIO, FRACTION, THREADS, BANDWIDTH = "s", "x", "%", "threads", "GB/s"
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,37 @@ def _kernel_figures(report: Report) -> Iterator[Figure]:
         for stall in kernel.stall:
             yield _figure(subject, "event loop worst lag", stall.label,
                           Estimate(stall.worst, stall.worst, stall.worst), SECONDS, WALL)
+        if kernel.cores:
+            yield from _cores_figures(call(kernel.kernel, kernel.cores.size), kernel.cores)
+
+
+def _cores_figures(subject: str, cores: Cores) -> Iterator[Figure]:
+    """One call split over T threads: per T, then the serial fraction fitted over all T."""
+    backend = cores.backend
+    for index, threads in enumerate(cores.scaling.workers):
+        section = f"one call scaling T={threads}"
+        yield _figure(subject, section, f"{backend} speedup", derive.split_speedup(cores, index),
+                      RATIO, WALL)
+        yield _figure(subject, section, f"{backend} efficiency",
+                      derive.efficiency(cores.scaling, index), FRACTION, WALL)
+        runnable = derive.split_runnable(cores, index)
+        if runnable is not None:
+            yield _figure(subject, section, f"{backend} runnable at once", runnable, THREADS, WALL)
+        if cores.bytes_read is not None:
+            yield _figure(subject, section, f"{backend} read bandwidth",
+                          _giga(derive.bandwidth(cores.bytes_read, cores.scaling.walls[index])),
+                          BANDWIDTH, WALL)
+            yield _figure(subject, section, "copy probe bandwidth",
+                          _giga(derive.bandwidth(cores.copy_bytes, cores.copies[index])),
+                          BANDWIDTH, WALL)
+            yield _figure(subject, section, f"{backend} read over copy bandwidth",
+                          derive.of_copy_bandwidth(cores, index), RATIO, WALL)
+    yield _figure(subject, "one call scaling, all T", f"{backend} serial fraction (Amdahl)",
+                  derive.serial_fraction(cores), FRACTION, WALL)
+
+
+def _giga(estimate: Estimate) -> Estimate:
+    return Estimate(estimate.value / 1e9, estimate.low / 1e9, estimate.high / 1e9, estimate.reason)
 
 
 def _shared_figures(report: Report) -> Iterator[Figure]:

@@ -14,15 +14,14 @@ from .formatting import (LEGEND, at_once, call, count, cpus, duration, fraction,
                          seconds, times, workload)
 from .load import BUSY_CPUS
 from .report import KernelReport, Report, Timing
-from .run import KERNEL_STEPS
+from .run import CORES_STEP, KERNEL_STEPS
 
 CLOCKS = ("Clocks: the ladder, per-call fit, dispatch, boundary, memory, garbage collection and "
           "language features are timed by the thread's own CPU time (time.thread_time), which "
           "other programs barely disturb, with the cycle collector off as timeit has it (the "
           "garbage collection section times it on and off, ten calls a sample); wall time is "
-          "kept beside it in the JSON. Threads, "
-          "processes and the event loop are about concurrency: wall time, with the workers' "
-          "runnable time beside it.")
+          "kept beside it in the JSON. Threads, processes, one call on all cores and the event "
+          "loop are about concurrency: wall time, with the workers' runnable time beside it.")
 
 
 def timed(timing: Timing, per: int = 1) -> str:
@@ -68,8 +67,9 @@ def load(report: Report) -> Optional[Table]:
     if not report.load:
         return None
     by_label = {entry.section: entry for entry in report.load}
+    steps = KERNEL_STEPS + ((CORES_STEP,) if any(k.cores for k in report.kernels) else ())
     table = _table("Load: CPUs other programs kept busy during each section (/proc/stat minus "
-                   "this process and its workers)", "kernel or section", *KERNEL_STEPS,
+                   "this process and its workers)", "kernel or section", *steps,
                    caption=f"{BUSY_CPUS:g} or more caps the wall-clock figures of that section "
                            "(threads, processes, event loop): they get fewer CPUs than they "
                            "could use. Thread-CPU figures are not capped, but contention for "
@@ -81,7 +81,7 @@ def load(report: Report) -> Optional[Table]:
     for kernel in report.kernels:
         table.add_row(kernel.kernel, *(cpus(by_label[f"{kernel.kernel}: {step}"].others)
                                        if f"{kernel.kernel}: {step}" in by_label else ""
-                                       for step in KERNEL_STEPS))
+                                       for step in steps))
     for entry in report.load:
         if ":" not in entry.section:
             table.add_row(entry.section, cpus(entry.others))
@@ -183,6 +183,10 @@ def gil(report: Report) -> Optional[Table]:
                            "Throughput efficiency only (wall clock): this system does not report "
                            "threads' runnable time (no /proc/self/task/<tid>/schedstat), so load "
                            "from other programs cannot be told from the GIL here")
+    if report.machine.gil_disabled:
+        table.caption += (". This interpreter runs without a GIL (free-threaded): '(GIL held)' "
+                          "is release_gil=False, which keeps the calling thread attached to the "
+                          "interpreter and does not stop other threads")
     for kernel in kernels:
         rows = [(s.label, s, "" if s.size is None else f"calls of size {count(s.size)}")
                 for s in kernel.gil.threads]
@@ -200,6 +204,41 @@ def gil(report: Report) -> Optional[Table]:
                     text += f"\n{at_once(busy, t)} at once"
                 cells[t] = text
             table.add_row(kernel.kernel, label, *(cells.get(t, "") for t in workers), note)
+    return table
+
+
+def cores(report: Report) -> Optional[Table]:
+    kernels = [k for k in report.kernels if k.cores]
+    if not kernels:
+        return None
+    counts = sorted({t for k in kernels for t in k.cores.scaling.workers})
+    table = _table("One call, all cores: one call split over T threads (threads=T), against "
+                   "the same call unsplit", "kernel", *(f"T={t}" for t in counts),
+                   "serial fraction (Amdahl)",
+                   caption="Each cell: speedup over T=1 and throughput efficiency (wall clock), "
+                           "then the call's threads runnable at once (the caller's and the "
+                           "team's summed on-CPU and run-queue time over wall time: ~T when all "
+                           "T threads work, less where they wait for each other, whatever else "
+                           "the machine runs); for sum and dot, the bandwidth read beside T "
+                           "threads copying memory (bytes read + written) in the same rounds. "
+                           "Serial fraction: Amdahl's law fitted to the speedups of T >= 2.")
+    for kernel in kernels:
+        found = kernel.cores
+        cells = {}
+        for index, t in enumerate(found.scaling.workers):
+            text = (f"{times(derive.split_speedup(found, index))} "
+                    f"{fraction(derive.efficiency(found.scaling, index))}")
+            busy = derive.split_runnable(found, index)
+            if busy is not None:
+                text += f"\n{at_once(busy, t)} at once"
+            if found.bytes_read is not None:
+                read = derive.bandwidth(found.bytes_read, found.scaling.walls[index])
+                copy = derive.bandwidth(found.copy_bytes, found.copies[index])
+                text += (f"\n{read.value / 1e9:.3g} GB/s vs copy {copy.value / 1e9:.3g} "
+                         f"({times(derive.of_copy_bandwidth(found, index))})")
+            cells[t] = text
+        table.add_row(f"{call(kernel.kernel, found.size)}\n{found.backend}",
+                      *(cells.get(t, "") for t in counts), fraction(derive.serial_fraction(found)))
     return table
 
 
@@ -272,7 +311,8 @@ def repeats(report: Report) -> Optional[Table]:
 
 def renderables(report: Report) -> list:
     parts = [machine_line(report), Text(CLOCKS, style="dim"), load(report), ladder(report),
-             absent(report), decomposition(report), call_costs(report), gil(report), stall(report),
+             absent(report), decomposition(report), call_costs(report), gil(report),
+             cores(report), stall(report),
              shared(report), repeats(report)]
     points = Text("\n".join(f"• {s}" for s in summary.sentences(report)))
     return [part for part in parts if part is not None] + [

@@ -154,6 +154,26 @@ class Gil:
 
 
 @dataclass(frozen=True)
+class Cores:
+    """One call split over T threads (``threads=T``), for T = 1..usable cores."""
+
+    backend: str
+    size: int
+    scaling: Scaling
+    """Wall seconds of the one call at each T (``calls`` all 1; the reference is T=1) and
+    its threads' summed runnable seconds."""
+    bytes_read: Optional[int] = None
+    """Bytes one call reads, for kernels bound by memory (sum, dot); else None."""
+    copies: Tuple[Timing, ...] = ()
+    """Wall seconds of T threads copying ``copy_bytes`` between them, at each T (sum, dot)."""
+    copy_bytes: int = 0
+    """Bytes a copy probe moves: read and written."""
+    spans: Tuple[Timing, ...] = ()
+    """Wall seconds the runnable time was counted in, at each T: from the call's start until
+    it returned or its last worker exited, whichever came later."""
+
+
+@dataclass(frozen=True)
 class Stall:
     """Lag of an event loop ticking every ``tick`` seconds while a kernel runs in a thread."""
 
@@ -185,6 +205,8 @@ class KernelReport:
     absent: Tuple[Tuple[str, str], ...] = ()
     """(rung or section, why) for each backend not timed: not buildable here, or disagreeing
     with python on the sample; and for a section that could not run."""
+    cores: Optional[Cores] = None
+    """One call on every core (``anatomy(..., cores=True)``, kernels that split)."""
 
     def rung(self, backend: str) -> Optional[Rung]:
         return next((rung for rung in self.ladder if rung.backend == backend), None)

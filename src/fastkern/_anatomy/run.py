@@ -7,7 +7,8 @@ from collections import defaultdict
 from typing import Callable, Iterable, Mapping, Optional, Sequence, Union
 
 from .. import _dispatch
-from .._info import usable_cores
+from .._info import thread_budget, threads_built, usable_cores
+from . import cores as cores_
 from . import agreement, boundary, costs, features, garbage, gil, ladder, machine, memory, stall
 from .figures import spreads
 from .inputs import choose_size, kernel_name, spec
@@ -25,6 +26,8 @@ DEFAULT_KERNELS = ("sum", "nbody", "mandelbrot", "spectral_norm", "fib", "binary
 Progress = Callable[[str, int, int], None]
 
 KERNEL_STEPS = ("ladder", "per-call cost", "dispatch", "threads", "processes", "event loop")
+#: The step of ``cores=True``, for kernels that split one call over threads.
+CORES_STEP = "one call, all cores"
 SHARED_STEPS = ("boundary", "memory", "garbage collection", "language features")
 
 
@@ -40,7 +43,7 @@ def default_threads() -> tuple[int, ...]:
 def anatomy(kernel: object, size: Optional[int] = None, *, backends: Optional[Sequence[str]] = None,
             threads: Optional[Sequence[int]] = None, quick: bool = False,
             settings: Optional[Settings] = None, shared: bool = True, repeat: int = 1,
-            clock: Clock = THREAD_CPU, wall: Clock = WALL_CLOCK,
+            cores: bool = False, clock: Clock = THREAD_CPU, wall: Clock = WALL_CLOCK,
             progress: Union[Progress, bool, None] = None) -> Report:
     """Measure where the time of ``kernel`` goes at ``size``, on this machine.
 
@@ -64,7 +67,12 @@ def anatomy(kernel: object, size: Optional[int] = None, *, backends: Optional[Se
     :class:`fastkern._anatomy.settings.Settings`, default: the full run's or the quick
     pass's) sets every duration and repetition count. ``repeat`` runs every measurement
     that many times, interleaved, pools their samples and keeps each figure's run-to-run
-    spread. ``clock`` (a ``Clock``: a function of no arguments returning seconds) times one
+    spread. ``cores=True`` adds "one call, all cores" for a kernel whose one call splits
+    over threads (``threads=``): the call (c, else typed; at a size where it lasts about
+    ``settings.cores_call_time`` unsplit) at T = 1 up to the usable cores (affinity mask,
+    capped by the CPU quota), its speedup, efficiency and threads runnable at once at each
+    T, Amdahl's serial fraction fitted over them, and for sum and dot the bandwidth read
+    against T threads copying memory. ``clock`` (a ``Clock``: a function of no arguments returning seconds) times one
     thread's own work (default :func:`time.thread_time`, that thread's CPU time); ``wall``
     (default :func:`time.perf_counter`) times concurrency: threads, processes, event loop.
     ``progress=True`` shows a progress bar on stderr; a ``Progress`` callable,
@@ -77,7 +85,7 @@ def anatomy(kernel: object, size: Optional[int] = None, *, backends: Optional[Se
     (``KeyboardInterrupt``) stops the run, returning nothing.
     """
     return anatomy_all([kernel], sizes={kernel_name(kernel): size}, backends=backends, threads=threads,
-                       quick=quick, settings=settings, shared=shared, repeat=repeat,
+                       quick=quick, settings=settings, shared=shared, repeat=repeat, cores=cores,
                        clock=clock, wall=wall, progress=progress)
 
 
@@ -86,7 +94,7 @@ def anatomy_all(kernels: Optional[Iterable[object]] = None, *,
                 backends: Optional[Sequence[str]] = None,
                 threads: Optional[Sequence[int]] = None, quick: bool = False,
                 settings: Optional[Settings] = None, shared: bool = True, repeat: int = 1,
-                clock: Clock = THREAD_CPU, wall: Clock = WALL_CLOCK,
+                cores: bool = False, clock: Clock = THREAD_CPU, wall: Clock = WALL_CLOCK,
                 progress: Union[Progress, bool, None] = None) -> Report:
     """:func:`anatomy` for several kernels (default: :data:`DEFAULT_KERNELS` that are built).
 
@@ -98,7 +106,7 @@ def anatomy_all(kernels: Optional[Iterable[object]] = None, *,
         with progress_bar() as bar:
             return anatomy_all(kernels, sizes=sizes, backends=backends, threads=threads,
                                quick=quick, settings=settings, shared=shared, repeat=repeat,
-                               clock=clock, wall=wall, progress=bar)
+                               cores=cores, clock=clock, wall=wall, progress=bar)
     names = [kernel_name(k) for k in (default_kernels() if kernels is None else kernels)]
     for name in names:
         spec(name)
@@ -115,7 +123,9 @@ def anatomy_all(kernels: Optional[Iterable[object]] = None, *,
     chosen = _check_backends(backends)
     settings = settings or Settings.for_mode(quick)
     timer = Timer(settings, clock, wall)
-    steps = repeat * (len(names) * len(KERNEL_STEPS) + (len(SHARED_STEPS) if shared else 0))
+    split = set(cores_.splitting_kernels()) if cores else set()
+    steps = repeat * (len(names) * len(KERNEL_STEPS) + len(split.intersection(names))
+                      + (len(SHARED_STEPS) if shared else 0))
     sections = _Sections(progress, steps, Meter(wall=wall))
     described = machine.describe()
     start = wall()
@@ -124,6 +134,8 @@ def anatomy_all(kernels: Optional[Iterable[object]] = None, *,
         size = sizes.get(name)
         for run in runs:
             report = _kernel_report(name, size, chosen, workers, timer, sections)
+            if name in split:
+                report = _with_cores(report, timer, sections)
             size = report.size
             run.append(report)
     extras: list[tuple] = [(None, None, None, None)] * repeat
@@ -219,6 +231,24 @@ def _kernel_report(kernel: str, size: Optional[int], chosen: Optional[list[str]]
     return KernelReport(kernel, size, spec(kernel).unit, spec(kernel).work(size),
                         ladder.rungs(times), fitted, dispatched,
                         Gil(usable_cores(), scalings, pool_report), stalls, tuple(absent.items()))
+
+
+def _with_cores(report: KernelReport, timer: Timer,
+                sections: _Sections) -> KernelReport:
+    """The report with "one call, all cores" added, or its reason for being absent."""
+    sections.step(f"{report.kernel}: {CORES_STEP}")
+    backend = cores_.backend_for(report.kernel, [r.backend for r in report.ladder])
+    why = None
+    if backend is None:
+        why = "no typed or c rung timed: only they split one call"
+    elif not threads_built():
+        why = "this fastkern was built without thread support"
+    if why is not None:
+        return dataclasses.replace(report, absent=report.absent + ((CORES_STEP, why),))
+    found = cores_.measure(report.kernel, backend, report.size, report.rung(backend).time.median,
+                           cores_.thread_counts(thread_budget()), timer,
+                           timer.settings.cores_call_time)
+    return dataclasses.replace(report, cores=found)
 
 
 def _stall_variants(kernel: str, backends: Sequence[str]) -> list[tuple]:

@@ -23,6 +23,9 @@ class Settings:
     """Single-thread duration of the work the GIL section splits over threads or processes."""
     gil_call_time: float = 0.005
     """The GIL section makes each call of a faster backend last at least this long."""
+    cores_call_time: float = 0.05
+    """One call of "one call, all cores" lasts at least this long unsplit (sum and dot:
+    at most 10M elements)."""
     stall_time: float = 0.1
     """How long the event loop is watched while a kernel runs beside it."""
     tick: float = 0.001
@@ -45,5 +48,5 @@ class Settings:
 
 DEFAULT = Settings()
 QUICK = Settings(min_time=0.002, samples=3, target_time=0.002, fit_points=3, thread_time=0.02,
-                 gil_call_time=0.002,
+                 gil_call_time=0.002, cores_call_time=0.005,
                  stall_time=0.01, memory_elements=20_000, feature_ops=200, quick=True)

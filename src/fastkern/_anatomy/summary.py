@@ -13,6 +13,7 @@ from .figures import figures
 from .formatting import at_once, call, count, cpus, fraction, seconds, times
 from .load import busy
 from .report import UNSTABLE, KernelReport, Report, Scaling
+from .run import CORES_STEP
 
 ADVICE = "close other programs or rerun with --repeat 3"
 #: Runnable threads at least T minus this: the threads ran side by side.
@@ -21,8 +22,8 @@ SIDE_BY_SIDE = 0.5
 
 def sentences(report: Report) -> list[str]:
     """Every takeaway the report supports, most important first."""
-    found = [_load(report), *(_ladder(k) for k in report.kernels), _gil(report),
-             _processes(report), _stall(report), _call_cost(report), _boundary(report),
+    found = [_load(report), *(_ladder(k) for k in report.kernels), _no_gil(report), _gil(report),
+             _cores(report), _processes(report), _stall(report), _call_cost(report), _boundary(report),
              _memory(report), _gc(report), _features(report), _stability(report),
              _unresolved(report)]
     return [sentence for sentence in found if sentence]
@@ -63,6 +64,14 @@ def _verdict(value: float, workers: int) -> str:
 
 def _largest(scaling: Scaling) -> int:
     return len(scaling.workers) - 1
+
+
+def _no_gil(report: Report) -> Optional[str]:
+    """On a free-threaded interpreter, what the GIL section's '(GIL held)' means there."""
+    if not report.machine.gil_disabled or not any(k.gil and k.gil.threads for k in report.kernels):
+        return None
+    return ("This interpreter runs without a GIL (free-threaded), so '(GIL held)' only keeps "
+            "the calling thread attached: it does not stop other threads.")
 
 
 def _gil(report: Report) -> Optional[str]:
@@ -113,6 +122,40 @@ def _gil(report: Report) -> Optional[str]:
     text += ("This system does not report runnable time, so these figures cannot tell the GIL "
              "from other programs' load" + ("" if capped is None else
                                             f" (others kept {cpus(capped)} CPUs busy)") + ".")
+    return text
+
+
+def _cores(report: Report) -> Optional[str]:
+    """One call split over the most threads measured, kernel by kernel."""
+    kernels = [k for k in report.kernels if k.cores and k.cores.scaling.workers[-1] >= 2]
+    if not kernels:
+        return None
+    said = []
+    for kernel in kernels:
+        found = kernel.cores
+        last = len(found.scaling.workers) - 1
+        speedup, efficiency = derive.split_speedup(found, last), derive.efficiency(found.scaling, last)
+        busy = derive.split_runnable(found, last)
+        text = f"{call(kernel.kernel, found.size)} on {found.backend} " + (
+            f"ran {times(speedup)} as fast as unsplit ({fraction(efficiency)} efficiency"
+            if efficiency.resolved else f"scaled by a figure not resolved ({efficiency.reason}")
+        if busy is not None:
+            text += f", {at_once(busy, found.scaling.workers[-1])} threads runnable at once"
+        serial = derive.serial_fraction(found)
+        text += (f"; serial fraction {fraction(serial)}" if serial.resolved
+                 else f"; serial fraction not resolved ({serial.reason})") + ")"
+        share = derive.of_copy_bandwidth(found, last)
+        if share is not None:
+            read = derive.bandwidth(found.bytes_read, found.scaling.walls[last])
+            text += (f", reading {read.value / 1e9:.3g} GB/s, {times(share)} the bandwidth of "
+                     f"the same threads copying memory")
+        said.append(text)
+    workers = max(k.cores.scaling.workers[-1] for k in kernels)
+    text = f"One call split over {workers} threads (threads={workers}): {'; '.join(said)}."
+    capped = _busiest(report, CORES_STEP)
+    if capped is not None:
+        text += (f" Other programs kept {cpus(capped)} CPUs busy meanwhile, so speedups are "
+                 f"capped by load; runnable threads are not.")
     return text
 
 

@@ -12,7 +12,9 @@ what the call allocated. Buffer arguments are acquired for the whole call (``_bu
 NumPy's C API for arrays, the buffer protocol otherwise), so no other thread can resize or
 free them meanwhile, except through NumPy's documented unsafe
 ``ndarray.resize(refcheck=False)``, which frees the buffer regardless of its exports: never
-use it on an array a call may be using.
+use it on an array a call may be using. The kernels whose work splits take ``threads``: 0
+runs the unsplit call, N >= 1 the same ranged work over a team of N threads (``run_split``),
+with a result independent of N.
 """
 
 from libc.math cimport sqrt
@@ -45,6 +47,16 @@ cdef void _sum_range(void *state, int64_t begin, int64_t end) noexcept nogil:
     s.total = total
 
 
+cdef void _sum_blocks(void *state, int64_t begin, int64_t end) noexcept nogil:
+    cdef sum_blocks_t *s = <sum_blocks_t *>state
+    cdef vector_t block
+    cdef int64_t b
+    for b in range(begin, end):
+        block = vector_t(x=s.x + b * SPLIT_BLOCK, y=NULL, total=0.0)
+        _sum_range(&block, 0, block_length(s, b))
+        s.partial[b] = block.total
+
+
 cdef void _vector_open(void *state, const double *x, const double *y, ptrdiff_t n) noexcept nogil:
     cdef vector_t *s = <vector_t *>state
     s.x, s.y, s.total = x, y, 0.0
@@ -54,10 +66,10 @@ cdef double _vector_total(void *state) noexcept nogil:
     return (<vector_t *>state).total
 
 
-def sum(x, bint release_gil=True):
+def sum(x, bint release_gil=True, int threads=0):
     cdef vector_t state
     return call_vector(_vector_open, _sum_range, _vector_total, &state, chunk_units(4), x,
-                       release_gil)
+                       release_gil, _sum_blocks, 4, threads)
 
 
 cdef void _dot_range(void *state, int64_t begin, int64_t end) noexcept nogil:
@@ -71,10 +83,20 @@ cdef void _dot_range(void *state, int64_t begin, int64_t end) noexcept nogil:
     s.total = total
 
 
-def dot(x, y, bint release_gil=True):
+cdef void _dot_blocks(void *state, int64_t begin, int64_t end) noexcept nogil:
+    cdef sum_blocks_t *s = <sum_blocks_t *>state
+    cdef vector_t block
+    cdef int64_t b
+    for b in range(begin, end):
+        block = vector_t(x=s.x + b * SPLIT_BLOCK, y=s.y + b * SPLIT_BLOCK, total=0.0)
+        _dot_range(&block, 0, block_length(s, b))
+        s.partial[b] = block.total
+
+
+def dot(x, y, bint release_gil=True, int threads=0):
     cdef vector_t state
     return call_vectors(_vector_open, _dot_range, _vector_total, &state, chunk_units(4), x, y,
-                        release_gil)
+                        release_gil, _dot_blocks, 4, threads)
 
 
 ctypedef struct mandelbrot_t:
@@ -142,9 +164,11 @@ cdef void _mandelbrot_range(void *state, int64_t begin, int64_t end) noexcept no
               2 * (end - py * pairs) if end < (py + 1) * pairs else s.width)
 
 
-def mandelbrot(Py_ssize_t width, Py_ssize_t height, int max_iter, bint release_gil=True):
+def mandelbrot(Py_ssize_t width, Py_ssize_t height, int max_iter, bint release_gil=True,
+               int threads=0):
     if not 0 <= max_iter <= 65535:
         raise ValueError(f"max_iter must be in 0..65535, got {max_iter}")
+    check_threads(threads)
     out = numpy.empty((height, width), dtype=numpy.uint8 if max_iter <= 255 else numpy.uint16)
     if width == 0 or height == 0:
         return out
@@ -158,8 +182,9 @@ def mandelbrot(Py_ssize_t width, Py_ssize_t height, int max_iter, bint release_g
     else:
         out16 = out
         state.out, state.row = &out16[0, 0], _mandelbrot_row_u16
-    run_chunked(_mandelbrot_range, &state, height * ((width + 1) // 2),
-                chunk_units(2 * 8 * (max_iter + 1.0)), release_gil)
+    cdef int64_t units = height * ((width + 1) // 2)
+    run_shared(_mandelbrot_range, NULL, &state, threads, units,
+               chunk_units(2 * 8 * (max_iter + 1.0)), units, release_gil)
     return out
 
 
@@ -269,11 +294,6 @@ cdef inline uint64_t _splitmix64_at(uint64_t seed, uint64_t k) noexcept nogil:
     return z ^ (z >> 31)
 
 
-ctypedef struct monte_carlo_t:
-    uint64_t seed
-    int64_t hits
-
-
 cdef void _monte_carlo_range(void *state, int64_t begin, int64_t end) noexcept nogil:
     cdef monte_carlo_t *s = <monte_carlo_t *>state
     cdef double scale = 1.0 / 9007199254740992.0, x, y
@@ -288,11 +308,13 @@ cdef void _monte_carlo_range(void *state, int64_t begin, int64_t end) noexcept n
     s.hits = hits
 
 
-def monte_carlo_pi(int64_t samples, uint64_t seed, bint release_gil=True):
+def monte_carlo_pi(int64_t samples, uint64_t seed, bint release_gil=True, int threads=0):
     if samples <= 0:
         raise ValueError(f"samples must be at least 1, got {samples}")
+    check_threads(threads)
     cdef monte_carlo_t state = monte_carlo_t(seed=seed, hits=0)
-    run_chunked(_monte_carlo_range, &state, samples, chunk_units(8), release_gil)
+    run_copies(_monte_carlo_range, &state, sizeof(monte_carlo_t), add_hits, threads, samples,
+               chunk_units(8), release_gil)
     return 4.0 * <double>state.hits / <double>samples
 
 
@@ -321,7 +343,7 @@ ctypedef struct binary_trees_t:
     int64_t row[MAX_TREE_ROWS][3]
     tree_phase_t phase[MAX_TREE_ROWS + 1]
     node_t *deep  # the deep scratch tree being built and walked piece by piece
-    node_t *long_lived
+    node_t **long_lived  # shared by the copies of a split call
 
 
 cdef node_t *_build(node_t **next, int depth) noexcept nogil:
@@ -428,7 +450,7 @@ cdef int64_t _binary_trees_open(binary_trees_t *s, int max_depth) noexcept nogil
     cdef int64_t units = 0
     s.rows = s.phases = 0
     s.failed = False
-    s.deep = s.long_lived = NULL
+    s.deep = NULL
     _add_row(s, deepest + 1, 1)
     _add_phase(s, BUILD_AND_CHECK, deepest + 1, 1, &units)
     _add_phase(s, BUILD, deepest, 1, &units)
@@ -446,14 +468,14 @@ cdef void _tree_item(binary_trees_t *s, const tree_phase_t *phase, int64_t i) no
     cdef int levels = _top_levels(phase.depth)
     cdef int64_t pieces = <int64_t>1 << levels, j
     cdef int64_t *check = &s.row[phase.row][2]
-    cdef node_t **tree = &s.deep if phase.kind == BUILD_AND_CHECK else &s.long_lived
+    cdef node_t **tree = &s.deep if phase.kind == BUILD_AND_CHECK else s.long_lived
     cdef node_t *next
     if levels == 0:  # the long-lived tree, built or walked
         if phase.kind == BUILD:
-            s.long_lived = _new_tree(phase.depth)
-            s.failed = s.long_lived == NULL
+            s.long_lived[0] = _new_tree(phase.depth)
+            s.failed = s.long_lived[0] == NULL
         else:
-            check[0] += _check(s.long_lived)
+            check[0] += _check(s.long_lived[0])
         return
     j = i % (2 * pieces) if phase.kind == BUILD_AND_CHECK else i
     if phase.kind == BUILD or (phase.kind == BUILD_AND_CHECK and j < pieces):
@@ -500,16 +522,54 @@ cdef void _binary_trees_range(void *state, int64_t begin, int64_t end) noexcept 
             _tree_item(s, phase, i)
 
 
-def binary_trees(int max_depth, bint release_gil=True):
+cdef int _binary_trees_groups(const void *state, int64_t unit, int64_t *start,
+                              int64_t *end) noexcept nogil:
+    """For threads: a phase of whole trees is one group (each item mallocs its own tree); a
+    phase of trees built in pieces is one group per tree (or per phase: the long-lived
+    tree's build, its walk), done by one thread."""
+    cdef const binary_trees_t *s = <const binary_trees_t *>state
+    cdef int p = 0
+    while p + 1 < s.phases and s.phase[p + 1].first_unit <= unit:
+        p += 1
+    cdef const tree_phase_t *phase = &s.phase[p]
+    cdef int64_t tree_units = 2 * (<int64_t>1 << _top_levels(phase.depth)) * phase.item_units
+    if _top_levels(phase.depth) and phase.kind == BUILD_AND_CHECK:
+        start[0] = unit - (unit - phase.first_unit) % tree_units
+        end[0] = start[0] + tree_units
+    else:
+        start[0] = phase.first_unit
+        end[0] = phase.first_unit + phase.items * phase.item_units
+    return _top_levels(phase.depth) > 0
+
+
+def binary_trees(int max_depth, bint release_gil=True, int threads=0):
     if not 0 <= max_depth <= MAX_TREE_DEPTH:
         raise ValueError(f"max_depth must be in 0..{MAX_TREE_DEPTH}, got {max_depth}")
+    check_threads(threads)
     cdef binary_trees_t state
+    cdef binary_trees_t *states = NULL
+    cdef node_t *long_lived = NULL
     cdef int64_t units = _binary_trees_open(&state, max_depth)
+    cdef int t, r
+    state.long_lived = &long_lived
     try:
-        run_chunked(_binary_trees_range, &state, units, chunk_units(8), release_gil)
+        if not threads:
+            run_chunked(_binary_trees_range, &state, units, chunk_units(8), release_gil)
+        else:
+            states = <binary_trees_t *>thread_states(&state, sizeof(binary_trees_t), threads)
+            run_split(_binary_trees_range, _binary_trees_groups, states, sizeof(binary_trees_t),
+                      threads, units, chunk_units(8), units // state.rows, release_gil)
+            for t in range(threads):
+                state.failed |= states[t].failed
+                for r in range(state.rows):
+                    state.row[r][2] += states[t].row[r][2]
     finally:
         free(state.deep)
-        free(state.long_lived)
+        if states != NULL:
+            for t in range(threads):
+                free(states[t].deep)
+            free(states)
+        free(long_lived)
     if state.failed:
         raise MemoryError(f"binary_trees({max_depth}) ran out of memory")
     return [(state.row[i][0], state.row[i][1], state.row[i][2]) for i in range(state.rows)]
@@ -648,16 +708,27 @@ cdef void _spectral_norm_range(void *state, int64_t begin, int64_t end) noexcept
         unit += last - row
 
 
-def spectral_norm(Py_ssize_t n, bint release_gil=True):
+cdef int _spectral_norm_groups(const void *state, int64_t unit, int64_t *start,
+                               int64_t *end) noexcept nogil:
+    """For threads: the rows of one product form a group."""
+    cdef int64_t n = (<const spectral_norm_t *>state).n
+    start[0] = unit - unit % n
+    end[0] = start[0] + n
+    return 0
+
+
+def spectral_norm(Py_ssize_t n, bint release_gil=True, int threads=0):
     if n < 1:
         raise ValueError(f"n must be at least 1, got {n}")
+    check_threads(threads)
     cdef double[:, ::1] work = numpy.empty((3, n))
     cdef spectral_norm_t state = spectral_norm_t(n=n, u=&work[0, 0], v=&work[1, 0], tmp=&work[2, 0])
     cdef Py_ssize_t i
     cdef double vbv = 0.0, vv = 0.0
     for i in range(n):
         state.u[i] = 1.0
-    run_chunked(_spectral_norm_range, &state, 40 * n, chunk_units(4.0 * n), release_gil)
+    run_shared(_spectral_norm_range, _spectral_norm_groups, &state, threads, 40 * n,
+               chunk_units(4.0 * n), n, release_gil)
     for i in range(n):
         vbv += state.u[i] * state.v[i]
         vv += state.v[i] * state.v[i]
@@ -706,8 +777,8 @@ cdef void _fannkuch_range(void *state, int64_t begin, int64_t end) noexcept nogi
     cdef fannkuch_t *s = <fannkuch_t *>state
     cdef int perm[MAX_FANNKUCH]
     cdef int count[MAX_FANNKUCH]
-    cdef int n = s.n, r = 1, flips, i, level
-    cdef int64_t index, factorial = 1, digit, k
+    cdef int n = s.n, r = 1, flips, i, level, most = s.max_flips
+    cdef int64_t index, factorial = 1, digit, k, checksum = s.checksum
     if begin >= end:
         return
     for i in range(n):
@@ -729,10 +800,11 @@ cdef void _fannkuch_range(void *state, int64_t begin, int64_t end) noexcept nogi
             count[r - 1] = r
             r -= 1
         flips = _flips(perm, n)
-        s.max_flips = max(s.max_flips, flips)
-        s.checksum += -flips if index % 2 else flips
+        most = max(most, flips)
+        checksum += -flips if index % 2 else flips
         index += 1
         if index == end:
+            s.max_flips, s.checksum = most, checksum  # once: threads' states share cache lines
             return
         while True:
             _rotate(perm, r)
@@ -742,15 +814,24 @@ cdef void _fannkuch_range(void *state, int64_t begin, int64_t end) noexcept nogi
             r += 1
 
 
-def fannkuch(int n, bint release_gil=True):
+cdef void _add_fannkuch(void *state, const void *copy) noexcept nogil:
+    cdef fannkuch_t *s = <fannkuch_t *>state
+    cdef const fannkuch_t *c = <const fannkuch_t *>copy
+    s.checksum += c.checksum
+    s.max_flips = max(s.max_flips, c.max_flips)
+
+
+def fannkuch(int n, bint release_gil=True, int threads=0):
     if not 1 <= n <= MAX_FANNKUCH:
         raise ValueError(f"n must be in 1..{MAX_FANNKUCH}, got {n}")
+    check_threads(threads)
     cdef fannkuch_t state = fannkuch_t(n=n, max_flips=0, checksum=0)
     cdef int64_t permutations = 1
     cdef int k
     for k in range(2, n + 1):
         permutations *= k
-    run_chunked(_fannkuch_range, &state, permutations, chunk_units(100), release_gil)
+    run_copies(_fannkuch_range, &state, sizeof(fannkuch_t), _add_fannkuch, threads, permutations,
+               chunk_units(100), release_gil)
     return state.checksum, state.max_flips
 
 
@@ -787,6 +868,10 @@ cdef int64_t _matmul_open(void *state, ptrdiff_t n, ptrdiff_t k, ptrdiff_t m, co
     return n
 
 
-def matmul(a, b, bint release_gil=True):
+cdef matmul_split_t _by_rows = matmul_split_t(open=NULL, work=NULL, groups=NULL)
+
+
+def matmul(a, b, bint release_gil=True, int threads=0):
     cdef matmul_t state
-    return call_matmul(_matmul_open, _matmul_range, NULL, &state, a, b, release_gil)
+    return call_matmul(_matmul_open, _matmul_range, NULL, &state, a, b, release_gil, &_by_rows,
+                       threads)
