@@ -173,6 +173,9 @@ def test_compare_lines_figures_up_and_judges_noise(report):
     python = rows["sum(2000) | ladder | python"]
     assert python.ratio(1) == pytest.approx(3.0)
     assert python.verdict(1) == compare.BEYOND
+    listed = rows["memory | bytes per element | list of floats"]
+    assert listed.ratio(1) == 1.0 and compare.shown(listed.found[0]) == \
+        f"{report.memory.list_bytes:.3g} B"
     same = rows["sum(2000) | ladder | c"]
     assert (same.ratio(1), same.verdict(1)) == (1.0, compare.WITHIN)
     out = io.StringIO()

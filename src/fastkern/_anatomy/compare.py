@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from .derive import Estimate
-from .figures import FRACTION, RATIO, SECONDS, Figure, figures
+from .figures import BANDWIDTH, BYTES, FRACTION, RATIO, SECONDS, Figure, figures
 from .formatting import LEGEND, ratio, seconds, share, unresolved
 from . import terminal
 from .report import Report
@@ -70,6 +70,8 @@ def shown(figure: Optional[Figure]) -> str:
         return ratio(estimate.value)
     if figure.unit == FRACTION:
         return share(min(max(estimate.value, 0.0), 1.0))
+    if figure.unit in (BYTES, BANDWIDTH):
+        return f"{estimate.value:.3g} {figure.unit}"
     return f"{estimate.value:.2f}"
 
 

@@ -12,12 +12,12 @@ from typing import Iterator, Optional, Sequence
 from . import derive
 from .derive import Estimate
 from .formatting import call
-from .report import CPU, WALL, Cores, Report, RunSpread, Timing
+from .report import CPU, UNTIMED, WALL, Cores, Report, RunSpread, Timing
 from .timing import quartiles
 
 #: Units of figures: seconds, a ratio, a fraction (shown as %), a number of threads,
-#: gigabytes per second.
-SECONDS, RATIO, FRACTION, THREADS, BANDWIDTH = "s", "x", "%", "threads", "GB/s"
+#: a bandwidth, bytes.
+SECONDS, RATIO, FRACTION, THREADS, BANDWIDTH, BYTES = "s", "x", "%", "threads", "GB/s", "B"
 
 
 @dataclass(frozen=True)
@@ -124,6 +124,9 @@ def _shared_figures(report: Report) -> Iterator[Figure]:
                       measured(b.to_buffer.per(b.elements)), SECONDS, CPU)
     if report.memory:
         m = report.memory
+        for label, size in (("list of floats", m.list_bytes), ("float64 buffer", m.buffer_bytes)):
+            yield _figure("memory", "bytes per element", label, Estimate(size, size, size), BYTES,
+                          UNTIMED)
         yield _figure("memory", "scattered over in order", "python sum",
                       derive.ratio(m.scattered, m.in_order), RATIO, CPU)
     if report.gc:

@@ -26,6 +26,8 @@ VERSION = 2
 CPU = "thread CPU"
 #: The clock of figures about concurrency (threads, processes, event-loop lag).
 WALL = "wall"
+#: The "clock" of figures that are counted, not timed (bytes per element).
+UNTIMED = "not timed"
 
 #: Spread (interquartile range / median) above which a figure is marked noisy.
 NOISY = 0.05
