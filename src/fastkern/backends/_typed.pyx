@@ -346,15 +346,16 @@ ctypedef struct binary_trees_t:
     node_t **long_lived  # shared by the copies of a split call
 
 
-cdef node_t *_build(node_t **next, int depth) noexcept nogil:
-    cdef node_t *node = next[0]
-    next[0] += 1
+cdef node_t *_build(node_t *node, int depth) noexcept nogil:
+    """A tree of ``depth`` rooted at ``node``, its nodes taken from there on in depth-first
+    order; returns the node after it (the free node passed in and out stays in a register)."""
+    cdef node_t *right
     if depth == 0:
         node.left = node.right = NULL
-    else:
-        node.left = _build(next, depth - 1)
-        node.right = _build(next, depth - 1)
-    return node
+        return node + 1
+    right = _build(node + 1, depth - 1)
+    node.left, node.right = node + 1, right
+    return _build(right, depth - 1)
 
 
 cdef int64_t _check(const node_t *node) noexcept nogil:
@@ -370,9 +371,8 @@ cdef inline int64_t _tree_nodes(int depth) noexcept nogil:
 cdef node_t *_new_tree(int depth) noexcept nogil:
     """A tree of ``depth`` in one new block (free the root to free it), or NULL."""
     cdef node_t *nodes = <node_t *>malloc(_tree_nodes(depth) * sizeof(node_t))
-    cdef node_t *next = nodes
     if nodes != NULL:
-        _build(&next, depth)
+        _build(nodes, depth)
     return nodes
 
 
@@ -469,7 +469,6 @@ cdef void _tree_item(binary_trees_t *s, const tree_phase_t *phase, int64_t i) no
     cdef int64_t pieces = <int64_t>1 << levels, j
     cdef int64_t *check = &s.row[phase.row][2]
     cdef node_t **tree = &s.deep if phase.kind == BUILD_AND_CHECK else s.long_lived
-    cdef node_t *next
     if levels == 0:  # the long-lived tree, built or walked
         if phase.kind == BUILD:
             s.long_lived[0] = _new_tree(phase.depth)
@@ -485,8 +484,7 @@ cdef void _tree_item(binary_trees_t *s, const tree_phase_t *phase, int64_t i) no
             s.failed = tree[0] == NULL
             if s.failed:
                 return
-        next = _piece(tree[0], levels, j)
-        _build(&next, PIECE_DEPTH)
+        _build(_piece(tree[0], levels, j), PIECE_DEPTH)
         if j == pieces - 1:
             _link_top(tree[0], levels)
     else:
