@@ -165,10 +165,10 @@ void fk_binary_trees_range(void *state, int64_t begin, int64_t end)
         int64_t last = to <= 0 ? 0 : (to + phase->item_units - 1) / phase->item_units;
         last = last < phase->items ? last : phase->items;
         if (phase->kind == BUILD_AND_CHECK && top_levels(phase->depth) == 0) {
-            int64_t total = 0; /* whole trees in the scratch block, as one tight loop */
+            int64_t total = 0; /* whole trees in this thread's own block, one tight loop */
             for (int64_t i = first; i < last; i++) {
-                build(s->scratch, phase->depth);
-                total += check(s->scratch);
+                build(s->whole, phase->depth);
+                total += check(s->whole);
             }
             s->row[phase->row][2] += total;
         } else {
