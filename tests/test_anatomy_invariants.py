@@ -238,3 +238,33 @@ def test_chosen_sizes_repeat_within_3x_of_the_reference_speed(kernel, monkeypatc
     faster = inputs.choose_size(kernel, inputs.REFERENCE_TIME, "python", lambda: now[0])
     reference = entry.work(entry.reference_size)
     assert faster == inputs.grid_size(kernel, 10 * reference, anchor=reference) > entry.reference_size
+
+
+def contended_variant(report, efficiency):
+    """``report`` with only c's threads, which ran side by side (2 runnable) at ``efficiency``."""
+    def scaled(scaling):
+        one = (1.0, 1.0, 1.0)
+        both = tuple(1.0 / efficiency for _ in one)
+        return dataclasses.replace(scaling, workers=(1, 2), calls=(1, 2),
+                                   walls=(summarize(list(one)), summarize(list(both))),
+                                   reference=summarize(list(one)), total=1,
+                                   runnable=(summarize(list(one)),
+                                             summarize([2 * b for b in both])))
+    kernels = tuple(dataclasses.replace(k, gil=dataclasses.replace(
+        k.gil, threads=tuple(scaled(s) for s in k.gil.threads if s.label == "c"))) if k.gil else k
+        for k in report.kernels)
+    idle = tuple(Load(entry.section, entry.seconds, 0.0) for entry in report.load)
+    return dataclasses.replace(report, kernels=kernels, load=idle)
+
+
+@pytest.mark.parametrize("gil_disabled", [False, True])
+def test_threads_that_ran_side_by_side_but_slowed_each_other_are_said(report, gil_disabled):
+    machine = dataclasses.replace(report.machine, gil_disabled=gil_disabled, schedstat=True)
+    contended = dataclasses.replace(contended_variant(report, 0.5), machine=machine)
+    gil = next(s for s in summary.sentences(contended) if s.startswith("With 2 threads"))
+    assert "Yet c reached 50% of 2 times one thread's throughput" in gil
+    assert ("updates atomically" in gil) == gil_disabled
+    assert "50%" in tables(contended)
+    scaled = dataclasses.replace(contended_variant(report, 0.95), machine=machine)
+    gil = next(s for s in summary.sentences(scaled) if s.startswith("With 2 threads"))
+    assert "c reached" not in gil

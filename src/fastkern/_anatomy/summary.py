@@ -18,6 +18,9 @@ from .run import CORES_STEP
 ADVICE = "close other programs or rerun with --repeat 3"
 #: Runnable threads at least T minus this: the threads ran side by side.
 SIDE_BY_SIDE = 0.5
+#: Threads that ran side by side but whose throughput efficiency is below this beyond
+#: noise slowed each other down.
+CONTENDED = 0.75
 
 
 def sentences(report: Report) -> list[str]:
@@ -86,6 +89,7 @@ def _gil(report: Report) -> Optional[str]:
     if report.machine.schedstat:
         values: dict = {}
         unresolved = []
+        contended: dict = {}
         for scaling in scalings:
             if scaling.workers[-1] != workers:
                 continue
@@ -94,6 +98,10 @@ def _gil(report: Report) -> Optional[str]:
                 unresolved.append(scaling.label)
                 continue
             values.setdefault(scaling.label, []).append(at_once(found, workers))
+            efficiency = derive.efficiency(scaling, _largest(scaling))
+            if (_verdict(found.low, workers) == "ran side by side" and efficiency.resolved
+                    and efficiency.high < CONTENDED):
+                contended.setdefault(scaling.label, []).append(fraction(efficiency))
         groups: dict = {}
         for label, shown in values.items():
             verdicts = {_verdict(float(value), workers) for value in shown}
@@ -104,6 +112,13 @@ def _gil(report: Report) -> Optional[str]:
                 f"were {_join(described)}: " + "; ".join(
                     f"{_join(labels)} {verdict}" for verdict, labels in groups.items())
                 + ".") if described else ""
+        if contended and capped is None:
+            text += (f" Yet {_join([f'{label} reached {_span(shown)}' for label, shown in contended.items()])}"
+                     f" of {workers} times one thread's throughput: running at once, the threads "
+                     f"slowed each other down (contending for caches, memory bandwidth or a "
+                     f"shared object's "
+                     + ("reference count, which a free-threaded interpreter updates atomically"
+                        if report.machine.gil_disabled else "lock or reference count") + ").")
         if unresolved:
             text += (f" Runnable threads for {_join(_unique(unresolved))} are not resolved: "
                      f"{ADVICE}.")
