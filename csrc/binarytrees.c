@@ -201,17 +201,17 @@ int fk_binary_trees_groups(const void *state, int64_t unit, int64_t *start, int6
     if (top_levels(phase->depth) == 0) {
         *start = phase->first_unit;
         *end = phase->first_unit + length;
-        return 0;
+        return FK_GROUP_SHARED;
     }
     if (phase->kind != BUILD_AND_CHECK) {
         *start = phase->first_unit;
         *end = phase->first_unit + length;
-        return 1;
+        return FK_GROUP_WHOLE;
     }
     int64_t tree_units = 2 * ((int64_t)1 << top_levels(phase->depth)) * phase->item_units;
     *start = unit - (unit - phase->first_unit) % tree_units;
     *end = *start + tree_units;
-    return 1;
+    return FK_GROUP_WHOLE;
 }
 
 int fk_binary_trees_fork(const fk_binary_trees_t *s, fk_binary_trees_t *copy)

@@ -40,9 +40,11 @@ typedef void fk_range_fn(void *state, int64_t begin, int64_t end);
 
 /* A team of threads doing one ranged work: units [0, units) in tasks of up to `task` units,
  * handed out in order. Where the units form groups that must run one after the other,
- * `groups` (else NULL) gives the group [*start, *end) of a unit, and returns nonzero when
- * that group must be done as one task (by one thread); a task of a group starts only once
- * the groups before it are done. Thread t works on states + t * state_size (state_size 0:
+ * `groups` (else NULL) gives the group [*start, *end) of a unit, and returns how its units
+ * are handed out: FK_GROUP_SHARED (in tasks as above), FK_GROUP_WHOLE (the group is one
+ * task, for one thread) or FK_GROUP_SINGLE (one unit per task: for a few units much longer
+ * than the task size assumes); a task of a group starts only once the groups before it
+ * are done. Thread t works on states + t * state_size (state_size 0:
  * all share one state). The caller is thread 0 and does tasks by calling fk_team_step
  * until it returns 0 (between two steps it may handle signals), then fk_team_finish (stop
  * nonzero: abandon the tasks not started), which returns once every task taken is done:
@@ -53,6 +55,7 @@ typedef void fk_range_fn(void *state, int64_t begin, int64_t end);
  * functions (per-thread states for those that keep scratch or partial results). */
 #define FK_MAX_THREADS 1024
 typedef struct fk_team fk_team_t;
+enum { FK_GROUP_SHARED, FK_GROUP_WHOLE, FK_GROUP_SINGLE };
 typedef int fk_groups_fn(const void *state, int64_t unit, int64_t *start, int64_t *end);
 int fk_threads_available(void);
 fk_team_t *fk_team_start(fk_range_fn *range, fk_groups_fn *groups, void *states,
@@ -202,9 +205,8 @@ fk_range_fn fk_fannkuch_range;
 typedef struct {
     ptrdiff_t n, k, m;
     const double *a, *b;
-    double *out, *packed_a, *packed_b;
-    double *split_b; /* the split's own packing space for b (NULL unless split) */
-    int64_t packed_a_for, packed_b_for;
+    double *out, *packed_b;
+    int64_t packed_b_for;
     double stack[FK_MATMUL_STACK_DOUBLES];
 } fk_matmul_t;
 int64_t fk_matmul_open(fk_matmul_t *s, ptrdiff_t n, ptrdiff_t k, ptrdiff_t m, const double *a,
@@ -212,7 +214,7 @@ int64_t fk_matmul_open(fk_matmul_t *s, ptrdiff_t n, ptrdiff_t k, ptrdiff_t m, co
 fk_range_fn fk_matmul_range;
 void fk_matmul_close(fk_matmul_t *s);
 /* Split over threads, the same work in other units on one shared state: per KC-deep slice,
- * a group of units packing a and b into shared buffers, then a group of units computing;
+ * a group of units packing b into a shared buffer, then a group of units computing;
  * fk_matmul_open_split returns the number of units (or -1 when out of memory). */
 int64_t fk_matmul_open_split(fk_matmul_t *s, ptrdiff_t n, ptrdiff_t k, ptrdiff_t m,
                              const double *a, const double *b, double *out, double *unit_ops);

@@ -71,56 +71,65 @@ FK_INLINE void edge_tile(ptrdiff_t depth, const double *a, const double *b, doub
         memcpy(c + r * ldc, copy + r * NR, sizeof(double) * (size_t)columns);
 }
 
-/* Rows [first, last) of out's columns [0, width) += packed a times packed b. */
-static FK_CLONES void multiply_block(ptrdiff_t first, ptrdiff_t last, ptrdiff_t m,
-                                     ptrdiff_t depth, ptrdiff_t width, const double *packed_a,
-                                     const double *packed_b, double *out)
+/* Sliver `sliver` (MR rows) of out's columns [0, width) += a's rows there times the packed b
+ * block: the sliver of a is packed into `packed_a` (MR x depth) first. */
+static FK_CLONES void multiply_sliver(const fk_matmul_t *s, ptrdiff_t sliver, ptrdiff_t p0,
+                                      ptrdiff_t depth, ptrdiff_t j0, ptrdiff_t width,
+                                      const double *packed_b, double *restrict packed_a)
 {
-    for (ptrdiff_t i = first; i < last; i += MR) {
-        const double *a = packed_a + i * depth;
-        for (ptrdiff_t j = 0; j < width; j += NR) {
-            const double *b = packed_b + j * depth;
-            double *c = out + i * m + j;
-            if (last - i >= MR && width - j >= NR)
-                tile(depth, a, b, c, m);
-            else
-                edge_tile(depth, a, b, c, m, min(MR, last - i), min(NR, width - j));
-        }
+    ptrdiff_t i = sliver * MR, rows = min(MR, s->n - i), m = s->m;
+    double *out = s->out + i * m + j0;
+    pack_a(s->a, s->k, i, rows, p0, depth, packed_a);
+    if (p0 == 0) /* out starts at zero, set where the first slice reaches it */
+        for (ptrdiff_t r = 0; r < rows; r++)
+            memset(out + r * m, 0, sizeof(double) * (size_t)width);
+    for (ptrdiff_t j = 0; j < width; j += NR, packed_b += NR * depth, out += NR) {
+        if (rows == MR && width - j >= NR)
+            tile(depth, packed_a, packed_b, out, m);
+        else
+            edge_tile(depth, packed_a, packed_b, out, m, rows, min(NR, width - j));
     }
 }
 
 /* Units run over KC-deep slices of k, within them over NC-wide column blocks, within those
- * over MR-row slivers: the order of the unbroken loop nest. a's slice and b's block are
- * packed, and out zeroed, where a range first reaches them. The packing space is sized to
- * the operands; up to FK_MATMUL_STACK_DOUBLES (shapes up to about 32 x 32) it is the
- * state's own array, so small products pay no heap allocation. */
-int64_t fk_matmul_open(fk_matmul_t *s, ptrdiff_t n, ptrdiff_t k, ptrdiff_t m, const double *a,
+ * over MR-row slivers: the order of the unbroken loop nest. b's block is packed where a
+ * range first reaches it, each sliver of a as its unit starts (into the stack: MR x KC
+ * doubles), so a is never packed whole. b's packing space is sized to the operands; up to
+ * FK_MATMUL_STACK_DOUBLES (products up to about 8 x 256 x 8) it is the state's own array,
+ * so small products pay no heap allocation. */
+static void open_state(fk_matmul_t *s, ptrdiff_t n, ptrdiff_t k, ptrdiff_t m, const double *a,
                        const double *b, double *out, double *unit_ops)
 {
-    size_t slivers = (size_t)(n + MR - 1) / MR;
-    size_t depth_max = (size_t)min(KC, k);
-    size_t b_size = (size_t)((min(NC, m) + NR - 1) / NR * NR) * depth_max;
-    size_t a_size = slivers <= SIZE_MAX / (2 * sizeof(double) * MR * KC)
-                        ? slivers * MR * depth_max : SIZE_MAX;
     s->n = n;
     s->k = k;
     s->m = m;
     s->a = a;
     s->b = b;
     s->out = out;
-    s->packed_a_for = s->packed_b_for = -1;
-    s->split_b = NULL;
-    if (a_size + b_size <= FK_MATMUL_STACK_DOUBLES)
-        s->packed_a = s->stack;
-    else if (a_size <= SIZE_MAX / (2 * sizeof(double)))
-        s->packed_a = malloc(sizeof(double) * (a_size + b_size));
-    else
-        s->packed_a = NULL;
-    if (s->packed_a == NULL)
-        return -1;
-    s->packed_b = s->packed_a + a_size;
+    s->packed_b_for = -1;
+    s->packed_b = NULL;
     *unit_ops = (double)MR * (double)min(NC, m) * (double)min(KC, k);
-    return (int64_t)((k + KC - 1) / KC) * ((m + NC - 1) / NC) * (int64_t)slivers;
+}
+
+static int64_t slivers_of(const fk_matmul_t *s)
+{
+    return (s->n + MR - 1) / MR;
+}
+
+static int64_t blocks_of(const fk_matmul_t *s)
+{
+    return (s->m + NC - 1) / NC;
+}
+
+int64_t fk_matmul_open(fk_matmul_t *s, ptrdiff_t n, ptrdiff_t k, ptrdiff_t m, const double *a,
+                       const double *b, double *out, double *unit_ops)
+{
+    size_t b_size = (size_t)((min(NC, m) + NR - 1) / NR * NR) * (size_t)min(KC, k);
+    open_state(s, n, k, m, a, b, out, unit_ops);
+    s->packed_b = b_size <= FK_MATMUL_STACK_DOUBLES ? s->stack : malloc(sizeof(double) * b_size);
+    if (s->packed_b == NULL)
+        return -1;
+    return (int64_t)((k + KC - 1) / KC) * blocks_of(s) * slivers_of(s);
 }
 
 /* The first unit's slice, column block and sliver are found by division only where the range
@@ -129,9 +138,10 @@ int64_t fk_matmul_open(fk_matmul_t *s, ptrdiff_t n, ptrdiff_t k, ptrdiff_t m, co
 void fk_matmul_range(void *state, int64_t begin, int64_t end)
 {
     fk_matmul_t *s = state;
-    ptrdiff_t n = s->n, k = s->k, m = s->m;
-    int64_t slivers = (n + MR - 1) / MR, blocks = (m + NC - 1) / NC;
+    ptrdiff_t k = s->k, m = s->m;
+    int64_t slivers = slivers_of(s), blocks = blocks_of(s);
     int64_t slice = 0, column = 0, sliver = 0;
+    double packed_a[MR * KC];
     if (begin > 0) {
         slice = begin / slivers / blocks;
         column = begin / slivers % blocks;
@@ -142,20 +152,12 @@ void fk_matmul_range(void *state, int64_t begin, int64_t end)
         int64_t last = end - unit < slivers - sliver ? sliver + (end - unit) : slivers;
         ptrdiff_t p0 = slice * KC, depth = min(KC, k - p0);
         ptrdiff_t j0 = column * NC, width = min(NC, m - j0);
-        if (s->packed_a_for != slice) {
-            for (ptrdiff_t i = 0; i < n; i += MR)
-                pack_a(s->a, k, i, min(MR, n - i), p0, depth, s->packed_a + i * depth);
-            s->packed_a_for = slice;
-        }
         if (s->packed_b_for != block) {
             pack_b(s->b, m, p0, depth, j0, width, s->packed_b);
             s->packed_b_for = block;
         }
-        if (slice == 0) /* out starts at zero, set where the first slice reaches it */
-            for (ptrdiff_t i = sliver * MR; i < min(n, last * MR); i++)
-                memset(s->out + i * m + j0, 0, sizeof(double) * (size_t)width);
-        multiply_block(sliver * MR, min(n, last * MR), m, depth, width, s->packed_a,
-                       s->packed_b, s->out + j0);
+        for (int64_t i = sliver; i < last; i++)
+            multiply_sliver(s, i, p0, depth, j0, width, s->packed_b, packed_a);
         unit += last - sliver;
         if (++column == blocks) {
             column = 0;
@@ -164,52 +166,50 @@ void fk_matmul_range(void *state, int64_t begin, int64_t end)
     }
 }
 
-/* Split over threads: per KC-deep slice of k, a packing group (a unit per sliver of a, then
- * one per NC-wide block of b, into buffers all threads share) and then a computing group
- * (a unit per block and sliver, as in the unsplit order). */
+/* Split over threads: per KC-deep slice, a packing group (b's column blocks in pieces of
+ * PIECE_PANELS panels, into space all threads share, one piece per task) and then a computing
+ * group (a unit per block and sliver, as in the unsplit order). */
+#define PIECE_PANELS 16
+#define PIECES (NC / NR / PIECE_PANELS)
+
 static int64_t slice_units(const fk_matmul_t *s)
 {
-    int64_t slivers = (s->n + MR - 1) / MR, blocks = (s->m + NC - 1) / NC;
-    return slivers + blocks + blocks * slivers;
+    return blocks_of(s) * (PIECES + slivers_of(s));
 }
 
 int64_t fk_matmul_open_split(fk_matmul_t *s, ptrdiff_t n, ptrdiff_t k, ptrdiff_t m,
                              const double *a, const double *b, double *out, double *unit_ops)
 {
     size_t blocks = (size_t)(m + NC - 1) / NC;
-    if (fk_matmul_open(s, n, k, m, a, b, out, unit_ops) < 0)
+    open_state(s, n, k, m, a, b, out, unit_ops);
+    s->packed_b = blocks <= SIZE_MAX / (sizeof(double) * KC * NC)
+                      ? malloc(sizeof(double) * blocks * KC * NC) : NULL;
+    if (s->packed_b == NULL)
         return -1;
-    s->packed_b = s->split_b = blocks <= SIZE_MAX / (sizeof(double) * KC * NC)
-                                   ? malloc(sizeof(double) * blocks * KC * NC) : NULL;
-    if (s->split_b == NULL) {
-        fk_matmul_close(s);
-        return -1;
-    }
     return (int64_t)((k + KC - 1) / KC) * slice_units(s);
 }
 
 void fk_matmul_split_range(void *state, int64_t begin, int64_t end)
 {
     fk_matmul_t *s = state;
-    ptrdiff_t n = s->n, k = s->k, m = s->m;
-    int64_t slivers = (n + MR - 1) / MR, blocks = (m + NC - 1) / NC, per = slice_units(s);
+    ptrdiff_t k = s->k, m = s->m;
+    int64_t slivers = slivers_of(s), packing = blocks_of(s) * PIECES, per = slice_units(s);
+    double packed_a[MR * KC];
     for (int64_t unit = begin; unit < end; unit++) {
         int64_t u = unit % per;
         ptrdiff_t p0 = (unit / per) * KC, depth = min(KC, k - p0);
-        if (u < slivers) {
-            pack_a(s->a, k, u * MR, min(MR, n - u * MR), p0, depth, s->packed_a + u * MR * depth);
-        } else if (u < slivers + blocks) {
-            u -= slivers;
-            pack_b(s->b, m, p0, depth, u * NC, min(NC, m - u * NC), s->packed_b + u * KC * NC);
+        if (u < packing) {
+            int64_t block = u / PIECES;
+            ptrdiff_t j0 = block * NC + u % PIECES * PIECE_PANELS * NR;
+            ptrdiff_t width = min(PIECE_PANELS * NR, m - j0);
+            if (width > 0)
+                pack_b(s->b, m, p0, depth, j0, width,
+                       s->packed_b + block * KC * NC + u % PIECES * PIECE_PANELS * NR * depth);
         } else {
-            u -= slivers + blocks;
-            int64_t block = u / slivers, sliver = u % slivers;
-            ptrdiff_t width = min(NC, m - block * NC);
-            if (p0 == 0) /* out starts at zero, set where the first slice reaches it */
-                for (ptrdiff_t i = sliver * MR; i < min(n, (sliver + 1) * MR); i++)
-                    memset(s->out + i * m + block * NC, 0, sizeof(double) * (size_t)width);
-            multiply_block(sliver * MR, min(n, (sliver + 1) * MR), m, depth, width, s->packed_a,
-                           s->packed_b + block * KC * NC, s->out + block * NC);
+            u -= packing;
+            int64_t block = u / slivers;
+            multiply_sliver(s, u % slivers, p0, depth, block * NC, min(NC, m - block * NC),
+                            s->packed_b + block * KC * NC, packed_a);
         }
     }
 }
@@ -217,17 +217,16 @@ void fk_matmul_split_range(void *state, int64_t begin, int64_t end)
 int fk_matmul_split_groups(const void *state, int64_t unit, int64_t *start, int64_t *end)
 {
     const fk_matmul_t *s = state;
-    int64_t per = slice_units(s), base = unit - unit % per;
-    int64_t packing = (s->n + MR - 1) / MR + (s->m + NC - 1) / NC;
-    *start = unit - base < packing ? base : base + packing;
-    *end = unit - base < packing ? base + packing : base + per;
-    return 0;
+    int64_t per = slice_units(s), base = unit - unit % per, packing = blocks_of(s) * PIECES;
+    int packs = unit - base < packing;
+    *start = packs ? base : base + packing;
+    *end = packs ? base + packing : base + per;
+    return packs ? FK_GROUP_SINGLE : FK_GROUP_SHARED;
 }
 
 void fk_matmul_close(fk_matmul_t *s)
 {
-    if (s->packed_a != s->stack)
-        free(s->packed_a);
-    free(s->split_b);
-    s->packed_a = s->packed_b = s->split_b = NULL;
+    if (s->packed_b != s->stack)
+        free(s->packed_b);
+    s->packed_b = NULL;
 }

@@ -72,7 +72,7 @@ int fk_spectral_norm_groups(const void *state, int64_t unit, int64_t *start, int
     int64_t blocks = (s->n + LANES - 1) / LANES;
     *start = unit - unit % blocks;
     *end = *start + blocks;
-    return 0;
+    return FK_GROUP_SHARED;
 }
 
 double fk_spectral_norm_result(const fk_spectral_norm_t *s)

@@ -82,14 +82,14 @@ static void wait_until(fk_team_t *team, int64_t done)
 static int take(fk_team_t *team, int64_t *begin, int64_t *end)
 {
     int64_t first, start = 0, stop = team->units;
-    int whole = 0;
+    int handed = FK_GROUP_SHARED;
     LOCK(team);
     for (;;) {
         first = team->next;
         if (team->stopped || first >= team->units)
             break;
         if (team->groups)
-            whole = team->groups(team->states, first, &start, &stop);
+            handed = team->groups(team->states, first, &start, &stop);
         if (team->done >= start)
             break;
 #ifdef FK_THREADS
@@ -101,7 +101,8 @@ static int take(fk_team_t *team, int64_t *begin, int64_t *end)
         return 0;
     }
     *begin = first;
-    *end = whole || stop - first < team->task ? stop : first + team->task;
+    *end = handed == FK_GROUP_WHOLE || stop - first < team->task ? stop
+           : first + (handed == FK_GROUP_SINGLE ? 1 : team->task);
     team->next = *end;
     __atomic_add_fetch(&team->running, 1, __ATOMIC_RELAXED);
     UNLOCK(team);

@@ -44,6 +44,9 @@ cdef extern from "Python.h":
 cdef extern from "fastkern.h" nogil:
     enum:
         FK_MAX_THREADS
+        FK_GROUP_SHARED
+        FK_GROUP_WHOLE
+        FK_GROUP_SINGLE
     ctypedef struct fk_team_t:
         pass
     int fk_threads_available()

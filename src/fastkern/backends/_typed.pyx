@@ -537,7 +537,7 @@ cdef int _binary_trees_groups(const void *state, int64_t unit, int64_t *start,
     else:
         start[0] = phase.first_unit
         end[0] = phase.first_unit + phase.items * phase.item_units
-    return _top_levels(phase.depth) > 0
+    return FK_GROUP_WHOLE if _top_levels(phase.depth) else FK_GROUP_SHARED
 
 
 def binary_trees(int max_depth, bint release_gil=True, int threads=0):
@@ -712,7 +712,7 @@ cdef int _spectral_norm_groups(const void *state, int64_t unit, int64_t *start,
     cdef int64_t n = (<const spectral_norm_t *>state).n
     start[0] = unit - unit % n
     end[0] = start[0] + n
-    return 0
+    return FK_GROUP_SHARED
 
 
 def spectral_norm(Py_ssize_t n, bint release_gil=True, int threads=0):
