@@ -257,7 +257,7 @@ def test_serialised_threads_scale_as_one_over_t():
         runnable[threading.get_ident()] = probe() + TICK
 
     def batch(threads, calls):
-        return gil.threaded_batch(call, threads, calls, clock, probe)
+        return gil.threaded_batch(call, threads, calls, clock, probe, cpu_clock=probe)
 
     result = gil.scaling("python", None, (1, 2, 4), 8, batch, timer)
     assert result.calls == (8, 8, 8)
@@ -265,6 +265,7 @@ def test_serialised_threads_scale_as_one_over_t():
     assert [w.clock for w in result.walls] == [WALL] * 3
     assert [derive.efficiency(result, i).value for i in range(3)] == [1.0, 0.5, 0.25]
     assert [derive.runnable(result, i).value for i in range(3)] == [1.0, 1.0, 1.0]
+    assert [derive.on_cpu(result, i).value for i in range(3)] == [1.0, 1.0, 1.0]
 
 
 def test_scaling_against_a_separate_reference():
@@ -272,16 +273,17 @@ def test_scaling_against_a_separate_reference():
     timer = Timer(settings(samples=1), clock, clock)
 
     def parallel(workers, calls):
-        return calls * TICK, None
+        return calls * TICK, None, None
 
     def reference(workers, calls):
-        return 2 * calls * TICK, None
+        return 2 * calls * TICK, None, None
 
     result = gil.scaling("python", None, (1, 2), 6, parallel, timer, reference)
     assert result.reference.median == 12 * TICK
     assert [derive.efficiency(result, i).reason for i in range(2)] == [derive.ABOVE_FULL] * 2
     assert result.calls == (6, 6)
-    assert result.runnable == (None, None)
+    assert result.runnable == (None, None) and result.on_cpu == (None, None)
+    assert derive.on_cpu(result, 1) is None
 
 
 def test_the_timer_keeps_wall_time_beside_thread_cpu_time():

@@ -228,3 +228,15 @@ def test_the_gil_section_says_when_the_interpreter_has_no_gil(report, gil_disabl
     said = "This interpreter runs without a GIL (free-threaded)"
     assert (said in tables(found)) == gil_disabled
     assert any(s.startswith(said) for s in summary.sentences(found)) == gil_disabled
+
+
+@pytest.mark.parametrize("no_gil", [False, True])
+def test_compiled_threads_are_timed_where_no_gil_serialises_them(monkeypatch, no_gil):
+    from fastkern._anatomy import gil
+
+    monkeypatch.setattr(gil, "free_threaded", lambda: no_gil)
+    variants = gil.thread_variants("fib", ["python", "compiled", "typed", "c", "numpy"])
+    assert variants[:1] == [("python", None)]
+    assert (("compiled", None) in variants) == no_gil
+    assert ("typed", True) in variants and ("c", False) in variants
+    assert not any(backend == "numpy" for backend, _ in variants)

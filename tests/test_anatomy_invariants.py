@@ -183,6 +183,54 @@ def test_compare_lines_figures_up_and_judges_noise(report):
     assert "b.json / a.json" in out.getvalue()
 
 
+def test_compare_calls_exact_figures_apart_only_where_they_print_differently(report):
+    def with_list_bytes(value):
+        return dataclasses.replace(report, memory=dataclasses.replace(report.memory,
+                                                                      list_bytes=value))
+    key = "memory | bytes per element | list of floats"
+    almost = {row.key: row for row in compare.rows([with_list_bytes(32.0001),
+                                                    with_list_bytes(32.0003)])}[key]
+    assert almost.verdict(1) == compare.WITHIN
+    apart = {row.key: row for row in compare.rows([with_list_bytes(32.0),
+                                                   with_list_bytes(48.0)])}[key]
+    assert apart.verdict(1) == compare.BEYOND
+
+
+def test_compare_says_which_kernels_were_measured_at_other_sizes(report):
+    resized = dataclasses.replace(report, kernels=tuple(
+        dataclasses.replace(k, size=k.size * 10) if k.kernel == "sum" else k
+        for k in report.kernels))
+    notes = compare.size_mismatches([report, resized], ["a.json", "b.json"])
+    assert notes == [f"sum was measured at different sizes (2000 in a.json, 20000 in b.json), "
+                     f"so its figures are listed apart: measure again with --sizes-from a.json "
+                     f"to line them up."]
+    assert compare.size_mismatches([report, report], ["a.json", "b.json"]) == []
+    out = io.StringIO()
+    compare.render([report, resized], ["a.json", "b.json"], Console(file=out, width=300))
+    assert "--sizes-from a.json" in out.getvalue()
+
+
+def test_sizes_from_measures_at_a_saved_reports_sizes(report, tmp_path, monkeypatch, capsys):
+    from fastkern._anatomy import run
+
+    saved = tmp_path / "a.json"
+    saved.write_text(report.to_json())
+    asked = {}
+
+    def anatomy_all(kernels, sizes=None, **options):
+        asked.update(kernels=kernels, sizes=sizes)
+        return report
+
+    monkeypatch.setattr(run, "anatomy_all", anatomy_all)
+    assert cli.main(["anatomy", "sum", "fib", "--quick", "--sizes-from", str(saved)]) == 0
+    assert asked == {"kernels": ["sum", "fib"], "sizes": {"sum": 2000}}
+    capsys.readouterr()
+    assert cli.main(["anatomy", "sum", "--size", "5", "--sizes-from", str(saved)]) == 2
+    assert "not both" in capsys.readouterr().err
+    assert cli.main(["anatomy", "sum", "--sizes-from", str(tmp_path / "none.json")]) == 2
+    assert "cannot read" in capsys.readouterr().err
+
+
 def _scaled(timing: Timing, factor: float) -> Timing:
     return summarize([s * factor for s in timing.samples], timing.loops)
 
@@ -240,16 +288,19 @@ def test_chosen_sizes_repeat_within_3x_of_the_reference_speed(kernel, monkeypatc
     assert faster == inputs.grid_size(kernel, 10 * reference, anchor=reference) > entry.reference_size
 
 
-def contended_variant(report, efficiency):
-    """``report`` with only c's threads, which ran side by side (2 runnable) at ``efficiency``."""
+def contended_variant(report, efficiency, running=2.0):
+    """``report`` with only c's threads, 2 runnable at once and ``running`` of them on a CPU,
+    at ``efficiency``."""
     def scaled(scaling):
         one = (1.0, 1.0, 1.0)
         both = tuple(1.0 / efficiency for _ in one)
+        on_cpu = tuple(running * b for b in both)
         return dataclasses.replace(scaling, workers=(1, 2), calls=(1, 2),
                                    walls=(summarize(list(one)), summarize(list(both))),
                                    reference=summarize(list(one)), total=1,
                                    runnable=(summarize(list(one)),
-                                             summarize([2 * b for b in both])))
+                                             summarize([2 * b for b in both])),
+                                   on_cpu=(summarize(list(one)), summarize(list(on_cpu))))
     kernels = tuple(dataclasses.replace(k, gil=dataclasses.replace(
         k.gil, threads=tuple(scaled(s) for s in k.gil.threads if s.label == "c"))) if k.gil else k
         for k in report.kernels)
@@ -258,13 +309,14 @@ def contended_variant(report, efficiency):
 
 
 @pytest.mark.parametrize("gil_disabled", [False, True])
-def test_threads_that_ran_side_by_side_but_slowed_each_other_are_said(report, gil_disabled):
+def test_threads_on_cpus_at_once_that_slowed_each_other_are_said(report, gil_disabled):
     machine = dataclasses.replace(report.machine, gil_disabled=gil_disabled, schedstat=True)
     contended = dataclasses.replace(contended_variant(report, 0.5), machine=machine)
     gil = next(s for s in summary.sentences(contended) if s.startswith("With 2 threads"))
     assert "Yet c reached 50% of 2 times one thread's throughput" in gil
     assert ("updates atomically" in gil) == gil_disabled
     assert "50%" in tables(contended)
-    scaled = dataclasses.replace(contended_variant(report, 0.95), machine=machine)
-    gil = next(s for s in summary.sentences(scaled) if s.startswith("With 2 threads"))
-    assert "c reached" not in gil
+    for scaled in (contended_variant(report, 0.95), contended_variant(report, 0.5, running=1.0)):
+        scaled = dataclasses.replace(scaled, machine=machine)
+        gil = next(s for s in summary.sentences(scaled) if s.startswith("With 2 threads"))
+        assert "c reached" not in gil

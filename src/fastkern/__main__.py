@@ -122,6 +122,8 @@ def cmd_anatomy(args: argparse.Namespace) -> int:
                            " or give MODULE:FUNCTION")
     if args.size is not None and len(args.kernels) != 1:
         raise _Refused("--size needs exactly one kernel")
+    if args.size is not None and args.sizes_from:
+        raise _Refused("give --size or --sizes-from, not both")
     for backend in args.backends or ():
         if backend not in _dispatch._known_backends():
             raise _Refused(f"unknown backend {backend!r}; "
@@ -133,6 +135,9 @@ def cmd_anatomy(args: argparse.Namespace) -> int:
         _writable(args.json, "--json")
     kernels = args.kernels or run.default_kernels()
     sizes = {kernels[0]: args.size} if args.size is not None else None
+    if args.sizes_from:
+        sizes = {k.kernel: k.size for k in _read_report(args.sizes_from).kernels
+                 if k.kernel in kernels}
     report = run.anatomy_all(kernels, sizes=sizes, backends=args.backends, threads=args.threads,
                              quick=args.quick, repeat=args.repeat, cores=args.cores, progress=True)
     if args.json:
@@ -205,6 +210,10 @@ def parser() -> argparse.ArgumentParser:
                          help="the kernel's size argument (default: the kernel's reference size, or a "
                               "power of ten of its work away on a machine over 3x faster or "
                               "slower: a ~20 ms python call)")
+    anatomy.add_argument("--sizes-from", metavar="PATH.json",
+                         help="measure each kernel at its size in this saved report, so that "
+                              "`compare` lines the two up on a machine or interpreter over 3x "
+                              "faster or slower (kernels it lacks keep their default size)")
     anatomy.add_argument("--threads", type=_thread_counts,
                          help="thread counts, e.g. 1,2,4 (default: 1 up to the usable cores, at least 2)")
     anatomy.add_argument("--backends", type=_names, help="backends to time, e.g. python,typed,c")

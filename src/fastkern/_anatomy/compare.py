@@ -42,13 +42,15 @@ class Row:
                 None if other is None else other.estimate)
 
     def verdict(self, index: int) -> str:
+        """Beyond noise only if the intervals are apart and the figures print differently
+        (exact figures, as bytes per element, have intervals of zero width)."""
         first, other = self._estimates(index)
         if first is None or other is None:
             return "missing"
         if not (first.resolved and other.resolved):
             return "not resolved"
         apart = other.low > first.high or other.high < first.low
-        return BEYOND if apart else WITHIN
+        return BEYOND if apart and shown(self.found[0]) != shown(self.found[index]) else WITHIN
 
 
 def rows(reports: Sequence[Report]) -> list[Row]:
@@ -99,10 +101,26 @@ def read(path: str) -> Report:
         return Report.from_json(saved.read())
 
 
+def size_mismatches(reports: Sequence[Report], names: Sequence[str]) -> list[str]:
+    """A note for each kernel measured at different sizes, whose figures cannot line up."""
+    notes = []
+    for kernel in dict.fromkeys(k.kernel for report in reports for k in report.kernels):
+        sizes = [(name, k.size) for report, name in zip(reports, names)
+                 for k in report.kernels if k.kernel == kernel]
+        if len({size for _, size in sizes}) > 1:
+            notes.append(f"{kernel} was measured at different sizes ("
+                         + ", ".join(f"{size} in {name}" for name, size in sizes)
+                         + f"), so its figures are listed apart: measure again with "
+                           f"--sizes-from {names[0]} to line them up.")
+    return notes
+
+
 def render(reports: Sequence[Report], names: Sequence[str],
            console: Optional[Console] = None) -> None:
     """Print the comparison, fitted to the console's width (see :mod:`.terminal`)."""
     console = console or terminal.console()
     for piece in terminal.fitted(table(reports, names), console):
         console.print(piece)
+    for note in size_mismatches(reports, names):
+        console.print(note)
     console.print(LEGEND, style="dim")

@@ -196,6 +196,18 @@ def runnable(scaling: Scaling, index: int, spans: Sequence[Timing] = ()) -> Opti
     return found if checked.reason in (NEAR_FULL, NEAR_ZERO) else checked
 
 
+def on_cpu(scaling: Scaling, index: int) -> Optional[Estimate]:
+    """Threads on a CPU at once at the index-th worker count: their summed thread CPU time
+    over the wall time (runnable time less the waits for a CPU), or None where not counted.
+    """
+    counted = scaling.on_cpu[index] if index < len(scaling.on_cpu) else None
+    if counted is None:
+        return None
+    found = per_round(at_once, counted, scaling.walls[index])
+    checked = bounded(found, ceiling=scaling.workers[index] + RUNNABLE_SLACK)
+    return found if checked.reason in (NEAR_FULL, NEAR_ZERO) else checked
+
+
 def gc_ratio(gc: GarbageCollection) -> Estimate:
     """Time with the collector off over time with it on; flagged if no collection ran."""
     found = per_round(_ratio, gc.disabled, gc.enabled)

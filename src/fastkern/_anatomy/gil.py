@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from typing import Callable, Iterator, Optional, Sequence
 
 from .. import _dispatch
+from .._info import free_threaded
 from .._kernels import KERNELS
 from . import sched
 from .inputs import prepared, raw_call, size_for_work
@@ -41,22 +42,21 @@ from .timing import Clock, Timer, summarize
 #: after the other and threads that release the GIL are unaffected.
 SWITCH_INTERVAL = 1.0
 
-#: The variants timed under threads: (backend, release_gil).
-THREAD_VARIANTS = (("python", None), ("typed", True), ("typed", False), ("c", True), ("c", False))
-
-
 def thread_variants(kernel: str, backends: Sequence[str]) -> list[tuple]:
-    """python, and each backend that can release the GIL: released and held where it chooses."""
+    """python, and each backend that can release the GIL: released and held where it
+    chooses; without a GIL (free-threaded) also compiled, which then runs in parallel too."""
+    interpreted = ("python", "compiled") if free_threaded() else ("python",)
     variants = []
     for backend in backends:
         if _dispatch.chooses_gil(kernel, backend):
             variants += [(backend, True), (backend, False)]
-        elif backend == "python" or _dispatch.releases_gil(kernel, backend):
+        elif backend in interpreted or _dispatch.releases_gil(kernel, backend):
             variants.append((backend, None))
     return variants
 
-#: A batch's wall seconds and its workers' summed runnable seconds (None: not reported).
-Result = tuple[float, Optional[float]]
+#: A batch's wall seconds, its workers' summed runnable seconds (None: not reported) and
+#: their summed seconds on a CPU (None: not counted).
+Result = tuple[float, Optional[float], Optional[float]]
 Batch = Callable[[int, int], Result]
 
 
@@ -77,27 +77,33 @@ def switch_interval(seconds: float) -> Iterator[None]:
 
 
 def threaded_batch(call: Callable[[], object], threads: int, calls: int, clock: Clock,
-                   probe: Optional[sched.Probe] = None) -> Result:
+                   probe: Optional[sched.Probe] = None,
+                   cpu_clock: Optional[Clock] = None) -> Result:
     """``threads`` threads, released together, make ``calls`` calls each.
 
     Returns the wall seconds from the release to the last thread's last call and, with a
-    ``probe``, the threads' summed runnable seconds. Both are taken by the workers: the
-    release is when the last party reached the start line, and each worker's runnable time
-    counts from before it waits there, so the wait for a CPU after the release is counted
-    too; neither includes this thread's own wake-up after the join.
+    ``probe``, the threads' summed runnable seconds, with a ``cpu_clock`` (a thread's CPU
+    time) their summed seconds on a CPU. All are taken by the workers: the release is when
+    the last party reached the start line, and each worker's runnable time counts from
+    before it waits there, so the wait for a CPU after the release is counted too; none
+    includes this thread's own wake-up after the join.
     """
     start_line = threading.Barrier(threads + 1)
     arrived: list = []
     finished: list = []
     runnable: list = []
+    on_cpu: list = []
 
     def worker() -> None:
         before = probe() if probe else 0.0
+        used = cpu_clock() if cpu_clock else 0.0
         arrived.append(clock())
         start_line.wait()
         for _ in range(calls):
             call()
         finished.append(clock())
+        if cpu_clock:
+            on_cpu.append(cpu_clock() - used)
         if probe:
             runnable.append(probe() - before)
 
@@ -108,7 +114,8 @@ def threaded_batch(call: Callable[[], object], threads: int, calls: int, clock: 
     start_line.wait()
     for thread in pool:
         thread.join()
-    return max(finished) - max(arrived), sum(runnable) if probe else None
+    return (max(finished) - max(arrived), sum(runnable) if probe else None,
+            sum(on_cpu) if cpu_clock else None)
 
 
 def scaling(backend: str, release_gil: Optional[bool], workers: Sequence[int], total: int,
@@ -127,15 +134,15 @@ def scaling(backend: str, release_gil: Optional[bool], workers: Sequence[int], t
     results.setdefault("reference", results.get(1))
 
     def walls(key) -> object:
-        return summarize([wall for wall, _ in results[key]], clock=WALL)
+        return summarize([wall for wall, _, _ in results[key]], clock=WALL)
 
-    def runnable(key) -> object:
-        counted = [busy for _, busy in results[key]]
-        return None if None in counted else summarize(counted, clock=WALL)
+    def counted(key, field: int) -> object:
+        found = [result[field] for result in results[key]]
+        return None if None in found else summarize(found, clock=WALL)
 
     return Scaling(backend, release_gil, tuple(workers), tuple(calls),
                    tuple(walls(t) for t in workers), walls("reference"), total,
-                   tuple(runnable(t) for t in workers))
+                   tuple(counted(t, 1) for t in workers), on_cpu=tuple(counted(t, 2) for t in workers))
 
 
 def long_args(kernel: str, backend: str, size: int, per_call: float,
@@ -176,7 +183,7 @@ def threads(kernel: str, size: int, variants: Sequence[tuple], workers: Sequence
         total = max(max(workers), math.ceil(thread_time / seconds))
 
         def batch(t: int, calls: int, call=call) -> Result:
-            return threaded_batch(call, t, calls, timer.wall, probe)
+            return threaded_batch(call, t, calls, timer.wall, probe, time.thread_time)
 
         with switch_interval(SWITCH_INTERVAL):
             result = scaling(backend, release_gil, workers, total, batch, timer)
@@ -249,7 +256,7 @@ def processes(kernel: str, size: int, workers: Sequence[int], per_call: float, t
             for pid, used, _ in done:
                 cpu[pid] = max(cpu.get(pid, 0.0), used)
             counted = [busy for _, _, busy in done]
-            return seconds, None if None in counted else sum(counted)
+            return seconds, None if None in counted else sum(counted), None
 
         def one_thread(t: int, calls: int) -> Result:
             return threaded_batch(in_process, t, calls, wall, probe)

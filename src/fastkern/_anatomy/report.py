@@ -126,6 +126,9 @@ class Scaling:
     T; None where the system does not report it."""
     size: Optional[int] = None
     """The kernel's size in these calls, where it differs from the ladder's."""
+    on_cpu: Tuple[Optional[Timing], ...] = ()
+    """The workers' summed seconds on a CPU (their thread CPU time) per batch, at each T;
+    empty, or None at a T, where not counted."""
 
     @property
     def label(self) -> str:

@@ -18,8 +18,8 @@ from .run import CORES_STEP
 ADVICE = "close other programs or rerun with --repeat 3"
 #: Runnable threads at least T minus this: the threads ran side by side.
 SIDE_BY_SIDE = 0.5
-#: Threads that ran side by side but whose throughput efficiency is below this beyond
-#: noise slowed each other down.
+#: Threads all on a CPU at once whose throughput efficiency is below this beyond noise
+#: slowed each other down.
 CONTENDED = 0.75
 
 
@@ -69,6 +69,16 @@ def _largest(scaling: Scaling) -> int:
     return len(scaling.workers) - 1
 
 
+def _contended(scaling: Scaling) -> bool:
+    """Whether T threads were all on a CPU at once (not merely runnable: a wait for a CPU,
+    a wake-up included, is not contention) yet well below T times one thread's throughput."""
+    last = _largest(scaling)
+    running, efficiency = derive.on_cpu(scaling, last), derive.efficiency(scaling, last)
+    return (running is not None and running.resolved and efficiency.resolved
+            and running.low >= scaling.workers[last] - SIDE_BY_SIDE
+            and efficiency.high < CONTENDED)
+
+
 def _no_gil(report: Report) -> Optional[str]:
     """On a free-threaded interpreter, what the GIL section's '(GIL held)' means there."""
     if not report.machine.gil_disabled or not any(k.gil and k.gil.threads for k in report.kernels):
@@ -98,10 +108,9 @@ def _gil(report: Report) -> Optional[str]:
                 unresolved.append(scaling.label)
                 continue
             values.setdefault(scaling.label, []).append(at_once(found, workers))
-            efficiency = derive.efficiency(scaling, _largest(scaling))
-            if (_verdict(found.low, workers) == "ran side by side" and efficiency.resolved
-                    and efficiency.high < CONTENDED):
-                contended.setdefault(scaling.label, []).append(fraction(efficiency))
+            if _contended(scaling):
+                contended.setdefault(scaling.label, []).append(
+                    fraction(derive.efficiency(scaling, _largest(scaling))))
         groups: dict = {}
         for label, shown in values.items():
             verdicts = {_verdict(float(value), workers) for value in shown}
