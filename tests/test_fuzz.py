@@ -19,6 +19,7 @@ exception, never crash.
 from __future__ import annotations
 
 import array
+import gc
 import inspect
 import math
 import os
@@ -177,8 +178,20 @@ def _alarm(signum, frame):
 
 
 def _call(function, args, kwargs, allowed, log):
-    global _armed
     print(log, flush=True)
+    # Without hypothesis's garbage-collector callback while the call runs: an alarm handled
+    # inside a gc callback has its exception swallowed ("Exception ignored"), and an
+    # allocating call runs the collector so often that every repeat of the alarm landed
+    # there (compiled binary_trees(24) ran on for minutes under load).
+    callbacks, gc.callbacks[:] = gc.callbacks[:], []
+    try:
+        _interrupted_call(function, args, kwargs, allowed, log)
+    finally:
+        gc.callbacks[:] = callbacks
+
+
+def _interrupted_call(function, args, kwargs, allowed, log):
+    global _armed
     started = time.process_time()
     _armed = True
     signal.setitimer(signal.ITIMER_REAL, ALARM, ALARM)
