@@ -115,6 +115,7 @@ def test_every_load_section_is_measured(report):
                                                        "threads", "processes", "event loop")]
     assert sections[-4:] == ["boundary", "memory", "garbage collection", "language features"]
     assert all(entry.seconds > 0 for entry in report.load)
+    assert all(entry.reference > 0 for entry in report.load)
     assert all(entry.others is None or entry.others >= 0 for entry in report.load)
 
 
@@ -320,3 +321,32 @@ def test_threads_on_cpus_at_once_that_slowed_each_other_are_said(report, gil_dis
         scaled = dataclasses.replace(scaled, machine=machine)
         gil = next(s for s in summary.sentences(scaled) if s.startswith("With 2 threads"))
         assert "c reached" not in gil
+
+
+def with_references(report, *readings):
+    return dataclasses.replace(report, load=tuple(
+        Load(entry.section, entry.seconds, 0.0, readings[i % len(readings)])
+        for i, entry in enumerate(report.load)))
+
+
+def test_a_machine_whose_own_speed_moved_is_said_with_the_figures(report):
+    from fastkern._anatomy import steady
+
+    moved = with_references(report, 0.004, 0.0072, 0.005)
+    said = [s for s in summary.sentences(moved) if s.startswith("The machine's own speed moved")]
+    assert len(said) == 1 and "4 ms to 7.2 ms" in said[0] and "(1.8x the least)" in said[0]
+    assert "took 4 ms to 7.2 ms (1.8x the least)" in tables(moved)
+    for number in FIGURE.findall(said[0]):
+        assert number in set(FIGURE.findall(tables(moved))), number
+    steady_run = with_references(report, 0.004, 0.0041)
+    assert not any("own speed moved" in s for s in summary.sentences(steady_run))
+    assert "took 4 ms to 4.1 ms" in tables(steady_run)
+    assert steady.spread([None, 0.004]) is None and not steady.unsteady([0.004, None])
+
+
+def test_the_speed_reading_keeps_the_least_of_its_timings():
+    from fastkern._anatomy import steady
+
+    ticks = iter([0.0, 3.0, 3.0, 5.0, 5.0, 9.0])
+    assert steady.reading(lambda: next(ticks), work=lambda: None, repeats=3) == 2.0
+    assert steady.fixed_work(4) == 0 + 1 + 4 + 9

@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from . import derive, summary, terminal
+from . import derive, steady, summary, terminal
 from .figures import relative_spread
 from .formatting import (LEGEND, at_once, call, count, cpus, duration, fraction, mark, ratio,
                          seconds, times, workload)
@@ -77,7 +77,7 @@ def load(report: Report) -> Optional[Table]:
                            "interpreted rungs most."
                            + (" With CFS autogroups on, each busy session gets an equal share "
                               "of the CPUs, whatever its number of threads."
-                              if report.machine.autogroup else ""))
+                              if report.machine.autogroup else "") + _steadiness(report))
     for kernel in report.kernels:
         table.add_row(kernel.kernel, *(cpus(by_label[f"{kernel.kernel}: {step}"].others)
                                        if f"{kernel.kernel}: {step}" in by_label else ""
@@ -86,6 +86,16 @@ def load(report: Report) -> Optional[Table]:
         if ":" not in entry.section:
             table.add_row(entry.section, cpus(entry.others))
     return table
+
+
+def _steadiness(report: Report) -> str:
+    found = steady.spread([entry.reference for entry in report.load])
+    if found is None:
+        return ""
+    least, largest = found
+    return (f" The machine's own speed: a fixed piece of Python work ({steady.LOOPS:,} loop "
+            f"steps), timed by thread CPU time after each section, took {seconds(least)} to "
+            f"{seconds(largest)} ({ratio(largest / least)} the least).")
 
 
 def ladder(report: Report) -> Table:

@@ -308,6 +308,9 @@ class Load:
     """Wall seconds the section took."""
     others: Optional[float]
     """CPUs other processes kept busy on average (None where ``/proc/stat`` is absent)."""
+    reference: Optional[float] = None
+    """Thread CPU seconds a fixed piece of Python work took right after the section: the
+    machine's own speed (see :mod:`.steady`)."""
 
 
 @dataclass(frozen=True)

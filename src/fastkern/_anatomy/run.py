@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import statistics
 from collections import defaultdict
 from typing import Callable, Iterable, Mapping, Optional, Sequence, Union
 
 from .. import _dispatch
 from .._info import thread_budget, threads_built, usable_cores
 from . import cores as cores_
-from . import agreement, boundary, costs, features, garbage, gil, ladder, machine, memory, stall
+from . import agreement, boundary, costs, features, garbage, gil, ladder, machine, memory, stall, steady
 from .figures import spreads
 from .inputs import choose_size, kernel_name, spec
 from .load import Meter
@@ -126,7 +127,7 @@ def anatomy_all(kernels: Optional[Iterable[object]] = None, *,
     split = set(cores_.splitting_kernels()) if cores else set()
     steps = repeat * (len(names) * len(KERNEL_STEPS) + len(split.intersection(names))
                       + (len(SHARED_STEPS) if shared else 0))
-    sections = _Sections(progress, steps, Meter(wall=wall))
+    sections = _Sections(progress, steps, Meter(wall=wall), clock)
     described = machine.describe()
     start = wall()
     runs: list[list[KernelReport]] = [[] for _ in range(repeat)]
@@ -153,14 +154,15 @@ def anatomy_all(kernels: Optional[Iterable[object]] = None, *,
 class _Sections:
     """Reports progress before each step, and measures the load while each step runs."""
 
-    def __init__(self, progress: Optional[Progress], total: int, meter: Meter):
+    def __init__(self, progress: Optional[Progress], total: int, meter: Meter, clock: Clock):
         self.progress, self.total, self.done = progress, total, -1
-        self.meter, self.loads, self.label = meter, [], None
+        self.meter, self.loads, self.label, self.clock = meter, [], None, clock
         self.helpers: list[float] = []
 
     def step(self, label: str) -> None:
         if self.label is not None:
-            self.loads.append(self.meter.stop(self.label, self.helpers))
+            load = self.meter.stop(self.label, self.helpers)
+            self.loads.append(dataclasses.replace(load, reference=steady.reading(self.clock)))
         self.label, self.helpers = (None if label == "done" else label), []
         self.done += 1
         if self.progress:
@@ -178,7 +180,9 @@ def _pooled_load(loads: Sequence[Load]) -> tuple[Load, ...]:
         seconds = sum(load.seconds for load in found)
         others = None if any(load.others is None for load in found) or seconds <= 0 else \
             sum(load.others * load.seconds for load in found) / seconds
-        pooled.append(Load(section, seconds, others))
+        references = [load.reference for load in found]
+        pooled.append(Load(section, seconds, others,
+                           None if None in references else statistics.median(references)))
     return tuple(pooled)
 
 

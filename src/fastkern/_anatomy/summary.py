@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Iterable, Optional
 
-from . import derive
+from . import derive, steady
 from .figures import figures
-from .formatting import at_once, call, count, cpus, fraction, seconds, times
+from .formatting import at_once, call, count, cpus, fraction, ratio, seconds, times
 from .load import busy
 from .report import UNSTABLE, KernelReport, Report, Scaling
 from .run import CORES_STEP
@@ -25,7 +25,7 @@ CONTENDED = 0.75
 
 def sentences(report: Report) -> list[str]:
     """Every takeaway the report supports, most important first."""
-    found = [_load(report), *(_ladder(k) for k in report.kernels), _no_gil(report), _gil(report),
+    found = [_load(report), _steadiness(report), *(_ladder(k) for k in report.kernels), _no_gil(report), _gil(report),
              _cores(report), _processes(report), _stall(report), _call_cost(report), _boundary(report),
              _memory(report), _gc(report), _features(report), _stability(report),
              _unresolved(report)]
@@ -329,6 +329,21 @@ def _load(report: Report) -> Optional[str]:
             f"the single-thread figures use thread CPU time, which leaves out the others' time "
             f"but not their contention for shared caches and cores, which slows interpreted "
             f"rungs most: a run on a quieter machine shows by how much.{groups}")
+
+
+def _steadiness(report: Report) -> Optional[str]:
+    """Said only when the machine's own speed moved beyond :data:`steady.UNSTEADY`."""
+    readings = [entry.reference for entry in report.load]
+    if not steady.unsteady(readings):
+        return None
+    least, largest = steady.spread(readings)
+    return (f"The machine's own speed moved during this run: the same fixed piece of Python "
+            f"work took {seconds(least)} to {seconds(largest)} of thread CPU time between "
+            f"sections ({ratio(largest / least)} the least), from something no clock here "
+            f"sees (the CPU's frequency, other virtual machines on the host); absolute times "
+            f"can be off by that much, while speedups, shares and efficiencies, measured "
+            f"round by round, cancel most of it: rerun when the machine is steadier, or with "
+            f"--repeat 3 to see how far figures move between runs.")
 
 
 def _unique(items: Iterable[str]) -> list[str]:
