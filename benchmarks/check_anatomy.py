@@ -26,7 +26,7 @@ from typing import Callable, Sequence
 
 import fastkern
 from fastkern import _dispatch
-from fastkern._anatomy import ladder
+from fastkern._anatomy import ladder, steady
 from fastkern._anatomy.inputs import choose_size, prepared
 from fastkern._anatomy.run import default_kernels
 from fastkern._anatomy.settings import Settings
@@ -101,12 +101,15 @@ def agree(kernels: Sequence[str], settings: Settings, turns: int = 3) -> None:
 
 
 def ratios(kernels: dict[str, int], settings: Settings, turns: int = 3,
-           times: dict | None = None) -> dict[tuple[str, str], float]:
+           times: dict | None = None, speeds: list | None = None) -> dict[tuple[str, str], float]:
     """Each kernel's ladder ratios from the medians of ``turns`` ladder measurements; each
-    rung's median seconds go into ``times`` (by kernel and backend) when it is given."""
+    rung's median seconds go into ``times`` (by kernel and backend) when it is given, and a
+    reading of the machine's own speed after each kernel into ``speeds``."""
     found = {}
     for kernel, size in kernels.items():
         runs = [anatomy_ladder(kernel, size, settings) for _ in range(turns)]
+        if speeds is not None:
+            speeds.append(steady.reading(time.thread_time))
         medians = {backend: statistics.median(run[backend] for run in runs) for backend in runs[0]}
         if times is not None:
             times.update({(kernel, backend): value for backend, value in medians.items()})
@@ -123,21 +126,27 @@ def busy_loops(count: int) -> list[subprocess.Popen]:
 
 def load(kernels: Sequence[str], settings: Settings, busy: int) -> None:
     chosen = sizes(kernels, settings)
-    rungs: dict[str, dict] = {"idle": {}, "idle again": {}, f"{busy} busy loops": {}}
-    runs = {"idle": ratios(chosen, settings, times=rungs["idle"]),
-            "idle again": ratios(chosen, settings, times=rungs["idle again"])}
+    names = ["idle", "idle again", f"{busy} busy loops"]
+    rungs: dict[str, dict] = {name: {} for name in names}
+    speeds: dict[str, list] = {name: [] for name in names}
+    runs = {name: ratios(chosen, settings, times=rungs[name], speeds=speeds[name])
+            for name in names[:2]}
     spinning = busy_loops(busy)
     try:
         time.sleep(1)
-        runs[f"{busy} busy loops"] = ratios(chosen, settings, times=rungs[f"{busy} busy loops"])
+        runs[names[2]] = ratios(chosen, settings, times=rungs[names[2]], speeds=speeds[names[2]])
     finally:
         for process in spinning:
             process.kill()
             process.wait()
-    names = list(runs)
     _moves("ratio", names, runs, lambda value: f"{value:>15.3f}x", chosen)
     print()
     _moves("backend", names, rungs, lambda value: f"{value * 1e6:>14.1f}us", chosen)
+    print(f"\nthe machine's own speed: a fixed piece of Python work ({steady.LOOPS:,} loop steps), "
+          f"thread CPU time, after each kernel")
+    for name in names:
+        print(f"  {name:<16}" + " ".join(f"{value * 1e3:.2f}" for value in speeds[name])
+              + f" ms  (largest/least {max(speeds[name]) / min(speeds[name]):.2f})")
 
 
 def _moves(label: str, names: list[str], runs: dict[str, dict], cell: Callable[[float], str],
