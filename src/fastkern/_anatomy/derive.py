@@ -188,12 +188,8 @@ def runnable(scaling: Scaling, index: int, spans: Sequence[Timing] = ()) -> Opti
 
     More than T (plus :data:`RUNNABLE_SLACK`) beyond noise is not resolved.
     """
-    counted = scaling.runnable[index]
-    if counted is None:
-        return None
-    found = per_round(at_once, counted, spans[index] if spans else scaling.walls[index])
-    checked = bounded(found, ceiling=scaling.workers[index] + RUNNABLE_SLACK)
-    return found if checked.reason in (NEAR_FULL, NEAR_ZERO) else checked
+    return _at_once(scaling, index, scaling.runnable[index],
+                    spans[index] if spans else scaling.walls[index])
 
 
 def on_cpu(scaling: Scaling, index: int) -> Optional[Estimate]:
@@ -201,9 +197,16 @@ def on_cpu(scaling: Scaling, index: int) -> Optional[Estimate]:
     over the wall time (runnable time less the waits for a CPU), or None where not counted.
     """
     counted = scaling.on_cpu[index] if index < len(scaling.on_cpu) else None
+    return _at_once(scaling, index, counted, scaling.walls[index])
+
+
+def _at_once(scaling: Scaling, index: int, counted: Optional[Timing],
+             span: Timing) -> Optional[Estimate]:
+    """Seconds ``counted`` over ``span``, round by round; more than T beyond noise is not
+    resolved."""
     if counted is None:
         return None
-    found = per_round(at_once, counted, scaling.walls[index])
+    found = per_round(at_once, counted, span)
     checked = bounded(found, ceiling=scaling.workers[index] + RUNNABLE_SLACK)
     return found if checked.reason in (NEAR_FULL, NEAR_ZERO) else checked
 
