@@ -4,14 +4,16 @@
         The anatomy's ladder and an independent timeit-style measurement of the same raw
         calls (``fastkern.implementation(kernel, backend)(*prepared args)`` in a plain loop
         timed by ``time.thread_time_ns``, the cycle collector off as timeit has it), made in
-        the same run (three turns each, taken
-        alternately; medians), side by side with their ratio.
+        the same run (three turns each, taken alternately; medians), side by side with their
+        ratio: the ladder as measured, and as the report shows it (scaled round by round to
+        the check's median speed, see ``fastkern._anatomy.steady``).
 
     python benchmarks/check_anatomy.py load [--busy N] [--quick] [KERNEL ...]
         Each kernel's python/typed and python/c ladder ratios (medians of three ladder
         measurements) measured idle, idle again, and while N busy loops (default 2) spin in
         other sessions, with how far each run is from the first idle one; then each rung's
-        own median in each run, to see which rung moved. Run it on an otherwise idle machine.
+        own median in each run, as measured and as the report shows it (scaled to that run's
+        median speed), to see which rung moved. Run it on an otherwise idle machine.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from fastkern import _dispatch
 from fastkern._anatomy import ladder, steady
 from fastkern._anatomy.inputs import choose_size, prepared
 from fastkern._anatomy.run import default_kernels
+from fastkern._anatomy.report import Timing
 from fastkern._anatomy.settings import Settings
 from fastkern._anatomy.timing import Timer, collector
 
@@ -74,48 +77,82 @@ def sizes(kernels: Sequence[str], settings: Settings) -> dict[str, int]:
     return {kernel: choose_size(kernel, settings.target_time) for kernel in kernels}
 
 
-def anatomy_ladder(kernel: str, size: int, settings: Settings) -> dict[str, float]:
-    times = ladder.measure(kernel, size, _dispatch.kernel_backends(kernel), Timer(settings))
-    return {backend: timing.median for backend, timing in times.items()}
+class Ladders:
+    """Ladder measurements as the anatomy takes them, each round's speed read beside it;
+    medians over the turns, as measured or scaled to the median speed of all turns."""
+
+    def __init__(self, settings: Settings):
+        self.timer = Timer(settings, speed=steady.probe(time.thread_time, settings.speed_loops))
+        self.turns: dict[str, list[dict[str, Timing]]] = {}
+
+    def measure(self, kernel: str, size: int) -> None:
+        found = ladder.measure(kernel, size, _dispatch.kernel_backends(kernel), self.timer)
+        self.turns.setdefault(kernel, []).append(found)
+
+    def medians(self, scale: bool) -> dict[tuple[str, str], float]:
+        """Each (kernel, backend)'s median over the turns."""
+        speed = steady.anchor([s for turns in self.turns.values() for turn in turns
+                               for timing in turn.values() for s in timing.speeds])
+        found = {}
+        for kernel, turns in self.turns.items():
+            for backend in turns[0]:
+                found[kernel, backend] = statistics.median(
+                    (steady.scaled(turn[backend], speed) if scale and speed else turn[backend]).median
+                    for turn in turns)
+        return found
 
 
 def agree(kernels: Sequence[str], settings: Settings, turns: int = 3) -> None:
     """Both measurements, taking ``turns`` turns each, so that a change of load hits both."""
-    print(f"{'kernel':<22}{'backend':<10}{'anatomy':>12}{'independent':>13}{'ratio':>8}")
-    worst = 0.0
-    for kernel, size in sizes(kernels, settings).items():
-        backends = _dispatch.kernel_backends(kernel)
-        calls = raw_calls(kernel, size, backends)
-        mine, theirs = [], []
+    print(f"{'kernel':<22}{'backend':<10}{'measured':>12}{'scaled':>12}{'independent':>13}"
+          f"{'ratios':>16}")
+    worst = {"measured": 0.0, "scaled": 0.0}
+    chosen = sizes(kernels, settings)
+    ladders = Ladders(settings)
+    other: dict[tuple[str, str], list[float]] = {}
+    for kernel, size in chosen.items():
+        calls = raw_calls(kernel, size, _dispatch.kernel_backends(kernel))
         for _ in range(turns):
-            mine.append(anatomy_ladder(kernel, size, settings))
-            theirs.append(independent(calls))
-        found = {b: statistics.median(run[b] for run in mine) for b in backends}
-        other = {b: statistics.median(run[b] for run in theirs) for b in backends}
-        for backend in backends:
-            ratio = found[backend] / other[backend]
-            worst = max(worst, abs(ratio - 1))
-            print(f"{kernel + f'({size})':<22}{backend:<10}{found[backend] * 1e6:>10.2f}us"
-                  f"{other[backend] * 1e6:>11.2f}us{ratio:>8.3f}")
-    print(f"largest difference: {worst:.1%}")
+            ladders.measure(kernel, size)
+            for backend, value in independent(calls).items():
+                other.setdefault((kernel, backend), []).append(value)
+    found = {"measured": ladders.medians(False), "scaled": ladders.medians(True)}
+    for (kernel, backend), values in other.items():
+        theirs = statistics.median(values)
+        cells = ""
+        for name, medians in found.items():
+            worst[name] = max(worst[name], abs(medians[kernel, backend] / theirs - 1))
+            cells += f"{medians[kernel, backend] / theirs:>8.3f}"
+        print(f"{kernel + f'({chosen[kernel]})':<22}{backend:<10}"
+              f"{found['measured'][kernel, backend] * 1e6:>10.2f}us"
+              f"{found['scaled'][kernel, backend] * 1e6:>10.2f}us{theirs * 1e6:>11.2f}us{cells}")
+    for name, value in worst.items():
+        print(f"largest difference, anatomy {name} vs independent: {value:.1%}")
 
 
 def ratios(kernels: dict[str, int], settings: Settings, turns: int = 3,
-           times: dict | None = None, speeds: list | None = None) -> dict[tuple[str, str], float]:
+           times: dict | None = None, scaled: dict | None = None,
+           speeds: list | None = None) -> dict[tuple[str, str], float]:
     """Each kernel's ladder ratios from the medians of ``turns`` ladder measurements; each
-    rung's median seconds go into ``times`` (by kernel and backend) when it is given, and a
-    reading of the machine's own speed after each kernel into ``speeds``."""
+    rung's median seconds go into ``times`` (as measured) and ``scaled`` (scaled to the
+    run's median speed) by kernel and backend when they are given, and a reading of the
+    machine's own speed after each kernel into ``speeds``."""
     found = {}
+    ladders = Ladders(settings)
     for kernel, size in kernels.items():
-        runs = [anatomy_ladder(kernel, size, settings) for _ in range(turns)]
+        for _ in range(turns):
+            ladders.measure(kernel, size)
         if speeds is not None:
             speeds.append(steady.reading(time.thread_time))
-        medians = {backend: statistics.median(run[backend] for run in runs) for backend in runs[0]}
-        if times is not None:
-            times.update({(kernel, backend): value for backend, value in medians.items()})
+    medians = ladders.medians(False)
+    if times is not None:
+        times.update(medians)
+    if scaled is not None:
+        scaled.update(ladders.medians(True))
+    for kernel in kernels:
         for upper, lower in RATIOS:
-            if upper in medians and lower in medians:
-                found[kernel, f"{upper}/{lower}"] = medians[upper] / medians[lower]
+            if (kernel, upper) in medians and (kernel, lower) in medians:
+                found[kernel, f"{upper}/{lower}"] = medians[kernel, upper] / medians[kernel, lower]
     return found
 
 
@@ -128,20 +165,25 @@ def load(kernels: Sequence[str], settings: Settings, busy: int) -> None:
     chosen = sizes(kernels, settings)
     names = ["idle", "idle again", f"{busy} busy loops"]
     rungs: dict[str, dict] = {name: {} for name in names}
+    scaled: dict[str, dict] = {name: {} for name in names}
     speeds: dict[str, list] = {name: [] for name in names}
-    runs = {name: ratios(chosen, settings, times=rungs[name], speeds=speeds[name])
-            for name in names[:2]}
+
+    def measure(name: str) -> dict:
+        return ratios(chosen, settings, times=rungs[name], scaled=scaled[name], speeds=speeds[name])
+
+    runs = {name: measure(name) for name in names[:2]}
     spinning = busy_loops(busy)
     try:
         time.sleep(1)
-        runs[names[2]] = ratios(chosen, settings, times=rungs[names[2]], speeds=speeds[names[2]])
+        runs[names[2]] = measure(names[2])
     finally:
         for process in spinning:
             process.kill()
             process.wait()
     _moves("ratio", names, runs, lambda value: f"{value:>15.3f}x", chosen)
-    print()
-    _moves("backend", names, rungs, lambda value: f"{value * 1e6:>14.1f}us", chosen)
+    for label, found in (("measured", rungs), ("scaled", scaled)):
+        print()
+        _moves(label, names, found, lambda value: f"{value * 1e6:>14.1f}us", chosen)
     print(f"\nthe machine's own speed: a fixed piece of Python work ({steady.LOOPS:,} loop steps), "
           f"thread CPU time, after each kernel")
     for name in names:

@@ -358,3 +358,65 @@ def test_the_collector_census_is_per_call_over_several_calls():
     collections, pause = garbage.census(every_other_call_collects, clock, calls=4)
     assert collections == (0.0, 0.0, 0.5) and pause == 0.0
     assert garbage.census(every_other_call_collects, clock)[0] in ((0, 0, 0), (0, 0, 1))
+
+
+def test_each_round_carries_the_mean_of_the_speed_readings_around_it():
+    """The speed probe is read before the first round and after each; a sample's reading is
+    the mean of the two around its round, the same for every call in that round."""
+    clock = FakeClock()
+    readings = iter([4 * TICK, 6 * TICK, 8 * TICK, 4 * TICK])
+    order = []
+
+    def speed():
+        order.append("speed")
+        return next(readings)
+
+    def call(name):
+        def run():
+            order.append(name)
+            clock.advance(TICK)
+        return run
+
+    timer = Timer(settings(samples=3, min_time=TICK, warmup=0), clock, speed=speed)
+    result = timer.time_all({"a": call("a"), "b": call("b")})
+    assert order[-10:] == ["speed", "a", "b", "speed", "a", "b", "speed", "a", "b", "speed"]
+    for timing in result.values():
+        assert timing.speeds == (5 * TICK, 7 * TICK, 6 * TICK)
+        assert timing.samples == (TICK,) * 3 and timing.measured == ()
+    assert Timer(settings(samples=3), clock).time(call("c")).speeds == ()
+
+
+def test_samples_are_scaled_to_one_speed_and_ratios_stay_as_they_were():
+    from fastkern._anatomy import steady
+
+    python = summarize([8.0, 16.0, 8.0], speeds=[1.0, 2.0, 1.0])
+    c = summarize([1.0, 2.0, 1.0], speeds=[1.0, 2.0, 1.0])
+    assert steady.anchor([1.0, 2.0, 1.0, 0.0]) == 1.0 and steady.anchor([0.0]) is None
+    scaled = steady.scaled(python, 1.0)
+    assert scaled.samples == (8.0, 8.0, 8.0) and (scaled.median, scaled.iqr) == (8.0, 0.0)
+    assert scaled.measured == (8.0, 16.0, 8.0) and scaled.speeds == python.speeds
+    assert steady.scaled(scaled, 2.0) == scaled, "scaled once"
+    assert steady.scaled(summarize([1.0, 2.0]), 1.0) == summarize([1.0, 2.0]), "no readings"
+    assert steady.scaled(summarize([1.0], speeds=[0.0]), 1.0).measured == ()
+    times = {"python": python, "c": c}
+    before = kernel_with(times)
+    after = kernel_with({b: steady.scaled(t, 1.0) for b, t in times.items()})
+    assert derive.speedup(after, "c") == derive.speedup(before, "c")
+    assert [p.share for p in derive.parts(after)] == [p.share for p in derive.parts(before)]
+
+
+def test_a_report_is_scaled_to_its_speed_with_the_collectors_pause():
+    from fastkern._anatomy import steady
+    from fastkern._anatomy.report import Machine, Report
+
+    machine = Machine("cpu", 2, "3.11", "CPython", False, False, None, None, None, "0", (), "", "")
+    enabled = summarize([4.0, 8.0, 8.0], speeds=[1.0, 2.0, 2.0])
+    gc_report = GarbageCollection("binary_trees", 10, enabled, enabled, (1.0, 0.0, 0.0), 1.0)
+    kernel = kernel_with({"python": summarize([8.0, 16.0, 16.0], speeds=[1.0, 2.0, 2.0])})
+    report = Report(machine, settings(), (kernel,), None, None, gc_report, None, 1.0)
+    assert sorted(steady.speeds(report)) == [1.0] * 3 + [2.0] * 6
+    scaled = steady.at_speed(report, 1.0)
+    assert scaled.speed == 1.0
+    assert scaled.kernels[0].ladder[0].time.samples == (8.0, 8.0, 8.0)
+    assert scaled.gc.enabled.median == 4.0 and scaled.gc.pause == 0.5, "pause x 4/8"
+    assert steady.at_speed(report, None) is report

@@ -123,6 +123,8 @@ def test_repeat_pools_samples_and_keeps_each_figure_per_run(repeated):
     assert repeated.repeat == 2
     assert all(s.workers == (1, 2) for s in repeated.kernels[0].gil.threads), "sorted, once each"
     assert all(len(t.samples) == 2 * repeated.settings.samples for t in repeated.timings())
+    ladder = [rung.time for rung in repeated.kernels[0].ladder]
+    assert all(len(t.speeds) == len(t.measured) == len(t.samples) for t in ladder)
     keys = [entry.key for entry in repeated.spread]
     assert "sum(1000) | ladder | python" in keys
     assert all(len(entry.values) == 2 for entry in repeated.spread)

@@ -52,8 +52,8 @@ def measure(size: int, timer: Timer, kernel: str = KERNEL) -> GarbageCollection:
     call = raw_call(kernel, "python", size)
     gc.collect()
     settings = timer.settings
-    spanning = Timer(dataclasses.replace(settings, min_time=max(
-        settings.min_time, settings.target_time * CALLS_PER_SAMPLE)), timer.clock, timer.wall)
+    spanning = timer.with_settings(dataclasses.replace(settings, min_time=max(
+        settings.min_time, settings.target_time * CALLS_PER_SAMPLE)))
     times = spanning.time_all({enabled: functools.partial(_run_with_collector, enabled, call)
                                for enabled in (True, False)})
     collections, pause = census(call, timer.clock, times[True].loops)

@@ -23,8 +23,8 @@ def pool(runs: Sequence[T]) -> T:
         return first
     if isinstance(first, Timing):
         walls = [t.wall for t in runs if t.wall is not None]
-        return summarize([s for t in runs for s in t.samples], first.loops, first.clock,
-                         wall=walls or None)
+        return summarize(_joined(runs, "samples"), first.loops, first.clock, wall=walls or None,
+                         speeds=_joined(runs, "speeds"), measured=_joined(runs, "measured"))
     if dataclasses.is_dataclass(first):
         return dataclasses.replace(first, **{
             f.name: pool([getattr(run, f.name) for run in runs])
@@ -38,3 +38,12 @@ def pool(runs: Sequence[T]) -> T:
     if isinstance(first, float):
         return statistics.median(runs)
     return first
+
+
+def _joined(runs: Sequence[Timing], field: str) -> list[float]:
+    """The runs' per-sample values of ``field`` one after another; empty unless every run
+    has one per sample."""
+    found = [getattr(t, field) for t in runs]
+    if any(len(values) != len(t.samples) for values, t in zip(found, runs)):
+        return []
+    return [value for values in found for value in values]

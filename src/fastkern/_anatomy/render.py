@@ -98,10 +98,24 @@ def _steadiness(report: Report) -> str:
             f"{seconds(largest)} ({ratio(largest / least)} the least).")
 
 
+def scaling_note(report: Report) -> Optional[str]:
+    """How thread-CPU times were scaled to the run's speed, with the readings; None where
+    they are as measured."""
+    if report.speed is None:
+        return None
+    found = steady.spread(steady.speeds(report))
+    readings = "" if found is None else f", {seconds(found[0])} to {seconds(found[1])} in all"
+    return (f"Thread CPU times are scaled round by round to the machine's median speed in this "
+            f"run: a fixed piece of Python work ({report.settings.speed_loops:,} loop steps) "
+            f"timed before and after every round of samples took {seconds(report.speed)} at "
+            f"the median{readings}. Speedups and shares are the same scaled or not; the JSON "
+            f"keeps every sample as measured.")
+
+
 def ladder(report: Report) -> Table:
     backends = _backends(report)
     table = _table("The ladder: thread CPU time per call on pre-converted inputs "
-                   "(speedup over python)", "kernel", *backends)
+                   "(speedup over python)", "kernel", *backends, caption=scaling_note(report))
     for kernel in report.kernels:
         cells = []
         for backend in backends:

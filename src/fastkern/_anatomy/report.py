@@ -57,6 +57,12 @@ class Timing:
     """The clock the samples were taken with: :data:`CPU` or :data:`WALL`."""
     wall: Optional[float] = None
     """Median wall-clock seconds per call, kept beside a :data:`CPU` timing."""
+    speeds: Tuple[float, ...] = ()
+    """The machine's own speed in each sample's round: seconds a fixed piece of Python
+    work took by the same clock (see :mod:`.steady`); empty where it was not read."""
+    measured: Tuple[float, ...] = ()
+    """The samples as measured, where ``samples`` were scaled to the run's speed (see
+    :func:`.steady.at_speed`); empty where they were not."""
 
     @property
     def spread(self) -> float:
@@ -71,7 +77,8 @@ class Timing:
         """The same timing per operation, when each call performs ``operations`` of them."""
         return Timing(tuple(s / operations for s in self.samples), self.loops * operations,
                       self.median / operations, self.iqr / operations, self.clock,
-                      None if self.wall is None else self.wall / operations)
+                      None if self.wall is None else self.wall / operations, self.speeds,
+                      tuple(s / operations for s in self.measured))
 
 
 def variant(backend: str, release_gil: Optional[bool]) -> str:
@@ -347,6 +354,9 @@ class Report:
     """How many times the measurements ran, interleaved; their samples are pooled."""
     spread: Tuple[RunSpread, ...] = ()
     """Each figure across the repeated runs (with ``repeat`` > 1)."""
+    speed: Optional[float] = None
+    """The machine's speed that thread-CPU timings are scaled to, as seconds of the fixed
+    work of :mod:`.steady` (None where they are as measured)."""
 
     def kernel(self, name: str) -> KernelReport:
         """The section of kernel ``name``; KeyError when the report did not measure it."""
@@ -440,6 +450,19 @@ def _timings(value):
     elif isinstance(value, tuple):
         for item in value:
             yield from _timings(item)
+
+
+def map_timings(value, function):
+    """``value`` with every Timing in it replaced by ``function(timing)``."""
+    if isinstance(value, Timing):
+        return function(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.replace(value, **{
+            field.name: map_timings(getattr(value, field.name), function)
+            for field in dataclasses.fields(value) if field.init})
+    if isinstance(value, tuple):
+        return tuple(map_timings(item, function) for item in value)
+    return value
 
 
 def _decode(kind, value):

@@ -123,7 +123,7 @@ def anatomy_all(kernels: Optional[Iterable[object]] = None, *,
     workers = tuple(sorted(set(workers)))
     chosen = _check_backends(backends)
     settings = settings or Settings.for_mode(quick)
-    timer = Timer(settings, clock, wall)
+    timer = Timer(settings, clock, wall, steady.probe(clock, settings.speed_loops))
     split = set(cores_.splitting_kernels()) if cores else set()
     steps = repeat * (len(names) * len(KERNEL_STEPS) + len(split.intersection(names))
                       + (len(SHARED_STEPS) if shared else 0))
@@ -146,6 +146,8 @@ def anatomy_all(kernels: Optional[Iterable[object]] = None, *,
     sections.step("done")
     reports = [Report(described, settings, tuple(run), *extra, 0.0)
                for run, extra in zip(runs, extras)]
+    speed = steady.anchor([s for report in reports for s in steady.speeds(report)])
+    reports = [steady.at_speed(report, speed) for report in reports]
     return dataclasses.replace(pool(reports), elapsed=wall() - start,
                                load=_pooled_load(sections.loads), repeat=repeat,
                                spread=spreads(reports) if repeat > 1 else ())

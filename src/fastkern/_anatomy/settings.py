@@ -34,6 +34,9 @@ class Settings:
     """List length for the memory layout section (and the boundary section)."""
     feature_ops: int = 1_000
     """Operations per call in the language-feature loops."""
+    speed_loops: int = 100_000
+    """Steps of the fixed piece of Python work that reads the machine's own speed before
+    and after each round of samples (see :mod:`.steady`)."""
     collector: bool = False
     """Whether the cycle collector runs during the samples of one thread's work. Off, as
     ``timeit`` does: an allocating call triggers a collection only every few calls, so a
@@ -49,4 +52,5 @@ class Settings:
 DEFAULT = Settings()
 QUICK = Settings(min_time=0.002, samples=3, target_time=0.002, fit_points=3, thread_time=0.02,
                  gil_call_time=0.002, cores_call_time=0.005,
-                 stall_time=0.01, memory_elements=20_000, feature_ops=200, quick=True)
+                 stall_time=0.01, memory_elements=20_000, feature_ops=200, speed_loops=10_000,
+                 quick=True)

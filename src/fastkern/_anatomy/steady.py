@@ -2,15 +2,25 @@
 
 Thread CPU time leaves out other programs' time, but not a CPU that itself runs slower: a
 lower clock frequency, or other virtual machines on the same host sharing its core, which
-``/proc/stat`` does not show. The same work timed after each section shows how far the
-machine's speed moved during a run: absolute times can be off by that much, while figures
-computed round by round (speedups, shares, efficiencies) cancel most of it.
+``/proc/stat`` does not show. On this project's VM the same work's time drifted by 8-9%
+over minutes, the machine otherwise idle, and every rung's time (python to c) drifted with
+it in step. So the timer reads the work once before each round of interleaved samples and
+after it, and :func:`at_speed` scales every sample by its round's reading, to the run's
+median reading: within a run, figures timed at different moments are then at one speed.
+The same work timed after each section (least of three) shows the load table how far the
+speed moved.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import math
+import statistics
 from typing import Callable, Optional, Sequence
+
+from .report import Report, Timing, map_timings
+from .timing import Clock, summarize
 
 #: Iterations of the fixed work (about 5 ms on a current x86 core) and timings of it per
 #: reading, of which the least is kept.
@@ -47,3 +57,45 @@ def spread(readings: Sequence[Optional[float]]) -> Optional[tuple[float, float]]
 def unsteady(readings: Sequence[Optional[float]]) -> bool:
     found = spread(readings)
     return found is not None and found[1] / found[0] - 1 > UNSTEADY
+
+
+def probe(clock: Clock, loops: int = LOOPS) -> Clock:
+    """One reading of the fixed work of ``loops`` steps by ``clock`` per call: a round's."""
+    return functools.partial(reading, clock, functools.partial(fixed_work, loops), 1)
+
+
+def speeds(report: Report) -> list[float]:
+    """Every round's reading in ``report``'s timings (positive ones)."""
+    return [s for timing in report.timings() for s in timing.speeds if s > 0]
+
+
+def anchor(readings: Sequence[float]) -> Optional[float]:
+    """The speed to scale a run's timings to: the median of its rounds' readings."""
+    found = [r for r in readings if r > 0]
+    return statistics.median(found) if found else None
+
+
+def scaled(timing: Timing, speed: float) -> Timing:
+    """``timing`` with each sample scaled from its round's speed reading to ``speed``;
+    unchanged where it has no reading for every sample (or has been scaled)."""
+    if timing.measured or len(timing.speeds) != len(timing.samples) \
+            or not all(s > 0 for s in timing.speeds):
+        return timing
+    samples = [sample * speed / reading for sample, reading in zip(timing.samples, timing.speeds)]
+    return dataclasses.replace(summarize(samples, timing.loops, timing.clock, speeds=timing.speeds,
+                                         measured=timing.samples), wall=timing.wall)
+
+
+def at_speed(report: Report, speed: Optional[float]) -> Report:
+    """The report with its timings scaled to ``speed`` (as measured where None).
+
+    The collector's pause, counted outside the rounds, is scaled by the factor of the
+    collector-on timing it is a share of.
+    """
+    if speed is None:
+        return report
+    found = map_timings(report, lambda timing: scaled(timing, speed))
+    if found.gc is not None and report.gc.enabled.median > 0:
+        factor = found.gc.enabled.median / report.gc.enabled.median
+        found = dataclasses.replace(found, gc=dataclasses.replace(found.gc, pause=found.gc.pause * factor))
+    return dataclasses.replace(found, speed=speed)

@@ -337,13 +337,20 @@ def _steadiness(report: Report) -> Optional[str]:
     if not steady.unsteady(readings):
         return None
     least, largest = steady.spread(readings)
-    return (f"The machine's own speed moved during this run: the same fixed piece of Python "
-            f"work took {seconds(least)} to {seconds(largest)} of thread CPU time between "
-            f"sections ({ratio(largest / least)} the least), from something no clock here "
-            f"sees (the CPU's frequency, other virtual machines on the host); absolute times "
-            f"can be off by that much, while speedups, shares and efficiencies, measured "
-            f"round by round, cancel most of it: rerun when the machine is steadier, or with "
-            f"--repeat 3 to see how far figures move between runs.")
+    moved = (f"The machine's own speed moved during this run: the same fixed piece of Python "
+             f"work took {seconds(least)} to {seconds(largest)} of thread CPU time between "
+             f"sections ({ratio(largest / least)} the least), from something no clock here "
+             f"sees (the CPU's frequency, other virtual machines on the host); ")
+    if report.speed is None:
+        return moved + ("absolute times can be off by that much, while speedups, shares and "
+                        "efficiencies, measured round by round, cancel most of it: rerun when "
+                        "the machine is steadier, or with --repeat 3 to see how far figures "
+                        "move between runs.")
+    return moved + (f"thread CPU times are scaled round by round to its median speed in this "
+                    f"run ({seconds(report.speed)} for that work), so they hold at one speed, "
+                    f"but a run at another moment can be at another: compare runs by speedups "
+                    f"and shares, which the scaling leaves as they are, or rerun with "
+                    f"--repeat 3 to see how far figures move between runs.")
 
 
 def _unique(items: Iterable[str]) -> list[str]:

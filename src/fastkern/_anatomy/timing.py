@@ -57,27 +57,40 @@ def quartiles(values: Sequence[float]) -> tuple[float, float, float]:
 
 
 def summarize(per_call: Sequence[float], loops: int = 1, clock: str = CPU,
-              wall: Optional[Sequence[float]] = None) -> Timing:
+              wall: Optional[Sequence[float]] = None, speeds: Sequence[float] = (),
+              measured: Sequence[float] = ()) -> Timing:
     """A :class:`Timing` from per-call seconds, one figure per sample, by ``clock``.
 
-    ``wall`` holds the same samples' wall-clock seconds, kept beside as their median.
+    ``wall`` holds the same samples' wall-clock seconds, kept beside as their median;
+    ``speeds`` the machine's speed reading in each sample's round, ``measured`` the
+    samples as measured where ``per_call`` scales them (see :func:`.steady.at_speed`).
     """
     q1, median, q3 = quartiles(sorted(per_call))
     return Timing(samples=tuple(per_call), loops=loops, median=median, iqr=q3 - q1, clock=clock,
-                  wall=quartiles(sorted(wall))[1] if wall else None)
+                  wall=quartiles(sorted(wall))[1] if wall else None, speeds=tuple(speeds),
+                  measured=tuple(measured))
 
 
 class Timer:
     """Times zero-argument callables by the measurement rules in ``settings``.
 
     ``clock`` times a call's own work (default: this thread's CPU time); ``wall`` is read
-    beside it, and is the clock of concurrency figures.
+    beside it, and is the clock of concurrency figures. ``speed``, where given, reads the
+    machine's own speed (seconds of a fixed piece of work, see :mod:`.steady`): before
+    the first round of :meth:`time_all` and after each, so every sample carries its
+    round's reading (the mean of the readings on either side).
     """
 
-    def __init__(self, settings: Settings, clock: Clock = THREAD_CPU, wall: Clock = WALL_CLOCK):
+    def __init__(self, settings: Settings, clock: Clock = THREAD_CPU, wall: Clock = WALL_CLOCK,
+                 speed: Optional[Clock] = None):
         self.settings = settings
         self.clock = clock
         self.wall = wall
+        self.speed = speed
+
+    def with_settings(self, settings: Settings) -> Timer:
+        """The same clocks and speed probe, timing by other ``settings``."""
+        return Timer(settings, self.clock, self.wall, self.speed)
 
     def run(self, call: Callable[[], object], loops: int) -> float:
         """Seconds taken by ``loops`` back-to-back calls, by ``clock``."""
@@ -121,12 +134,17 @@ class Timer:
         loops = {key: self.loops_for(call) for key, call in calls.items()}
         samples: dict = {key: [] for key in calls}
         walls: dict = {key: [] for key in calls}
+        readings = [self.speed()] if self.speed else []
         for _ in range(self.settings.samples):
             for key, call in calls.items():
                 own, wall = self.run_both(call, loops[key])
                 samples[key].append(own / loops[key])
                 walls[key].append(wall / loops[key])
-        return {key: summarize(samples[key], loops[key], wall=walls[key]) for key in calls}
+            if self.speed:
+                readings.append(self.speed())
+        speeds = [(before + after) / 2 for before, after in zip(readings, readings[1:])]
+        return {key: summarize(samples[key], loops[key], wall=walls[key], speeds=speeds)
+                for key in calls}
 
     def rounds(self, batches: Mapping[K, Callable[[], R]]) -> dict[K, list[R]]:
         """``samples`` results of each batch, the batches taking turns round after round."""
