@@ -395,7 +395,8 @@ def test_samples_are_scaled_to_one_speed_and_ratios_stay_as_they_were():
     scaled = steady.scaled(python, 1.0)
     assert scaled.samples == (8.0, 8.0, 8.0) and (scaled.median, scaled.iqr) == (8.0, 0.0)
     assert scaled.measured == (8.0, 16.0, 8.0) and scaled.speeds == python.speeds
-    assert steady.scaled(scaled, 2.0) == scaled, "scaled once"
+    again = steady.scaled(scaled, 2.0)
+    assert again.samples == (16.0,) * 3 and again.measured == python.samples, "from as measured"
     assert steady.scaled(summarize([1.0, 2.0]), 1.0) == summarize([1.0, 2.0]), "no readings"
     assert steady.scaled(summarize([1.0], speeds=[0.0]), 1.0).measured == ()
     times = {"python": python, "c": c}

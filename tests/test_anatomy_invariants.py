@@ -122,8 +122,11 @@ def test_every_load_section_is_measured(report):
 def test_repeat_pools_samples_and_keeps_each_figure_per_run(repeated):
     assert repeated.repeat == 2
     assert all(s.workers == (1, 2) for s in repeated.kernels[0].gil.threads), "sorted, once each"
-    assert all(len(t.samples) == 2 * repeated.settings.samples for t in repeated.timings())
+    settings = repeated.settings
+    assert all(len(t.samples) in (2 * settings.samples, 2 * settings.ladder_samples)
+               for t in repeated.timings())
     ladder = [rung.time for rung in repeated.kernels[0].ladder]
+    assert all(len(t.samples) == 2 * settings.ladder_samples for t in ladder)
     assert all(len(t.speeds) == len(t.measured) == len(t.samples) for t in ladder)
     keys = [entry.key for entry in repeated.spread]
     assert "sum(1000) | ladder | python" in keys
@@ -238,12 +241,43 @@ def _scaled(timing: Timing, factor: float) -> Timing:
     return summarize([s * factor for s in timing.samples], timing.loops)
 
 
+def test_compare_puts_runs_of_one_cpu_and_interpreter_at_one_speed(report):
+    from fastkern._anatomy import steady
+
+    slower = steady.at_speed(report, 2 * report.speed)
+    assert slower.kernels[0].ladder[0].time.median == pytest.approx(
+        2 * report.kernels[0].ladder[0].time.median, rel=1e-9)
+    found, note = compare.at_one_speed([report, slower], ["a.json", "b.json"])
+    assert found[0] is report
+    for ours, theirs in zip(report.timings(), found[1].timings()):
+        assert theirs.samples == pytest.approx(ours.samples, rel=1e-12)
+    assert note.startswith("Thread CPU times are put at a.json's machine speed")
+    assert f"a.json {render.seconds(report.speed)}, b.json {render.seconds(2 * report.speed)}" in note
+    other_python = dataclasses.replace(slower, machine=dataclasses.replace(
+        report.machine, python="3.13.0"))
+    quick_and_full = dataclasses.replace(slower, settings=dataclasses.replace(
+        report.settings, speed_loops=report.settings.speed_loops * 10))
+    for other, why in ((other_python, "different CPUs or interpreters (python: "),
+                       (dataclasses.replace(slower, speed=None), "no speed readings"),
+                       (quick_and_full, "different work")):
+        found, note = compare.at_one_speed([report, other], ["a.json", "b.json"])
+        assert found == [report, other] and why in note, note
+    found, note = compare.at_one_speed([report, slower], ["a.json", "b.json"], as_measured=True)
+    assert found == [report, slower] and "as asked (--as-measured)" in note
+
+
 def test_compare_command(report, tmp_path, capsys):
+    from fastkern._anatomy import steady
+
     first, second = tmp_path / "a.json", tmp_path / "b.json"
     first.write_text(report.to_json())
-    second.write_text(report.to_json())
+    second.write_text(steady.at_speed(report, 2 * report.speed).to_json())
     assert cli.main(["compare", str(first), str(second)]) == 0
-    assert "within noise" in capsys.readouterr().out
+    out = " ".join(capsys.readouterr().out.split())
+    assert "within noise" in out and "put at a.json's machine speed" in out
+    assert cli.main(["compare", str(first), str(second), "--as-measured"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "as asked (--as-measured)" in out
     other = tmp_path / "other.json"
     other.write_text(json.dumps({"format": "something else"}))
     for args, message in ((["compare", str(first), str(other)], "not a fastkern anatomy report"),

@@ -13,6 +13,9 @@ class Settings:
     """Each sample repeats its call until it has run at least this long."""
     samples: int = 5
     """Samples per figure; the median is reported, the interquartile range is the spread."""
+    ladder_samples: int = 9
+    """Samples per rung of the ladder, the figures most compared between runs (a ladder's
+    rounds take a few seconds of a run's minute)."""
     warmup: int = 1
     """Untimed calls before auto-ranging."""
     target_time: float = 0.02
@@ -50,7 +53,7 @@ class Settings:
 
 
 DEFAULT = Settings()
-QUICK = Settings(min_time=0.002, samples=3, target_time=0.002, fit_points=3, thread_time=0.02,
+QUICK = Settings(min_time=0.002, samples=3, ladder_samples=5, target_time=0.002, fit_points=3, thread_time=0.02,
                  gil_call_time=0.002, cores_call_time=0.005,
                  stall_time=0.01, memory_elements=20_000, feature_ops=200, speed_loops=10_000,
                  quick=True)

@@ -76,18 +76,19 @@ def anchor(readings: Sequence[float]) -> Optional[float]:
 
 
 def scaled(timing: Timing, speed: float) -> Timing:
-    """``timing`` with each sample scaled from its round's speed reading to ``speed``;
-    unchanged where it has no reading for every sample (or has been scaled)."""
-    if timing.measured or len(timing.speeds) != len(timing.samples) \
-            or not all(s > 0 for s in timing.speeds):
+    """``timing`` with each sample as measured scaled from its round's speed reading to
+    ``speed``; unchanged where it has no reading for every sample."""
+    measured = timing.measured or timing.samples
+    if len(timing.speeds) != len(measured) or not all(s > 0 for s in timing.speeds):
         return timing
-    samples = [sample * speed / reading for sample, reading in zip(timing.samples, timing.speeds)]
+    samples = [sample * speed / reading for sample, reading in zip(measured, timing.speeds)]
     return dataclasses.replace(summarize(samples, timing.loops, timing.clock, speeds=timing.speeds,
-                                         measured=timing.samples), wall=timing.wall)
+                                         measured=measured), wall=timing.wall)
 
 
 def at_speed(report: Report, speed: Optional[float]) -> Report:
-    """The report with its timings scaled to ``speed`` (as measured where None).
+    """The report with its timings scaled to ``speed`` (unchanged where None), from their
+    samples as measured, so a scaled report can be put at another speed.
 
     The collector's pause, counted outside the rounds, is scaled by the factor of the
     collector-on timing it is a share of.
