@@ -387,16 +387,18 @@ def test_each_round_carries_the_mean_of_the_speed_readings_around_it():
 
 
 def test_samples_are_scaled_to_one_speed_and_ratios_stay_as_they_were():
+    """A timing is scaled by one factor, the run's speed over the median of its rounds'."""
     from fastkern._anatomy import steady
 
-    python = summarize([8.0, 16.0, 8.0], speeds=[1.0, 2.0, 1.0])
-    c = summarize([1.0, 2.0, 1.0], speeds=[1.0, 2.0, 1.0])
+    python = summarize([8.0, 16.0, 8.0], speeds=[2.0, 4.0, 2.0])
+    c = summarize([1.0, 2.0, 1.0], speeds=[2.0, 4.0, 2.0])
     assert steady.anchor([1.0, 2.0, 1.0, 0.0]) == 1.0 and steady.anchor([0.0]) is None
     scaled = steady.scaled(python, 1.0)
-    assert scaled.samples == (8.0, 8.0, 8.0) and (scaled.median, scaled.iqr) == (8.0, 0.0)
+    assert scaled.samples == (4.0, 8.0, 4.0) and (scaled.median, scaled.iqr) == (4.0, 2.0)
     assert scaled.measured == (8.0, 16.0, 8.0) and scaled.speeds == python.speeds
-    again = steady.scaled(scaled, 2.0)
-    assert again.samples == (16.0,) * 3 and again.measured == python.samples, "from as measured"
+    again = steady.scaled(scaled, 4.0)
+    assert again.samples == (16.0, 32.0, 16.0) and again.measured == python.samples, \
+        "from as measured"
     assert steady.scaled(summarize([1.0, 2.0]), 1.0) == summarize([1.0, 2.0]), "no readings"
     assert steady.scaled(summarize([1.0], speeds=[0.0]), 1.0).measured == ()
     times = {"python": python, "c": c}
@@ -418,6 +420,6 @@ def test_a_report_is_scaled_to_its_speed_with_the_collectors_pause():
     assert sorted(steady.speeds(report)) == [1.0] * 3 + [2.0] * 6
     scaled = steady.at_speed(report, 1.0)
     assert scaled.speed == 1.0
-    assert scaled.kernels[0].ladder[0].time.samples == (8.0, 8.0, 8.0)
+    assert scaled.kernels[0].ladder[0].time.samples == (4.0, 8.0, 8.0)
     assert scaled.gc.enabled.median == 4.0 and scaled.gc.pause == 0.5, "pause x 4/8"
     assert steady.at_speed(report, None) is report

@@ -154,7 +154,7 @@ def at_one_speed(reports: Sequence[Report], names: Sequence[str],
     return [first] + [steady.at_speed(report, first.speed) for report in reports[1:]], (
         f"Thread CPU times are put at {names[0]}'s machine speed: the fixed piece of Python work "
         f"took {speeds} at each run's median, on the same CPU and interpreter, so each report's "
-        f"samples are scaled by it from as measured (--as-measured compares them as each "
+        f"timings are scaled to it from as measured (--as-measured compares them as each "
         f"report has them); speedups and shares are the same either way.")
 
 

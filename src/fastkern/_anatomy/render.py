@@ -105,11 +105,12 @@ def scaling_note(report: Report) -> Optional[str]:
         return None
     found = steady.spread(steady.speeds(report))
     readings = "" if found is None else f", {seconds(found[0])} to {seconds(found[1])} in all"
-    return (f"Thread CPU times are scaled round by round to the machine's median speed in this "
-            f"run: a fixed piece of Python work ({report.settings.speed_loops:,} loop steps) "
-            f"timed before and after every round of samples took {seconds(report.speed)} at "
-            f"the median{readings}. Speedups and shares are the same scaled or not; the JSON "
-            f"keeps every sample as measured.")
+    return (f"Thread CPU times are scaled to the machine's median speed in this run: a fixed "
+            f"piece of Python work ({report.settings.speed_loops:,} loop steps) timed before "
+            f"and after every round of samples took {seconds(report.speed)} at the "
+            f"median{readings}, and each timing is scaled by the median of its rounds' "
+            f"readings. Speedups and shares are the same scaled or not; the JSON keeps every "
+            f"sample as measured.")
 
 
 def ladder(report: Report) -> Table:

@@ -5,10 +5,10 @@ lower clock frequency, or other virtual machines on the same host sharing its co
 ``/proc/stat`` does not show. On this project's VM the same work's time drifted by 8-9%
 over minutes, the machine otherwise idle, and every rung's time (python to c) drifted with
 it in step. So the timer reads the work once before each round of interleaved samples and
-after it, and :func:`at_speed` scales every sample by its round's reading, to the run's
-median reading: within a run, figures timed at different moments are then at one speed.
-The same work timed after each section (least of three) shows the load table how far the
-speed moved.
+after it, and :func:`at_speed` scales each timing by its rounds' readings to the run's
+median reading: within a run, figures timed minutes apart are then at one speed. The same
+work timed after each section (least of three) shows the load table how far the speed
+moved.
 """
 
 from __future__ import annotations
@@ -76,14 +76,22 @@ def anchor(readings: Sequence[float]) -> Optional[float]:
 
 
 def scaled(timing: Timing, speed: float) -> Timing:
-    """``timing`` with each sample as measured scaled from its round's speed reading to
-    ``speed``; unchanged where it has no reading for every sample."""
+    """``timing`` with its samples as measured scaled from the median of its rounds'
+    speed readings to ``speed``; unchanged where it has no reading for every sample.
+
+    One factor for the whole timing, not one per round: the speed drifts over tens of
+    seconds, while a timing's rounds take a second or two, and a single reading is noisier
+    than that drift (scaled round by round, the timings of four idle runs here spread
+    1.1-2.2% -> 2.6-3.2% of their medians). The timings sampled in the same rounds share
+    the factor, so ratios between them stay exactly as measured.
+    """
     measured = timing.measured or timing.samples
     if len(timing.speeds) != len(measured) or not all(s > 0 for s in timing.speeds):
         return timing
-    samples = [sample * speed / reading for sample, reading in zip(measured, timing.speeds)]
-    return dataclasses.replace(summarize(samples, timing.loops, timing.clock, speeds=timing.speeds,
-                                         measured=measured), wall=timing.wall)
+    factor = speed / statistics.median(timing.speeds)
+    return dataclasses.replace(summarize([sample * factor for sample in measured], timing.loops,
+                                         timing.clock, speeds=timing.speeds, measured=measured),
+                               wall=timing.wall)
 
 
 def at_speed(report: Report, speed: Optional[float]) -> Report:

@@ -346,8 +346,9 @@ def _steadiness(report: Report) -> Optional[str]:
                         "efficiencies, measured round by round, cancel most of it: rerun when "
                         "the machine is steadier, or with --repeat 3 to see how far figures "
                         "move between runs.")
-    return moved + (f"thread CPU times are scaled round by round to its median speed in this "
-                    f"run ({seconds(report.speed)} for that work), so they hold at one speed, "
+    return moved + (f"thread CPU times are scaled by their rounds' readings to its median "
+                    f"speed in this run ({seconds(report.speed)} for that work), so they hold "
+                    f"at one speed, "
                     f"but a run at another moment can be at another: compare runs by speedups "
                     f"and shares, which the scaling leaves as they are, or rerun with "
                     f"--repeat 3 to see how far figures move between runs.")
