@@ -386,3 +386,16 @@ def test_the_speed_reading_keeps_the_least_of_its_timings():
     ticks = iter([0.0, 3.0, 3.0, 5.0, 5.0, 9.0])
     assert steady.reading(lambda: next(ticks), work=lambda: None, repeats=3) == 2.0
     assert steady.fixed_work(4) == 0 + 1 + 4 + 9
+
+
+def test_a_repeated_report_is_put_at_another_speed_keeping_each_runs_factors(repeated):
+    from fastkern._anatomy import steady
+
+    faster = steady.at_speed(repeated, repeated.speed / 2)
+    assert faster.speed == repeated.speed / 2
+    for ours, theirs in zip(repeated.timings(), faster.timings()):
+        if ours.measured:
+            assert theirs.samples == pytest.approx([s / 2 for s in ours.samples], rel=1e-12)
+            assert theirs.measured == ours.measured and theirs.speeds == ours.speeds
+        else:
+            assert theirs == ours

@@ -73,9 +73,13 @@ def anatomy(kernel: object, size: Optional[int] = None, *, backends: Optional[Se
     ``settings.cores_call_time`` unsplit) at T = 1 up to the usable cores (affinity mask,
     capped by the CPU quota), its speedup, efficiency and threads runnable at once at each
     T, Amdahl's serial fraction fitted over them, and for sum and dot the bandwidth read
-    against T threads copying memory. ``clock`` (a ``Clock``: a function of no arguments returning seconds) times one
-    thread's own work (default :func:`time.thread_time`, that thread's CPU time); ``wall``
-    (default :func:`time.perf_counter`) times concurrency: threads, processes, event loop.
+    against T threads copying memory. ``clock`` (a ``Clock``: a function of no arguments
+    returning seconds) times one thread's own work (default :func:`time.thread_time`, that
+    thread's CPU time); ``wall`` (default :func:`time.perf_counter`) times concurrency:
+    threads, processes, event loop. A fixed piece of Python work timed by ``clock`` before
+    and after every round of samples reads the machine's own speed, and every thread-CPU
+    timing is scaled from its rounds' readings to the run's median one (``Report.speed``;
+    each ``Timing`` keeps its samples as measured in ``measured``).
     ``progress=True`` shows a progress bar on stderr; a ``Progress`` callable,
     ``progress(step, done, total)``, is called before each step instead; default: silent.
 

@@ -88,23 +88,35 @@ def scaled(timing: Timing, speed: float) -> Timing:
     measured = timing.measured or timing.samples
     if len(timing.speeds) != len(measured) or not all(s > 0 for s in timing.speeds):
         return timing
-    factor = speed / statistics.median(timing.speeds)
-    return dataclasses.replace(summarize([sample * factor for sample in measured], timing.loops,
-                                         timing.clock, speeds=timing.speeds, measured=measured),
-                               wall=timing.wall)
+    return _times(timing, measured, speed / statistics.median(timing.speeds))
+
+
+def _times(timing: Timing, samples: Sequence[float], factor: float) -> Timing:
+    """``timing`` with ``samples`` times ``factor`` as its samples, as measured kept."""
+    return dataclasses.replace(
+        summarize([sample * factor for sample in samples], timing.loops, timing.clock,
+                  speeds=timing.speeds, measured=timing.measured or timing.samples),
+        wall=timing.wall)
 
 
 def at_speed(report: Report, speed: Optional[float]) -> Report:
-    """The report with its timings scaled to ``speed`` (unchanged where None), from their
-    samples as measured, so a scaled report can be put at another speed.
+    """The report with its timings at ``speed`` (unchanged where None).
 
-    The collector's pause, counted outside the rounds, is scaled by the factor of the
-    collector-on timing it is a share of.
+    A report as measured is scaled timing by timing (:func:`scaled`); a scaled one by
+    ``speed`` over the speed it is at, which keeps each run's own factors in the pooled
+    timings of several runs (``repeat``). The collector's pause, counted outside the rounds,
+    is scaled by the factor of the collector-on timing it is a share of.
     """
     if speed is None:
         return report
-    found = map_timings(report, lambda timing: scaled(timing, speed))
+    if report.speed is None:
+        found = map_timings(report, lambda timing: scaled(timing, speed))
+    else:
+        factor = speed / report.speed
+        found = map_timings(report, lambda timing: _times(timing, timing.samples, factor)
+                            if timing.measured else timing)
     if found.gc is not None and report.gc.enabled.median > 0:
         factor = found.gc.enabled.median / report.gc.enabled.median
-        found = dataclasses.replace(found, gc=dataclasses.replace(found.gc, pause=found.gc.pause * factor))
+        found = dataclasses.replace(found, gc=dataclasses.replace(found.gc,
+                                                                  pause=found.gc.pause * factor))
     return dataclasses.replace(found, speed=speed)
