@@ -5,15 +5,15 @@
         calls (``fastkern.implementation(kernel, backend)(*prepared args)`` in a plain loop
         timed by ``time.thread_time_ns``, the cycle collector off as timeit has it), made in
         the same run (three turns each, taken alternately; medians), side by side with their
-        ratio: the ladder as measured, and as the report shows it (scaled round by round to
-        the check's median speed, see ``fastkern._anatomy.steady``).
+        ratio: the ladder as measured, and as the report shows it (scaled to the fastest
+        speed the check read, see ``fastkern._anatomy.steady``).
 
     python benchmarks/check_anatomy.py load [--busy N] [--quick] [KERNEL ...]
         Each kernel's python/typed and python/c ladder ratios (medians of three ladder
         measurements) measured idle, idle again, and while N busy loops (default 2) spin in
         other sessions, with how far each run is from the first idle one; then each rung's
-        own median in each run, as measured and as the report shows it (scaled to that run's
-        median speed), to see which rung moved. Run it on an otherwise idle machine.
+        own median in each run, as measured and as the report shows it (scaled to the
+        fastest speed that run read), to see which rung moved. Run it on an otherwise idle machine.
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ def sizes(kernels: Sequence[str], settings: Settings) -> dict[str, int]:
 
 class Ladders:
     """Ladder measurements as the anatomy takes them, each round's speed read beside it;
-    medians over the turns, as measured or scaled to the median speed of all turns."""
+    medians over the turns, as measured or scaled as the anatomy scales them."""
 
     def __init__(self, settings: Settings):
         self.timer = Timer(settings, speed=steady.probe(time.thread_time, settings.speed_loops))
@@ -90,15 +90,18 @@ class Ladders:
         self.turns.setdefault(kernel, []).append(found)
 
     def medians(self, scale: bool) -> dict[tuple[str, str], float]:
-        """Each (kernel, backend)'s median over the turns."""
-        speed = steady.anchor([s for turns in self.turns.values() for turn in turns
-                               for timing in turn.values() for s in timing.speeds])
+        """Each (kernel, backend)'s median over the turns, as measured or as the anatomy
+        scales them (to the fastest of the groups' smoothed speeds)."""
+        timings = [timing for turns in self.turns.values() for turn in turns
+                   for timing in turn.values()]
+        readings = steady.group_speeds(timings)
+        speed = min(readings.values(), default=None)
         found = {}
         for kernel, turns in self.turns.items():
             for backend in turns[0]:
                 found[kernel, backend] = statistics.median(
-                    (steady.scaled(turn[backend], speed) if scale and speed else turn[backend]).median
-                    for turn in turns)
+                    (steady.scaled(turn[backend], speed, readings.get(turn[backend].speeds))
+                     if scale and speed else turn[backend]).median for turn in turns)
         return found
 
 
@@ -135,7 +138,7 @@ def ratios(kernels: dict[str, int], settings: Settings, turns: int = 3,
            speeds: list | None = None) -> dict[tuple[str, str], float]:
     """Each kernel's ladder ratios from the medians of ``turns`` ladder measurements; each
     rung's median seconds go into ``times`` (as measured) and ``scaled`` (scaled to the
-    run's median speed) by kernel and backend when they are given, and a reading of the
+    fastest speed the run read) by kernel and backend when they are given, and a reading of the
     machine's own speed after each kernel into ``speeds``."""
     found = {}
     ladders = Ladders(settings)

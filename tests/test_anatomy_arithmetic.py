@@ -1,5 +1,6 @@
 """The anatomy's arithmetic, driven by a fake clock and checked exactly."""
 
+import statistics
 import threading
 
 import fastkern
@@ -392,13 +393,12 @@ def test_samples_are_scaled_to_one_speed_and_ratios_stay_as_they_were():
 
     python = summarize([8.0, 16.0, 8.0], speeds=[2.0, 4.0, 2.0])
     c = summarize([1.0, 2.0, 1.0], speeds=[2.0, 4.0, 2.0])
-    assert steady.anchor([1.0, 2.0, 1.0, 0.0]) == 1.0 and steady.anchor([0.0]) is None
     scaled = steady.scaled(python, 1.0)
     assert scaled.samples == (4.0, 8.0, 4.0) and (scaled.median, scaled.iqr) == (4.0, 2.0)
     assert scaled.measured == (8.0, 16.0, 8.0) and scaled.speeds == python.speeds
-    again = steady.scaled(scaled, 4.0)
-    assert again.samples == (16.0, 32.0, 16.0) and again.measured == python.samples, \
-        "from as measured"
+    again = steady.scaled(scaled, 4.0, reading=1.0)
+    assert again.samples == (32.0, 64.0, 32.0) and again.measured == python.samples, \
+        "from as measured, from the reading given"
     assert steady.scaled(summarize([1.0, 2.0]), 1.0) == summarize([1.0, 2.0]), "no readings"
     assert steady.scaled(summarize([1.0], speeds=[0.0]), 1.0).measured == ()
     times = {"python": python, "c": c}
@@ -423,3 +423,24 @@ def test_a_report_is_scaled_to_its_speed_with_the_collectors_pause():
     assert scaled.kernels[0].ladder[0].time.samples == (4.0, 8.0, 8.0)
     assert scaled.gc.enabled.median == 4.0 and scaled.gc.pause == 0.5, "pause x 4/8"
     assert steady.at_speed(report, None) is report
+
+
+def test_a_groups_speed_is_smoothed_over_its_neighbours_and_the_fastest_is_the_anchor():
+    """Groups of rounds (one time_all each, in the order measured) read their speed as the
+    median of their own readings and their NEIGHBOURS' on either side."""
+    from fastkern._anatomy import steady
+    from fastkern._anatomy.report import Machine, Report
+
+    machine = Machine("cpu", 2, "3.11", "CPython", False, False, None, None, None, "0", (), "", "")
+    readings = [(float(i),) * 3 for i in range(1, 12)]
+    kernel = kernel_with({f"b{i}": summarize([1.0] * 3, speeds=r) for i, r in enumerate(readings)})
+    report = Report(machine, settings(), (kernel,), None, None, None, None, 1.0)
+    found = steady.group_speeds(report.timings())
+    n = steady.NEIGHBOURS
+    assert [found[r] for r in readings] == [
+        statistics.median(range(max(1, i - n), min(11, i + n) + 1)) for i in range(1, 12)]
+    assert steady.fastest([report]) == found[readings[0]] == 3.0
+    assert steady.fastest([dataclasses.replace(report, kernels=())]) is None
+    scaled = steady.at_speed(report, 3.0)
+    assert [r.time.samples[0] for r in scaled.kernels[0].ladder] == [
+        3.0 / found[r] for r in readings]

@@ -241,43 +241,15 @@ def _scaled(timing: Timing, factor: float) -> Timing:
     return summarize([s * factor for s in timing.samples], timing.loops)
 
 
-def test_compare_puts_runs_of_one_cpu_and_interpreter_at_one_speed(report):
-    from fastkern._anatomy import steady
-
-    slower = steady.at_speed(report, 2 * report.speed)
-    assert slower.kernels[0].ladder[0].time.median == pytest.approx(
-        2 * report.kernels[0].ladder[0].time.median, rel=1e-9)
-    found, note = compare.at_one_speed([report, slower], ["a.json", "b.json"])
-    assert found[0] is report
-    for ours, theirs in zip(report.timings(), found[1].timings()):
-        assert theirs.samples == pytest.approx(ours.samples, rel=1e-12)
-    assert note.startswith("Thread CPU times are put at a.json's machine speed")
-    assert f"a.json {render.seconds(report.speed)}, b.json {render.seconds(2 * report.speed)}" in note
-    other_python = dataclasses.replace(slower, machine=dataclasses.replace(
-        report.machine, python="3.13.0"))
-    quick_and_full = dataclasses.replace(slower, settings=dataclasses.replace(
-        report.settings, speed_loops=report.settings.speed_loops * 10))
-    for other, why in ((other_python, "different CPUs or interpreters (python: "),
-                       (dataclasses.replace(slower, speed=None), "no speed readings"),
-                       (quick_and_full, "different work")):
-        found, note = compare.at_one_speed([report, other], ["a.json", "b.json"])
-        assert found == [report, other] and why in note, note
-    found, note = compare.at_one_speed([report, slower], ["a.json", "b.json"], as_measured=True)
-    assert found == [report, slower] and "as asked (--as-measured)" in note
-
-
 def test_compare_command(report, tmp_path, capsys):
-    from fastkern._anatomy import steady
-
     first, second = tmp_path / "a.json", tmp_path / "b.json"
     first.write_text(report.to_json())
-    second.write_text(steady.at_speed(report, 2 * report.speed).to_json())
+    second.write_text(dataclasses.replace(report, speed=None).to_json())
     assert cli.main(["compare", str(first), str(second)]) == 0
     out = " ".join(capsys.readouterr().out.split())
-    assert "within noise" in out and "put at a.json's machine speed" in out
-    assert cli.main(["compare", str(first), str(second), "--as-measured"]) == 0
-    out = " ".join(capsys.readouterr().out.split())
-    assert "as asked (--as-measured)" in out
+    assert "within noise" in out
+    assert (f"each at the fastest machine speed its own run read (the fixed piece of Python "
+            f"work took a.json {render.seconds(report.speed)}); the others are as measured.") in out
     other = tmp_path / "other.json"
     other.write_text(json.dumps({"format": "something else"}))
     for args, message in ((["compare", str(first), str(other)], "not a fastkern anatomy report"),
@@ -386,16 +358,3 @@ def test_the_speed_reading_keeps_the_least_of_its_timings():
     ticks = iter([0.0, 3.0, 3.0, 5.0, 5.0, 9.0])
     assert steady.reading(lambda: next(ticks), work=lambda: None, repeats=3) == 2.0
     assert steady.fixed_work(4) == 0 + 1 + 4 + 9
-
-
-def test_a_repeated_report_is_put_at_another_speed_keeping_each_runs_factors(repeated):
-    from fastkern._anatomy import steady
-
-    faster = steady.at_speed(repeated, repeated.speed / 2)
-    assert faster.speed == repeated.speed / 2
-    for ours, theirs in zip(repeated.timings(), faster.timings()):
-        if ours.measured:
-            assert theirs.samples == pytest.approx([s / 2 for s in ours.samples], rel=1e-12)
-            assert theirs.measured == ours.measured and theirs.speeds == ours.speeds
-        else:
-            assert theirs == ours

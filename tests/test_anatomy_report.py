@@ -57,13 +57,14 @@ def test_thread_cpu_timings_are_scaled_to_the_runs_speed_and_keep_what_was_measu
     for timing in rounds:
         assert len(timing.speeds) == len(timing.measured) == len(timing.samples)
         assert all(s > 0 for s in timing.speeds)
-        factor = report.speed / statistics.median(timing.speeds)
-        assert timing.samples == pytest.approx([m * factor for m in timing.measured], rel=1e-12)
+        factors = {s / m for s, m in zip(timing.samples, timing.measured) if m > 0}
+        assert max(factors) == pytest.approx(min(factors), rel=1e-12), "one factor a timing"
+        assert min(factors) <= 1 + 1e-12, "at the fastest speed: never slower than measured"
     python, c = kernel.rung("python").time, kernel.rung("c").time
     assert [a / b for a, b in zip(python.samples, c.samples)] == pytest.approx(
         [a / b for a, b in zip(python.measured, c.measured)], rel=1e-12)
     assert all(not t.speeds and not t.measured for t in kernel.gil.threads[0].walls)
-    assert "scaled to the machine's median speed in this run" in " ".join(report.render(200).split())
+    assert "scaled to the machine's fastest speed in this run" in " ".join(report.render(200).split())
 
 
 def test_ladder_and_decomposition(report):

@@ -4,10 +4,8 @@
     fastkern [anatomy] KERNEL [options]    one kernel (or several); --json, --plot, --quick
     fastkern [anatomy] MODULE:FUNCTION    your own function, registered by @fastkern.kernel
     fastkern report PATH.json [--plot P]   re-render a saved report
-    fastkern compare A.json B.json [...]   the same figures of several saved reports side by side
-                                           (at A's machine speed where CPU and interpreter are
-                                           the same; --as-measured: as saved); --plot P draws
-                                           their ratios
+    fastkern compare A.json B.json [...]   the same figures of several saved reports side by side;
+                                           --plot P draws their ratios
     fastkern info [--json]                 version, backends built, compiler and flags
 
 anatomy is the default verb: a command line that starts with an option or a kernel name
@@ -174,10 +172,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if len(args.paths) < 2:
         raise _Refused("compare needs at least two saved reports")
     _check_plot(args.plot)
+    reports = [_read_report(path) for path in args.paths]
     names = [os.path.basename(path) for path in args.paths]
-    reports, note = compare.at_one_speed([_read_report(path) for path in args.paths], names,
-                                         args.as_measured)
-    compare.render(reports, names, note=note)
+    compare.render(reports, names)
     if args.plot:
         from ._anatomy import plot
 
@@ -245,10 +242,6 @@ def parser() -> argparse.ArgumentParser:
     compared.add_argument("--plot", metavar="PATH.png",
                           help="also draw each figure's ratio to the first report, with the "
                                "interval both runs' noise allows, as a PNG (needs matplotlib)")
-    compared.add_argument("--as-measured", action="store_true",
-                          help="compare thread-CPU times as each report has them, at its own "
-                               "run's machine speed (default: reports from the same CPU and "
-                               "interpreter are put at the first one's speed)")
     compared.set_defaults(run=cmd_compare)
 
     info = verbs.add_parser("info", help="version, backends built, compiler and flags")

@@ -2,9 +2,8 @@
 
 A difference is *beyond noise* when both figures are resolved and their intervals do not
 overlap; otherwise the reports cannot tell the two apart. Each report's thread-CPU times
-are at its own run's median machine speed (see :mod:`.steady`); reports from the same CPU
-and interpreter are put at the first one's speed (:func:`at_one_speed`), so that the
-machine's drift between the runs does not show as a difference of the code's.
+are at the fastest machine speed its own run read (see :mod:`.steady`), which the note
+after the table gives.
 """
 
 from __future__ import annotations
@@ -18,7 +17,7 @@ from rich.table import Table
 from .derive import Estimate
 from .figures import BANDWIDTH, BYTES, FRACTION, RATIO, SECONDS, Figure, figures
 from .formatting import LEGEND, ratio, seconds, share, unresolved
-from . import steady, terminal
+from . import terminal
 from .report import Report
 
 BEYOND = "beyond noise"
@@ -118,54 +117,25 @@ def size_mismatches(reports: Sequence[Report], names: Sequence[str]) -> list[str
     return notes
 
 
-#: What must be the same for two runs' fixed work (see :mod:`.steady`) to differ only by
-#: the machine's speed: the CPU and the interpreter that ran it.
-SAME_WORK = ("cpu", "platform", "implementation", "python", "free_threaded_build", "gil_disabled")
-
-
-def _why_not_one_speed(first: Report, other: Report) -> Optional[str]:
-    if first.speed is None or other.speed is None:
-        return "a report has no speed readings (saved by an older fastkern)"
-    if first.settings.speed_loops != other.settings.speed_loops:
-        return (f"their speeds were read with different work ({first.settings.speed_loops:,} "
-                f"and {other.settings.speed_loops:,} loop steps: a full run and a quick pass)")
-    for name in SAME_WORK:
-        if getattr(first.machine, name) != getattr(other.machine, name):
-            return (f"they ran on different CPUs or interpreters ({name}: "
-                    f"{getattr(first.machine, name)} and {getattr(other.machine, name)})")
-    return None
-
-
-def at_one_speed(reports: Sequence[Report], names: Sequence[str],
-                 as_measured: bool = False) -> tuple[list[Report], str]:
-    """The reports with thread-CPU times put at the first report's machine speed where they
-    come from the same CPU and interpreter (not with ``as_measured``), and a note saying
-    what was done, with each report's speed, or why not."""
-    first = reports[0]
-    speeds = ", ".join(f"{name} {seconds(report.speed)}" for report, name in zip(reports, names)
-                       if report.speed is not None)
-    why = next((found for found in (_why_not_one_speed(first, other) for other in reports[1:])
-                if found), None)
-    if as_measured or why:
-        return list(reports), (
-            "Thread CPU times are compared as each report has them, each at its own run's "
-            "median machine speed" + (f" (the fixed work took {speeds})" if speeds else "")
-            + f": {'as asked (--as-measured)' if as_measured else why}.")
-    return [first] + [steady.at_speed(report, first.speed) for report in reports[1:]], (
-        f"Thread CPU times are put at {names[0]}'s machine speed: the fixed piece of Python work "
-        f"took {speeds} at each run's median, on the same CPU and interpreter, so each report's "
-        f"timings are scaled to it from as measured (--as-measured compares them as each "
-        f"report has them); speedups and shares are the same either way.")
+def speeds(reports: Sequence[Report], names: Sequence[str]) -> Optional[str]:
+    """A note of the machine speed each report's thread-CPU times are at, or None where no
+    report has one."""
+    found = [f"{name} {seconds(report.speed)}" for report, name in zip(reports, names)
+             if report.speed is not None]
+    if not found:
+        return None
+    return ("Thread CPU times are each at the fastest machine speed its own run read (the fixed "
+            "piece of Python work took " + ", ".join(found) + ")"
+            + ("; the others are as measured." if len(found) < len(reports) else "."))
 
 
 def render(reports: Sequence[Report], names: Sequence[str],
-           console: Optional[Console] = None, note: Optional[str] = None) -> None:
-    """Print the comparison, fitted to the console's width (see :mod:`.terminal`), with
-    ``note`` (from :func:`at_one_speed`) after it."""
+           console: Optional[Console] = None) -> None:
+    """Print the comparison, fitted to the console's width (see :mod:`.terminal`)."""
     console = console or terminal.console()
     for piece in terminal.fitted(table(reports, names), console):
         console.print(piece)
-    for found in [note, *size_mismatches(reports, names)]:
-        if found:
-            console.print(found)
+    for note in [speeds(reports, names), *size_mismatches(reports, names)]:
+        if note:
+            console.print(note)
     console.print(LEGEND, style="dim")

@@ -105,12 +105,12 @@ def scaling_note(report: Report) -> Optional[str]:
         return None
     found = steady.spread(steady.speeds(report))
     readings = "" if found is None else f", {seconds(found[0])} to {seconds(found[1])} in all"
-    return (f"Thread CPU times are scaled to the machine's median speed in this run: a fixed "
+    return (f"Thread CPU times are scaled to the machine's fastest speed in this run: a fixed "
             f"piece of Python work ({report.settings.speed_loops:,} loop steps) timed before "
-            f"and after every round of samples took {seconds(report.speed)} at the "
-            f"median{readings}, and each timing is scaled by the median of its rounds' "
-            f"readings. Speedups and shares are the same scaled or not; the JSON keeps every "
-            f"sample as measured.")
+            f"and after every round of samples took {seconds(report.speed)} at the fastest "
+            f"(the median of a few seconds' readings){readings}, and each timing is scaled "
+            f"from the readings around it. Speedups and shares are the same scaled or not; "
+            f"the JSON keeps every sample as measured.")
 
 
 def ladder(report: Report) -> Table:
@@ -272,13 +272,14 @@ def stall(report: Report) -> Table:
     for kernel in report.kernels:
         labels += [s.label for s in kernel.stall if s.label not in labels]
     table = _table(f"Event loop stall: lag of a {seconds(report.settings.tick)} asyncio tick "
-                   f"while the kernel runs in asyncio.to_thread (worst, then p99; wall clock)",
+                   f"while the kernel runs in asyncio.to_thread (worst, then median; p99 in "
+                   f"the JSON; wall clock)",
                    "backend", *(call(k.kernel, k.size) for k in report.kernels))
     for label in labels:
         cells = []
         for kernel in report.kernels:
             found = next((s for s in kernel.stall if s.label == label), None)
-            cells.append("" if found is None else f"{seconds(found.worst)}\n{seconds(found.p99)}")
+            cells.append("" if found is None else f"{seconds(found.worst)}\n{seconds(found.median)}")
         table.add_row(label, *cells)
     return table
 

@@ -355,8 +355,9 @@ class Report:
     spread: Tuple[RunSpread, ...] = ()
     """Each figure across the repeated runs (with ``repeat`` > 1)."""
     speed: Optional[float] = None
-    """The machine's speed that thread-CPU timings are scaled to, as seconds of the fixed
-    work of :mod:`.steady` (None where they are as measured)."""
+    """The machine's speed that thread-CPU timings are scaled to, the fastest the run read
+    (a few seconds' readings at a time), as seconds of the fixed work of :mod:`.steady`
+    (None where they are as measured)."""
 
     def kernel(self, name: str) -> KernelReport:
         """The section of kernel ``name``; KeyError when the report did not measure it."""

@@ -78,8 +78,8 @@ def anatomy(kernel: object, size: Optional[int] = None, *, backends: Optional[Se
     thread's CPU time); ``wall`` (default :func:`time.perf_counter`) times concurrency:
     threads, processes, event loop. A fixed piece of Python work timed by ``clock`` before
     and after every round of samples reads the machine's own speed, and every thread-CPU
-    timing is scaled from its rounds' readings to the run's median one (``Report.speed``;
-    each ``Timing`` keeps its samples as measured in ``measured``).
+    timing is scaled from the readings around it to the fastest speed the run read
+    (``Report.speed``; each ``Timing`` keeps its samples as measured in ``measured``).
     ``progress=True`` shows a progress bar on stderr; a ``Progress`` callable,
     ``progress(step, done, total)``, is called before each step instead; default: silent.
 
@@ -150,7 +150,7 @@ def anatomy_all(kernels: Optional[Iterable[object]] = None, *,
     sections.step("done")
     reports = [Report(described, settings, tuple(run), *extra, 0.0)
                for run, extra in zip(runs, extras)]
-    speed = steady.anchor([s for report in reports for s in steady.speeds(report)])
+    speed = steady.fastest(reports)
     reports = [steady.at_speed(report, speed) for report in reports]
     return dataclasses.replace(pool(reports), elapsed=wall() - start,
                                load=_pooled_load(sections.loads), repeat=repeat,

@@ -5,8 +5,9 @@ lower clock frequency, or other virtual machines on the same host sharing its co
 ``/proc/stat`` does not show. On this project's VM the same work's time drifted by 8-9%
 over minutes, the machine otherwise idle, and every rung's time (python to c) drifted with
 it in step. So the timer reads the work once before each round of interleaved samples and
-after it, and :func:`at_speed` scales each timing by its rounds' readings to the run's
-median reading: within a run, figures timed minutes apart are then at one speed. The same
+after it, and :func:`at_speed` scales each timing from the readings of the rounds around
+it to the fastest speed the run read (:func:`fastest`): figures timed minutes apart are
+then at one speed, which repeats from run to run better than any moment's. The same
 work timed after each section (least of three) shows the load table how far the speed
 moved.
 """
@@ -60,8 +61,12 @@ def unsteady(readings: Sequence[Optional[float]]) -> bool:
 
 
 def probe(clock: Clock, loops: int = LOOPS) -> Clock:
-    """One reading of the fixed work of ``loops`` steps by ``clock`` per call: a round's."""
-    return functools.partial(reading, clock, functools.partial(fixed_work, loops), 1)
+    """A round's reading by ``clock``: the least of :data:`REPEATS` timings of the fixed
+    work, ``loops`` steps in all. The least leaves out what the call before left in the
+    caches: after six kernels, single readings here differed by up to 3% from one kernel to
+    the next, least-of-three ones by 1%."""
+    return functools.partial(reading, clock, functools.partial(fixed_work, loops // REPEATS),
+                             REPEATS)
 
 
 def speeds(report: Report) -> list[float]:
@@ -69,52 +74,78 @@ def speeds(report: Report) -> list[float]:
     return [s for timing in report.timings() for s in timing.speeds if s > 0]
 
 
-def anchor(readings: Sequence[float]) -> Optional[float]:
-    """The speed to scale a run's timings to: the median of its rounds' readings."""
-    found = [r for r in readings if r > 0]
-    return statistics.median(found) if found else None
+def fastest(reports: Sequence[Report]) -> Optional[float]:
+    """The speed to scale runs' timings to: the fastest of their groups' smoothed speeds
+    (:func:`group_speeds`), None without readings.
+
+    The machine's fastest speed repeats from run to run better than its median: in eight
+    pairs of idle default runs here, each scaled to its own fastest speed, 204 of 216
+    ladder figures agreed within 5%, against 184 scaled to their own medians and 196 as
+    measured (one pair, whose median speeds were 5.6% apart: 21, 3 and 10 of 27).
+    """
+    found = [s for report in reports for s in group_speeds(report.timings()).values()]
+    return min(found) if found else None
 
 
-def scaled(timing: Timing, speed: float) -> Timing:
-    """``timing`` with its samples as measured scaled from the median of its rounds'
-    speed readings to ``speed``; unchanged where it has no reading for every sample.
+#: A timing's speed is read from its own rounds and from this many groups of rounds (one
+#: ``time_all`` each, about a second) measured before it and after it.
+NEIGHBOURS = 4
 
-    One factor for the whole timing, not one per round: the speed drifts over tens of
-    seconds, while a timing's rounds take a second or two, and a single reading is noisier
-    than that drift (scaled round by round, the timings of four idle runs here spread
-    1.1-2.2% -> 2.6-3.2% of their medians). The timings sampled in the same rounds share
-    the factor, so ratios between them stay exactly as measured.
+
+def group_speeds(timings: Sequence[Timing]) -> dict[tuple[float, ...], float]:
+    """Each group of rounds' speed, keyed by its readings: the median of its readings and
+    of its :data:`NEIGHBOURS` neighbours' on either side; ``timings`` in the order they
+    were measured (as :meth:`Report.timings` lists a run's).
+
+    The machine's speed drifts over tens of seconds, while one group's readings carry what
+    the kernel timed before them left in the caches and a process's own luck: across three
+    idle default runs here, a kernel's group read up to 8% apart from the same kernel's in
+    another run while the kernel itself moved 3.5%.
+    """
+    groups: list[tuple[float, ...]] = []
+    for timing in timings:
+        if timing.speeds and (not groups or groups[-1] != timing.speeds):
+            groups.append(timing.speeds)
+    found = {}
+    for index, group in enumerate(groups):
+        near = [s for other in groups[max(0, index - NEIGHBOURS):index + NEIGHBOURS + 1]
+                for s in other if s > 0]
+        if near:
+            found[group] = statistics.median(near)
+    return found
+
+
+def scaled(timing: Timing, speed: float, reading: Optional[float] = None) -> Timing:
+    """``timing`` with its samples as measured scaled from ``reading`` (default: the median
+    of its rounds' readings) to ``speed``; unchanged where it has no reading for every
+    sample.
+
+    One factor for the whole timing, not one per round: within a timing's second or two the
+    speed hardly drifts, and a single reading is noisier than that (scaled round by round,
+    the timings of four idle runs here spread 1.1-2.2% -> 2.6-3.2% of their medians). The
+    timings sampled in the same rounds share the factor, so ratios between them stay
+    exactly as measured.
     """
     measured = timing.measured or timing.samples
     if len(timing.speeds) != len(measured) or not all(s > 0 for s in timing.speeds):
         return timing
-    return _times(timing, measured, speed / statistics.median(timing.speeds))
-
-
-def _times(timing: Timing, samples: Sequence[float], factor: float) -> Timing:
-    """``timing`` with ``samples`` times ``factor`` as its samples, as measured kept."""
-    return dataclasses.replace(
-        summarize([sample * factor for sample in samples], timing.loops, timing.clock,
-                  speeds=timing.speeds, measured=timing.measured or timing.samples),
-        wall=timing.wall)
+    factor = speed / (reading or statistics.median(timing.speeds))
+    return dataclasses.replace(summarize([sample * factor for sample in measured], timing.loops,
+                                         timing.clock, speeds=timing.speeds, measured=measured),
+                               wall=timing.wall)
 
 
 def at_speed(report: Report, speed: Optional[float]) -> Report:
-    """The report with its timings at ``speed`` (unchanged where None).
+    """The report with its timings scaled to ``speed`` (unchanged where None), each from its
+    group's speed (:func:`group_speeds`) by :func:`scaled`.
 
-    A report as measured is scaled timing by timing (:func:`scaled`); a scaled one by
-    ``speed`` over the speed it is at, which keeps each run's own factors in the pooled
-    timings of several runs (``repeat``). The collector's pause, counted outside the rounds,
-    is scaled by the factor of the collector-on timing it is a share of.
+    The collector's pause, counted outside the rounds, is scaled by the factor of the
+    collector-on timing it is a share of.
     """
     if speed is None:
         return report
-    if report.speed is None:
-        found = map_timings(report, lambda timing: scaled(timing, speed))
-    else:
-        factor = speed / report.speed
-        found = map_timings(report, lambda timing: _times(timing, timing.samples, factor)
-                            if timing.measured else timing)
+    readings = group_speeds(report.timings())
+    found = map_timings(report, lambda timing: scaled(timing, speed, readings.get(timing.speeds)))
     if found.gc is not None and report.gc.enabled.median > 0:
         factor = found.gc.enabled.median / report.gc.enabled.median
         found = dataclasses.replace(found, gc=dataclasses.replace(found.gc,

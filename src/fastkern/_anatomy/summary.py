@@ -346,11 +346,10 @@ def _steadiness(report: Report) -> Optional[str]:
                         "efficiencies, measured round by round, cancel most of it: rerun when "
                         "the machine is steadier, or with --repeat 3 to see how far figures "
                         "move between runs.")
-    return moved + (f"thread CPU times are scaled by their rounds' readings to its median "
-                    f"speed in this run ({seconds(report.speed)} for that work), so they hold "
-                    f"at one speed, "
-                    f"but a run at another moment can be at another: compare runs by speedups "
-                    f"and shares, which the scaling leaves as they are, or rerun with "
+    return moved + (f"thread CPU times are scaled by the readings around them to its fastest "
+                    f"speed in this run ({seconds(report.speed)} for that work), which repeats "
+                    f"from run to run better than any moment's, but not exactly: speedups and "
+                    f"shares, which the scaling leaves as they are, compare best; rerun with "
                     f"--repeat 3 to see how far figures move between runs.")
 
 
