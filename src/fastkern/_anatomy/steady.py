@@ -79,9 +79,10 @@ def fastest(reports: Sequence[Report]) -> Optional[float]:
     (:func:`group_speeds`), None without readings.
 
     The machine's fastest speed repeats from run to run better than its median: in eight
-    pairs of idle default runs here, each scaled to its own fastest speed, 204 of 216
-    ladder figures agreed within 5%, against 184 scaled to their own medians and 196 as
-    measured (one pair, whose median speeds were 5.6% apart: 21, 3 and 10 of 27).
+    pairs of idle default runs here, each scaled to its own fastest speed, 205 of 216
+    ladder figures agreed within 5% between the runs of a pair, against 196 as measured
+    and 184 scaled to each run's median speed (the pair whose median speeds were 5.6%
+    apart: 22 of 27 scaled, 10 as measured).
     """
     found = [s for report in reports for s in group_speeds(report.timings()).values()]
     return min(found) if found else None
