@@ -358,3 +358,26 @@ def test_the_speed_reading_keeps_the_least_of_its_timings():
     ticks = iter([0.0, 3.0, 3.0, 5.0, 5.0, 9.0])
     assert steady.reading(lambda: next(ticks), work=lambda: None, repeats=3) == 2.0
     assert steady.fixed_work(4) == 0 + 1 + 4 + 9
+
+
+def test_sections_and_rounds_read_the_speed_with_one_probe_and_say_so(report):
+    """The load table's readings come from the timer's own probe, so the load table, the
+    ladder's caption and the summary speak of the same work, in the same words."""
+    from fastkern._anatomy import steady
+    from fastkern._anatomy.load import Meter
+    from fastkern._anatomy.run import _Sections
+
+    readings = iter([0.25, 0.5])
+    sections = _Sections(None, 2, Meter(), lambda: next(readings))
+    for label in ("ladder", "threads", "done"):
+        sections.step(label)
+    assert [(entry.section, entry.reference) for entry in sections.loads] == [
+        ("ladder", 0.25), ("threads", 0.5)]
+    work = steady.described(report.settings.speed_loops)
+    assert f"{steady.steps(report.settings.speed_loops):,} loop steps" in work
+    moved = with_references(report, 0.004, 0.0072)
+    said = next(s for s in summary.sentences(moved) if s.startswith("The machine's own speed"))
+    text = " ".join(tables(moved).split())
+    assert work in said and f"The machine's own speed: {work}" in text
+    if report.speed is not None:
+        assert f"in this run: {work}" in text

@@ -93,8 +93,8 @@ def _steadiness(report: Report) -> str:
     if found is None:
         return ""
     least, largest = found
-    return (f" The machine's own speed: a fixed piece of Python work ({steady.LOOPS:,} loop "
-            f"steps), timed by thread CPU time after each section, took {seconds(least)} to "
+    return (f" The machine's own speed: {steady.described(report.settings.speed_loops)}, "
+            f"timed by thread CPU time after each section, took {seconds(least)} to "
             f"{seconds(largest)} ({ratio(largest / least)} the least).")
 
 
@@ -105,9 +105,9 @@ def scaling_note(report: Report) -> Optional[str]:
         return None
     found = steady.spread(steady.speeds(report))
     readings = "" if found is None else f", {seconds(found[0])} to {seconds(found[1])} in all"
-    return (f"Thread CPU times are scaled to the machine's fastest speed in this run: a fixed "
-            f"piece of Python work ({report.settings.speed_loops:,} loop steps) timed before "
-            f"and after every round of samples took {seconds(report.speed)} at the fastest "
+    return (f"Thread CPU times are scaled to the machine's fastest speed in this run: "
+            f"{steady.described(report.settings.speed_loops)}, the load table's work, timed "
+            f"before and after every round of samples took {seconds(report.speed)} at the fastest "
             f"(the median of a few seconds' readings){readings}, and each timing is scaled "
             f"from the readings around it. Speedups and shares are the same scaled or not; "
             f"the JSON keeps every sample as measured.")

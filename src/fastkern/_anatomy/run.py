@@ -131,7 +131,7 @@ def anatomy_all(kernels: Optional[Iterable[object]] = None, *,
     split = set(cores_.splitting_kernels()) if cores else set()
     steps = repeat * (len(names) * len(KERNEL_STEPS) + len(split.intersection(names))
                       + (len(SHARED_STEPS) if shared else 0))
-    sections = _Sections(progress, steps, Meter(wall=wall), clock)
+    sections = _Sections(progress, steps, Meter(wall=wall), timer.speed)
     described = machine.describe()
     start = wall()
     runs: list[list[KernelReport]] = [[] for _ in range(repeat)]
@@ -160,15 +160,15 @@ def anatomy_all(kernels: Optional[Iterable[object]] = None, *,
 class _Sections:
     """Reports progress before each step, and measures the load while each step runs."""
 
-    def __init__(self, progress: Optional[Progress], total: int, meter: Meter, clock: Clock):
+    def __init__(self, progress: Optional[Progress], total: int, meter: Meter, speed: Clock):
         self.progress, self.total, self.done = progress, total, -1
-        self.meter, self.loads, self.label, self.clock = meter, [], None, clock
+        self.meter, self.loads, self.label, self.speed = meter, [], None, speed
         self.helpers: list[float] = []
 
     def step(self, label: str) -> None:
         if self.label is not None:
             load = self.meter.stop(self.label, self.helpers)
-            self.loads.append(dataclasses.replace(load, reference=steady.reading(self.clock)))
+            self.loads.append(dataclasses.replace(load, reference=self.speed()))
         self.label, self.helpers = (None if label == "done" else label), []
         self.done += 1
         if self.progress:

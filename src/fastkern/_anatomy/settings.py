@@ -39,7 +39,7 @@ class Settings:
     """Operations per call in the language-feature loops."""
     speed_loops: int = 100_000
     """Steps of the fixed piece of Python work that reads the machine's own speed before
-    and after each round of samples (see :mod:`.steady`)."""
+    and after each round of samples and after each section (see :mod:`.steady`)."""
     collector: bool = False
     """Whether the cycle collector runs during the samples of one thread's work. Off, as
     ``timeit`` does: an allocating call triggers a collection only every few calls, so a

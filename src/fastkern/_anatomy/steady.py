@@ -60,12 +60,24 @@ def unsteady(readings: Sequence[Optional[float]]) -> bool:
     return found is not None and found[1] / found[0] - 1 > UNSTEADY
 
 
+def steps(loops: int) -> int:
+    """Loop steps of one timing of a :func:`probe` reading of ``loops`` steps in all."""
+    return loops // REPEATS
+
+
+def described(loops: int) -> str:
+    """What a :func:`probe` reading of ``loops`` steps times, in words."""
+    return (f"a fixed piece of Python work ({steps(loops):,} loop steps, the least of "
+            f"{REPEATS} timings)")
+
+
 def probe(clock: Clock, loops: int = LOOPS) -> Clock:
-    """A round's reading by ``clock``: the least of :data:`REPEATS` timings of the fixed
-    work, ``loops`` steps in all. The least leaves out what the call before left in the
-    caches: after six kernels, single readings here differed by up to 3% from one kernel to
-    the next, least-of-three ones by 1%."""
-    return functools.partial(reading, clock, functools.partial(fixed_work, loops // REPEATS),
+    """A reading by ``clock``: the least of :data:`REPEATS` timings of the fixed work,
+    ``loops`` steps in all; the timer reads it around every round, the anatomy after every
+    section, so the two are one measure. The least leaves out what the call before left in
+    the caches: after six kernels, single readings here differed by up to 3% from one
+    kernel to the next, least-of-three ones by 1%."""
+    return functools.partial(reading, clock, functools.partial(fixed_work, steps(loops)),
                              REPEATS)
 
 

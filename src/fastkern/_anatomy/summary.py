@@ -337,8 +337,9 @@ def _steadiness(report: Report) -> Optional[str]:
     if not steady.unsteady(readings):
         return None
     least, largest = steady.spread(readings)
-    moved = (f"The machine's own speed moved during this run: the same fixed piece of Python "
-             f"work took {seconds(least)} to {seconds(largest)} of thread CPU time between "
+    moved = (f"The machine's own speed moved during this run: "
+             f"{steady.described(report.settings.speed_loops)} took {seconds(least)} to "
+             f"{seconds(largest)} of thread CPU time between "
              f"sections ({ratio(largest / least)} the least), from something no clock here "
              f"sees (the CPU's frequency, other virtual machines on the host); ")
     if report.speed is None:
