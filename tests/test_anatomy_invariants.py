@@ -18,7 +18,9 @@ from fastkern._anatomy import compare, costs, derive, figures, inputs, render, s
 from fastkern._anatomy.formatting import UNRESOLVED, unresolved
 from fastkern._anatomy.merge import pool
 from fastkern._anatomy.report import Load, Report, Timing
-from fastkern._anatomy.timing import summarize
+from fastkern._anatomy.inputs import raw_call
+from fastkern._anatomy.settings import Settings
+from fastkern._anatomy.timing import Timer, summarize
 
 #: A figure as printed: a number with a unit (%, x, s, ms, µs, ns), or a decimal.
 FIGURE = re.compile(r"-?\d+(?:\.\d+)?(?:%|x\b| (?:s|ms|µs|ns)\b)|-?\d+\.\d+")
@@ -168,6 +170,16 @@ def test_fit_sizes_reach_100_times_the_per_call_cost_in_work():
     assert costs.largest_size("sum", 2000, fixed, fixed + 1999 * per_unit) == 100_000
     assert costs.largest_size("sum", 2000, fixed, fixed + 1999 * 1e-8) == 2000
     assert costs.largest_size("sum", 2000, fixed, fixed / 2) == 2000
+
+
+def test_a_repeated_run_fits_over_its_first_runs_sizes():
+    timer = Timer(dataclasses.replace(Settings.for_mode(True), min_time=1e-4, samples=2))
+    at_size = timer.time(raw_call("sum", "python", 2000))
+    fitted, = costs.measure("sum", 2000, {"python": at_size}, timer, 3,
+                            chosen={"python": (1, 50, 2000)})
+    assert fitted.sizes == (1, 50, 2000) and fitted.work == (1, 50, 2000)
+    assert fitted.times[2] is at_size, "the ladder's timing at the size is reused"
+    assert all(len(t.samples) == 2 for t in fitted.times[:2])
 
 
 def test_compare_lines_figures_up_and_judges_noise(report):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from typing import Mapping, Optional, Sequence
 
 from .._kernels import KERNELS
 from .inputs import (accepts, dispatched_call, fit_sizes, grid_size, raw_call, raw_direct_call,
@@ -35,14 +35,17 @@ def largest_size(kernel: str, size: int, fixed: float, at_size: float) -> int:
 
 
 def measure(kernel: str, size: int, known: Mapping[str, Timing], timer: Timer,
-            points: int) -> tuple[CallCost, ...]:
+            points: int, chosen: Optional[Mapping[str, Sequence[int]]] = None,
+            ) -> tuple[CallCost, ...]:
     """Each backend in ``known`` (timed at ``size``) fitted over sizes chosen for it.
 
     Each backend's sizes run from the smallest to one whose work outweighs the fixed
     cost of a call :data:`WORK_OVER_FIXED` times, so a fast backend's slope is not lost
-    in its per-call cost. The smallest size is timed for all backends in interleaved
-    rounds, the sizes between (and any beyond ``size``) for each backend in turn; the
-    ladder's timing at ``size`` is reused. Rounds are paired in order for the intervals.
+    in its per-call cost; ``chosen`` gives a backend's sizes instead (a repeated run
+    reuses its first run's, so their timings pool size by size). The smallest size is
+    timed for all backends in interleaved rounds, the sizes between (and any beyond
+    ``size``) for each backend in turn; the ladder's timing at ``size`` is reused.
+    Rounds are paired in order for the intervals.
     """
     lowest = smallest_size(kernel)
     work = KERNELS[kernel].work
@@ -51,8 +54,10 @@ def measure(kernel: str, size: int, known: Mapping[str, Timing], timer: Timer,
     smallest = timer.time_all({backend: raw_call(kernel, backend, lowest) for backend in known})
     found = []
     for backend, at_size in known.items():
-        largest = largest_size(kernel, size, smallest[backend].median, at_size.median)
-        sizes = fit_sizes(kernel, largest, points, lowest=lowest)
+        sizes = list((chosen or {}).get(backend, ()))
+        if not sizes:
+            largest = largest_size(kernel, size, smallest[backend].median, at_size.median)
+            sizes = fit_sizes(kernel, largest, points, lowest=lowest)
         timed = {lowest: smallest[backend], size: at_size}
         timed.update(timer.time_all({s: raw_call(kernel, backend, s) for s in sizes
                                      if s not in timed}))

@@ -67,8 +67,8 @@ def anatomy(kernel: object, size: Optional[int] = None, *, backends: Optional[Se
     collection, language features). ``settings`` (a
     :class:`fastkern._anatomy.settings.Settings`, default: the full run's or the quick
     pass's) sets every duration and repetition count. ``repeat`` runs every measurement
-    that many times, interleaved, pools their samples and keeps each figure's run-to-run
-    spread. ``cores=True`` adds "one call, all cores" for a kernel whose one call splits
+    that many times, interleaved, at the first run's sizes (the ladder's and each fit's),
+    pools their samples and keeps each figure's run-to-run spread. ``cores=True`` adds "one call, all cores" for a kernel whose one call splits
     over threads (``threads=``): the call (c, else typed; at a size where it lasts about
     ``settings.cores_call_time`` unsplit) at T = 1 up to the usable cores (affinity mask,
     capped by the CPU quota), its speedup, efficiency and threads runnable at once at each
@@ -136,12 +136,12 @@ def anatomy_all(kernels: Optional[Iterable[object]] = None, *,
     start = wall()
     runs: list[list[KernelReport]] = [[] for _ in range(repeat)]
     for name in names:
-        size = sizes.get(name)
+        size, fits = sizes.get(name), None
         for run in runs:
-            report = _kernel_report(name, size, chosen, workers, timer, sections)
+            report = _kernel_report(name, size, chosen, workers, timer, sections, fits)
             if name in split:
                 report = _with_cores(report, timer, sections)
-            size = report.size
+            size, fits = report.size, {cost.backend: cost.sizes for cost in report.costs}
             run.append(report)
     extras: list[tuple] = [(None, None, None, None)] * repeat
     if shared:
@@ -201,7 +201,8 @@ def _check_backends(backends: Optional[Sequence[str]]) -> Optional[list[str]]:
 
 
 def _kernel_report(kernel: str, size: Optional[int], chosen: Optional[list[str]],
-                   workers: Sequence[int], timer: Timer, sections: _Sections) -> KernelReport:
+                   workers: Sequence[int], timer: Timer, sections: _Sections,
+                   fits: Optional[Mapping[str, Sequence[int]]] = None) -> KernelReport:
     settings = timer.settings
     sections.step(f"{kernel}: {KERNEL_STEPS[0]}")
     own = spec(kernel).own
@@ -219,7 +220,7 @@ def _kernel_report(kernel: str, size: Optional[int], chosen: Optional[list[str]]
     times = ladder.measure(kernel, size, names, timer)
     per_call = {backend: timing.median for backend, timing in times.items()}
     sections.step(f"{kernel}: {KERNEL_STEPS[1]}")
-    fitted = costs.measure(kernel, size, times, timer, settings.fit_points)
+    fitted = costs.measure(kernel, size, times, timer, settings.fit_points, fits)
     sections.step(f"{kernel}: {KERNEL_STEPS[2]}")
     dispatched = costs.dispatch(kernel, names, timer)
     sections.step(f"{kernel}: {KERNEL_STEPS[3]}")
