@@ -439,8 +439,42 @@ def test_a_groups_speed_is_smoothed_over_its_neighbours_and_the_fastest_is_the_a
     n = steady.NEIGHBOURS
     assert [found[r] for r in readings] == [
         statistics.median(range(max(1, i - n), min(11, i + n) + 1)) for i in range(1, 12)]
-    assert steady.fastest([report]) == found[readings[0]] == 3.0
-    assert steady.fastest([dataclasses.replace(report, kernels=())]) is None
+    assert steady.fastest([report.timings()]) == found[readings[0]] == 3.0
+    assert steady.fastest([dataclasses.replace(report, kernels=()).timings()]) is None
     scaled = steady.at_speed(report, 3.0)
     assert [r.time.samples[0] for r in scaled.kernels[0].ladder] == [
         3.0 / found[r] for r in readings]
+
+
+def test_a_rung_moved_only_when_its_passes_lie_apart_beyond_the_threshold():
+    from fastkern._anatomy import passes
+    from fastkern._anatomy.report import Rung
+
+    first = summarize([1.0, 1.01, 0.99])
+    def rung(*second):
+        return Rung("c", first, (first, summarize(list(second))))
+    assert passes.moved(rung(1.1, 1.11, 1.09)) == pytest.approx(0.1)
+    assert passes.moved(rung(0.9, 0.91, 0.89)) == pytest.approx(-0.1)
+    assert passes.moved(rung(1.1, 1.11, 1.0)) is None, "samples overlap"
+    assert passes.moved(rung(1.04, 1.05, 1.03)) is None, f"apart, but within {passes.MOVED:.0%}"
+    assert passes.moved(Rung("c", first)) is None, "one pass"
+    kernel = kernel_with({"python": first, "c": first})
+    kernel = dataclasses.replace(kernel, ladder=(kernel.ladder[0], rung(1.2, 1.2, 1.2)))
+    assert [(r.backend, round(change, 6)) for r, change in passes.moved_rungs(kernel)] == \
+        [("c", 0.2)]
+
+
+def test_combining_pools_each_rung_with_its_second_pass_in_round_order():
+    from fastkern._anatomy import passes
+    from fastkern._anatomy.report import Machine, Report
+
+    machine = Machine("cpu", 2, "3.11", "CPython", False, False, None, None, None, "0", (), "", "")
+    kernel = kernel_with({"python": summarize([8.0, 9.0]), "c": summarize([1.0, 2.0])})
+    report = Report(machine, settings(), (kernel,), None, None, None, None, 1.0)
+    later = {"python": summarize([10.0, 11.0]), "c": summarize([3.0, 4.0])}
+    found = passes.combined(report, [later], [42.0]).kernels[0]
+    assert found.passes_apart == 42.0
+    assert found.rung("python").time.samples == (8.0, 9.0, 10.0, 11.0)
+    assert found.rung("c").time.samples == (1.0, 2.0, 3.0, 4.0)
+    assert found.rung("c").passes == (kernel.rung("c").time, later["c"])
+    assert derive.speedup(found, "c").value == statistics.median([8.0, 4.5, 10 / 3, 11 / 4])

@@ -15,7 +15,7 @@ from rich.console import Console
 import fastkern
 from fastkern import __main__ as cli
 from fastkern._anatomy import compare, costs, derive, figures, inputs, render, summary
-from fastkern._anatomy.formatting import UNRESOLVED, unresolved
+from fastkern._anatomy.formatting import UNRESOLVED, ratio, unresolved
 from fastkern._anatomy.merge import pool
 from fastkern._anatomy.report import Load, Report, Timing
 from fastkern._anatomy.inputs import raw_call
@@ -115,7 +115,8 @@ def test_every_load_section_is_measured(report):
     sections = [entry.section for entry in report.load]
     assert sections[:6] == [f"sum: {step}" for step in ("ladder", "per-call cost", "dispatch",
                                                        "threads", "processes", "event loop")]
-    assert sections[-4:] == ["boundary", "memory", "garbage collection", "language features"]
+    assert sections[-6:] == ["boundary", "memory", "garbage collection", "language features",
+                             "sum: ladder again", "nbody: ladder again"]
     assert all(entry.seconds > 0 for entry in report.load)
     assert all(entry.reference > 0 for entry in report.load)
     assert all(entry.others is None or entry.others >= 0 for entry in report.load)
@@ -125,10 +126,13 @@ def test_repeat_pools_samples_and_keeps_each_figure_per_run(repeated):
     assert repeated.repeat == 2
     assert all(s.workers == (1, 2) for s in repeated.kernels[0].gil.threads), "sorted, once each"
     settings = repeated.settings
-    assert all(len(t.samples) in (2 * settings.samples, 2 * settings.ladder_samples)
-               for t in repeated.timings())
     ladder = [rung.time for rung in repeated.kernels[0].ladder]
-    assert all(len(t.samples) == 2 * settings.ladder_samples for t in ladder)
+    assert all(len(t.samples) == 4 * settings.ladder_samples for t in ladder), "2 runs x 2 passes"
+    passes = [t for rung in repeated.kernels[0].ladder for t in rung.passes]
+    assert len(passes) == 4 and all(len(t.samples) == 2 * settings.ladder_samples for t in passes)
+    others = [t for t in repeated.timings() if t not in ladder and t not in passes]
+    assert all(len(t.samples) in (2 * settings.samples, 2 * settings.ladder_samples)
+               for t in others)
     assert all(len(t.speeds) == len(t.measured) == len(t.samples) for t in ladder)
     keys = [entry.key for entry in repeated.spread]
     assert "sum(1000) | ladder | python" in keys
@@ -393,3 +397,35 @@ def test_sections_and_rounds_read_the_speed_with_one_probe_and_say_so(report):
     assert work in said and f"The machine's own speed: {work}" in text
     if report.speed is not None:
         assert f"in this run: {work}" in text
+
+
+def test_the_ladder_pools_two_passes_and_says_which_rung_moved(report):
+    kernel = report.kernels[0]
+    assert all(k.passes_apart > 0 for k in report.kernels)
+    assert all(len(rung.passes) == 2 for k in report.kernels for rung in k.ladder)
+    said = summary.sentences(report)
+    assert sum("the ladder" in s.lower() and "passes" in s or "timed twice" in s
+               for s in said) == 1
+    c = kernel.rung("c")
+    slower = [sample * 1.2 for sample in c.passes[0].samples]
+    second = summarize([max(c.passes[0].samples) * 1.2] * len(slower))
+    moved = dataclasses.replace(c, passes=(c.passes[0], second))
+    changed = dataclasses.replace(report, kernels=(dataclasses.replace(kernel, ladder=tuple(
+        moved if rung.backend == "c" else rung for rung in kernel.ladder)),
+        *report.kernels[1:]))
+    change = second.median / c.passes[0].median - 1
+    sentence = next(s for s in summary.sentences(changed) if "moved by more than 5%" in s)
+    assert f"c sum(2000): {ratio(1 + change)}" in sentence
+    assert f"2nd pass {ratio(1 + change)}" in tables(changed)
+    for number in FIGURE.findall(sentence):
+        assert number in set(FIGURE.findall(tables(changed))), number
+
+
+def test_without_a_second_pass_the_ladder_is_timed_once():
+    quick = dataclasses.replace(Settings.for_mode(True), ladder_again=False)
+    found = fastkern.anatomy("sum", 100, backends=["python", "c"], threads=(1,), quick=True,
+                             shared=False, settings=quick)
+    assert all(rung.passes == () for rung in found.kernels[0].ladder)
+    assert found.kernels[0].passes_apart is None
+    assert "ladder again" not in [entry.section.split(": ")[-1] for entry in found.load]
+    assert not any("passes" in s or "timed twice" in s for s in summary.sentences(found))

@@ -8,13 +8,13 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from . import derive, steady, summary, terminal
+from . import derive, passes, steady, summary, terminal
 from .figures import relative_spread
 from .formatting import (LEGEND, at_once, call, count, cpus, duration, fraction, mark, ratio,
                          seconds, times, workload)
 from .load import BUSY_CPUS
 from .report import KernelReport, Report, Timing
-from .run import CORES_STEP, KERNEL_STEPS
+from .run import CORES_STEP, KERNEL_STEPS, SECOND_PASS
 
 CLOCKS = ("Clocks: the ladder, per-call fit, dispatch, boundary, memory, garbage collection and "
           "language features are timed by the thread's own CPU time (time.thread_time), which "
@@ -67,7 +67,8 @@ def load(report: Report) -> Optional[Table]:
     if not report.load:
         return None
     by_label = {entry.section: entry for entry in report.load}
-    steps = KERNEL_STEPS + ((CORES_STEP,) if any(k.cores for k in report.kernels) else ())
+    steps = KERNEL_STEPS + ((CORES_STEP,) if any(k.cores for k in report.kernels) else ()) + (
+        (SECOND_PASS,) if any(k.passes_apart is not None for k in report.kernels) else ())
     table = _table("Load: CPUs other programs kept busy during each section (/proc/stat minus "
                    "this process and its workers)", "kernel or section", *steps,
                    caption=f"{BUSY_CPUS:g} or more caps the wall-clock figures of that section "
@@ -113,17 +114,32 @@ def scaling_note(report: Report) -> Optional[str]:
             f"the JSON keeps every sample as measured.")
 
 
+def passes_note(report: Report) -> Optional[str]:
+    """When the ladder's second pass was timed, and what marks a rung that moved; None
+    where the ladder was timed once."""
+    apart = [k.passes_apart for k in report.kernels if k.passes_apart is not None]
+    if not apart:
+        return None
+    return (f"Each rung pools two passes of rounds: the second timed at the end of the run, "
+            f"{summary.apart(apart)} after the first. A rung marked \"2nd pass\" (its second pass's median over its first's) read more than "
+            f"{passes.MOVED:.0%} apart in its two passes, every sample of one beyond every "
+            f"sample of the other.")
+
+
 def ladder(report: Report) -> Table:
     backends = _backends(report)
+    caption = " ".join(filter(None, (scaling_note(report), passes_note(report))))
     table = _table("The ladder: thread CPU time per call on pre-converted inputs "
-                   "(speedup over python)", "kernel", *backends, caption=scaling_note(report))
+                   "(speedup over python)", "kernel", *backends, caption=caption or None)
     for kernel in report.kernels:
         cells = []
         for backend in backends:
             rung = kernel.rung(backend)
             found = derive.speedup(kernel, backend)
+            change = None if rung is None else passes.moved(rung)
             cells.append("" if rung is None else timed(rung.time) + (
-                f"\n{times(found)}" if found and backend != "python" else ""))
+                f"\n{times(found)}" if found and backend != "python" else "") + (
+                f"\n2nd pass {ratio(1 + change)}" if change is not None else ""))
         table.add_row(_kernel_label(kernel), *cells)
     return table
 

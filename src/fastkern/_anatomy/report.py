@@ -92,6 +92,9 @@ class Rung:
 
     backend: str
     time: Timing
+    passes: Tuple[Timing, ...] = ()
+    """The ladder's passes, where it was timed again at the end of the run (see
+    :mod:`.passes`): ``time`` pools their samples."""
 
 
 @dataclass(frozen=True)
@@ -219,6 +222,8 @@ class KernelReport:
     with python on the sample; and for a section that could not run."""
     cores: Optional[Cores] = None
     """One call on every core (``anatomy(..., cores=True)``, kernels that split)."""
+    passes_apart: Optional[float] = None
+    """Wall seconds from the start of the ladder's first pass to its second's."""
 
     def rung(self, backend: str) -> Optional[Rung]:
         return next((rung for rung in self.ladder if rung.backend == backend), None)

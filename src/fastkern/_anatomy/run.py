@@ -10,12 +10,13 @@ from typing import Callable, Iterable, Mapping, Optional, Sequence, Union
 from .. import _dispatch
 from .._info import thread_budget, threads_built, usable_cores
 from . import cores as cores_
-from . import agreement, boundary, costs, features, garbage, gil, ladder, machine, memory, stall, steady
+from . import (agreement, boundary, costs, features, garbage, gil, ladder, machine, memory,
+               passes, stall, steady)
 from .figures import spreads
 from .inputs import choose_size, kernel_name, spec
 from .load import Meter
 from .merge import pool
-from .report import Gil, KernelReport, Load, Report
+from .report import Gil, KernelReport, Load, Report, Timing
 from .settings import Settings
 from .terminal import progress_bar
 from .timing import THREAD_CPU, WALL_CLOCK, Clock, Timer
@@ -30,6 +31,8 @@ KERNEL_STEPS = ("ladder", "per-call cost", "dispatch", "threads", "processes", "
 #: The step of ``cores=True``, for kernels that split one call over threads.
 CORES_STEP = "one call, all cores"
 SHARED_STEPS = ("boundary", "memory", "garbage collection", "language features")
+#: The ladder's second pass, after every other section (see :mod:`.passes`).
+SECOND_PASS = "ladder again"
 
 
 def default_kernels() -> list[str]:
@@ -129,15 +132,17 @@ def anatomy_all(kernels: Optional[Iterable[object]] = None, *,
     settings = settings or Settings.for_mode(quick)
     timer = Timer(settings, clock, wall, steady.probe(clock, settings.speed_loops))
     split = set(cores_.splitting_kernels()) if cores else set()
-    steps = repeat * (len(names) * len(KERNEL_STEPS) + len(split.intersection(names))
-                      + (len(SHARED_STEPS) if shared else 0))
+    steps = repeat * (len(names) * (len(KERNEL_STEPS) + settings.ladder_again)
+                      + len(split.intersection(names)) + (len(SHARED_STEPS) if shared else 0))
     sections = _Sections(progress, steps, Meter(wall=wall), timer.speed)
     described = machine.describe()
     start = wall()
     runs: list[list[KernelReport]] = [[] for _ in range(repeat)]
+    begun: list[list[float]] = [[] for _ in range(repeat)]
     for name in names:
         size, fits = sizes.get(name), None
-        for run in runs:
+        for run, starts in zip(runs, begun):
+            starts.append(wall())
             report = _kernel_report(name, size, chosen, workers, timer, sections, fits)
             if name in split:
                 report = _with_cores(report, timer, sections)
@@ -147,11 +152,12 @@ def anatomy_all(kernels: Optional[Iterable[object]] = None, *,
     if shared:
         gc_target = _garbage_target(runs[0], timer)
         extras = [_shared(settings, timer, sections, gc_target) for _ in range(repeat)]
+    later = [_second_pass(run, starts, timer, sections) if settings.ladder_again else None
+             for run, starts in zip(runs, begun)]
     sections.step("done")
     reports = [Report(described, settings, tuple(run), *extra, 0.0)
                for run, extra in zip(runs, extras)]
-    speed = steady.fastest(reports)
-    reports = [steady.at_speed(report, speed) for report in reports]
+    reports = _at_one_speed(reports, later)
     return dataclasses.replace(pool(reports), elapsed=wall() - start,
                                load=_pooled_load(sections.loads), repeat=repeat,
                                spread=spreads(reports) if repeat > 1 else ())
@@ -174,6 +180,40 @@ class _Sections:
         if self.progress:
             self.progress(label, min(self.done, self.total), self.total)
         self.meter.start()
+
+
+def _at_one_speed(reports: Sequence[Report], later: Sequence[Optional[tuple]]) -> list[Report]:
+    """Every run's timings, its ladder's second pass (timed last) among them, scaled to the
+    fastest speed any run read (see :mod:`.steady`); each ladder pooled with its second
+    pass (see :mod:`.passes`)."""
+    order = [report.timings() + ([t for found in second[0] for t in found.values()]
+                                 if second else []) for report, second in zip(reports, later)]
+    speed = steady.fastest(order)
+    found = []
+    for report, second, timings in zip(reports, later, order):
+        readings = steady.group_speeds(timings)
+        report = steady.at_speed(report, speed, readings)
+        if second is not None:
+            timed, apart = second
+            scaled = [{backend: steady.scaled(timing, speed, readings.get(timing.speeds))
+                       if speed else timing for backend, timing in each.items()}
+                      for each in timed]
+            report = passes.combined(report, scaled, apart)
+        found.append(report)
+    return found
+
+
+def _second_pass(run: Sequence[KernelReport], starts: Sequence[float], timer: Timer,
+                 sections: _Sections) -> tuple[list[dict[str, Timing]], list[float]]:
+    """Each kernel's ladder timed again, and how many wall seconds after the kernel's
+    section began."""
+    found, apart = [], []
+    for kernel, start in zip(run, starts):
+        sections.step(f"{kernel.kernel}: {SECOND_PASS}")
+        apart.append(timer.wall() - start)
+        found.append(ladder.measure(kernel.kernel, kernel.size,
+                                    [rung.backend for rung in kernel.ladder], timer))
+    return found, apart
 
 
 def _pooled_load(loads: Sequence[Load]) -> tuple[Load, ...]:

@@ -16,6 +16,9 @@ class Settings:
     ladder_samples: int = 9
     """Samples per rung of the ladder, the figures most compared between runs (a ladder's
     rounds take a few seconds of a run's minute)."""
+    ladder_again: bool = True
+    """Time the ladder a second time at the end of the run and pool both passes, so a
+    rung's spread shows how far it moved in between (see :mod:`.passes`)."""
     warmup: int = 1
     """Untimed calls before auto-ranging."""
     target_time: float = 0.02

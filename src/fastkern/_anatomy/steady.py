@@ -18,7 +18,7 @@ import dataclasses
 import functools
 import math
 import statistics
-from typing import Callable, Optional, Sequence
+from typing import Callable, Mapping, Optional, Sequence
 
 from .report import Report, Timing, map_timings
 from .timing import Clock, summarize
@@ -86,9 +86,10 @@ def speeds(report: Report) -> list[float]:
     return [s for timing in report.timings() for s in timing.speeds if s > 0]
 
 
-def fastest(reports: Sequence[Report]) -> Optional[float]:
+def fastest(runs: Sequence[Sequence[Timing]]) -> Optional[float]:
     """The speed to scale runs' timings to: the fastest of their groups' smoothed speeds
-    (:func:`group_speeds`), None without readings.
+    (:func:`group_speeds`), each run's timings in the order they were measured; None
+    without readings.
 
     The machine's fastest speed repeats from run to run better than its median: in eight
     pairs of idle default runs here, each scaled to its own fastest speed, 205 of 216
@@ -96,7 +97,7 @@ def fastest(reports: Sequence[Report]) -> Optional[float]:
     and 184 scaled to each run's median speed (the pair whose median speeds were 5.6%
     apart: 22 of 27 scaled, 10 as measured).
     """
-    found = [s for report in reports for s in group_speeds(report.timings()).values()]
+    found = [s for timings in runs for s in group_speeds(timings).values()]
     return min(found) if found else None
 
 
@@ -148,16 +149,18 @@ def scaled(timing: Timing, speed: float, reading: Optional[float] = None) -> Tim
                                wall=timing.wall)
 
 
-def at_speed(report: Report, speed: Optional[float]) -> Report:
+def at_speed(report: Report, speed: Optional[float],
+             readings: Optional[Mapping[tuple[float, ...], float]] = None) -> Report:
     """The report with its timings scaled to ``speed`` (unchanged where None), each from its
-    group's speed (:func:`group_speeds`) by :func:`scaled`.
+    group's speed by :func:`scaled`: from ``readings``, else from :func:`group_speeds` of
+    the report's timings.
 
     The collector's pause, counted outside the rounds, is scaled by the factor of the
     collector-on timing it is a share of.
     """
     if speed is None:
         return report
-    readings = group_speeds(report.timings())
+    readings = group_speeds(report.timings()) if readings is None else readings
     found = map_timings(report, lambda timing: scaled(timing, speed, readings.get(timing.speeds)))
     if found.gc is not None and report.gc.enabled.median > 0:
         factor = found.gc.enabled.median / report.gc.enabled.median

@@ -6,9 +6,9 @@ section could not be resolved it says so, and what would help.
 
 from __future__ import annotations
 
-from typing import Iterable, Optional
+from typing import Iterable, Optional, Sequence
 
-from . import derive, steady
+from . import derive, passes, steady
 from .figures import figures
 from .formatting import at_once, call, count, cpus, fraction, ratio, seconds, times
 from .load import busy
@@ -25,7 +25,8 @@ CONTENDED = 0.75
 
 def sentences(report: Report) -> list[str]:
     """Every takeaway the report supports, most important first."""
-    found = [_load(report), _steadiness(report), *(_ladder(k) for k in report.kernels), _no_gil(report), _gil(report),
+    found = [_load(report), _steadiness(report), *(_ladder(k) for k in report.kernels),
+             _passes(report), _no_gil(report), _gil(report),
              _cores(report), _processes(report), _stall(report), _call_cost(report), _boundary(report),
              _memory(report), _gc(report), _features(report), _stability(report),
              _unresolved(report)]
@@ -55,6 +56,29 @@ def _ladder(kernel: KernelReport) -> Optional[str]:
     if best:
         text += f" {best[0]} runs it {times(best[1])} faster than python."
     return text
+
+
+def apart(seconds_apart: Sequence[float]) -> str:
+    """How far apart the ladder's passes were timed, as a range of seconds."""
+    return _span([seconds(value) for value in seconds_apart])
+
+
+def _passes(report: Report) -> Optional[str]:
+    timed = [k for k in report.kernels if k.passes_apart is not None]
+    if not timed:
+        return None
+    gap = apart([k.passes_apart for k in timed])
+    rungs = sum(len(k.ladder) for k in timed)
+    found = [f"{rung.backend} {call(k.kernel, k.size)}: {ratio(1 + change)}"
+             for k in timed for rung, change in passes.moved_rungs(k)]
+    if not found:
+        return (f"The ladder was timed twice, {gap} apart, and none of its {rungs} rungs moved "
+                f"by more than {passes.MOVED:.0%} beyond its rounds' spread in between.")
+    return (f"Between the ladder's two passes, {gap} apart, {len(found)} of {rungs} rungs "
+            f"moved by more than {passes.MOVED:.0%} beyond their rounds' spread "
+            f"({_join(found)}): that work ran at another speed in between, which the "
+            f"machine's speed probe did not show. Their figures pool both passes, so their "
+            f"spread, and every figure derived from them, carries the move: {ADVICE}.")
 
 
 def _verdict(value: float, workers: int) -> str:

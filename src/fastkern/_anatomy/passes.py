@@ -1,0 +1,54 @@
+"""The ladder's second pass: every rung timed again at the end of the run, and pooled.
+
+One pass's rounds take a second or two, so they all share that moment's luck: on this
+project's VM, typed binary_trees(10) read 113 µs in one idle run and 122-125 µs in all nine
+rounds of the next (c, timed in the same rounds, did not move), and python mandelbrot 25%
+slower in one busy run while the machine's speed probe did not move. Nothing inside one pass
+shows that. Timed again tens of seconds later, a rung that moved shows it: its figure pools
+both passes (so its spread, and every figure derived from it, carries the move), and a rung
+whose passes do not overlap at all, and lie more than :data:`MOVED` apart, is marked.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Mapping, Optional, Sequence
+
+from .merge import pool
+from .report import KernelReport, Report, Rung, Timing
+
+#: Passes whose samples do not overlap and whose medians lie further apart than this.
+MOVED = 0.05
+
+
+def combined(report: Report, later: Sequence[Mapping[str, Timing]],
+             apart: Sequence[float]) -> Report:
+    """``report`` with each kernel's rungs pooled with the same rungs of ``later`` (one
+    mapping of backend to timing per kernel, in the report's order), timed ``apart``
+    seconds after the first pass."""
+    kernels = []
+    for kernel, second, seconds in zip(report.kernels, later, apart):
+        rungs = tuple(Rung(rung.backend, pool([rung.time, second[rung.backend]]),
+                           (rung.time, second[rung.backend])) for rung in kernel.ladder)
+        kernels.append(dataclasses.replace(kernel, ladder=rungs, passes_apart=seconds))
+    return dataclasses.replace(report, kernels=tuple(kernels))
+
+
+def moved(rung: Rung) -> Optional[float]:
+    """How far the second pass's median lies from the first's (a fraction of the first),
+    where the passes' samples do not overlap and lie more than :data:`MOVED` apart; None
+    otherwise, or with fewer than two passes."""
+    if len(rung.passes) < 2:
+        return None
+    first, second = rung.passes[0], rung.passes[-1]
+    if not first.samples or not second.samples or first.median <= 0:
+        return None
+    apart = max(first.samples) < min(second.samples) or max(second.samples) < min(first.samples)
+    change = second.median / first.median - 1
+    return change if apart and abs(change) > MOVED else None
+
+
+def moved_rungs(kernel: KernelReport) -> list[tuple[Rung, float]]:
+    """The kernel's rungs that moved between passes, with how far."""
+    found = [(rung, moved(rung)) for rung in kernel.ladder]
+    return [(rung, change) for rung, change in found if change is not None]
