@@ -71,8 +71,8 @@ def anatomy(kernel: object, size: Optional[int] = None, *, backends: Optional[Se
     :class:`fastkern._anatomy.settings.Settings`, default: the full run's or the quick
     pass's) sets every duration and repetition count. ``repeat`` runs every measurement
     that many times, interleaved, at the first run's sizes (the ladder's and each fit's),
-    pools their samples and keeps each figure's run-to-run spread. ``cores=True`` adds "one call, all cores" for a kernel whose one call splits
-    over threads (``threads=``): the call (c, else typed; at a size where it lasts about
+    pools their samples and keeps each figure's run-to-run spread. ``cores=True`` adds
+    "one call, all cores" for a kernel whose one call splits over threads (``threads=``): the call (c, else typed; at a size where it lasts about
     ``settings.cores_call_time`` unsplit) at T = 1 up to the usable cores (affinity mask,
     capped by the CPU quota), its speedup, efficiency and threads runnable at once at each
     T, Amdahl's serial fraction fitted over them, and for sum and dot the bandwidth read

@@ -77,8 +77,9 @@ def _passes(report: Report) -> Optional[str]:
     return (f"Between the ladder's two passes, {gap} apart, {len(found)} of {rungs} rungs "
             f"moved by more than {passes.MOVED:.0%} beyond their rounds' spread "
             f"({_join(found)}): that work ran at another speed in between, which the "
-            f"machine's speed probe did not show. Their figures pool both passes, so their "
-            f"spread, and every figure derived from them, carries the move: {ADVICE}.")
+            f"machine's speed probe did not show. Their times pool both passes, so their "
+            f"spread carries the move; speedups and shares, taken round by round, cancel "
+            f"what moved in step with the other rungs: {ADVICE}.")
 
 
 def _verdict(value: float, workers: int) -> str:
