@@ -472,9 +472,25 @@ def test_combining_pools_each_rung_with_its_second_pass_in_round_order():
     kernel = kernel_with({"python": summarize([8.0, 9.0]), "c": summarize([1.0, 2.0])})
     report = Report(machine, settings(), (kernel,), None, None, None, None, 1.0)
     later = {"python": summarize([10.0, 11.0]), "c": summarize([3.0, 4.0])}
-    found = passes.combined(report, [later], [42.0]).kernels[0]
+    found = passes.combined(report, [later], [42.0], [passes.FRESH]).kernels[0]
     assert found.passes_apart == 42.0
+    assert found.passes_where == passes.FRESH
     assert found.rung("python").time.samples == (8.0, 9.0, 10.0, 11.0)
     assert found.rung("c").time.samples == (1.0, 2.0, 3.0, 4.0)
     assert found.rung("c").passes == (kernel.rung("c").time, later["c"])
     assert derive.speedup(found, "c").value == statistics.median([8.0, 4.5, 10 / 3, 11 / 4])
+
+
+def test_where_the_second_passes_ran_in_words():
+    from fastkern._anatomy import passes
+
+    def at(name, place):
+        return dataclasses.replace(kernel_with({"c": summarize([1.0])}), kernel=name,
+                                   passes_where=place)
+
+    fresh = [at("sum", passes.FRESH), at("fib", passes.FRESH)]
+    assert passes.where(fresh) == "in a fresh interpreter"
+    mixed = fresh + [at("mine", f"{passes.SAME}: a registered kernel's rungs are built here")]
+    assert passes.where(mixed) == ("in a fresh interpreter for sum, fib, and in this process "
+                                   "for mine, since a registered kernel's rungs are built here")
+    assert passes.where([at("sum", f"{passes.SAME}: told so")]) == "in this process, since told so"

@@ -421,6 +421,50 @@ def test_the_ladder_pools_two_passes_and_says_which_rung_moved(report):
         assert number in set(FIGURE.findall(tables(changed))), number
 
 
+def test_the_second_pass_runs_in_a_fresh_interpreter_and_says_so(report):
+    from fastkern._anatomy import passes
+
+    assert all(k.passes_where == passes.FRESH for k in report.kernels)
+    settings = report.settings
+    for rung in report.kernels[0].ladder:
+        first, second = rung.passes
+        assert len(first.samples) == len(second.samples) == settings.ladder_samples
+        assert len(second.speeds) == settings.ladder_samples, "the child read its own speed"
+    text = " ".join(tables(report).split())
+    assert f"the second timed at the end of the run, in {passes.FRESH}" in text
+    assert any(f"the second time in {passes.FRESH}" in s for s in summary.sentences(report))
+
+
+def _quick_sum(**changes):
+    return fastkern.anatomy("sum", 100, backends=["python", "c"], threads=(1,), quick=True,
+                            shared=False, **changes)
+
+
+def test_a_second_pass_that_cannot_start_fresh_runs_here_and_says_why(monkeypatch):
+    from fastkern._anatomy import fresh, passes
+
+    def failing(*args, **kwargs):
+        raise fresh.FreshError("ModuleNotFoundError: No module named 'fastkern'")
+
+    monkeypatch.setattr(fresh, "measure", failing)
+    found = _quick_sum()
+    kernel = found.kernels[0]
+    assert kernel.passes_where == (f"{passes.SAME}: the fresh interpreter failed: "
+                                   "ModuleNotFoundError: No module named 'fastkern'")
+    assert all(len(rung.passes) == 2 for rung in kernel.ladder)
+    said = next(s for s in summary.sentences(found) if "timed twice" in s)
+    assert "the second time in this process, since the fresh interpreter failed" in said
+
+
+def test_a_second_pass_stays_here_when_told_or_given_other_clocks():
+    from fastkern._anatomy import passes, timing
+
+    off = _quick_sum(settings=dataclasses.replace(Settings.for_mode(True), ladder_fresh=False))
+    assert off.kernels[0].passes_where == f"{passes.SAME}: settings.ladder_fresh is off"
+    own = _quick_sum(clock=lambda: timing.THREAD_CPU())
+    assert own.kernels[0].passes_where == f"{passes.SAME}: the run was given its own clocks"
+
+
 def test_without_a_second_pass_the_ladder_is_timed_once():
     quick = dataclasses.replace(Settings.for_mode(True), ladder_again=False)
     found = fastkern.anatomy("sum", 100, backends=["python", "c"], threads=(1,), quick=True,

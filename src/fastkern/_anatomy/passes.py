@@ -19,18 +19,23 @@ from .report import KernelReport, Report, Rung, Timing
 
 #: Passes whose samples do not overlap and whose medians lie further apart than this.
 MOVED = 0.05
+#: Where a second pass ran: a new interpreter (see :mod:`.fresh`), or this process
+#: (followed by ": " and why).
+FRESH = "a fresh interpreter"
+SAME = "this process"
 
 
 def combined(report: Report, later: Sequence[Mapping[str, Timing]],
-             apart: Sequence[float]) -> Report:
+             apart: Sequence[float], where: Sequence[str]) -> Report:
     """``report`` with each kernel's rungs pooled with the same rungs of ``later`` (one
     mapping of backend to timing per kernel, in the report's order), timed ``apart``
-    seconds after the first pass."""
+    seconds after the first pass, in the process ``where`` says."""
     kernels = []
-    for kernel, second, seconds in zip(report.kernels, later, apart):
+    for kernel, second, seconds, place in zip(report.kernels, later, apart, where):
         rungs = tuple(Rung(rung.backend, pool([rung.time, second[rung.backend]]),
                            (rung.time, second[rung.backend])) for rung in kernel.ladder)
-        kernels.append(dataclasses.replace(kernel, ladder=rungs, passes_apart=seconds))
+        kernels.append(dataclasses.replace(kernel, ladder=rungs, passes_apart=seconds,
+                                           passes_where=place))
     return dataclasses.replace(report, kernels=tuple(kernels))
 
 
@@ -52,3 +57,19 @@ def moved_rungs(kernel: KernelReport) -> list[tuple[Rung, float]]:
     """The kernel's rungs that moved between passes, with how far."""
     found = [(rung, moved(rung)) for rung in kernel.ladder]
     return [(rung, change) for rung, change in found if change is not None]
+
+
+def where(kernels: Sequence[KernelReport]) -> str:
+    """Where the kernels' second passes ran, in words: "in a fresh interpreter", or which
+    kernels' ran in this process and why ("since" the reason)."""
+    places: dict[str, list[str]] = {}
+    for kernel in kernels:
+        places.setdefault(kernel.passes_where or SAME, []).append(kernel.kernel)
+    if list(places) == [FRESH]:
+        return f"in {FRESH}"
+    parts = []
+    for place, names in places.items():
+        name, _, why = place.partition(": ")
+        parts.append(f"in {name}" + (f" for {', '.join(names)}" if len(places) > 1 else "")
+                     + (f", since {why}" if why else ""))
+    return ", and ".join(parts)

@@ -117,13 +117,14 @@ def scaling_note(report: Report) -> Optional[str]:
 def passes_note(report: Report) -> Optional[str]:
     """When the ladder's second pass was timed, and what marks a rung that moved; None
     where the ladder was timed once."""
-    apart = [k.passes_apart for k in report.kernels if k.passes_apart is not None]
-    if not apart:
+    timed = [k for k in report.kernels if k.passes_apart is not None]
+    if not timed:
         return None
     return (f"Each rung pools two passes of rounds: the second timed at the end of the run, "
-            f"{summary.apart(apart)} after the first. A rung marked \"2nd pass\" (its second pass's median over its first's) read more than "
-            f"{passes.MOVED:.0%} apart in its two passes, every sample of one beyond every "
-            f"sample of the other.")
+            f"{passes.where(timed)}, {summary.apart([k.passes_apart for k in timed])} after "
+            f"the first. A rung marked \"2nd pass\" (its second pass's median over its "
+            f"first's) read more than {passes.MOVED:.0%} apart in its two passes, every "
+            f"sample of one beyond every sample of the other.")
 
 
 def ladder(report: Report) -> Table:

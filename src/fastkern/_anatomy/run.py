@@ -10,8 +10,8 @@ from typing import Callable, Iterable, Mapping, Optional, Sequence, Union
 from .. import _dispatch
 from .._info import thread_budget, threads_built, usable_cores
 from . import cores as cores_
-from . import (agreement, boundary, costs, features, garbage, gil, ladder, machine, memory,
-               passes, stall, steady)
+from . import (agreement, boundary, costs, features, fresh, garbage, gil, ladder, machine,
+               memory, passes, stall, steady)
 from .figures import spreads
 from .inputs import choose_size, kernel_name, spec
 from .load import Meter
@@ -194,26 +194,48 @@ def _at_one_speed(reports: Sequence[Report], later: Sequence[Optional[tuple]]) -
         readings = steady.group_speeds(timings)
         report = steady.at_speed(report, speed, readings)
         if second is not None:
-            timed, apart = second
+            timed, apart, where = second
             scaled = [{backend: steady.scaled(timing, speed, readings.get(timing.speeds))
                        if speed else timing for backend, timing in each.items()}
                       for each in timed]
-            report = passes.combined(report, scaled, apart)
+            report = passes.combined(report, scaled, apart, where)
         found.append(report)
     return found
 
 
 def _second_pass(run: Sequence[KernelReport], starts: Sequence[float], timer: Timer,
-                 sections: _Sections) -> tuple[list[dict[str, Timing]], list[float]]:
-    """Each kernel's ladder timed again, and how many wall seconds after the kernel's
-    section began."""
-    found, apart = [], []
+                 sections: _Sections) -> tuple[list[dict[str, Timing]], list[float], list[str]]:
+    """Each kernel's ladder timed again, how many wall seconds after the kernel's section
+    began, and where: in a fresh interpreter where it can be (see :mod:`.fresh`)."""
+    found, apart, where = [], [], []
     for kernel, start in zip(run, starts):
         sections.step(f"{kernel.kernel}: {SECOND_PASS}")
         apart.append(timer.wall() - start)
-        found.append(ladder.measure(kernel.kernel, kernel.size,
-                                    [rung.backend for rung in kernel.ladder], timer))
-    return found, apart
+        backends = [rung.backend for rung in kernel.ladder]
+        why = _not_fresh(kernel.kernel, timer)
+        if why is None:
+            try:
+                timings, cpu = fresh.measure(kernel.kernel, kernel.size, backends, timer.settings)
+                sections.helpers.append(cpu)
+                found.append(timings)
+                where.append(passes.FRESH)
+                continue
+            except fresh.FreshError as error:
+                why = f"the fresh interpreter failed: {error}"
+        found.append(ladder.measure(kernel.kernel, kernel.size, backends, timer))
+        where.append(f"{passes.SAME}: {why}")
+    return found, apart, where
+
+
+def _not_fresh(kernel: str, timer: Timer) -> Optional[str]:
+    """Why ``kernel``'s second pass cannot run in a fresh interpreter; None where it can."""
+    if not timer.settings.ladder_fresh:
+        return "settings.ladder_fresh is off"
+    if spec(kernel).own is not None:
+        return "a registered kernel's rungs are built in this process"
+    if timer.clock is not THREAD_CPU or timer.wall is not WALL_CLOCK:
+        return "the run was given its own clocks"
+    return None
 
 
 def _pooled_load(loads: Sequence[Load]) -> tuple[Load, ...]:

@@ -19,6 +19,9 @@ class Settings:
     ladder_again: bool = True
     """Time the ladder a second time at the end of the run and pool both passes, so a
     rung's spread shows how far it moved in between (see :mod:`.passes`)."""
+    ladder_fresh: bool = True
+    """Time that second pass in a fresh interpreter, so each rung pools two processes'
+    luck (see :mod:`.fresh`); off, or for a registered kernel, it runs in this process."""
     warmup: int = 1
     """Untimed calls before auto-ranging."""
     target_time: float = 0.02

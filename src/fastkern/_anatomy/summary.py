@@ -67,16 +67,18 @@ def _passes(report: Report) -> Optional[str]:
     timed = [k for k in report.kernels if k.passes_apart is not None]
     if not timed:
         return None
-    gap = apart([k.passes_apart for k in timed])
     rungs = sum(len(k.ladder) for k in timed)
     found = [f"{rung.backend} {call(k.kernel, k.size)}: {ratio(1 + change)}"
              for k in timed for rung, change in passes.moved_rungs(k)]
+    opening = (f"Every rung of the ladder was timed twice, "
+               f"{apart([k.passes_apart for k in timed])} apart, the second time "
+               f"{passes.where(timed)}; ")
     if not found:
-        return (f"The ladder was timed twice, {gap} apart, and none of its {rungs} rungs moved "
-                f"by more than {passes.MOVED:.0%} beyond its rounds' spread in between.")
-    return (f"Between the ladder's two passes, {gap} apart, {len(found)} of {rungs} rungs "
-            f"moved by more than {passes.MOVED:.0%} beyond their rounds' spread "
-            f"({_join(found)}): that work ran at another speed in between, which the "
+        return (f"{opening}none of the {rungs} rungs moved by more than {passes.MOVED:.0%} "
+                f"beyond its rounds' spread in between.")
+    return (f"{opening}{len(found)} of {rungs} rungs moved by more than {passes.MOVED:.0%} "
+            f"beyond their rounds' spread ({_join(found)}): that work ran at another speed "
+            f"in one pass than in the other (the host's, or the process's own), which the "
             f"machine's speed probe did not show. Their times pool both passes, so their "
             f"spread carries the move; speedups and shares, taken round by round, cancel "
             f"what moved in step with the other rungs: {ADVICE}.")
