@@ -11,14 +11,20 @@ from fastkern._anatomy.settings import Settings
 QUICK = Settings.for_mode(True)
 
 
-def test_a_fresh_interpreter_times_every_backend_asked_for():
-    timings, cpu = fresh.measure("sum", 1000, ["python", "c"], QUICK)
-    assert list(timings) == ["python", "c"]
-    for timing in timings.values():
+def test_one_fresh_interpreter_times_each_kernel_asked_for_in_turn():
+    with fresh.Interpreter(QUICK) as child:
+        first = child.measure("sum", 1000, ["python", "c"])
+        used = child.cpu
+        process = child._child
+        second = child.measure("fib", 10, ["c"])
+        assert child._child is process, "one interpreter serves every request"
+        assert child.cpu >= used > 0
+    assert process.returncode == 0, "the child exits when its input ends"
+    assert list(first) == ["python", "c"] and list(second) == ["c"]
+    for timing in [*first.values(), *second.values()]:
         assert len(timing.samples) == len(timing.speeds) == QUICK.ladder_samples
         assert timing.clock == "thread CPU" and timing.loops >= 1
         assert min(timing.samples) <= timing.median <= max(timing.samples)
-    assert cpu > 0
 
 
 def script(tmp_path, body):
@@ -35,18 +41,25 @@ def script(tmp_path, body):
     ("echo '{\"timings\": {}, \"cpu\": 1}'", "unreadable answer: KeyError: 'python'"),
 ])
 def test_a_failing_child_raises_fresh_error_with_its_last_word(tmp_path, body, said):
-    with pytest.raises(fresh.FreshError, match=said):
-        fresh.measure("sum", 1000, ["python"], QUICK, executable=script(tmp_path, body))
+    with fresh.Interpreter(QUICK, executable=script(tmp_path, body)) as child:
+        with pytest.raises(fresh.FreshError, match=said):
+            child.measure("sum", 1000, ["python"])
+        with pytest.raises(fresh.FreshError, match=said):
+            child.measure("fib", 10, ["python"])
+        assert child._child is None, "a failed child is not started again"
 
 
 def test_a_child_that_cannot_start_or_hangs_raises_fresh_error(tmp_path):
     with pytest.raises(fresh.FreshError, match="FileNotFoundError"):
-        fresh.measure("sum", 1000, ["python"], QUICK, executable=str(tmp_path / "missing"))
-    with pytest.raises(fresh.FreshError, match="TimeoutExpired"):
-        fresh.measure("sum", 1000, ["python"], QUICK, executable=script(tmp_path, "sleep 5"),
-                      timeout=0.2)
+        with fresh.Interpreter(QUICK, executable=str(tmp_path / "missing")) as child:
+            child.measure("sum", 1000, ["python"])
+    hung = fresh.Interpreter(QUICK, executable=script(tmp_path, "sleep 30"), timeout=0.2)
+    with pytest.raises(fresh.FreshError, match="no answer within 0.2 s"):
+        hung.measure("sum", 1000, ["python"])
+    assert hung._child is None, "the hung child was stopped"
 
 
 def test_the_child_refuses_a_request_it_cannot_serve():
-    with pytest.raises(fresh.FreshError, match="KeyError: 'no_such_kernel'"):
-        fresh.measure("no_such_kernel", 1000, ["python"], QUICK, executable=sys.executable)
+    with fresh.Interpreter(QUICK, executable=sys.executable) as child:
+        with pytest.raises(fresh.FreshError, match="KeyError: 'no_such_kernel'"):
+            child.measure("no_such_kernel", 1000, ["python"])

@@ -446,7 +446,7 @@ def test_a_second_pass_that_cannot_start_fresh_runs_here_and_says_why(monkeypatc
     def failing(*args, **kwargs):
         raise fresh.FreshError("ModuleNotFoundError: No module named 'fastkern'")
 
-    monkeypatch.setattr(fresh, "measure", failing)
+    monkeypatch.setattr(fresh.Interpreter, "measure", failing)
     found = _quick_sum()
     kernel = found.kernels[0]
     assert kernel.passes_where == (f"{passes.SAME}: the fresh interpreter failed: "

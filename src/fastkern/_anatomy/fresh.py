@@ -7,8 +7,14 @@ place in memory and the interpreter's own layout are fixed for a process's life.
 ladder's second pass (see :mod:`.passes`) runs in a new interpreter, started as
 ``python -m fastkern._anatomy.fresh``, and each rung pools two processes' samples.
 
-The child reads one request as JSON on stdin (the kernel, size, backends, settings and the
-parent's ``sys.path``) and writes the timings as JSON on stdout. It times by thread CPU
+One interpreter times every kernel of the run, in the run's order, so its allocator has the
+history the first pass had: numpy mandelbrot(100), whose temporaries come from the heap once
+a larger buffer has been freed (glibc then raises its mmap threshold) and are mapped afresh
+on every call before, read 2.3 ms after sum(1,000,000) and 3.2 ms alone.
+
+The child reads one request per line as JSON on stdin (the kernel, size and backends; the
+first line also the settings and the parent's ``sys.path``) and answers each with one line
+of JSON on stdout: the timings, and the CPU time it has used so far. It times by thread CPU
 time with the speed probe, as the parent's default timer does.
 """
 
@@ -17,15 +23,17 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import select
 import subprocess
 import sys
+import tempfile
 import time
-from typing import Sequence
+from typing import Optional, Sequence
 
 from .report import Timing
 from .settings import Settings
 
-#: Seconds a child may take before it is stopped and the pass runs in this process.
+#: Seconds a child may take for one kernel before it is stopped and the pass runs here.
 TIMEOUT = 300.0
 
 
@@ -33,28 +41,99 @@ class FreshError(RuntimeError):
     """The fresh interpreter did not start, failed, or answered with something unreadable."""
 
 
-def measure(kernel: str, size: int, backends: Sequence[str], settings: Settings,
-            executable: str = sys.executable,
-            timeout: float = TIMEOUT) -> tuple[dict[str, Timing], float]:
-    """The ladder of ``kernel`` at ``size`` timed in a new interpreter (``executable``), and
-    the CPU seconds that process used; :class:`FreshError` where it could not be."""
-    request = json.dumps({"kernel": kernel, "size": size, "backends": list(backends),
-                          "settings": dataclasses.asdict(settings), "path": sys.path})
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
-    try:
-        done = subprocess.run([executable, "-m", __name__], input=request, env=env,
-                              capture_output=True, text=True, timeout=timeout)
-    except (OSError, subprocess.SubprocessError) as error:
-        raise FreshError(f"{type(error).__name__}: {error}") from None
-    if done.returncode != 0:
-        last = done.stderr.strip().splitlines()[-1:] or [f"exit status {done.returncode}"]
-        raise FreshError(last[0])
-    try:
-        answer = json.loads(done.stdout)
-        timings = {backend: _timing(answer["timings"][backend]) for backend in backends}
-        return timings, float(answer["cpu"])
-    except (ValueError, KeyError, TypeError) as error:
-        raise FreshError(f"unreadable answer: {type(error).__name__}: {error}") from None
+class Interpreter:
+    """A fresh interpreter that times ladders on request, one after another.
+
+    Started on the first :meth:`measure`; once it has failed, every later call raises the
+    same :class:`FreshError`. Use it as a context manager, or call :meth:`close`."""
+
+    def __init__(self, settings: Settings, executable: str = sys.executable,
+                 timeout: float = TIMEOUT):
+        self.settings, self.executable, self.timeout = settings, executable, timeout
+        self.cpu = 0.0
+        """CPU seconds the child has used, as of its last answer."""
+        self._child: Optional[subprocess.Popen] = None
+        self._stderr = None
+        self._failed: Optional[FreshError] = None
+
+    def __enter__(self) -> "Interpreter":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def measure(self, kernel: str, size: int, backends: Sequence[str]) -> dict[str, Timing]:
+        """The ladder of ``kernel`` at ``size`` timed in the child; :class:`FreshError`
+        where it could not be."""
+        if self._failed is not None:
+            raise self._failed
+        try:
+            return self._ask(kernel, size, backends)
+        except FreshError as error:
+            self._failed = error
+            if self._child is not None and self._child.poll() is None:
+                self._child.kill()
+            self.close()
+            raise
+
+    def _ask(self, kernel: str, size: int, backends: Sequence[str]) -> dict[str, Timing]:
+        request = {"kernel": kernel, "size": size, "backends": list(backends)}
+        if self._child is None:
+            self._start()
+            request.update(settings=dataclasses.asdict(self.settings), path=sys.path)
+        try:
+            self._child.stdin.write(json.dumps(request) + "\n")
+            self._child.stdin.flush()
+        except OSError:
+            pass  # the child has stopped reading: its answer or its end says why
+        ready, _, _ = select.select([self._child.stdout], [], [], self.timeout)
+        if not ready:
+            raise FreshError(f"no answer within {self.timeout:g} s")
+        line = self._child.stdout.readline()
+        if not line:
+            raise self._death()
+        try:
+            answer = json.loads(line)
+            timings = {backend: _timing(answer["timings"][backend]) for backend in backends}
+            self.cpu = float(answer["cpu"])
+        except (ValueError, KeyError, TypeError) as error:
+            raise FreshError(f"unreadable answer: {type(error).__name__}: {error}") from None
+        return timings
+
+    def _start(self) -> None:
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+        self._stderr = tempfile.TemporaryFile(mode="w+")
+        try:
+            self._child = subprocess.Popen([self.executable, "-m", __name__], env=env,
+                                           stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                           stderr=self._stderr, text=True)
+        except (OSError, subprocess.SubprocessError) as error:
+            raise FreshError(f"{type(error).__name__}: {error}") from None
+
+    def _death(self) -> FreshError:
+        """The error of a child that stopped answering: its last word on stderr."""
+        status = self._child.wait()
+        self._stderr.seek(0)
+        last = self._stderr.read().strip().splitlines()[-1:] or [f"exit status {status}"]
+        return FreshError(last[0])
+
+    def close(self) -> None:
+        """Ends the child (it exits when its stdin closes) and frees its pipes."""
+        child, self._child = self._child, None
+        if child is not None:
+            for stream in (child.stdin, child.stdout):
+                try:
+                    stream.close()
+                except OSError:
+                    pass
+            try:
+                child.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+        if self._stderr is not None:
+            self._stderr.close()
+            self._stderr = None
 
 
 def _timing(value: dict) -> Timing:
@@ -65,17 +144,21 @@ def _timing(value: dict) -> Timing:
 
 
 def main() -> None:
-    """The child: one request on stdin, its timings on stdout."""
-    request = json.load(sys.stdin)
-    sys.path[:] = request["path"]
+    """The child: requests on stdin, one line each, timings on stdout, until stdin ends."""
+    first = json.loads(sys.stdin.readline())
+    sys.path[:] = first["path"]
     from . import ladder, steady
     from .timing import THREAD_CPU, Timer
 
-    settings = Settings(**request["settings"])
+    settings = Settings(**first["settings"])
     timer = Timer(settings, THREAD_CPU, speed=steady.probe(THREAD_CPU, settings.speed_loops))
-    timings = ladder.measure(request["kernel"], request["size"], request["backends"], timer)
-    found = {backend: dataclasses.asdict(timing) for backend, timing in timings.items()}
-    json.dump({"timings": found, "cpu": time.process_time()}, sys.stdout)
+    request = first
+    while request is not None:
+        timings = ladder.measure(request["kernel"], request["size"], request["backends"], timer)
+        found = {backend: dataclasses.asdict(timing) for backend, timing in timings.items()}
+        print(json.dumps({"timings": found, "cpu": time.process_time()}), flush=True)
+        line = sys.stdin.readline()
+        request = json.loads(line) if line.strip() else None
 
 
 if __name__ == "__main__":

@@ -206,24 +206,26 @@ def _at_one_speed(reports: Sequence[Report], later: Sequence[Optional[tuple]]) -
 def _second_pass(run: Sequence[KernelReport], starts: Sequence[float], timer: Timer,
                  sections: _Sections) -> tuple[list[dict[str, Timing]], list[float], list[str]]:
     """Each kernel's ladder timed again, how many wall seconds after the kernel's section
-    began, and where: in a fresh interpreter where it can be (see :mod:`.fresh`)."""
+    began, and where: in one fresh interpreter, in the run's order, where it can be (see
+    :mod:`.fresh`)."""
     found, apart, where = [], [], []
-    for kernel, start in zip(run, starts):
-        sections.step(f"{kernel.kernel}: {SECOND_PASS}")
-        apart.append(timer.wall() - start)
-        backends = [rung.backend for rung in kernel.ladder]
-        why = _not_fresh(kernel.kernel, timer)
-        if why is None:
-            try:
-                timings, cpu = fresh.measure(kernel.kernel, kernel.size, backends, timer.settings)
-                sections.helpers.append(cpu)
-                found.append(timings)
-                where.append(passes.FRESH)
-                continue
-            except fresh.FreshError as error:
-                why = f"the fresh interpreter failed: {error}"
-        found.append(ladder.measure(kernel.kernel, kernel.size, backends, timer))
-        where.append(f"{passes.SAME}: {why}")
+    with fresh.Interpreter(timer.settings) as child:
+        for kernel, start in zip(run, starts):
+            sections.step(f"{kernel.kernel}: {SECOND_PASS}")
+            apart.append(timer.wall() - start)
+            backends = [rung.backend for rung in kernel.ladder]
+            why = _not_fresh(kernel.kernel, timer)
+            if why is None:
+                used = child.cpu
+                try:
+                    found.append(child.measure(kernel.kernel, kernel.size, backends))
+                    sections.helpers.append(child.cpu - used)
+                    where.append(passes.FRESH)
+                    continue
+                except fresh.FreshError as error:
+                    why = f"the fresh interpreter failed: {error}"
+            found.append(ladder.measure(kernel.kernel, kernel.size, backends, timer))
+            where.append(f"{passes.SAME}: {why}")
     return found, apart, where
 
 
