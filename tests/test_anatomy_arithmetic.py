@@ -455,7 +455,9 @@ def test_a_rung_moved_only_when_its_passes_lie_apart_beyond_the_threshold():
         return Rung("c", first, (first, summarize(list(second))))
     assert passes.moved(rung(1.1, 1.11, 1.09)) == pytest.approx(0.1)
     assert passes.moved(rung(0.9, 0.91, 0.89)) == pytest.approx(-0.1)
-    assert passes.moved(rung(1.1, 1.11, 1.0)) is None, "samples overlap"
+    assert passes.moved(rung(0.98, 1.0, 1.1, 1.11, 1.12)) is None, "middle halves overlap"
+    assert passes.moved(rung(1.1, 1.11, 1.09, 1.12, 0.98)) == pytest.approx(0.1), \
+        "one stray round does not hide a move"
     assert passes.moved(rung(1.04, 1.05, 1.03)) is None, f"apart, but within {passes.MOVED:.0%}"
     assert passes.moved(Rung("c", first)) is None, "one pass"
     kernel = kernel_with({"python": first, "c": first})

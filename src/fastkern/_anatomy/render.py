@@ -123,8 +123,8 @@ def passes_note(report: Report) -> Optional[str]:
     return (f"Each rung pools two passes of rounds: the second timed at the end of the run, "
             f"{passes.where(timed)}, {summary.apart([k.passes_apart for k in timed])} after "
             f"the first. A rung marked \"2nd pass\" (its second pass's median over its "
-            f"first's) read more than {passes.MOVED:.0%} apart in its two passes, every "
-            f"sample of one beyond every sample of the other.")
+            f"first's) read more than {passes.MOVED:.0%} apart in its two passes, the middle "
+            f"half of one's rounds beyond the middle half of the other's.")
 
 
 def ladder(report: Report) -> Table:
