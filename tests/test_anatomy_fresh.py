@@ -63,3 +63,13 @@ def test_the_child_refuses_a_request_it_cannot_serve():
     with fresh.Interpreter(QUICK, executable=sys.executable) as child:
         with pytest.raises(fresh.FreshError, match="KeyError: 'no_such_kernel'"):
             child.measure("no_such_kernel", 1000, ["python"])
+
+
+def test_a_pipe_that_cannot_be_waited_on_raises_fresh_error(monkeypatch):
+    def refused(*args):
+        raise OSError("[WinError 10038] not a socket")
+
+    monkeypatch.setattr(fresh.select, "select", refused)
+    with fresh.Interpreter(QUICK) as child:
+        with pytest.raises(fresh.FreshError, match="cannot wait for the child: .*10038"):
+            child.measure("sum", 1000, ["python"])

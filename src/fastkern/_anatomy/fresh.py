@@ -86,7 +86,10 @@ class Interpreter:
             self._child.stdin.flush()
         except OSError:
             pass  # the child has stopped reading: its answer or its end says why
-        ready, _, _ = select.select([self._child.stdout], [], [], self.timeout)
+        try:
+            ready, _, _ = select.select([self._child.stdout], [], [], self.timeout)
+        except (OSError, ValueError) as error:  # a pipe select() cannot wait on (Windows)
+            raise FreshError(f"cannot wait for the child: {error}") from None
         if not ready:
             raise FreshError(f"no answer within {self.timeout:g} s")
         line = self._child.stdout.readline()
