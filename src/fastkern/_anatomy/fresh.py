@@ -30,7 +30,7 @@ import tempfile
 import time
 from typing import Optional, Sequence
 
-from .report import Timing
+from .report import Timing, decode
 from .settings import Settings
 
 #: Seconds a child may take for one kernel before it is stopped and the pass runs here.
@@ -97,7 +97,7 @@ class Interpreter:
             raise self._death()
         try:
             answer = json.loads(line)
-            timings = {backend: _timing(answer["timings"][backend]) for backend in backends}
+            timings = {backend: decode(Timing, answer["timings"][backend]) for backend in backends}
             self.cpu = float(answer["cpu"])
         except (ValueError, KeyError, TypeError) as error:
             raise FreshError(f"unreadable answer: {type(error).__name__}: {error}") from None
@@ -137,13 +137,6 @@ class Interpreter:
         if self._stderr is not None:
             self._stderr.close()
             self._stderr = None
-
-
-def _timing(value: dict) -> Timing:
-    fields = {field.name for field in dataclasses.fields(Timing)}
-    found = {key: tuple(item) if isinstance(item, list) else item
-             for key, item in value.items() if key in fields}
-    return Timing(**found)
 
 
 def main() -> None:

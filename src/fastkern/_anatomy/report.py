@@ -443,7 +443,7 @@ class Report:
         if data.get("version") != VERSION:
             raise ValueError(f"report format version {data.get('version')!r} is not supported; "
                              f"this fastkern reads version {VERSION}")
-        return _decode(cls, data["report"])
+        return decode(cls, data["report"])
 
 
 #: The frame of :meth:`Report._repr_html_`'s output.
@@ -474,18 +474,19 @@ def map_timings(value, function):
     return value
 
 
-def _decode(kind, value):
+def decode(kind, value):
+    """``value`` as read from JSON, rebuilt as ``kind`` (a dataclass, tuple, Optional...)."""
     origin, args = typing.get_origin(kind), typing.get_args(kind)
     if origin is typing.Union:
         if value is None:
             return None
-        return _decode(next(arg for arg in args if arg is not type(None)), value)
+        return decode(next(arg for arg in args if arg is not type(None)), value)
     if origin is tuple:
         item = args[0]
-        return tuple(_decode(item, v) for v in value)
+        return tuple(decode(item, v) for v in value)
     if dataclasses.is_dataclass(kind):
         hints = typing.get_type_hints(kind)
-        return kind(**{f.name: _decode(hints[f.name], value[f.name])
+        return kind(**{f.name: decode(hints[f.name], value[f.name])
                        for f in dataclasses.fields(kind) if f.init and f.name in value})
     if kind is float and isinstance(value, int):
         return float(value)
