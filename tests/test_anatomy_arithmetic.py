@@ -446,41 +446,52 @@ def test_a_groups_speed_is_smoothed_over_its_neighbours_and_the_fastest_is_the_a
         3.0 / found[r] for r in readings]
 
 
-def test_a_rung_moved_only_when_its_passes_lie_apart_beyond_the_threshold():
+def test_a_rung_moved_only_when_two_of_its_passes_lie_apart_beyond_the_threshold():
     from fastkern._anatomy import passes
     from fastkern._anatomy.report import Rung
 
     first = summarize([1.0, 1.01, 0.99])
-    def rung(*second):
-        return Rung("c", first, (first, summarize(list(second))))
-    assert passes.moved(rung(1.1, 1.11, 1.09)) == pytest.approx(0.1)
-    assert passes.moved(rung(0.9, 0.91, 0.89)) == pytest.approx(-0.1)
-    assert passes.moved(rung(0.98, 1.0, 1.1, 1.11, 1.12)) is None, "middle halves overlap"
-    assert passes.moved(rung(1.1, 1.11, 1.09, 1.12, 0.98)) == pytest.approx(0.1), \
+    def rung(*others):
+        return Rung("c", first, (first, *(summarize(list(o)) for o in others)))
+    assert passes.moved(rung((1.1, 1.11, 1.09))) == pytest.approx(0.1)
+    assert passes.moved(rung((0.9, 0.91, 0.89))) == pytest.approx(1 / 0.9 - 1), \
+        "slower over faster, whichever pass came first"
+    assert passes.moved(rung((0.98, 1.0, 1.1, 1.11, 1.12))) is None, "middle halves overlap"
+    assert passes.moved(rung((1.1, 1.11, 1.09, 1.12, 0.98))) == pytest.approx(0.1), \
         "one stray round does not hide a move"
-    assert passes.moved(rung(1.04, 1.05, 1.03)) is None, f"apart, but within {passes.MOVED:.0%}"
+    assert passes.moved(rung((1.04, 1.05, 1.03))) is None, f"apart, but within {passes.MOVED:.0%}"
     assert passes.moved(Rung("c", first)) is None, "one pass"
+    assert passes.moved(rung((1.0, 1.01, 0.99), (0.9, 0.91, 0.89), (1.2, 1.21, 1.19))) == \
+        pytest.approx(1.2 / 0.9 - 1), "the two passes furthest apart"
+    assert passes.moved(rung((1.0, 1.01, 0.99), (1.04, 1.05, 1.03))) is None
     kernel = kernel_with({"python": first, "c": first})
-    kernel = dataclasses.replace(kernel, ladder=(kernel.ladder[0], rung(1.2, 1.2, 1.2)))
+    kernel = dataclasses.replace(kernel, ladder=(kernel.ladder[0], rung((1.2, 1.2, 1.2))))
     assert [(r.backend, round(change, 6)) for r, change in passes.moved_rungs(kernel)] == \
         [("c", 0.2)]
 
 
-def test_combining_pools_each_rung_with_its_second_pass_in_round_order():
+def test_combining_pools_each_rung_with_its_later_passes_in_round_order():
     from fastkern._anatomy import passes
     from fastkern._anatomy.report import Machine, Report
 
     machine = Machine("cpu", 2, "3.11", "CPython", False, False, None, None, None, "0", (), "", "")
     kernel = kernel_with({"python": summarize([8.0, 9.0]), "c": summarize([1.0, 2.0])})
     report = Report(machine, settings(), (kernel,), None, None, None, None, 1.0)
-    later = {"python": summarize([10.0, 11.0]), "c": summarize([3.0, 4.0])}
-    found = passes.combined(report, [later], [42.0], [passes.FRESH]).kernels[0]
+    second = {"python": summarize([10.0, 11.0]), "c": summarize([3.0, 4.0])}
+    third = {"python": summarize([12.0, 13.0]), "c": summarize([5.0, 6.0])}
+    found = passes.combined(report, [[second, third]], [42.0], [passes.FRESH]).kernels[0]
     assert found.passes_apart == 42.0
     assert found.passes_where == passes.FRESH
-    assert found.rung("python").time.samples == (8.0, 9.0, 10.0, 11.0)
-    assert found.rung("c").time.samples == (1.0, 2.0, 3.0, 4.0)
-    assert found.rung("c").passes == (kernel.rung("c").time, later["c"])
-    assert derive.speedup(found, "c").value == statistics.median([8.0, 4.5, 10 / 3, 11 / 4])
+    assert found.rung("python").time.samples == (8.0, 9.0, 10.0, 11.0, 12.0, 13.0)
+    assert found.rung("c").time.samples == (1.0, 2.0, 3.0, 4.0, 5.0, 6.0)
+    assert found.rung("c").passes == (kernel.rung("c").time, second["c"], third["c"])
+    assert derive.speedup(found, "c").value == statistics.median(
+        [8.0, 4.5, 10 / 3, 11 / 4, 12 / 5, 13 / 6])
+    assert passes.count([found]) == 3 and passes.how_often([found]) == "3 times"
+    assert passes.later([found]) == "each later one"
+    two = passes.combined(report, [[second]], [42.0], [passes.FRESH]).kernels[0]
+    assert (passes.count([two]), passes.how_often([two]), passes.later([two])) == \
+        (2, "twice", "the second")
 
 
 def test_where_the_second_passes_ran_in_words():

@@ -127,9 +127,12 @@ def test_repeat_pools_samples_and_keeps_each_figure_per_run(repeated):
     assert all(s.workers == (1, 2) for s in repeated.kernels[0].gil.threads), "sorted, once each"
     settings = repeated.settings
     ladder = [rung.time for rung in repeated.kernels[0].ladder]
-    assert all(len(t.samples) == 4 * settings.ladder_samples for t in ladder), "2 runs x 2 passes"
+    count = settings.ladder_passes
+    assert all(len(t.samples) == 2 * count * settings.ladder_samples for t in ladder), \
+        "2 runs x the passes"
     passes = [t for rung in repeated.kernels[0].ladder for t in rung.passes]
-    assert len(passes) == 4 and all(len(t.samples) == 2 * settings.ladder_samples for t in passes)
+    assert len(passes) == 2 * count
+    assert all(len(t.samples) == 2 * settings.ladder_samples for t in passes)
     others = [t for t in repeated.timings() if t not in ladder and t not in passes]
     assert all(len(t.samples) in (2 * settings.samples, 2 * settings.ladder_samples)
                for t in others)
@@ -399,13 +402,13 @@ def test_sections_and_rounds_read_the_speed_with_one_probe_and_say_so(report):
         assert f"in this run: {work}" in text
 
 
-def test_the_ladder_pools_two_passes_and_says_which_rung_moved(report):
+def test_the_ladder_pools_its_passes_and_says_which_rung_moved(report):
     kernel = report.kernels[0]
+    assert report.settings.ladder_passes == 3
     assert all(k.passes_apart > 0 for k in report.kernels)
-    assert all(len(rung.passes) == 2 for k in report.kernels for rung in k.ladder)
-    said = summary.sentences(report)
-    assert sum("the ladder" in s.lower() and "passes" in s or "timed twice" in s
-               for s in said) == 1
+    assert all(len(rung.passes) == 3 for k in report.kernels for rung in k.ladder)
+    said = [s for s in summary.sentences(report) if "the ladder was timed 3 times" in s]
+    assert len(said) == 1 and "each later one in a fresh interpreter" in said[0]
     c = kernel.rung("c")
     slower = [sample * 1.2 for sample in c.passes[0].samples]
     second = summarize([max(c.passes[0].samples) * 1.2] * len(slower))
@@ -414,25 +417,27 @@ def test_the_ladder_pools_two_passes_and_says_which_rung_moved(report):
         moved if rung.backend == "c" else rung for rung in kernel.ladder)),
         *report.kernels[1:]))
     change = second.median / c.passes[0].median - 1
-    sentence = next(s for s in summary.sentences(changed) if "moved by more than 5%" in s)
+    sentence = next(s for s in summary.sentences(changed) if "apart in two passes" in s)
     assert f"c sum(2000): {ratio(1 + change)}" in sentence
-    assert f"2nd pass {ratio(1 + change)}" in tables(changed)
+    assert f"passes {ratio(1 + change)}" in tables(changed)
     for number in FIGURE.findall(sentence):
         assert number in set(FIGURE.findall(tables(changed))), number
 
 
-def test_the_second_pass_runs_in_a_fresh_interpreter_and_says_so(report):
+def test_the_later_passes_run_in_fresh_interpreters_and_say_so(report):
     from fastkern._anatomy import passes
 
     assert all(k.passes_where == passes.FRESH for k in report.kernels)
     settings = report.settings
     for rung in report.kernels[0].ladder:
-        first, second = rung.passes
-        assert len(first.samples) == len(second.samples) == settings.ladder_samples
-        assert len(second.speeds) == settings.ladder_samples, "the child read its own speed"
+        first, *later = rung.passes
+        assert [len(t.samples) for t in rung.passes] == [settings.ladder_samples] * 3
+        assert all(len(t.speeds) == settings.ladder_samples for t in later), \
+            "each child read its own speed"
     text = " ".join(tables(report).split())
-    assert f"the second timed at the end of the run, in {passes.FRESH}" in text
-    assert any(f"the second time in {passes.FRESH}" in s for s in summary.sentences(report))
+    assert f"Each rung pools 3 passes of rounds, the later timed at the end of the run, each " \
+           f"later one in {passes.FRESH}" in text
+    assert any(f"each later one in {passes.FRESH}" in s for s in summary.sentences(report))
 
 
 def _quick_sum(**changes):
@@ -451,9 +456,9 @@ def test_a_second_pass_that_cannot_start_fresh_runs_here_and_says_why(monkeypatc
     kernel = found.kernels[0]
     assert kernel.passes_where == (f"{passes.SAME}: the fresh interpreter failed: "
                                    "ModuleNotFoundError: No module named 'fastkern'")
-    assert all(len(rung.passes) == 2 for rung in kernel.ladder)
-    said = next(s for s in summary.sentences(found) if "timed twice" in s)
-    assert "the second time in this process, since the fresh interpreter failed" in said
+    assert all(len(rung.passes) == 3 for rung in kernel.ladder)
+    said = next(s for s in summary.sentences(found) if "timed 3 times" in s)
+    assert "each later one in this process, since the fresh interpreter failed" in said
 
 
 def test_a_second_pass_stays_here_when_told_or_given_other_clocks():
@@ -465,8 +470,40 @@ def test_a_second_pass_stays_here_when_told_or_given_other_clocks():
     assert own.kernels[0].passes_where == f"{passes.SAME}: the run was given its own clocks"
 
 
+def test_a_later_pass_that_fails_alone_is_counted(monkeypatch):
+    from fastkern._anatomy import fresh, passes
+
+    measure, calls = fresh.Interpreter.measure, []
+
+    def second_fails(self, *args, **kwargs):
+        calls.append(args)
+        if len(calls) == 2:
+            raise fresh.FreshError("killed")
+        return measure(self, *args, **kwargs)
+
+    monkeypatch.setattr(fresh.Interpreter, "measure", second_fails)
+    kernel = _quick_sum().kernels[0]
+    assert len(calls) == 2
+    assert kernel.passes_where == f"{passes.SAME}: the fresh interpreter failed: killed (1 of 2 passes)"
+    assert all(len(rung.passes) == 3 for rung in kernel.ladder)
+
+
+@pytest.mark.parametrize("count", [0, -1, 2.0, True, "3"])
+def test_ladder_passes_must_be_a_positive_integer(count):
+    bad = dataclasses.replace(Settings.for_mode(True), ladder_passes=count)
+    with pytest.raises(ValueError, match=re.escape(f"ladder_passes must be a positive integer, got {count!r}")):
+        _quick_sum(settings=bad)
+
+
+def test_with_two_passes_the_second_is_said_to_be_the_second():
+    two = _quick_sum(settings=dataclasses.replace(Settings.for_mode(True), ladder_passes=2))
+    assert all(len(rung.passes) == 2 for rung in two.kernels[0].ladder)
+    assert any("timed twice" in s and "the second in a fresh interpreter" in s
+               for s in summary.sentences(two))
+
+
 def test_without_a_second_pass_the_ladder_is_timed_once():
-    quick = dataclasses.replace(Settings.for_mode(True), ladder_again=False)
+    quick = dataclasses.replace(Settings.for_mode(True), ladder_passes=1)
     found = fastkern.anatomy("sum", 100, backends=["python", "c"], threads=(1,), quick=True,
                              shared=False, settings=quick)
     assert all(rung.passes == () for rung in found.kernels[0].ladder)

@@ -4,10 +4,10 @@ A process carries luck of its own that no later pass inside it can see: compiled
 sum(1,000,000) read 6.88 and 6.80 ms in the two passes of one idle run here, and 7.43 and
 7.64 ms in both passes of the next, the machine's speed probe level in both. The inputs'
 place in memory and the interpreter's own layout are fixed for a process's life. So the
-ladder's second pass (see :mod:`.passes`) runs in a new interpreter, started as
-``python -m fastkern._anatomy.fresh``, and each rung pools two processes' samples.
+ladder's later passes (see :mod:`.passes`) each run in a new interpreter, started as
+``python -m fastkern._anatomy.fresh``, and each rung pools as many processes' samples.
 
-One interpreter times every kernel of the run, in the run's order, so its allocator has the
+Each interpreter times every kernel of the run, in the run's order, so its allocator has the
 history the first pass had: numpy mandelbrot(100), whose temporaries come from the heap once
 a larger buffer has been freed (glibc then raises its mmap threshold) and are mapped afresh
 on every call before, read 2.3 ms after sum(1,000,000) and 3.2 ms alone.

@@ -115,16 +115,17 @@ def scaling_note(report: Report) -> Optional[str]:
 
 
 def passes_note(report: Report) -> Optional[str]:
-    """When the ladder's second pass was timed, and what marks a rung that moved; None
+    """When the ladder's later passes were timed, and what marks a rung that moved; None
     where the ladder was timed once."""
     timed = [k for k in report.kernels if k.passes_apart is not None]
     if not timed:
         return None
-    return (f"Each rung pools two passes of rounds: the second timed at the end of the run, "
-            f"{passes.where(timed)}, {summary.apart([k.passes_apart for k in timed])} after "
-            f"the first. A rung marked \"2nd pass\" (its second pass's median over its "
-            f"first's) read more than {passes.MOVED:.0%} apart in its two passes, the middle "
-            f"half of one's rounds beyond the middle half of the other's.")
+    return (f"Each rung pools {passes.count(timed)} passes of "
+            f"rounds, the later timed at the end of the run, {passes.later(timed)} "
+            f"{passes.where(timed)}, the last {summary.apart([k.passes_apart for k in timed])} "
+            f"after the first. A rung marked \"passes\" (the slower pass's median over the "
+            f"faster's) read more than {passes.MOVED:.0%} apart in two passes, the middle half "
+            f"of one's rounds beyond the middle half of the other's.")
 
 
 def ladder(report: Report) -> Table:
@@ -140,7 +141,7 @@ def ladder(report: Report) -> Table:
             change = None if rung is None else passes.moved(rung)
             cells.append("" if rung is None else timed(rung.time) + (
                 f"\n{times(found)}" if found and backend != "python" else "") + (
-                f"\n2nd pass {ratio(1 + change)}" if change is not None else ""))
+                f"\npasses {ratio(1 + change)}" if change is not None else ""))
         table.add_row(_kernel_label(kernel), *cells)
     return table
 

@@ -223,10 +223,10 @@ class KernelReport:
     cores: Optional[Cores] = None
     """One call on every core (``anatomy(..., cores=True)``, kernels that split)."""
     passes_apart: Optional[float] = None
-    """Wall seconds from the start of the ladder's first pass to its second's."""
+    """Wall seconds from the start of the ladder's first pass to its last's."""
     passes_where: Optional[str] = None
-    """Where the second pass ran: ``"a fresh interpreter"``, or ``"this process: "`` and
-    why (see :mod:`.passes`)."""
+    """Where the later passes ran: ``"a fresh interpreter"`` (each its own), or ``"this
+    process: "`` and why (see :mod:`.passes`)."""
 
     def rung(self, backend: str) -> Optional[Rung]:
         return next((rung for rung in self.ladder if rung.backend == backend), None)

@@ -31,7 +31,7 @@ KERNEL_STEPS = ("ladder", "per-call cost", "dispatch", "threads", "processes", "
 #: The step of ``cores=True``, for kernels that split one call over threads.
 CORES_STEP = "one call, all cores"
 SHARED_STEPS = ("boundary", "memory", "garbage collection", "language features")
-#: The ladder's second pass, after every other section (see :mod:`.passes`).
+#: Each of the ladder's later passes, after every other section (see :mod:`.passes`).
 SECOND_PASS = "ladder again"
 
 
@@ -87,9 +87,10 @@ def anatomy(kernel: object, size: Optional[int] = None, *, backends: Optional[Se
     ``progress(step, done, total)``, is called before each step instead; default: silent.
 
     Raises ``ValueError`` for an unknown kernel, a size the kernel refuses or that is not
-    a positive integer, or thread counts that are not positive integers;
+    a positive integer, thread counts that are not positive integers, or a ``repeat`` or
+    ``settings.ladder_passes`` that is not a positive integer;
     :class:`fastkern.BackendError` for a backend that is unknown, not built, or that no
-    chosen kernel implements, or a ``repeat`` that is not a positive integer. Ctrl-C
+    chosen kernel implements. Ctrl-C
     (``KeyboardInterrupt``) stops the run, returning nothing.
     """
     return anatomy_all([kernel], sizes={kernel_name(kernel): size}, backends=backends, threads=threads,
@@ -130,9 +131,12 @@ def anatomy_all(kernels: Optional[Iterable[object]] = None, *,
     workers = tuple(sorted(set(workers)))
     chosen = _check_backends(backends)
     settings = settings or Settings.for_mode(quick)
+    passes_ = settings.ladder_passes
+    if isinstance(passes_, bool) or not isinstance(passes_, int) or passes_ < 1:
+        raise ValueError(f"settings.ladder_passes must be a positive integer, got {passes_!r}")
     timer = Timer(settings, clock, wall, steady.probe(clock, settings.speed_loops))
     split = set(cores_.splitting_kernels()) if cores else set()
-    steps = repeat * (len(names) * (len(KERNEL_STEPS) + settings.ladder_again)
+    steps = repeat * (len(names) * (len(KERNEL_STEPS) + passes_ - 1)
                       + len(split.intersection(names)) + (len(SHARED_STEPS) if shared else 0))
     sections = _Sections(progress, steps, Meter(wall=wall), timer.speed)
     described = machine.describe()
@@ -152,7 +156,7 @@ def anatomy_all(kernels: Optional[Iterable[object]] = None, *,
     if shared:
         gc_target = _garbage_target(runs[0], timer)
         extras = [_shared(settings, timer, sections, gc_target) for _ in range(repeat)]
-    later = [_second_pass(run, starts, timer, sections) if settings.ladder_again else None
+    later = [_later_passes(run, starts, timer, sections) if passes_ > 1 else None
              for run, starts in zip(runs, begun)]
     sections.step("done")
     reports = [Report(described, settings, tuple(run), *extra, 0.0)
@@ -183,11 +187,12 @@ class _Sections:
 
 
 def _at_one_speed(reports: Sequence[Report], later: Sequence[Optional[tuple]]) -> list[Report]:
-    """Every run's timings, its ladder's second pass (timed last) among them, scaled to the
-    fastest speed any run read (see :mod:`.steady`); each ladder pooled with its second
-    pass (see :mod:`.passes`)."""
-    order = [report.timings() + ([t for found in second[0] for t in found.values()]
-                                 if second else []) for report, second in zip(reports, later)]
+    """Every run's timings, its ladder's later passes (timed last) among them, scaled to the
+    fastest speed any run read (see :mod:`.steady`); each ladder pooled with its later
+    passes (see :mod:`.passes`)."""
+    order = [report.timings() + ([t for timed in second[0] for found in timed
+                                  for t in found.values()] if second else [])
+             for report, second in zip(reports, later)]
     speed = steady.fastest(order)
     found = []
     for report, second, timings in zip(reports, later, order):
@@ -195,42 +200,51 @@ def _at_one_speed(reports: Sequence[Report], later: Sequence[Optional[tuple]]) -
         report = steady.at_speed(report, speed, readings)
         if second is not None:
             timed, apart, where = second
-            scaled = [{backend: steady.scaled(timing, speed, readings.get(timing.speeds))
-                       if speed else timing for backend, timing in each.items()}
-                      for each in timed]
+            scaled = [[{backend: steady.scaled(timing, speed, readings.get(timing.speeds))
+                        if speed else timing for backend, timing in each.items()}
+                       for each in kernel] for kernel in timed]
             report = passes.combined(report, scaled, apart, where)
         found.append(report)
     return found
 
 
-def _second_pass(run: Sequence[KernelReport], starts: Sequence[float], timer: Timer,
-                 sections: _Sections) -> tuple[list[dict[str, Timing]], list[float], list[str]]:
-    """Each kernel's ladder timed again, how many wall seconds after the kernel's section
-    began, and where: in one fresh interpreter, in the run's order, where it can be (see
+def _later_passes(run: Sequence[KernelReport], starts: Sequence[float], timer: Timer,
+                  sections: _Sections) -> tuple[list[list[dict[str, Timing]]], list[float],
+                                                list[str]]:
+    """Each kernel's ladder timed ``ladder_passes - 1`` more times, one pass after another
+    (per kernel, one mapping of backend to timing per pass); how many wall seconds after the
+    kernel's section began its last pass began; and where they ran: each pass in a fresh
+    interpreter of its own, timing the kernels in the run's order, where it can (see
     :mod:`.fresh`)."""
-    found, apart, where = [], [], []
-    with fresh.Interpreter(timer.settings) as child:
-        for kernel, start in zip(run, starts):
-            sections.step(f"{kernel.kernel}: {SECOND_PASS}")
-            apart.append(timer.wall() - start)
-            backends = [rung.backend for rung in kernel.ladder]
-            why = _not_fresh(kernel.kernel, timer)
-            if why is None:
-                used = child.cpu
-                try:
-                    found.append(child.measure(kernel.kernel, kernel.size, backends))
-                    sections.helpers.append(child.cpu - used)
-                    where.append(passes.FRESH)
-                    continue
-                except fresh.FreshError as error:
-                    why = f"the fresh interpreter failed: {error}"
-            found.append(ladder.measure(kernel.kernel, kernel.size, backends, timer))
-            where.append(f"{passes.SAME}: {why}")
+    found: list[list[dict[str, Timing]]] = [[] for _ in run]
+    apart = [0.0] * len(run)
+    failed: dict[int, list[str]] = defaultdict(list)
+    count = timer.settings.ladder_passes - 1
+    for _ in range(count):
+        with fresh.Interpreter(timer.settings) as child:
+            for index, (kernel, start) in enumerate(zip(run, starts)):
+                sections.step(f"{kernel.kernel}: {SECOND_PASS}")
+                apart[index] = timer.wall() - start
+                backends = [rung.backend for rung in kernel.ladder]
+                why = _not_fresh(kernel.kernel, timer)
+                if why is None:
+                    used = child.cpu
+                    try:
+                        found[index].append(child.measure(kernel.kernel, kernel.size, backends))
+                        sections.helpers.append(child.cpu - used)
+                        continue
+                    except fresh.FreshError as error:
+                        why = f"the fresh interpreter failed: {error}"
+                found[index].append(ladder.measure(kernel.kernel, kernel.size, backends, timer))
+                failed[index].append(why)
+    where = [passes.FRESH if not failed[index] else f"{passes.SAME}: {failed[index][0]}" + (
+        f" ({len(failed[index])} of {count} passes)" if len(failed[index]) < count else "")
+        for index in range(len(run))]
     return found, apart, where
 
 
 def _not_fresh(kernel: str, timer: Timer) -> Optional[str]:
-    """Why ``kernel``'s second pass cannot run in a fresh interpreter; None where it can."""
+    """Why ``kernel``'s later passes cannot run in a fresh interpreter; None where they can."""
     if not timer.settings.ladder_fresh:
         return "settings.ladder_fresh is off"
     if spec(kernel).own is not None:

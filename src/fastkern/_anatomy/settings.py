@@ -16,12 +16,15 @@ class Settings:
     ladder_samples: int = 9
     """Samples per rung of the ladder, the figures most compared between runs (a ladder's
     rounds take a few seconds of a run's minute)."""
-    ladder_again: bool = True
-    """Time the ladder a second time at the end of the run and pool both passes, so a
-    rung's spread shows how far it moved in between (see :mod:`.passes`)."""
+    ladder_passes: int = 3
+    """Times the ladder is timed: once in each kernel's section, and each later pass at the
+    end of the run; every rung pools all its passes, so its spread shows how far it moved in
+    between, and a pass that ran at another speed moves the pooled median less than with
+    two (see :mod:`.passes`). 1 times it once."""
     ladder_fresh: bool = True
-    """Time that second pass in a fresh interpreter, so each rung pools two processes'
-    luck (see :mod:`.fresh`); off, or for a registered kernel, it runs in this process."""
+    """Time each later pass in its own fresh interpreter, so each rung pools as many
+    processes' luck (see :mod:`.fresh`); off, or for a registered kernel, they run in this
+    process."""
     warmup: int = 1
     """Untimed calls before auto-ranging."""
     target_time: float = 0.02

@@ -70,18 +70,19 @@ def _passes(report: Report) -> Optional[str]:
     rungs = sum(len(k.ladder) for k in timed)
     found = [f"{rung.backend} {call(k.kernel, k.size)}: {ratio(1 + change)}"
              for k in timed for rung, change in passes.moved_rungs(k)]
-    opening = (f"Every rung of the ladder was timed twice, "
-               f"{apart([k.passes_apart for k in timed])} apart, the second time "
-               f"{passes.where(timed)}; ")
+    opening = (f"Every rung of the ladder was timed {passes.how_often(timed)}, the last "
+               f"{apart([k.passes_apart for k in timed])} after the first, "
+               f"{passes.later(timed)} {passes.where(timed)}; ")
     if not found:
-        return (f"{opening}none of the {rungs} rungs moved by more than {passes.MOVED:.0%} "
-                f"beyond its rounds' spread in between.")
-    return (f"{opening}{len(found)} of {rungs} rungs moved by more than {passes.MOVED:.0%} "
-            f"beyond their rounds' spread ({_join(found)}): that work ran at another speed "
-            f"in one pass than in the other (the host's, or the process's own), which the "
-            f"machine's speed probe did not show. Their times pool both passes, so their "
-            f"spread carries the move; speedups and shares, taken round by round, cancel "
-            f"what moved in step with the other rungs: {ADVICE}.")
+        return (f"{opening}no two passes of any of the {rungs} rungs read more than "
+                f"{passes.MOVED:.0%} apart beyond their rounds' spread.")
+    return (f"{opening}{len(found)} of {rungs} rungs read more than {passes.MOVED:.0%} "
+            f"apart in two passes beyond their rounds' spread ({_join(found)}, slower pass "
+            f"over faster): that work ran at another speed in one pass than in another (the "
+            f"host's, or the process's own), which the machine's speed probe did not show. "
+            f"Their times pool all passes, so their spread carries the move; speedups and "
+            f"shares, taken round by round, cancel what moved in step with the other rungs: "
+            f"{ADVICE}.")
 
 
 def _verdict(value: float, workers: int) -> str:
