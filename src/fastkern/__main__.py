@@ -1,6 +1,6 @@
 """Command line: where Python's time goes, measured on this machine.
 
-    fastkern [options]                     the anatomy of the default kernels (about a minute)
+    fastkern [options]                     the anatomy of the default kernels (under two minutes)
     fastkern [anatomy] KERNEL [options]    one kernel (or several); --json, --plot, --quick
     fastkern [anatomy] MODULE:FUNCTION    your own function, registered by @fastkern.kernel
     fastkern report PATH.json [--plot P]   re-render a saved report

@@ -10,10 +10,13 @@ two of whose passes' interquartile ranges do not overlap, their medians more tha
 :data:`MOVED` apart, is marked. Quartiles, not extremes: in one idle run python
 mandelbrot(100) read 24.0-27.1 ms in eight rounds of its first pass and 30.6-35.0 ms in all
 nine of its second, and one stray first-pass round at 31.3 ms would have hidden that under a
-rule of no sample overlapping. Three passes, not two: a process carries luck of its own (one
-fresh interpreter read python mandelbrot 30% slow in all nine rounds, six others within 5%
-of each other), and the median of three passes' pooled rounds lies with the two that agree,
-where the median of two lies halfway.
+rule of no sample overlapping. Five passes of seven rounds, not two of nine: a pass carries
+the luck of its moment and of its process (one fresh interpreter read python mandelbrot 30%
+slow in all nine rounds, six others within 5% of each other; one idle run's first pass read
+fib and binary_trees 1.4-1.9x slow, its four later passes within 4%), and the median of
+five passes' pooled rounds lies with those that agree, where the median of two lies
+halfway. Two idle default runs here agreed within 5% on 25 of 27 ladder figures with three
+passes of nine rounds, and on 27 of 27 with five of seven, for about 10 s more per run.
 """
 
 from __future__ import annotations

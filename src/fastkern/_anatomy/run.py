@@ -108,7 +108,7 @@ def anatomy_all(kernels: Optional[Iterable[object]] = None, *,
     """:func:`anatomy` for several kernels (default: :data:`DEFAULT_KERNELS` that are built).
 
     ``sizes`` maps a kernel to its size (missing or None: chosen); the other arguments,
-    the result and the errors are :func:`anatomy`'s. The default set takes about a minute
+    the result and the errors are :func:`anatomy`'s. The default set takes under two minutes
     (``quick=True``: about ten seconds).
     """
     if progress is True:

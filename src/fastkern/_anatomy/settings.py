@@ -13,14 +13,14 @@ class Settings:
     """Each sample repeats its call until it has run at least this long."""
     samples: int = 5
     """Samples per figure; the median is reported, the interquartile range is the spread."""
-    ladder_samples: int = 9
-    """Samples per rung of the ladder, the figures most compared between runs (a ladder's
-    rounds take a few seconds of a run's minute)."""
-    ladder_passes: int = 3
+    ladder_samples: int = 7
+    """Samples per rung in each pass of the ladder, the figures most compared between runs
+    (one pass takes a few seconds)."""
+    ladder_passes: int = 5
     """Times the ladder is timed: once in each kernel's section, and each later pass at the
     end of the run; every rung pools all its passes, so its spread shows how far it moved in
-    between, and a pass that ran at another speed moves the pooled median less than with
-    two (see :mod:`.passes`). 1 times it once."""
+    between, and a pass or a process that ran at another speed cannot pull the pooled
+    median far (see :mod:`.passes`). 1 times it once."""
     ladder_fresh: bool = True
     """Time each later pass in its own fresh interpreter, so each rung pools as many
     processes' luck (see :mod:`.fresh`); off, or for a registered kernel, they run in this
@@ -62,7 +62,8 @@ class Settings:
 
 
 DEFAULT = Settings()
-QUICK = Settings(min_time=0.002, samples=3, ladder_samples=5, target_time=0.002, fit_points=3,
+QUICK = Settings(min_time=0.002, samples=3, ladder_samples=5, ladder_passes=3,
+                 target_time=0.002, fit_points=3,
                  thread_time=0.02, gil_call_time=0.002, cores_call_time=0.005,
                  stall_time=0.01, memory_elements=20_000, feature_ops=200, speed_loops=10_000,
                  quick=True)
