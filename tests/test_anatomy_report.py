@@ -46,9 +46,23 @@ def test_every_timing_is_well_formed(report):
         well_formed(timing)
 
 
-def test_thread_cpu_timings_are_scaled_to_the_runs_speed_and_keep_what_was_measured(report):
-    """Every thread-CPU timing of the rounds carries its rounds' speed readings and its
-    samples as measured, scaled by one factor; scaling changes no ratio within a round."""
+def test_thread_cpu_timings_are_as_measured_by_default_with_their_speed_readings(report):
+    assert report.settings.scale_to_speed is False and report.speed is None
+    (kernel,) = report.kernels
+    rounds = [t for r in kernel.ladder for t in r.passes] + [report.boundary.to_list]
+    assert all(len(t.speeds) == len(t.samples) and t.measured == () for t in rounds)
+    assert "scaled to the machine's fastest speed" not in " ".join(report.render(200).split())
+    assert not any("thread CPU times are scaled" in s for s in summary.sentences(report))
+
+
+def test_thread_cpu_timings_are_scaled_to_the_runs_speed_and_keep_what_was_measured():
+    """With scale_to_speed, every thread-CPU timing of the rounds carries its rounds' speed
+    readings and its samples as measured, scaled by one factor; scaling changes no ratio
+    within a round."""
+    from fastkern._anatomy.settings import QUICK
+
+    report = fastkern.anatomy("sum", 2000, threads=(1,), quick=True,
+                              settings=dataclasses.replace(QUICK, scale_to_speed=True))
     assert report.speed > 0
     (kernel,) = report.kernels
     assert all(r.time.samples == tuple(t for p in r.passes for t in p.samples)

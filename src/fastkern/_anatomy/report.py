@@ -365,7 +365,7 @@ class Report:
     speed: Optional[float] = None
     """The machine's speed that thread-CPU timings are scaled to, the fastest the run read
     (a few seconds' readings at a time), as seconds of the fixed work of :mod:`.steady`
-    (None where they are as measured)."""
+    (None where they are as measured, as by default: ``Settings.scale_to_speed``)."""
 
     def kernel(self, name: str) -> KernelReport:
         """The section of kernel ``name``; KeyError when the report did not measure it."""

@@ -80,9 +80,10 @@ def anatomy(kernel: object, size: Optional[int] = None, *, backends: Optional[Se
     returning seconds) times one thread's own work (default :func:`time.thread_time`, that
     thread's CPU time); ``wall`` (default :func:`time.perf_counter`) times concurrency:
     threads, processes, event loop. A fixed piece of Python work timed by ``clock`` before
-    and after every round of samples reads the machine's own speed, and every thread-CPU
-    timing is scaled from the readings around it to the fastest speed the run read
-    (``Report.speed``; each ``Timing`` keeps its samples as measured in ``measured``).
+    and after every round of samples reads the machine's own speed (``Timing.speeds``); with
+    ``settings.scale_to_speed`` every thread-CPU timing is scaled from the readings around
+    it to the fastest speed the run read (``Report.speed``; each ``Timing`` then keeps its
+    samples as measured in ``measured``).
     ``progress=True`` shows a progress bar on stderr; a ``Progress`` callable,
     ``progress(step, done, total)``, is called before each step instead; default: silent.
 
@@ -188,12 +189,12 @@ class _Sections:
 
 def _at_one_speed(reports: Sequence[Report], later: Sequence[Optional[tuple]]) -> list[Report]:
     """Every run's timings, its ladder's later passes (timed last) among them, scaled to the
-    fastest speed any run read (see :mod:`.steady`); each ladder pooled with its later
-    passes (see :mod:`.passes`)."""
+    fastest speed any run read where ``settings.scale_to_speed`` says so (see
+    :mod:`.steady`); each ladder pooled with its later passes (see :mod:`.passes`)."""
     order = [report.timings() + ([t for timed in second[0] for found in timed
                                   for t in found.values()] if second else [])
              for report, second in zip(reports, later)]
-    speed = steady.fastest(order)
+    speed = steady.fastest(order) if reports[0].settings.scale_to_speed else None
     found = []
     for report, second, timings in zip(reports, later, order):
         readings = steady.group_speeds(timings)
