@@ -5,15 +5,16 @@
         calls (``fastkern.implementation(kernel, backend)(*prepared args)`` in a plain loop
         timed by ``time.thread_time_ns``, the cycle collector off as timeit has it), made in
         the same run (three turns each, taken alternately; medians), side by side with their
-        ratio: the ladder as measured, and as the report shows it (scaled to the fastest
-        speed the check read, see ``fastkern._anatomy.steady``).
+        ratio: the ladder as measured (as the report shows it by default), and scaled to
+        the fastest speed the check read (as the report shows it with
+        ``Settings.scale_to_speed``, see ``fastkern._anatomy.steady``).
 
     python benchmarks/check_anatomy.py load [--busy N] [--quick] [KERNEL ...]
         Each kernel's python/typed and python/c ladder ratios (medians of three ladder
         measurements) measured idle, idle again, and while N busy loops (default 2) spin in
         other sessions, with how far each run is from the first idle one; then each rung's
-        own median in each run, as measured and as the report shows it (scaled to the
-        fastest speed that run read), to see which rung moved. Run it on an otherwise idle machine.
+        own median in each run, as measured (as the report shows it by default) and scaled
+        to the fastest speed that run read, to see which rung moved. Run it on an otherwise idle machine.
 """
 
 from __future__ import annotations
