@@ -79,7 +79,7 @@ def _passes(report: Report) -> Optional[str]:
     return (f"{opening}{len(found)} of {rungs} rungs read more than {passes.MOVED:.0%} "
             f"apart in two passes beyond their rounds' spread ({_join(found)}, slower pass "
             f"over faster): that work ran at another speed in one pass than in another (the "
-            f"host's, or the process's own), which the machine's speed probe did not show. "
+            f"host's, or the process's own). "
             f"Their times pool all passes, so their spread carries the move; speedups and "
             f"shares, taken round by round, cancel what moved in step with the other rungs: "
             f"{ADVICE}.")
