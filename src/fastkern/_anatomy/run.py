@@ -197,7 +197,7 @@ def _at_one_speed(reports: Sequence[Report], later: Sequence[Optional[tuple]]) -
     speed = steady.fastest(order) if reports[0].settings.scale_to_speed else None
     found = []
     for report, second, timings in zip(reports, later, order):
-        readings = steady.group_speeds(timings)
+        readings = steady.group_speeds(timings) if speed else {}
         report = steady.at_speed(report, speed, readings)
         if second is not None:
             timed, apart, where = second
