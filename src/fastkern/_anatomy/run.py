@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import multiprocessing
+import os
 import statistics
+import sys
 from collections import defaultdict
+from concurrent.futures.process import BrokenProcessPool
 from typing import Callable, Iterable, Mapping, Optional, Sequence, Union
 
 from .. import _dispatch
@@ -91,7 +95,8 @@ def anatomy(kernel: object, size: Optional[int] = None, *, backends: Optional[Se
     a positive integer, thread counts that are not positive integers, or a ``repeat`` or
     ``settings.ladder_passes`` that is not a positive integer;
     :class:`fastkern.BackendError` for a backend that is unknown, not built, or that no
-    chosen kernel implements. Ctrl-C
+    chosen kernel implements; ``RuntimeError`` when called while a worker process imports
+    the main module (a script's call outside ``if __name__ == "__main__":``). Ctrl-C
     (``KeyboardInterrupt``) stops the run, returning nothing.
     """
     return anatomy_all([kernel], sizes={kernel_name(kernel): size}, backends=backends, threads=threads,
@@ -112,6 +117,7 @@ def anatomy_all(kernels: Optional[Iterable[object]] = None, *,
     the result and the errors are :func:`anatomy`'s. The default set takes under two minutes
     (``quick=True``: about ten seconds).
     """
+    _check_not_bootstrapping()
     if progress is True:
         with progress_bar() as bar:
             return anatomy_all(kernels, sizes=sizes, backends=backends, threads=threads,
@@ -166,6 +172,30 @@ def anatomy_all(kernels: Optional[Iterable[object]] = None, *,
     return dataclasses.replace(pool(reports), elapsed=wall() - start,
                                load=_pooled_load(sections.loads), repeat=repeat,
                                spread=spreads(reports) if repeat > 1 else ())
+
+
+def _check_not_bootstrapping() -> None:
+    """Refuse to run while a multiprocessing worker is importing the main module: the
+    processes section starts workers, each re-imports the caller's script, and a call made
+    there at module level would run the whole anatomy again in every worker."""
+    if getattr(multiprocessing.current_process(), "_inheriting", False):
+        raise RuntimeError(
+            "fastkern.anatomy() was called while a worker process was importing the main "
+            "module (the anatomy's processes section starts workers, and each imports your "
+            "script again); call it under 'if __name__ == \"__main__\":'")
+
+
+def _broken_pool_hint(error: Exception) -> str:
+    """The likely cause of workers that died while the main module is a script of the
+    user's: each worker imports it first, and refuses an anatomy call made there."""
+    main = getattr(sys.modules.get("__main__"), "__file__", None)
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    if not isinstance(error, BrokenProcessPool) or not main or \
+            os.path.abspath(main).startswith(package + os.sep):
+        return ""
+    return (f" (each worker first imports {os.path.basename(main)}: where that calls "
+            "fastkern.anatomy() outside 'if __name__ == \"__main__\":', every worker stops "
+            "there; its error is on stderr)")
 
 
 class _Sections:
@@ -314,7 +344,8 @@ def _kernel_report(kernel: str, size: Optional[int], chosen: Optional[list[str]]
                                         settings.thread_time)
             sections.helpers.append(pool_report.worker_cpu)
         except Exception as error:  # a worker that cannot import or run the kernel
-            absent["processes"] = f"worker processes failed: {type(error).__name__}: {error}"
+            absent["processes"] = (f"worker processes failed: {type(error).__name__}: {error}"
+                                   + _broken_pool_hint(error))
     sections.step(f"{kernel}: {KERNEL_STEPS[5]}")
     stalls = stall.measure(kernel, size, _stall_variants(kernel, names), per_call,
                            settings.stall_time, settings.tick, timer.wall)
