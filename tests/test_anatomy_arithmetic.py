@@ -461,13 +461,24 @@ def test_a_rung_moved_only_when_two_of_its_passes_lie_apart_beyond_the_threshold
         "one stray round does not hide a move"
     assert passes.moved(rung((1.04, 1.05, 1.03))) is None, f"apart, but within {passes.MOVED:.0%}"
     assert passes.moved(Rung("c", first)) is None, "one pass"
-    assert passes.moved(rung((1.0, 1.01, 0.99), (0.9, 0.91, 0.89), (1.2, 1.21, 1.19))) == \
+    assert passes.moved(rung((0.9, 0.91, 0.89), (1.2, 1.21, 1.19))) == \
         pytest.approx(1.2 / 0.9 - 1), "the two passes furthest apart"
+    steady, slow = (1.0, 1.01, 0.99), (1.2, 1.21, 1.19)
+    assert passes.moved(rung(steady, (0.9, 0.91, 0.89), slow)) is None, \
+        "of four passes, the fastest and the slowest are left out"
+    assert passes.moved(rung(steady, steady, steady, steady, steady, slow)) is None, \
+        "one process's luck among seven passes is not a move"
+    assert passes.moved(rung(steady, steady, steady, steady, slow, slow)) == pytest.approx(0.2), \
+        "two passes that moved are"
     assert passes.moved(rung((1.0, 1.01, 0.99), (1.04, 1.05, 1.03))) is None
     kernel = kernel_with({"python": first, "c": first})
     kernel = dataclasses.replace(kernel, ladder=(kernel.ladder[0], rung((1.2, 1.2, 1.2))))
     assert [(r.backend, round(change, 6)) for r, change in passes.moved_rungs(kernel)] == \
         [("c", 0.2)]
+    assert passes.left_out([kernel]) == "", "two passes: none left out"
+    four = dataclasses.replace(kernel, ladder=(kernel.ladder[0], rung(steady, steady, slow)))
+    assert passes.left_out([four]) == \
+        " (leaving out the fastest and the slowest of each rung's 4 passes)"
 
 
 def test_combining_pools_each_rung_with_its_later_passes_in_round_order():

@@ -125,7 +125,7 @@ def passes_note(report: Report) -> Optional[str]:
             f"{passes.where(timed)}, the last {summary.apart([k.passes_apart for k in timed])} "
             f"after the first. A rung marked \"passes\" (the slower pass's median over the "
             f"faster's) read more than {passes.MOVED:.0%} apart in two passes, the middle half "
-            f"of one's rounds beyond the middle half of the other's.")
+            f"of one's rounds beyond the middle half of the other's{passes.left_out(timed)}.")
 
 
 def ladder(report: Report) -> Table:

@@ -13,10 +13,10 @@ class Settings:
     """Each sample repeats its call until it has run at least this long."""
     samples: int = 5
     """Samples per figure; the median is reported, the interquartile range is the spread."""
-    ladder_samples: int = 7
+    ladder_samples: int = 5
     """Samples per rung in each pass of the ladder, the figures most compared between runs
     (one pass takes a few seconds)."""
-    ladder_passes: int = 5
+    ladder_passes: int = 7
     """Times the ladder is timed: once in each kernel's section, and each later pass at the
     end of the run; every rung pools all its passes, so its spread shows how far it moved in
     between, and a pass or a process that ran at another speed cannot pull the pooled
