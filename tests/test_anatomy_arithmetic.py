@@ -478,7 +478,7 @@ def test_a_rung_moved_only_when_two_of_its_passes_lie_apart_beyond_the_threshold
     assert passes.left_out([kernel]) == "", "two passes: none left out"
     four = dataclasses.replace(kernel, ladder=(kernel.ladder[0], rung(steady, steady, slow)))
     assert passes.left_out([four]) == \
-        " (leaving out the fastest and the slowest of each rung's 4 passes)"
+        ", leaving out the fastest and the slowest of each rung's 4 passes"
 
 
 def test_combining_pools_each_rung_with_its_later_passes_in_round_order():

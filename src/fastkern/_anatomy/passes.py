@@ -113,7 +113,7 @@ def left_out(kernels: Sequence[KernelReport]) -> str:
     """Which passes :func:`moved` leaves out, in words ("" where it leaves out none)."""
     found = count(kernels)
     return "" if found < TRIMMED else \
-        f" (leaving out the fastest and the slowest of each rung's {found} passes)"
+        f", leaving out the fastest and the slowest of each rung's {found} passes"
 
 
 def later(kernels: Sequence[KernelReport]) -> str:
