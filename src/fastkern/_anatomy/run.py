@@ -37,6 +37,8 @@ CORES_STEP = "one call, all cores"
 SHARED_STEPS = ("boundary", "memory", "garbage collection", "language features")
 #: Each of the ladder's later passes, after every other section (see :mod:`.passes`).
 SECOND_PASS = "ladder again"
+#: What a script wraps its anatomy call in, so that worker processes importing it skip it.
+MAIN_GUARD = 'if __name__ == "__main__":'
 
 
 def default_kernels() -> list[str]:
@@ -182,7 +184,7 @@ def _check_not_bootstrapping() -> None:
         raise RuntimeError(
             "fastkern.anatomy() was called while a worker process was importing the main "
             "module (the anatomy's processes section starts workers, and each imports your "
-            "script again); call it under 'if __name__ == \"__main__\":'")
+            f"script again); call it under '{MAIN_GUARD}'")
 
 
 def _broken_pool_hint(error: Exception) -> str:
@@ -194,8 +196,8 @@ def _broken_pool_hint(error: Exception) -> str:
             os.path.abspath(main).startswith(package + os.sep):
         return ""
     return (f" (each worker first imports {os.path.basename(main)}: where that calls "
-            "fastkern.anatomy() outside 'if __name__ == \"__main__\":', every worker stops "
-            "there; its error is on stderr)")
+            f"fastkern.anatomy() outside '{MAIN_GUARD}', every worker stops there; its error "
+            "is on stderr)")
 
 
 class _Sections:

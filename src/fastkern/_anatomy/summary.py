@@ -78,8 +78,8 @@ def _passes(report: Report) -> Optional[str]:
                 f"{passes.MOVED:.0%} apart beyond their rounds' spread{passes.left_out(timed)}.")
     return (f"{opening}{len(found)} of {rungs} rungs read more than {passes.MOVED:.0%} "
             f"apart in two passes beyond their rounds' spread{passes.left_out(timed)} "
-            f"({_join(found)}, slower pass over faster): that work ran at another speed in one pass than in another (the "
-            f"host's, or the process's own). "
+            f"({_join(found)}, slower pass over faster): that work ran at another speed in "
+            f"one pass than in another (the host's, or the process's own). "
             f"Their times pool all passes, so their spread carries the move; speedups and "
             f"shares, taken round by round, cancel what moved in step with the other rungs: "
             f"{ADVICE}.")
