@@ -5,16 +5,14 @@
         calls (``fastkern.implementation(kernel, backend)(*prepared args)`` in a plain loop
         timed by ``time.thread_time_ns``, the cycle collector off as timeit has it), made in
         the same run (three turns each, taken alternately; medians), side by side with their
-        ratio: the ladder as measured (as the report shows it by default), and scaled to
-        the fastest speed the check read (as the report shows it with
-        ``Settings.scale_to_speed``, see ``fastkern._anatomy.steady``).
+        ratio.
 
     python benchmarks/check_anatomy.py load [--busy N] [--quick] [KERNEL ...]
         Each kernel's python/typed and python/c ladder ratios (medians of three ladder
         measurements) measured idle, idle again, and while N busy loops (default 2) spin in
         other sessions, with how far each run is from the first idle one; then each rung's
-        own median in each run, as measured (as the report shows it by default) and scaled
-        to the fastest speed that run read, to see which rung moved. Run it on an otherwise idle machine.
+        own median in each run, to see which rung moved, and the machine's own speed (the
+        anatomy's probe) after each kernel. Run it on an otherwise idle machine.
 """
 
 from __future__ import annotations
@@ -32,8 +30,9 @@ from fastkern import _dispatch
 from fastkern._anatomy import ladder, steady
 from fastkern._anatomy.inputs import choose_size, prepared
 from fastkern._anatomy.run import default_kernels
-from fastkern._anatomy.report import Timing
+from fastkern._anatomy.model import Timing
 from fastkern._anatomy.settings import Settings
+from fastkern._anatomy.formatting import probe_work
 from fastkern._anatomy.timing import Timer, collector
 
 RATIOS = (("python", "typed"), ("python", "c"))
@@ -79,8 +78,7 @@ def sizes(kernels: Sequence[str], settings: Settings) -> dict[str, int]:
 
 
 class Ladders:
-    """Ladder measurements as the anatomy takes them, each round's speed read beside it;
-    medians over the turns, as measured or scaled as the anatomy scales them."""
+    """Ladder measurements as the anatomy takes them; medians over the turns."""
 
     def __init__(self, settings: Settings):
         self.timer = Timer(settings, speed=steady.probe(time.thread_time, settings.speed_loops))
@@ -90,27 +88,16 @@ class Ladders:
         found = ladder.measure(kernel, size, _dispatch.kernel_backends(kernel), self.timer)
         self.turns.setdefault(kernel, []).append(found)
 
-    def medians(self, scale: bool) -> dict[tuple[str, str], float]:
-        """Each (kernel, backend)'s median over the turns, as measured or as the anatomy
-        scales them (to the fastest of the groups' smoothed speeds)."""
-        timings = [timing for turns in self.turns.values() for turn in turns
-                   for timing in turn.values()]
-        readings = steady.group_speeds(timings)
-        speed = min(readings.values(), default=None)
-        found = {}
-        for kernel, turns in self.turns.items():
-            for backend in turns[0]:
-                found[kernel, backend] = statistics.median(
-                    (steady.scaled(turn[backend], speed, readings.get(turn[backend].speeds))
-                     if scale and speed else turn[backend]).median for turn in turns)
-        return found
+    def medians(self) -> dict[tuple[str, str], float]:
+        """Each (kernel, backend)'s median over the turns."""
+        return {(kernel, backend): statistics.median(turn[backend].median for turn in turns)
+                for kernel, turns in self.turns.items() for backend in turns[0]}
 
 
 def agree(kernels: Sequence[str], settings: Settings, turns: int = 3) -> None:
     """Both measurements, taking ``turns`` turns each, so that a change of load hits both."""
-    print(f"{'kernel':<22}{'backend':<10}{'measured':>12}{'scaled':>12}{'independent':>13}"
-          f"{'ratios':>16}")
-    worst = {"measured": 0.0, "scaled": 0.0}
+    print(f"{'kernel':<22}{'backend':<10}{'anatomy':>12}{'independent':>13}{'ratio':>8}")
+    worst = 0.0
     chosen = sizes(kernels, settings)
     ladders = Ladders(settings)
     other: dict[tuple[str, str], list[float]] = {}
@@ -120,39 +107,32 @@ def agree(kernels: Sequence[str], settings: Settings, turns: int = 3) -> None:
             ladders.measure(kernel, size)
             for backend, value in independent(calls).items():
                 other.setdefault((kernel, backend), []).append(value)
-    found = {"measured": ladders.medians(False), "scaled": ladders.medians(True)}
+    found = ladders.medians()
     for (kernel, backend), values in other.items():
         theirs = statistics.median(values)
-        cells = ""
-        for name, medians in found.items():
-            worst[name] = max(worst[name], abs(medians[kernel, backend] / theirs - 1))
-            cells += f"{medians[kernel, backend] / theirs:>8.3f}"
+        worst = max(worst, abs(found[kernel, backend] / theirs - 1))
         print(f"{kernel + f'({chosen[kernel]})':<22}{backend:<10}"
-              f"{found['measured'][kernel, backend] * 1e6:>10.2f}us"
-              f"{found['scaled'][kernel, backend] * 1e6:>10.2f}us{theirs * 1e6:>11.2f}us{cells}")
-    for name, value in worst.items():
-        print(f"largest difference, anatomy {name} vs independent: {value:.1%}")
+              f"{found[kernel, backend] * 1e6:>10.2f}us{theirs * 1e6:>11.2f}us"
+              f"{found[kernel, backend] / theirs:>8.3f}")
+    print(f"largest difference, anatomy vs independent: {worst:.1%}")
 
 
 def ratios(kernels: dict[str, int], settings: Settings, turns: int = 3,
-           times: dict | None = None, scaled: dict | None = None,
-           speeds: list | None = None) -> dict[tuple[str, str], float]:
+           times: dict | None = None, speeds: list | None = None) -> dict[tuple[str, str], float]:
     """Each kernel's ladder ratios from the medians of ``turns`` ladder measurements; each
-    rung's median seconds go into ``times`` (as measured) and ``scaled`` (scaled to the
-    fastest speed the run read) by kernel and backend when they are given, and a reading of the
-    machine's own speed after each kernel into ``speeds``."""
+    rung's median seconds go into ``times`` by kernel and backend when it is given, and a
+    reading of the machine's own speed after each kernel into ``speeds``."""
     found = {}
     ladders = Ladders(settings)
+    probe = steady.probe(time.thread_time, settings.speed_loops)
     for kernel, size in kernels.items():
         for _ in range(turns):
             ladders.measure(kernel, size)
         if speeds is not None:
-            speeds.append(steady.reading(time.thread_time))
-    medians = ladders.medians(False)
+            speeds.append(probe())
+    medians = ladders.medians()
     if times is not None:
         times.update(medians)
-    if scaled is not None:
-        scaled.update(ladders.medians(True))
     for kernel in kernels:
         for upper, lower in RATIOS:
             if (kernel, upper) in medians and (kernel, lower) in medians:
@@ -169,11 +149,10 @@ def load(kernels: Sequence[str], settings: Settings, busy: int) -> None:
     chosen = sizes(kernels, settings)
     names = ["idle", "idle again", f"{busy} busy loops"]
     rungs: dict[str, dict] = {name: {} for name in names}
-    scaled: dict[str, dict] = {name: {} for name in names}
     speeds: dict[str, list] = {name: [] for name in names}
 
     def measure(name: str) -> dict:
-        return ratios(chosen, settings, times=rungs[name], scaled=scaled[name], speeds=speeds[name])
+        return ratios(chosen, settings, times=rungs[name], speeds=speeds[name])
 
     runs = {name: measure(name) for name in names[:2]}
     spinning = busy_loops(busy)
@@ -185,11 +164,10 @@ def load(kernels: Sequence[str], settings: Settings, busy: int) -> None:
             process.kill()
             process.wait()
     _moves("ratio", names, runs, lambda value: f"{value:>15.3f}x", chosen)
-    for label, found in (("measured", rungs), ("scaled", scaled)):
-        print()
-        _moves(label, names, found, lambda value: f"{value * 1e6:>14.1f}us", chosen)
-    print(f"\nthe machine's own speed: a fixed piece of Python work ({steady.LOOPS:,} loop steps), "
-          f"thread CPU time, after each kernel")
+    print()
+    _moves("rung", names, rungs, lambda value: f"{value * 1e6:>14.1f}us", chosen)
+    print(f"\nthe machine's own speed: {probe_work(settings.speed_loops)}, thread CPU time, "
+          f"after each kernel")
     for name in names:
         print(f"  {name:<16}" + " ".join(f"{value * 1e3:.2f}" for value in speeds[name])
               + f" ms  (largest/least {max(speeds[name]) / min(speeds[name]):.2f})")

@@ -11,10 +11,11 @@ import dataclasses
 
 from fastkern._anatomy import derive, gil, ladder, stall
 from fastkern._anatomy.fit import fit_line
-from fastkern._anatomy.report import (CPU, NOISY, UNSTABLE, WALL, CallCost, DispatchCost,
-                                      GarbageCollection, KernelReport, Scaling, Timing, stability)
+from fastkern._anatomy.model import (CPU, NOISY, UNSTABLE, WALL, CallCost, DispatchCost,
+                                     GarbageCollection, KernelReport, Passes, Rung, Scaling,
+                                     Timing, quartiles, stability, summarize)
 from fastkern._anatomy.settings import Settings
-from fastkern._anatomy.timing import Timer, quartiles, summarize
+from fastkern._anatomy.timing import Timer
 
 #: Powers of two, so that sums and products of them are exact in binary floating point.
 TICK = 2.0 ** -10
@@ -325,10 +326,12 @@ def test_gil_calls_are_lengthened_to_the_minimum_where_the_kernel_allows():
     assert args == (90,) and size is None and seconds == 1e-6, "fib above 92 is refused"
 
 
-def test_samples_run_with_the_collector_off_unless_the_settings_say_on():
+def test_samples_run_with_the_collector_off_and_restore_its_state():
     import gc
 
-    for collecting in (False, True):
+    was = gc.isenabled()
+    for start in (True, False):
+        (gc.enable if start else gc.disable)()
         clock = FakeClock()
         seen = []
 
@@ -336,11 +339,11 @@ def test_samples_run_with_the_collector_off_unless_the_settings_say_on():
             seen.append(gc.isenabled())
             clock.advance(TICK)
 
-        was = gc.isenabled()
-        Timer(settings(collector=collecting), clock, clock).time(call)
-        assert gc.isenabled() == was, "the collector's state is restored"
+        Timer(settings(), clock, clock).time(call)
+        assert gc.isenabled() == start, "the collector's state is restored"
         timed = seen[settings().warmup:]
-        assert timed and set(timed) == {collecting}
+        assert timed and set(timed) == {False}
+    (gc.enable if was else gc.disable)()
 
 
 def test_the_collector_census_is_per_call_over_several_calls():
@@ -383,138 +386,66 @@ def test_each_round_carries_the_mean_of_the_speed_readings_around_it():
     assert order[-10:] == ["speed", "a", "b", "speed", "a", "b", "speed", "a", "b", "speed"]
     for timing in result.values():
         assert timing.speeds == (5 * TICK, 7 * TICK, 6 * TICK)
-        assert timing.samples == (TICK,) * 3 and timing.measured == ()
+        assert timing.samples == (TICK,) * 3
     assert Timer(settings(samples=3), clock).time(call("c")).speeds == ()
 
 
-def test_samples_are_scaled_to_one_speed_and_ratios_stay_as_they_were():
-    """A timing is scaled by one factor, the run's speed over the median of its rounds'."""
-    from fastkern._anatomy import steady
-
-    python = summarize([8.0, 16.0, 8.0], speeds=[2.0, 4.0, 2.0])
-    c = summarize([1.0, 2.0, 1.0], speeds=[2.0, 4.0, 2.0])
-    scaled = steady.scaled(python, 1.0)
-    assert scaled.samples == (4.0, 8.0, 4.0) and (scaled.median, scaled.iqr) == (4.0, 2.0)
-    assert scaled.measured == (8.0, 16.0, 8.0) and scaled.speeds == python.speeds
-    again = steady.scaled(scaled, 4.0, reading=1.0)
-    assert again.samples == (32.0, 64.0, 32.0) and again.measured == python.samples, \
-        "from as measured, from the reading given"
-    assert steady.scaled(summarize([1.0, 2.0]), 1.0) == summarize([1.0, 2.0]), "no readings"
-    assert steady.scaled(summarize([1.0], speeds=[0.0]), 1.0).measured == ()
-    times = {"python": python, "c": c}
-    before = kernel_with(times)
-    after = kernel_with({b: steady.scaled(t, 1.0) for b, t in times.items()})
-    assert derive.speedup(after, "c") == derive.speedup(before, "c")
-    assert [p.share for p in derive.parts(after)] == [p.share for p in derive.parts(before)]
-
-
-def test_a_report_is_scaled_to_its_speed_with_the_collectors_pause():
-    from fastkern._anatomy import steady
-    from fastkern._anatomy.report import Machine, Report
-
-    machine = Machine("cpu", 2, "3.11", "CPython", False, False, None, None, None, "0", (), "", "")
-    enabled = summarize([4.0, 8.0, 8.0], speeds=[1.0, 2.0, 2.0])
-    gc_report = GarbageCollection("binary_trees", 10, enabled, enabled, (1.0, 0.0, 0.0), 1.0)
-    kernel = kernel_with({"python": summarize([8.0, 16.0, 16.0], speeds=[1.0, 2.0, 2.0])})
-    report = Report(machine, settings(), (kernel,), None, None, gc_report, None, 1.0)
-    assert sorted(steady.speeds(report)) == [1.0] * 3 + [2.0] * 6
-    scaled = steady.at_speed(report, 1.0)
-    assert scaled.speed == 1.0
-    assert scaled.kernels[0].ladder[0].time.samples == (4.0, 8.0, 8.0)
-    assert scaled.gc.enabled.median == 4.0 and scaled.gc.pause == 0.5, "pause x 4/8"
-    assert steady.at_speed(report, None) is report
-
-
-def test_a_groups_speed_is_smoothed_over_its_neighbours_and_the_fastest_is_the_anchor():
-    """Groups of rounds (one time_all each, in the order measured) read their speed as the
-    median of their own readings and their NEIGHBOURS' on either side."""
-    from fastkern._anatomy import steady
-    from fastkern._anatomy.report import Machine, Report
-
-    machine = Machine("cpu", 2, "3.11", "CPython", False, False, None, None, None, "0", (), "", "")
-    readings = [(float(i),) * 3 for i in range(1, 12)]
-    kernel = kernel_with({f"b{i}": summarize([1.0] * 3, speeds=r) for i, r in enumerate(readings)})
-    report = Report(machine, settings(), (kernel,), None, None, None, None, 1.0)
-    found = steady.group_speeds(report.timings())
-    n = steady.NEIGHBOURS
-    assert [found[r] for r in readings] == [
-        statistics.median(range(max(1, i - n), min(11, i + n) + 1)) for i in range(1, 12)]
-    assert steady.fastest([report.timings()]) == found[readings[0]] == 3.0
-    assert steady.fastest([dataclasses.replace(report, kernels=()).timings()]) is None
-    scaled = steady.at_speed(report, 3.0)
-    assert [r.time.samples[0] for r in scaled.kernels[0].ladder] == [
-        3.0 / found[r] for r in readings]
-
-
 def test_a_rung_moved_only_when_two_of_its_passes_lie_apart_beyond_the_threshold():
-    from fastkern._anatomy import passes
-    from fastkern._anatomy.report import Rung
-
     first = summarize([1.0, 1.01, 0.99])
+
     def rung(*others):
         return Rung("c", first, (first, *(summarize(list(o)) for o in others)))
-    assert passes.moved(rung((1.1, 1.11, 1.09))) == pytest.approx(0.1)
-    assert passes.moved(rung((0.9, 0.91, 0.89))) == pytest.approx(1 / 0.9 - 1), \
+
+    assert derive.moved(rung((1.1, 1.11, 1.09))) == pytest.approx(0.1)
+    assert derive.moved(rung((0.9, 0.91, 0.89))) == pytest.approx(1 / 0.9 - 1), \
         "slower over faster, whichever pass came first"
-    assert passes.moved(rung((0.98, 1.0, 1.1, 1.11, 1.12))) is None, "middle halves overlap"
-    assert passes.moved(rung((1.1, 1.11, 1.09, 1.12, 0.98))) == pytest.approx(0.1), \
+    assert derive.moved(rung((0.98, 1.0, 1.1, 1.11, 1.12))) is None, "middle halves overlap"
+    assert derive.moved(rung((1.1, 1.11, 1.09, 1.12, 0.98))) == pytest.approx(0.1), \
         "one stray round does not hide a move"
-    assert passes.moved(rung((1.04, 1.05, 1.03))) is None, f"apart, but within {passes.MOVED:.0%}"
-    assert passes.moved(Rung("c", first)) is None, "one pass"
-    assert passes.moved(rung((0.9, 0.91, 0.89), (1.2, 1.21, 1.19))) == \
+    assert derive.moved(rung((1.04, 1.05, 1.03))) is None, f"apart, but within {derive.MOVED:.0%}"
+    assert derive.moved(Rung("c", first, (first,))) is None, "one pass"
+    assert derive.moved(rung((0.9, 0.91, 0.89), (1.2, 1.21, 1.19))) == \
         pytest.approx(1.2 / 0.9 - 1), "the two passes furthest apart"
-    steady, slow = (1.0, 1.01, 0.99), (1.2, 1.21, 1.19)
-    assert passes.moved(rung(steady, (0.9, 0.91, 0.89), slow)) is None, \
+    level, slow = (1.0, 1.01, 0.99), (1.2, 1.21, 1.19)
+    assert derive.moved(rung(level, (0.9, 0.91, 0.89), slow)) is None, \
         "of four passes, the fastest and the slowest are left out"
-    assert passes.moved(rung(steady, steady, steady, steady, steady, slow)) is None, \
+    assert derive.moved(rung(level, level, level, level, level, slow)) is None, \
         "one process's luck among seven passes is not a move"
-    assert passes.moved(rung(steady, steady, steady, steady, slow, slow)) == pytest.approx(0.2), \
+    assert derive.moved(rung(level, level, level, level, slow, slow)) == pytest.approx(0.2), \
         "two passes that moved are"
-    assert passes.moved(rung((1.0, 1.01, 0.99), (1.04, 1.05, 1.03))) is None
     kernel = kernel_with({"python": first, "c": first})
     kernel = dataclasses.replace(kernel, ladder=(kernel.ladder[0], rung((1.2, 1.2, 1.2))))
-    assert [(r.backend, round(change, 6)) for r, change in passes.moved_rungs(kernel)] == \
+    assert [(r.backend, round(change, 6)) for r, change in derive.moved_rungs(kernel)] == \
         [("c", 0.2)]
-    assert passes.left_out([kernel]) == "", "two passes: none left out"
-    four = dataclasses.replace(kernel, ladder=(kernel.ladder[0], rung(steady, steady, slow)))
-    assert passes.left_out([four]) == \
-        ", leaving out the fastest and the slowest of each rung's 4 passes"
 
 
-def test_combining_pools_each_rung_with_its_later_passes_in_round_order():
-    from fastkern._anatomy import passes
-    from fastkern._anatomy.report import Machine, Report
-
-    machine = Machine("cpu", 2, "3.11", "CPython", False, False, None, None, None, "0", (), "", "")
+def test_pooling_a_kernels_later_passes_keeps_each_pass_in_round_order():
     kernel = kernel_with({"python": summarize([8.0, 9.0]), "c": summarize([1.0, 2.0])})
-    report = Report(machine, settings(), (kernel,), None, None, None, None, 1.0)
     second = {"python": summarize([10.0, 11.0]), "c": summarize([3.0, 4.0])}
     third = {"python": summarize([12.0, 13.0]), "c": summarize([5.0, 6.0])}
-    found = passes.combined(report, [[second, third]], [42.0], [passes.FRESH]).kernels[0]
-    assert found.passes_apart == 42.0
-    assert found.passes_where == passes.FRESH
+    how = Passes(3, 42.0, 2)
+    found = ladder.pooled(kernel, [second, third], how)
+    assert found.passes == how
     assert found.rung("python").time.samples == (8.0, 9.0, 10.0, 11.0, 12.0, 13.0)
     assert found.rung("c").time.samples == (1.0, 2.0, 3.0, 4.0, 5.0, 6.0)
     assert found.rung("c").passes == (kernel.rung("c").time, second["c"], third["c"])
     assert derive.speedup(found, "c").value == statistics.median(
         [8.0, 4.5, 10 / 3, 11 / 4, 12 / 5, 13 / 6])
-    assert passes.count([found]) == 3 and passes.how_often([found]) == "3 times"
-    assert passes.later([found]) == "each later one"
-    two = passes.combined(report, [[second]], [42.0], [passes.FRESH]).kernels[0]
-    assert (passes.count([two]), passes.how_often([two]), passes.later([two])) == \
-        (2, "twice", "the second")
 
 
-def test_where_the_second_passes_ran_in_words():
-    from fastkern._anatomy import passes
+def test_the_passes_method_says_where_the_later_passes_ran():
+    from fastkern._anatomy import summary
 
-    def at(name, place):
+    def at(name, fresh, why=None):
         return dataclasses.replace(kernel_with({"c": summarize([1.0])}), kernel=name,
-                                   passes_where=place)
+                                   passes=Passes(3, 10.0, fresh, why))
 
-    fresh = [at("sum", passes.FRESH), at("fib", passes.FRESH)]
-    assert passes.where(fresh) == "in a fresh interpreter"
-    mixed = fresh + [at("mine", f"{passes.SAME}: a registered kernel's rungs are built here")]
-    assert passes.where(mixed) == ("in a fresh interpreter for sum, fib, and in this process "
-                                   "for mine, since a registered kernel's rungs are built here")
-    assert passes.where([at("sum", f"{passes.SAME}: told so")]) == "in this process, since told so"
+    method = summary.passes_method([at("sum", 2), at("fib", 2)])
+    assert "(each later one in a fresh interpreter)" in method
+    assert "pools 3 passes" in method and "leaving out" not in method
+    mixed = summary.passes_method([at("sum", 2), at("mine", 0, "it is registered")])
+    assert ("each later one in a fresh interpreter for sum; later ones in this process for "
+            "mine, since it is registered") in mixed
+    four = dataclasses.replace(at("sum", 3), passes=Passes(4, 10.0, 3))
+    assert "leaving out the fastest and the slowest of each rung's 4 passes" in \
+        summary.passes_method([four])

@@ -14,8 +14,9 @@ from rich.console import Console
 import fastkern
 from fastkern._anatomy import cores, derive, figures, render, summary
 from fastkern._anatomy.formatting import UNRESOLVED, unresolved
-from fastkern._anatomy.report import WALL, Cores, Report, Scaling
-from fastkern._anatomy.timing import summarize
+from fastkern._anatomy.model import WALL, Cores, Scaling
+from fastkern._anatomy.report import Report
+from fastkern._anatomy.model import summarize
 from fastkern._info import thread_budget
 from fastkern.backends import _c, _typed
 

@@ -17,10 +17,12 @@ from fastkern import __main__ as cli
 from fastkern._anatomy import compare, costs, derive, figures, inputs, render, summary
 from fastkern._anatomy.formatting import UNRESOLVED, ratio, unresolved
 from fastkern._anatomy.merge import pool
-from fastkern._anatomy.report import Load, Report, Timing
+from fastkern._anatomy.model import Load, Timing
+from fastkern._anatomy.report import Report
 from fastkern._anatomy.inputs import raw_call
 from fastkern._anatomy.settings import Settings
-from fastkern._anatomy.timing import Timer, summarize
+from fastkern._anatomy.timing import Timer
+from fastkern._anatomy.model import summarize
 
 #: A figure as printed: a number with a unit (%, x, s, ms, µs, ns), or a decimal.
 FIGURE = re.compile(r"-?\d+(?:\.\d+)?(?:%|x\b| (?:s|ms|µs|ns)\b)|-?\d+\.\d+")
@@ -262,13 +264,11 @@ def _scaled(timing: Timing, factor: float) -> Timing:
 
 def test_compare_command(report, tmp_path, capsys):
     first, second = tmp_path / "a.json", tmp_path / "b.json"
-    first.write_text(dataclasses.replace(report, speed=0.00125).to_json())
+    first.write_text(report.to_json())
     second.write_text(report.to_json())
     assert cli.main(["compare", str(first), str(second)]) == 0
     out = " ".join(capsys.readouterr().out.split())
     assert "within noise" in out
-    assert (f"each at the fastest machine speed its own run read (the fixed piece of Python "
-            f"work took a.json {render.seconds(0.00125)}); the others are as measured.") in out
     other = tmp_path / "other.json"
     other.write_text(json.dumps({"format": "something else"}))
     for args, message in ((["compare", str(first), str(other)], "not a fastkern anatomy report"),
@@ -357,8 +357,6 @@ def with_references(report, *readings):
 
 
 def test_a_machine_whose_own_speed_moved_is_said_with_the_figures(report):
-    from fastkern._anatomy import steady
-
     moved = with_references(report, 0.004, 0.0072, 0.005)
     said = [s for s in summary.sentences(moved) if s.startswith("The machine's own speed moved")]
     assert len(said) == 1 and "4 ms to 7.2 ms" in said[0] and "(1.8x the least)" in said[0]
@@ -368,7 +366,7 @@ def test_a_machine_whose_own_speed_moved_is_said_with_the_figures(report):
     steady_run = with_references(report, 0.004, 0.0041)
     assert not any("own speed moved" in s for s in summary.sentences(steady_run))
     assert "took 4 ms to 4.1 ms" in tables(steady_run)
-    assert steady.spread([None, 0.004]) is None and not steady.unsteady([0.004, None])
+    assert derive.speed_range([None, 0.004]) is None and not derive.unsteady([0.004, None])
 
 
 def test_the_speed_reading_keeps_the_least_of_its_timings():
@@ -380,9 +378,9 @@ def test_the_speed_reading_keeps_the_least_of_its_timings():
 
 
 def test_sections_and_rounds_read_the_speed_with_one_probe_and_say_so(report):
-    """The load table's readings come from the timer's own probe, so the load table, the
-    ladder's caption and the summary speak of the same work, in the same words."""
-    from fastkern._anatomy import steady
+    """The load table's readings come from the timer's own probe, so the load table and the
+    summary speak of the same work, in the same words."""
+    from fastkern._anatomy.formatting import probe_work
     from fastkern._anatomy.load import Meter
     from fastkern._anatomy.run import _Sections
 
@@ -392,32 +390,27 @@ def test_sections_and_rounds_read_the_speed_with_one_probe_and_say_so(report):
         sections.step(label)
     assert [(entry.section, entry.reference) for entry in sections.loads] == [
         ("ladder", 0.25), ("threads", 0.5)]
-    work = steady.described(report.settings.speed_loops)
-    assert f"{steady.steps(report.settings.speed_loops):,} loop steps" in work
+    work = probe_work(report.settings.speed_loops)
+    assert f"{report.settings.speed_loops // 3:,} loop steps" in work
     moved = with_references(report, 0.004, 0.0072)
     said = next(s for s in summary.sentences(moved) if s.startswith("The machine's own speed"))
     text = " ".join(tables(moved).split())
     assert work in said and f"The machine's own speed: {work}" in text
-    if report.speed is not None:
-        assert f"in this run: {work}" in text
 
 
 def test_the_ladder_pools_its_passes_and_says_which_rung_moved(report):
     kernel = report.kernels[0]
     assert report.settings.ladder_passes == 3
-    assert all(k.passes_apart > 0 for k in report.kernels)
+    assert all(k.passes.count == 3 and k.passes.apart > 0 for k in report.kernels)
     assert all(len(rung.passes) == 3 for k in report.kernels for rung in k.ladder)
-    said = [s for s in summary.sentences(report) if "the ladder was timed 3 times" in s]
-    assert len(said) == 1 and "each later one in a fresh interpreter" in said[0]
     c = kernel.rung("c")
-    slower = [sample * 1.2 for sample in c.passes[0].samples]
-    second = summarize([max(c.passes[0].samples) * 1.2] * len(slower))
+    second = summarize([max(c.passes[0].samples) * 1.2] * len(c.passes[0].samples))
     moved = dataclasses.replace(c, passes=(c.passes[0], second))
     changed = dataclasses.replace(report, kernels=(dataclasses.replace(kernel, ladder=tuple(
         moved if rung.backend == "c" else rung for rung in kernel.ladder)),
         *report.kernels[1:]))
     change = second.median / c.passes[0].median - 1
-    sentence = next(s for s in summary.sentences(changed) if "apart in two passes" in s)
+    sentence = next(s for s in summary.sentences(changed) if "apart in two of their passes" in s)
     assert f"c sum(2000): {ratio(1 + change)}" in sentence
     assert f"passes {ratio(1 + change)}" in tables(changed)
     for number in FIGURE.findall(sentence):
@@ -425,19 +418,14 @@ def test_the_ladder_pools_its_passes_and_says_which_rung_moved(report):
 
 
 def test_the_later_passes_run_in_fresh_interpreters_and_say_so(report):
-    from fastkern._anatomy import passes
-
-    assert all(k.passes_where == passes.FRESH for k in report.kernels)
+    assert all(k.passes.fresh == 2 and k.passes.why_not_fresh is None for k in report.kernels)
     settings = report.settings
     for rung in report.kernels[0].ladder:
         first, *later = rung.passes
         assert [len(t.samples) for t in rung.passes] == [settings.ladder_samples] * 3
         assert all(len(t.speeds) == settings.ladder_samples for t in later), \
             "each child read its own speed"
-    text = " ".join(tables(report).split())
-    assert f"Each rung pools 3 passes of rounds, the later timed at the end of the run, each " \
-           f"later one in {passes.FRESH}" in text
-    assert any(f"each later one in {passes.FRESH}" in s for s in summary.sentences(report))
+    assert "(each later one in a fresh interpreter)" in " ".join(tables(report).split())
 
 
 def _quick_sum(**changes):
@@ -445,8 +433,8 @@ def _quick_sum(**changes):
                             shared=False, **changes)
 
 
-def test_a_second_pass_that_cannot_start_fresh_runs_here_and_says_why(monkeypatch):
-    from fastkern._anatomy import fresh, passes
+def test_a_later_pass_that_cannot_start_fresh_runs_here_and_says_why(monkeypatch):
+    from fastkern._anatomy import fresh
 
     def failing(*args, **kwargs):
         raise fresh.FreshError("ModuleNotFoundError: No module named 'fastkern'")
@@ -454,24 +442,24 @@ def test_a_second_pass_that_cannot_start_fresh_runs_here_and_says_why(monkeypatc
     monkeypatch.setattr(fresh.Interpreter, "measure", failing)
     found = _quick_sum()
     kernel = found.kernels[0]
-    assert kernel.passes_where == (f"{passes.SAME}: the fresh interpreter failed: "
-                                   "ModuleNotFoundError: No module named 'fastkern'")
+    assert kernel.passes.fresh == 0 and kernel.passes.why_not_fresh == (
+        "the fresh interpreter failed: ModuleNotFoundError: No module named 'fastkern'")
     assert all(len(rung.passes) == 3 for rung in kernel.ladder)
-    said = next(s for s in summary.sentences(found) if "timed 3 times" in s)
-    assert "each later one in this process, since the fresh interpreter failed" in said
+    assert "in this process for sum, since the fresh interpreter failed" in \
+        " ".join(tables(found).split())
 
 
-def test_a_second_pass_stays_here_when_told_or_given_other_clocks():
-    from fastkern._anatomy import passes, timing
+def test_later_passes_stay_here_when_told_or_given_other_clocks():
+    from fastkern._anatomy import timing
 
     off = _quick_sum(settings=dataclasses.replace(Settings.for_mode(True), ladder_fresh=False))
-    assert off.kernels[0].passes_where == f"{passes.SAME}: settings.ladder_fresh is off"
+    assert off.kernels[0].passes.why_not_fresh == "settings.ladder_fresh is off"
     own = _quick_sum(clock=lambda: timing.THREAD_CPU())
-    assert own.kernels[0].passes_where == f"{passes.SAME}: the run was given its own clocks"
+    assert own.kernels[0].passes.why_not_fresh == "the run was given its own clocks"
 
 
 def test_a_later_pass_that_fails_alone_is_counted(monkeypatch):
-    from fastkern._anatomy import fresh, passes
+    from fastkern._anatomy import fresh
 
     measure, calls = fresh.Interpreter.measure, []
 
@@ -484,7 +472,8 @@ def test_a_later_pass_that_fails_alone_is_counted(monkeypatch):
     monkeypatch.setattr(fresh.Interpreter, "measure", second_fails)
     kernel = _quick_sum().kernels[0]
     assert len(calls) == 2
-    assert kernel.passes_where == f"{passes.SAME}: the fresh interpreter failed: killed (1 of 2 passes)"
+    assert kernel.passes.fresh == 1
+    assert kernel.passes.why_not_fresh == "the fresh interpreter failed: killed"
     assert all(len(rung.passes) == 3 for rung in kernel.ladder)
 
 
@@ -495,18 +484,12 @@ def test_ladder_passes_must_be_a_positive_integer(count):
         _quick_sum(settings=bad)
 
 
-def test_with_two_passes_the_second_is_said_to_be_the_second():
-    two = _quick_sum(settings=dataclasses.replace(Settings.for_mode(True), ladder_passes=2))
-    assert all(len(rung.passes) == 2 for rung in two.kernels[0].ladder)
-    assert any("timed twice" in s and "the second in a fresh interpreter" in s
-               for s in summary.sentences(two))
-
-
-def test_without_a_second_pass_the_ladder_is_timed_once():
+def test_without_later_passes_the_ladder_is_timed_once():
     quick = dataclasses.replace(Settings.for_mode(True), ladder_passes=1)
     found = fastkern.anatomy("sum", 100, backends=["python", "c"], threads=(1,), quick=True,
                              shared=False, settings=quick)
-    assert all(rung.passes == () for rung in found.kernels[0].ladder)
-    assert found.kernels[0].passes_apart is None
+    assert all(len(rung.passes) == 1 for rung in found.kernels[0].ladder)
+    assert found.kernels[0].passes.count == 1
     assert "ladder again" not in [entry.section.split(": ")[-1] for entry in found.load]
-    assert not any("passes" in s or "timed twice" in s for s in summary.sentences(found))
+    assert not summary.passes_timed(found)
+    assert "pools" not in tables(found)

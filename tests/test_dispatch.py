@@ -179,4 +179,4 @@ def test_type_stub_matches_every_public_kernel_signature():
         node = functions[kernel]
         stubbed = [a.arg for a in node.args.args] + [a.arg for a in node.args.kwonlyargs]
         assert stubbed == list(inspect.signature(getattr(fastkern, kernel)).parameters), kernel
-    assert set(fastkern.__all__) <= set(functions) | {"BackendError", "Report"}
+    assert set(fastkern.__all__) <= set(functions) | {"BackendError", "Report", "Settings"}

@@ -56,7 +56,7 @@ def test_every_section_of_the_report_is_there(oscillator_report):
     assert kernel.gil.processes.input_bytes > 0
     assert {s.label for s in kernel.stall} >= {"idle loop", "python", "compiled", "annotated"}
     assert oscillator_report.gc.kernel == "oscillator"
-    assert kernel.passes_where == "this process: a registered kernel's rungs are built in this process"
+    assert kernel.passes.why_not_fresh == "a registered kernel's rungs are built in this process"
     text = rendered(oscillator_report)
     for title in SECTIONS:
         assert title in text

@@ -13,7 +13,7 @@ import pytest
 from rich.console import Console
 
 import fastkern
-from fastkern._anatomy import run, terminal
+from fastkern._anatomy import model, run, terminal
 
 BOX = re.compile("[\u2500-\u257f]")
 
@@ -116,10 +116,10 @@ def test_progress_is_silent_by_default_and_a_bar_on_request(monkeypatch, capsys)
     fastkern.anatomy("fib", 10, threads=(1,), backends=["c"], quick=True, shared=False)
     assert steps == [] and capsys.readouterr().err == ""
     fastkern.anatomy("fib", 10, threads=(1,), backends=["c"], quick=True, shared=False, progress=True)
-    total = len(run.KERNEL_STEPS) + 2
+    total = len(model.KERNEL_STEPS) + 2
     assert steps[0] == ("fib: ladder", 0, total)
-    assert steps[-3:] == [(f"fib: {run.SECOND_PASS}", total - 2, total),
-                          (f"fib: {run.SECOND_PASS}", total - 1, total), ("done", total, total)]
+    assert steps[-3:] == [(f"fib: {model.LATER_PASS}", total - 2, total),
+                          (f"fib: {model.LATER_PASS}", total - 1, total), ("done", total, total)]
 
 
 def test_help_lists_the_anatomy_api():

@@ -20,38 +20,36 @@ Where the time goes (imported on first use):
 - :func:`anatomy_all` ``(kernels=None, ...)``: the same for several (default: the set
   ``python -m fastkern`` measures);
 - :class:`Report`: ``print(report)`` or ``report.render(width)`` shows it, ``to_json()``
-  and ``Report.from_json()`` save and load it; notebooks display it as HTML.
+  and ``Report.from_json()`` save and load it; notebooks display it as HTML;
+- :class:`Settings`: how long and how often the anatomy measures (``settings=``).
 """
 
-from importlib.metadata import PackageNotFoundError, version as _version
-
+from ._about import info
 from ._dispatch import BackendError, backends, implementation, kernel_backends, kernels, use
-from ._info import info
+from ._info import version as _version
 from ._kernels import BUILTIN as _BUILTIN, KERNELS as _KERNELS
 from ._registered import kernel
-from ._dispatch import public_function as _public_function
+from ._dispatch import public as _public
 
-try:
-    __version__ = _version("fastkern")
-except PackageNotFoundError:
-    __version__ = "0+unknown"
+__version__ = _version()
 
-sum = _public_function(_KERNELS["sum"])
-dot = _public_function(_KERNELS["dot"])
-mandelbrot = _public_function(_KERNELS["mandelbrot"])
-nbody = _public_function(_KERNELS["nbody"])
-monte_carlo_pi = _public_function(_KERNELS["monte_carlo_pi"])
-binary_trees = _public_function(_KERNELS["binary_trees"])
-fib = _public_function(_KERNELS["fib"])
-fnv1a = _public_function(_KERNELS["fnv1a"])
-spectral_norm = _public_function(_KERNELS["spectral_norm"])
-fannkuch = _public_function(_KERNELS["fannkuch"])
-matmul = _public_function(_KERNELS["matmul"])
+sum = _public("sum")
+dot = _public("dot")
+mandelbrot = _public("mandelbrot")
+nbody = _public("nbody")
+monte_carlo_pi = _public("monte_carlo_pi")
+binary_trees = _public("binary_trees")
+fib = _public("fib")
+fnv1a = _public("fnv1a")
+spectral_norm = _public("spectral_norm")
+fannkuch = _public("fannkuch")
+matmul = _public("matmul")
 
-__all__ = ["BackendError", "Report", "anatomy", "anatomy_all", "backends", "implementation", "info",
-           "kernel", "kernel_backends", "kernels", "use", *sorted(_BUILTIN)]
+__all__ = ["BackendError", "Report", "Settings", "anatomy", "anatomy_all", "backends",
+           "implementation", "info", "kernel", "kernel_backends", "kernels", "use",
+           *sorted(_BUILTIN)]
 
-_ANATOMY = frozenset({"anatomy", "anatomy_all", "Report"})
+_ANATOMY = frozenset({"anatomy", "anatomy_all", "Report", "Settings"})
 
 
 def __dir__() -> list[str]:
@@ -59,9 +57,18 @@ def __dir__() -> list[str]:
 
 
 def __getattr__(name: str):
-    """``anatomy``, ``anatomy_all`` and ``Report``, imported on first use."""
-    if name in _ANATOMY:
-        from . import _anatomy
+    """``anatomy``, ``anatomy_all``, ``Report`` and ``Settings``, imported on first use
+    (rendering a saved report imports nothing that measures)."""
+    if name in ("anatomy", "anatomy_all"):
+        from ._anatomy import run
 
-        return getattr(_anatomy, name)
+        return getattr(run, name)
+    if name == "Report":
+        from ._anatomy.report import Report
+
+        return Report
+    if name == "Settings":
+        from ._anatomy.settings import Settings
+
+        return Settings
     raise AttributeError(f"module 'fastkern' has no attribute {name!r}")

@@ -5,6 +5,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ._anatomy.report import Report as Report
+from ._anatomy.settings import Settings as Settings
 
 __version__: str
 

@@ -118,7 +118,7 @@ def cython_version() -> str:
 
 
 def require(rung: str) -> None:
-    """Raise :class:`Unavailable` when ``rung`` cannot be built here, cheaply (nothing built)."""
+    """Raise :class:`Unavailable` when ``rung`` cannot be built on this machine, cheaply (nothing built)."""
     if rung == "numba":
         if importlib.util.find_spec("numba") is None:
             raise Unavailable("numba is not installed: pip install numba")

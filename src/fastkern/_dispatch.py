@@ -7,7 +7,7 @@ otherwise the fastest backend built for that kernel.
 
 ``FASTKERN_BACKEND`` is a process-wide preference: a kernel its backend does not implement
 (``numpy`` has no ``nbody``) runs on the fastest backend built that does. A name that is
-not a backend, or one that is not built here, is an error naming the variable, raised at
+not a backend, or one that is not built, is an error naming the variable, raised at
 the first call that would use it.
 
 Each public function is the full path below (``slow``), fronted where the extension
@@ -27,18 +27,10 @@ from typing import Callable, Iterator
 
 from ._boundary import BUFFERS, OBJECTS
 from ._kernels import KERNELS, Count, Kernel
+from ._rungs import BUILT_IN, BY_NAME, GIL_RELEASING
 
-#: Every backend fastkern knows, slowest rung first: name -> (module, input form).
-LADDER = {
-    "python": ("fastkern.backends._python", OBJECTS),
-    "compiled": ("fastkern.backends._compiled", OBJECTS),
-    "typed": ("fastkern.backends._typed", BUFFERS),
-    "c": ("fastkern.backends._c", BUFFERS),
-    "numpy": ("fastkern.backends._numpy", BUFFERS),
-}
-#: Backends that can run with the GIL released and so accept ``release_gil``; they also
-#: split one call over threads (``threads=``) for the kernels whose work splits.
-GIL_RELEASING = frozenset({"typed", "c"})
+#: Every built-in backend, slowest rung first: name -> (module, input form).
+LADDER = {name: (module, BY_NAME[name].form) for name, module in BUILT_IN.items()}
 #: Backends whose raw callables read any C-contiguous buffer, not only NumPy arrays.
 ANY_BUFFER = frozenset({"typed", "c"})
 #: The most threads one call may be split over (csrc/fastkern.h: FK_MAX_THREADS).
@@ -71,8 +63,13 @@ _chosen: contextvars.ContextVar[str | None] = contextvars.ContextVar("fastkern_b
 
 
 def backends() -> list[str]:
-    """The backends built and importable here, slowest rung first."""
+    """The backends built and importable, slowest rung first."""
     return list(_MODULES)
+
+
+def missing_backends() -> dict[str, str]:
+    """Each built-in backend that did not import, with why."""
+    return dict(_MISSING)
 
 
 def kernels() -> list[str]:
@@ -251,6 +248,19 @@ def check_threads(threads: object, kernel: Kernel, backend: str) -> int:
 
         return thread_budget()
     return threads
+
+
+_PUBLIC: dict[str, Callable] = {}
+
+
+def public(name: str) -> Callable:
+    """The dispatching function ``fastkern.<name>`` of a kernel, the same object each time."""
+    spec = _kernel(name)
+    if spec.own is not None:
+        return spec.own.dispatcher
+    if name not in _PUBLIC:
+        _PUBLIC[name] = public_function(spec)
+    return _PUBLIC[name]
 
 
 def public_function(spec: Kernel) -> Callable:

@@ -1,4 +1,5 @@
-"""What this fastkern is and how it was built: ``fastkern.info()``."""
+"""What this fastkern is and how it was built, and the machine it runs on: the facts that
+``fastkern.info()`` (:mod:`._about`) and the anatomy report."""
 
 from __future__ import annotations
 
@@ -8,10 +9,19 @@ import platform
 import sys
 import sysconfig
 
-from ._dispatch import LADDER, _MISSING, backends
+from importlib.metadata import PackageNotFoundError, version as _version
 
 
-def _build_info() -> dict:
+def version() -> str:
+    """This fastkern's version, as installed."""
+    try:
+        return _version("fastkern")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+def build_info() -> dict:
+    """How the extension modules were built (None where they were not)."""
     try:
         from . import _build_info as built
     except ImportError:
@@ -80,23 +90,3 @@ def free_threaded() -> bool:
     if not sysconfig.get_config_var("Py_GIL_DISABLED"):
         return False
     return not getattr(sys, "_is_gil_enabled", lambda: True)()
-
-
-def info() -> dict:
-    """Version, backends built (and why any are missing), build settings and interpreter."""
-    from . import __version__
-
-    return {
-        "fastkern": __version__,
-        "backends": backends(),
-        "missing_backends": {name: _MISSING[name] for name in LADDER if name in _MISSING},
-        **_build_info(),
-        "python": sys.version.split()[0],
-        "implementation": platform.python_implementation(),
-        "free_threaded_build": bool(sysconfig.get_config_var("Py_GIL_DISABLED")),
-        "gil_disabled": free_threaded(),
-        "cpu": cpu_model(),
-        "usable_cores": usable_cores(),
-        "cpu_quota": cpu_quota(),
-        "platform": platform.platform(),
-    }

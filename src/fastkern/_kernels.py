@@ -64,7 +64,7 @@ class Kernel:
     ``own`` holds the implementations of a kernel registered at run time (None for the
     built-in kernels, whose implementations are the backend modules' functions).
     ``reference_size`` is where the anatomy anchors its sizes: one ``python`` call at it
-    lasts about 20 ms on a current x86 core (a 2-core AMD EPYC VM, CPython 3.11); None for
+    lasts about 20 ms on a current x86 core; None for
     registered kernels, whose sizes come from a 1-2-5 grid of work instead.
     ``splits`` says whether one call's work can be split over threads (``threads=``); a
     registered kernel never splits (its rungs are the user's code, run on the calling thread).

@@ -19,9 +19,7 @@ from . import _build
 from ._boundary import OBJECTS
 from ._dispatch import BackendError, _check_backend, public_function
 from ._kernels import Kernel, register
-
-#: Where each backend name sits on the ladder; names ``add`` brings come after these.
-ORDER = ("python", "compiled", "annotated", "typed", "numba", "c", "numpy")
+from ._rungs import position
 
 
 def _refuse(function: Callable, why: str) -> ValueError:
@@ -125,7 +123,7 @@ class Implementations:
         return self._buildable + self.added
 
     def backends(self) -> list[str]:
-        """Backends built or buildable here, in ladder order."""
+        """Backends built or buildable on this machine, in ladder order."""
         with self._lock:
             for rung in self._buildable:
                 if rung not in self.table and rung not in self.absent and rung != "python":
@@ -134,7 +132,7 @@ class Implementations:
                     except _build.Unavailable as reason:
                         self.absent[rung] = str(reason)
             present = [n for n in self.names() if n not in self.absent]
-        return sorted(present, key=lambda n: ORDER.index(n) if n in ORDER else len(ORDER))
+        return sorted(present, key=position)
 
     def resolve(self, backend: str) -> tuple:
         """``(callable, form)`` of ``backend``, building it on first use (thread-safe)."""

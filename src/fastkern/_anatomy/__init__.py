@@ -1,10 +1,11 @@
 """The anatomy: measure, on this machine, where Python's time goes.
 
-Public names are re-exported by :mod:`fastkern` (``fastkern.anatomy``,
-``fastkern.anatomy_all``, ``fastkern.Report``); the modules here each do one job.
+The pipeline, one module a job: :mod:`.settings` (how long to measure), the measuring
+sections (:mod:`.ladder`, :mod:`.costs`, :mod:`.gil`, :mod:`.cores`, :mod:`.stall`,
+:mod:`.boundary`, :mod:`.memory`, :mod:`.garbage`, :mod:`.features`, driven by
+:mod:`.run`), the data they produce (:mod:`.model`, :class:`.report.Report`), and the
+display, which imports nothing that measures (:mod:`.derive`, :mod:`.figures`,
+:mod:`.summary`, :mod:`.render`, :mod:`.compare`, :mod:`.plot`). :mod:`fastkern`
+re-exports ``anatomy``, ``anatomy_all``, ``Report`` and ``Settings``; this package
+imports none of its modules by itself.
 """
-
-from .report import Report
-from .run import anatomy, anatomy_all
-
-__all__ = ["Report", "anatomy", "anatomy_all"]

@@ -7,7 +7,7 @@ import functools
 import numpy as np
 
 from .. import _dispatch
-from .report import Boundary
+from .model import Boundary
 from .timing import Timer
 
 

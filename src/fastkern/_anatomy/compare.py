@@ -1,9 +1,7 @@
 """Reports side by side: the same figure (kernel, size, section, backend) in each report.
 
 A difference is *beyond noise* when both figures are resolved and their intervals do not
-overlap; otherwise the reports cannot tell the two apart. Each report's thread-CPU times
-are at the fastest machine speed its own run read (see :mod:`.steady`), which the note
-after the table gives.
+overlap; otherwise the reports cannot tell the two apart.
 """
 
 from __future__ import annotations
@@ -117,25 +115,13 @@ def size_mismatches(reports: Sequence[Report], names: Sequence[str]) -> list[str
     return notes
 
 
-def speeds(reports: Sequence[Report], names: Sequence[str]) -> Optional[str]:
-    """A note of the machine speed each report's thread-CPU times are at, or None where no
-    report has one."""
-    found = [f"{name} {seconds(report.speed)}" for report, name in zip(reports, names)
-             if report.speed is not None]
-    if not found:
-        return None
-    return ("Thread CPU times are each at the fastest machine speed its own run read (the fixed "
-            "piece of Python work took " + ", ".join(found) + ")"
-            + ("; the others are as measured." if len(found) < len(reports) else "."))
-
-
 def render(reports: Sequence[Report], names: Sequence[str],
            console: Optional[Console] = None) -> None:
     """Print the comparison, fitted to the console's width (see :mod:`.terminal`)."""
     console = console or terminal.console()
     for piece in terminal.fitted(table(reports, names), console):
         console.print(piece)
-    for note in [speeds(reports, names), *size_mismatches(reports, names)]:
+    for note in size_mismatches(reports, names):
         if note:
             console.print(note)
     console.print(LEGEND, style="dim")

@@ -27,8 +27,9 @@ from .. import _dispatch
 from .._kernels import KERNELS
 from . import sched
 from .inputs import grid_size, prepared
-from .report import WALL, Cores, Scaling
-from .timing import Clock, Timer, summarize
+from .model import WALL, Cores, Scaling
+from .timing import Clock, Timer
+from .model import summarize
 
 #: Kernels whose one call is bound by reading memory: how many float64 inputs it reads.
 STREAMING = {"sum": 1, "dot": 2}

@@ -7,7 +7,7 @@ from typing import Mapping, Optional, Sequence
 from .._kernels import KERNELS
 from .inputs import (accepts, dispatched_call, fit_sizes, grid_size, raw_call, raw_direct_call,
                      smallest_size)
-from .report import CallCost, DispatchCost, Timing
+from .model import CallCost, DispatchCost, Timing
 from .timing import Timer
 
 #: The largest call of a fit does at least this many times a call's fixed cost in work.

@@ -3,7 +3,7 @@
 One method throughout: timings compared with each other are sampled in the same rounds
 (interleaved), so a derived figure is computed round by round; its value is the median
 over rounds and its interval the interquartile range over rounds (the quartiles of
-:func:`.timing.quartiles`). A figure is *resolved* when its interval fits the range the
+:func:`.model.quartiles`). A figure is *resolved* when its interval fits the range the
 quantity can take (a share of a time in 0..100%, a cost at or above 0...); otherwise it
 carries the reason it is not, and is shown as "not resolved", never as a finding.
 """
@@ -13,11 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Optional, Sequence
 
+from .._rungs import BY_NAME, LADDER
 from .fit import fit_line
-from .report import (LADDER, CallCost, Cores, DispatchCost, GarbageCollection, KernelReport,
-                     Scaling, Timing)
-from .sched import at_once
-from .timing import quartiles
+from .model import (CallCost, Cores, DispatchCost, GarbageCollection, KernelReport, Rung,
+                    Scaling, Timing, quartiles)
 
 #: Why a figure is not resolved.
 NEAR_ZERO = "within noise of 0"
@@ -83,21 +82,11 @@ def speedup(kernel: KernelReport, backend: str) -> Optional[Estimate]:
     return per_round(_ratio, base.time, rung.time)
 
 
-#: What the step from one rung down to the next removes.
-STEPS = {
-    ("python", "compiled"): "interpreter and generic dispatch",
-    ("compiled", "typed"): "dynamic typing & boxing",
-    ("typed", "c"): "C headroom",
-    ("compiled", "annotated"): "dynamic typing & boxing",
-    ("annotated", "c"): "C headroom",
-}
-
-
 def ladder_of(kernel: KernelReport) -> tuple[str, ...]:
-    """The ladder's rungs; a registered kernel's annotated rung stands in for a missing typed."""
-    if kernel.rung("annotated") and not kernel.rung("typed"):
-        return tuple("annotated" if rung == "typed" else rung for rung in LADDER)
-    return LADDER
+    """The ladder's rungs; a registered kernel's annotated rung stands in for a missing
+    typed (both remove the same cost)."""
+    skipped = "annotated" if kernel.rung("typed") or not kernel.rung("annotated") else "typed"
+    return tuple(rung for rung in LADDER if rung != skipped)
 
 
 @dataclass(frozen=True)
@@ -122,8 +111,8 @@ def parts(kernel: KernelReport) -> tuple[Part, ...]:
     total = kernel.rung("python").time
     found = []
     for upper, lower in zip(present, present[1:]):
-        names = [STEPS[step] for step in zip(ladder, ladder[1:])
-                 if ladder.index(upper) <= ladder.index(step[0]) < ladder.index(lower)]
+        names = [BY_NAME[rung].removes
+                 for rung in ladder[ladder.index(upper) + 1:ladder.index(lower) + 1]]
         high, low = kernel.rung(upper).time, kernel.rung(lower).time
         seconds = per_round(lambda t, h, l: h - l, total, high, low)
         fraction = per_round(lambda t, h, l: _ratio(h - l, t), total, high, low)
@@ -206,7 +195,7 @@ def _at_once(scaling: Scaling, index: int, counted: Optional[Timing],
     resolved."""
     if counted is None:
         return None
-    found = per_round(at_once, counted, span)
+    found = per_round(_ratio, counted, span)
     checked = bounded(found, ceiling=scaling.workers[index] + RUNNABLE_SLACK)
     return found if checked.reason in (NEAR_FULL, NEAR_ZERO) else checked
 
@@ -294,3 +283,52 @@ def of_copy_bandwidth(cores: Cores, index: int) -> Optional[Estimate]:
     return per_round(lambda call, copy: _ratio(cores.bytes_read / call if call > 0 else 0.0,
                                                cores.copy_bytes / copy if copy > 0 else 0.0),
                      cores.scaling.walls[index], cores.copies[index])
+
+
+#: Two passes of a rung lie apart when their interquartile ranges do not overlap and their
+#: medians lie further apart than this.
+MOVED = 0.05
+#: Of this many passes or more, the fastest and the slowest are left out before judging a
+#: move: one pass cannot pull the pooled median of so many far.
+TRIMMED = 4
+
+
+def moved(rung: Rung) -> Optional[float]:
+    """How far apart the two passes of ``rung`` furthest apart lie: the slower's median
+    over the faster's, less 1, among passes whose interquartile ranges do not overlap and
+    whose medians lie more than :data:`MOVED` apart; None where no two do, or with one
+    pass. Of :data:`TRIMMED` or more passes, the fastest and the slowest are left out.
+
+    Quartiles, not extremes: one stray round of a pass must not hide that all its other
+    rounds lie beyond the other pass's.
+    """
+    found = sorted((p.median, quartiles(sorted(p.samples))) for p in rung.passes
+                   if p.samples and p.median > 0)
+    if len(found) >= TRIMMED:
+        found = found[1:-1]
+    changes = [slow / fast - 1 for fast, (_, _, high) in found for slow, (low, _, _) in found
+               if high < low and slow / fast - 1 > MOVED]
+    return max(changes, default=None)
+
+
+def moved_rungs(kernel: KernelReport) -> list[tuple[Rung, float]]:
+    """The kernel's rungs that moved between passes, with how far (see :func:`moved`)."""
+    found = [(rung, moved(rung)) for rung in kernel.ladder]
+    return [(rung, change) for rung, change in found if change is not None]
+
+
+#: Speed readings further apart than this (largest over least, minus one) mean the
+#: machine's own speed moved during the run.
+UNSTEADY = 0.10
+
+
+def speed_range(readings: Sequence[Optional[float]]) -> Optional[tuple[float, float]]:
+    """The least and largest speed reading, or None with fewer than two positive ones."""
+    found = [r for r in readings if r is not None and r > 0]
+    return (min(found), max(found)) if len(found) >= 2 else None
+
+
+def unsteady(readings: Sequence[Optional[float]]) -> bool:
+    """Whether the readings moved beyond :data:`UNSTEADY`."""
+    found = speed_range(readings)
+    return found is not None and found[1] / found[0] - 1 > UNSTEADY

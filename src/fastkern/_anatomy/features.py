@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 from typing import Callable
 
-from .report import FeaturePair, Features
+from .model import FeaturePair, Features
 from .timing import Timer
 
 

@@ -7,13 +7,15 @@ every run, and ``fastkern compare`` lines reports up by it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator, Optional, Sequence
+from typing import TYPE_CHECKING, Iterator, Optional, Sequence
 
 from . import derive
 from .derive import Estimate
 from .formatting import call
-from .report import CPU, UNTIMED, WALL, Cores, Report, RunSpread, Timing
-from .timing import quartiles
+from .model import CPU, UNTIMED, WALL, Cores, RunSpread, Timing, quartiles
+
+if TYPE_CHECKING:
+    from .report import Report
 
 #: Units of figures: seconds, a ratio, a fraction (shown as %), a number of threads,
 #: a bandwidth, bytes.

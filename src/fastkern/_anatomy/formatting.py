@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Optional
 
 from .derive import ABOVE_FULL, INCONSISTENT, INVERTED, NEAR_FULL, NEAR_ZERO, NEGATIVE, Estimate
-from .report import NOISY, UNSTABLE
+from .model import NOISY, SPEED_REPEATS, UNSTABLE
 
 MARKS = {"stable": "", "noisy": "~", "unstable": "!"}
 UNRESOLVED = "not resolved"
@@ -91,3 +91,9 @@ def mark(stability: str) -> str:
 def workload(work: int, unit: str) -> str:
     """``4.1k pixels``: an amount of work in its unit."""
     return f"{count(work)} {unit}{'' if work == 1 else 's'}"
+
+
+def probe_work(loops: int) -> str:
+    """What a speed probe reading of ``loops`` steps times, in words."""
+    return (f"a fixed piece of Python work ({loops // SPEED_REPEATS:,} loop steps, the least "
+            f"of {SPEED_REPEATS} timings)")

@@ -1,21 +1,13 @@
-"""The ladder timed in a fresh interpreter: a new process, its own heap and inputs.
+"""A fresh interpreter that answers requests: the transport of the ladder's later passes.
 
-A process carries luck of its own that no later pass inside it can see: compiled
-sum(1,000,000) read 6.88 and 6.80 ms in the two passes of one idle run here, and 7.43 and
-7.64 ms in both passes of the next, the machine's speed probe level in both. The inputs'
-place in memory and the interpreter's own layout are fixed for a process's life. So the
-ladder's later passes (see :mod:`.passes`) each run in a new interpreter, started as
-``python -m fastkern._anatomy.fresh``, and each rung pools as many processes' samples.
-
-Each interpreter times every kernel of the run, in the run's order, so its allocator has the
-history the first pass had: numpy mandelbrot(100), whose temporaries come from the heap once
-a larger buffer has been freed (glibc then raises its mmap threshold) and are mapped afresh
-on every call before, read 2.3 ms after sum(1,000,000) and 3.2 ms alone.
+A process carries luck of its own (its heap, its inputs' place in memory, the
+interpreter's own layout) that nothing timed inside it can see, so :mod:`.ladder` times its
+later passes each in a new interpreter, started as ``python -m <module>`` (the ladder's
+module), whose ``main`` hands :func:`serve` the function that answers a request.
 
 The child reads one request per line as JSON on stdin (the kernel, size and backends; the
 first line also the settings and the parent's ``sys.path``) and answers each with one line
-of JSON on stdout: the timings, and the CPU time it has used so far. It times by thread CPU
-time with the speed probe, as the parent's default timer does.
+of JSON on stdout: the timings, and the CPU time it has used so far.
 """
 
 from __future__ import annotations
@@ -28,9 +20,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
-from .report import Timing, decode
+from .model import Timing, decode
 from .settings import Settings
 
 #: Seconds a child may take for one kernel before it is stopped and the pass runs here.
@@ -47,9 +39,10 @@ class Interpreter:
     Started on the first :meth:`measure`; once it has failed, every later call raises the
     same :class:`FreshError`. Use it as a context manager, or call :meth:`close`."""
 
-    def __init__(self, settings: Settings, executable: str = sys.executable,
+    def __init__(self, settings: Settings, module: str, executable: str = sys.executable,
                  timeout: float = TIMEOUT):
-        self.settings, self.executable, self.timeout = settings, executable, timeout
+        self.settings, self.module = settings, module
+        self.executable, self.timeout = executable, timeout
         self.cpu = 0.0
         """CPU seconds the child has used, as of its last answer."""
         self._child: Optional[subprocess.Popen] = None
@@ -107,7 +100,7 @@ class Interpreter:
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
         self._stderr = tempfile.TemporaryFile(mode="w+")
         try:
-            self._child = subprocess.Popen([self.executable, "-m", __name__], env=env,
+            self._child = subprocess.Popen([self.executable, "-m", self.module], env=env,
                                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                            stderr=self._stderr, text=True)
         except (OSError, subprocess.SubprocessError) as error:
@@ -139,23 +132,20 @@ class Interpreter:
             self._stderr = None
 
 
-def main() -> None:
-    """The child: requests on stdin, one line each, timings on stdout, until stdin ends."""
+#: Answers one request in the child: (kernel, size, backends, settings) -> timings.
+Handler = Callable[[str, int, Sequence[str], Settings], "dict[str, Timing]"]
+
+
+def serve(handler: Handler) -> None:
+    """The child's loop: requests on stdin, one line each, answers on stdout, until stdin
+    ends."""
     first = json.loads(sys.stdin.readline())
     sys.path[:] = first["path"]
-    from . import ladder, steady
-    from .timing import THREAD_CPU, Timer
-
     settings = Settings(**first["settings"])
-    timer = Timer(settings, THREAD_CPU, speed=steady.probe(THREAD_CPU, settings.speed_loops))
     request = first
     while request is not None:
-        timings = ladder.measure(request["kernel"], request["size"], request["backends"], timer)
+        timings = handler(request["kernel"], request["size"], request["backends"], settings)
         found = {backend: dataclasses.asdict(timing) for backend, timing in timings.items()}
         print(json.dumps({"timings": found, "cpu": time.process_time()}), flush=True)
         line = sys.stdin.readline()
         request = json.loads(line) if line.strip() else None
-
-
-if __name__ == "__main__":
-    main()

@@ -13,7 +13,7 @@ import gc
 from typing import Callable
 
 from .inputs import raw_call
-from .report import GarbageCollection
+from .model import GarbageCollection
 from .timing import Clock, Timer, collector
 
 #: The built-in kernel that allocates container objects, and so triggers the collector.

@@ -31,15 +31,16 @@ from .._info import free_threaded
 from .._kernels import KERNELS
 from . import sched
 from .inputs import prepared, raw_call, size_for_work
-from .report import WALL, Processes, Scaling
-from .timing import Clock, Timer, summarize
+from .model import WALL, Processes, Scaling
+from .timing import Clock, Timer
+from .model import summarize
 
 #: sys.setswitchinterval while threads are timed: longer than a batch. A thread waiting for
 #: the GIL wakes every interval to ask for it; on a busy machine each wake-up waits for a
-#: CPU, which is runnable time. At Python's default (5 ms) GIL-held threads read 1.3-1.6
-#: runnable at once under load, at 50 ms 1.0-1.1 with two busy loops but up to 1.7 on a
-#: machine loaded six deep. With no wake-ups during a batch, serialised threads run one
-#: after the other and threads that release the GIL are unaffected.
+#: CPU, which is runnable time, so at Python's default (5 ms) threads that take turns read
+#: as partly runnable at once on a busy machine. With no wake-ups during a batch,
+#: serialised threads run one after the other and threads that release the GIL are
+#: unaffected.
 SWITCH_INTERVAL = 1.0
 
 def thread_variants(kernel: str, backends: Sequence[str]) -> list[tuple]:

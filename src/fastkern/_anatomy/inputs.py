@@ -56,11 +56,7 @@ def direct_call(function: Callable, *args, **kwargs) -> Callable[[], object]:
 def dispatched_call(kernel: str, backend: str, size: int) -> Callable[[], object]:
     """A zero-argument call of the public ``fastkern.<kernel>`` naming ``backend``, written
     out as a user writes it (see :func:`direct_call`), to compare with :func:`raw_direct_call`."""
-    import fastkern
-
-    own = KERNELS[kernel].own
-    public = own.dispatcher if own is not None else getattr(fastkern, kernel)
-    return direct_call(public, *KERNELS[kernel].sample(size), backend=backend)
+    return direct_call(_dispatch.public(kernel), *KERNELS[kernel].sample(size), backend=backend)
 
 
 def raw_direct_call(kernel: str, backend: str, size: int) -> Callable[[], object]:

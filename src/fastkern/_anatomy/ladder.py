@@ -1,26 +1,118 @@
-"""The ladder: every backend on pre-converted inputs, sampled in interleaved rounds.
+"""The ladder: every rung of a kernel timed on pre-converted inputs, in passes over the run.
 
-Where python's time goes, rung by rung, is derived from it in :mod:`.derive`.
+This module owns how the ladder is timed. One pass samples every rung in interleaved
+rounds (:func:`measure`); its rounds take a second or two and share that moment's and that
+process's luck, which nothing inside the pass shows. So the ladder is timed in
+``settings.ladder_passes`` passes: the first in the kernel's own section, each later one
+at the end of the run (:func:`later`), in a fresh interpreter of its own where it can
+(:mod:`.fresh` is the transport), so that passes differ in moment and in process. Each
+rung pools the samples of every pass: its spread carries how far it moved between them,
+and the median of several passes lies with those that agree. Whether two passes lie apart
+is judged from the pooled data by :func:`.derive.moved`.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from typing import Callable, Optional, Sequence
 
-from typing import Mapping, Sequence
+from .inputs import raw_call, spec
+from .merge import pool
+from .model import LATER_PASS, KernelReport, Passes, Rung, Timing
+from .settings import Settings
+from .timing import THREAD_CPU, WALL_CLOCK, Timer
+from . import fresh, steady
 
-from .inputs import raw_call
-from .report import Rung, Timing
-from .timing import Timer
+
+def check(settings: Settings) -> None:
+    """ValueError unless ``settings.ladder_passes`` is a positive integer."""
+    found = settings.ladder_passes
+    if isinstance(found, bool) or not isinstance(found, int) or found < 1:
+        raise ValueError(f"settings.ladder_passes must be a positive integer, got {found!r}")
+
+
+def later_count(settings: Settings) -> int:
+    """How many passes :func:`later` times per kernel, after every other section."""
+    return settings.ladder_passes - 1
 
 
 def measure(kernel: str, size: int, backends: Sequence[str], timer: Timer) -> dict[str, Timing]:
-    """Seconds per call of each backend at ``size``, by the timer's clock (thread CPU), in
-    ``settings.ladder_samples`` rounds."""
+    """One pass: seconds per call of each backend at ``size``, by the timer's clock (thread
+    CPU), in ``settings.ladder_samples`` interleaved rounds."""
     rounds = timer.with_settings(dataclasses.replace(timer.settings,
                                                      samples=timer.settings.ladder_samples))
     return rounds.time_all({backend: raw_call(kernel, backend, size) for backend in backends})
 
 
-def rungs(times: Mapping[str, Timing]) -> tuple[Rung, ...]:
-    return tuple(Rung(backend, timing) for backend, timing in times.items())
+def rungs(times: dict[str, Timing]) -> tuple[Rung, ...]:
+    """The first pass's rungs, each its own only pass."""
+    return tuple(Rung(backend, timing, (timing,)) for backend, timing in times.items())
+
+
+def later(kernels: Sequence[KernelReport], starts: Sequence[float], timer: Timer,
+          step: Callable[[str], None], child_cpu: Callable[[float], None]) -> list[KernelReport]:
+    """``kernels`` (one run's, in its order) with :func:`later_count` more passes of each
+    ladder pooled in; ``starts`` are the wall times their sections began.
+
+    The passes run one after another; each times every kernel in the run's order, so its
+    allocator has the history the first pass had. ``step(label)`` is called before each
+    kernel's pass, ``child_cpu(seconds)`` with the CPU a fresh interpreter used for it.
+    """
+    count = later_count(timer.settings)
+    timed: list[list[dict[str, Timing]]] = [[] for _ in kernels]
+    fresh_passes = [0] * len(kernels)
+    why_not: list[Optional[str]] = [None] * len(kernels)
+    apart = [0.0] * len(kernels)
+    for _ in range(count):
+        with fresh.Interpreter(timer.settings, __name__) as child:
+            for index, (kernel, start) in enumerate(zip(kernels, starts)):
+                step(f"{kernel.kernel}: {LATER_PASS}")
+                apart[index] = timer.wall() - start
+                backends = [rung.backend for rung in kernel.ladder]
+                why = _not_fresh(kernel.kernel, timer)
+                if why is None:
+                    used = child.cpu
+                    try:
+                        timed[index].append(child.measure(kernel.kernel, kernel.size, backends))
+                        child_cpu(child.cpu - used)
+                        fresh_passes[index] += 1
+                        continue
+                    except fresh.FreshError as error:
+                        why = f"the fresh interpreter failed: {error}"
+                timed[index].append(measure(kernel.kernel, kernel.size, backends, timer))
+                why_not[index] = why_not[index] or why
+    return [pooled(kernel, found, Passes(count + 1, seconds, in_fresh, why))
+            for kernel, found, seconds, in_fresh, why
+            in zip(kernels, timed, apart, fresh_passes, why_not)]
+
+
+def pooled(kernel: KernelReport, timed: Sequence[dict[str, Timing]],
+           passes: Passes) -> KernelReport:
+    """``kernel`` with each rung's later passes (``timed``, one mapping a pass) pooled in."""
+    found = []
+    for rung in kernel.ladder:
+        each = (*rung.passes, *(times[rung.backend] for times in timed))
+        found.append(Rung(rung.backend, pool(each), each))
+    return dataclasses.replace(kernel, ladder=tuple(found), passes=passes)
+
+
+def _not_fresh(kernel: str, timer: Timer) -> Optional[str]:
+    """Why ``kernel``'s later passes cannot run in a fresh interpreter; None where they can."""
+    if not timer.settings.ladder_fresh:
+        return "settings.ladder_fresh is off"
+    if spec(kernel).own is not None:
+        return "a registered kernel's rungs are built in this process"
+    if timer.clock is not THREAD_CPU or timer.wall is not WALL_CLOCK:
+        return "the run was given its own clocks"
+    return None
+
+
+def _child_pass(kernel: str, size: int, backends: Sequence[str],
+                settings: Settings) -> dict[str, Timing]:
+    """One pass in a fresh interpreter, timed as the parent's default timer times."""
+    timer = Timer(settings, THREAD_CPU, speed=steady.probe(THREAD_CPU, settings.speed_loops))
+    return measure(kernel, size, backends, timer)
+
+
+if __name__ == "__main__":
+    fresh.serve(_child_pass)

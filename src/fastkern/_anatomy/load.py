@@ -11,12 +11,8 @@ import os
 import time
 from typing import Callable, Iterable, Optional
 
-from .report import Load
+from .model import Load
 from .sched import PROC, Reader, read_text
-
-#: Other processes using at least this many CPUs on average made a section "busy".
-BUSY_CPUS = 0.25
-
 
 def busy_ticks(stat: str) -> int:
     """Ticks all CPUs spent busy (not idle, not waiting for I/O), from ``/proc/stat``."""
@@ -73,7 +69,3 @@ class Meter:
         others = (after[0] - before[0]) - (after[1] - before[1])
         cpus = (others / self.hertz - sum(helpers)) / seconds
         return Load(section, seconds, max(cpus, 0.0))
-
-
-def busy(load: Load) -> bool:
-    return load.others is not None and load.others >= BUSY_CPUS

@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime
 import os
 
+from .._about import info
 from . import sched
-from .report import Machine
+from .model import Machine
 
 
 def describe() -> Machine:
-    from .. import info
-
     details = info()
     return Machine(
         cpu=details["cpu"], usable_cores=details["usable_cores"], python=details["python"],

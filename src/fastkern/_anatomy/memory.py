@@ -9,7 +9,7 @@ from typing import Callable
 import numpy as np
 
 from .. import _dispatch
-from .report import Memory
+from .model import Memory
 from .timing import Timer
 
 

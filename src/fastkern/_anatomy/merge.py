@@ -10,8 +10,8 @@ import dataclasses
 import statistics
 from typing import Sequence, TypeVar
 
-from .report import Timing
-from .timing import summarize
+from .model import Timing
+from .model import summarize
 
 T = TypeVar("T")
 
@@ -24,7 +24,7 @@ def pool(runs: Sequence[T]) -> T:
     if isinstance(first, Timing):
         walls = [t.wall for t in runs if t.wall is not None]
         return summarize(_joined(runs, "samples"), first.loops, first.clock, wall=walls or None,
-                         speeds=_joined(runs, "speeds"), measured=_joined(runs, "measured"))
+                         speeds=_joined(runs, "speeds"))
     if dataclasses.is_dataclass(first):
         return dataclasses.replace(first, **{
             f.name: pool([getattr(run, f.name) for run in runs])

@@ -6,11 +6,12 @@ from __future__ import annotations
 import importlib.util
 from typing import TYPE_CHECKING, Sequence
 
+from .. import _rungs
 from . import derive
 from .formatting import UNRESOLVED
-from .report import Report
 
 if TYPE_CHECKING:
+    from .report import Report
     from .compare import Row
 
 INSTALL_HINT = "matplotlib is needed for charts: pip install 'fastkern[plot]'"
@@ -21,8 +22,7 @@ def available() -> bool:
 
 
 #: One colour per backend in every panel; a held GIL is drawn hatched in its backend's colour.
-COLOURS = {"python": "#1f77b4", "compiled": "#ff7f0e", "typed": "#2ca02c", "c": "#d62728",
-           "numpy": "#9467bd", "idle loop": "#7f7f7f"}
+COLOURS = {**{rung.name: rung.colour for rung in _rungs.RUNGS}, "idle loop": "#7f7f7f"}
 
 
 def _style(label: str) -> dict:

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from . import derive, passes, steady, summary, terminal
+from . import derive, summary, terminal
 from .figures import relative_spread
-from .formatting import (LEGEND, at_once, call, count, cpus, duration, fraction, mark, ratio,
-                         seconds, times, workload)
-from .load import BUSY_CPUS
-from .report import KernelReport, Report, Timing
-from .run import CORES_STEP, KERNEL_STEPS, SECOND_PASS
+from .formatting import (LEGEND, at_once, call, count, cpus, duration, fraction, mark,
+                         probe_work, ratio, seconds, times, workload)
+from .model import BUSY_CPUS, CORES_STEP, KERNEL_STEPS, LATER_PASS, KernelReport, Timing
+from .settings import mode
+
+if TYPE_CHECKING:
+    from .report import Report
 
 CLOCKS = ("Clocks: the ladder, per-call fit, dispatch, boundary, memory, garbage collection and "
           "language features are timed by the thread's own CPU time (time.thread_time), which "
@@ -33,13 +35,12 @@ def machine_line(report: Report) -> Text:
     m = report.machine
     build = "free-threaded" + (", GIL off" if m.gil_disabled else ", GIL on") \
         if m.free_threaded_build else "with GIL"
-    mode = "quick pass" if report.settings.quick else "full run"
     repeated = "" if report.repeat == 1 else f" x {report.repeat} runs"
     quota = "" if m.cpu_quota is None else f" (CPU quota {m.cpu_quota:.3g} cores)"
     groups = "; CFS autogroups on" if m.autogroup else ""
     return Text(f"{m.cpu}, {m.usable_cores} usable cores{quota}; {m.implementation} {m.python} "
                 f"({build}); {m.compiler} {m.c_flags}; Cython {m.cython}; fastkern {m.fastkern}; "
-                f"{m.timestamp}; {mode}{repeated} in {report.elapsed:.0f} s"
+                f"{m.timestamp}; {mode(report.settings)}{repeated} in {report.elapsed:.0f} s"
                 + ("" if m.load is None else f"; load average {m.load:.2g} at start") + groups,
                 style="dim")
 
@@ -68,7 +69,7 @@ def load(report: Report) -> Optional[Table]:
         return None
     by_label = {entry.section: entry for entry in report.load}
     steps = KERNEL_STEPS + ((CORES_STEP,) if any(k.cores for k in report.kernels) else ()) + (
-        (SECOND_PASS,) if any(k.passes_apart is not None for k in report.kernels) else ())
+        (LATER_PASS,) if summary.passes_timed(report) else ())
     table = _table("Load: CPUs other programs kept busy during each section (/proc/stat minus "
                    "this process and its workers)", "kernel or section", *steps,
                    caption=f"{BUSY_CPUS:g} or more caps the wall-clock figures of that section "
@@ -90,55 +91,28 @@ def load(report: Report) -> Optional[Table]:
 
 
 def _steadiness(report: Report) -> str:
-    found = steady.spread([entry.reference for entry in report.load])
+    found = derive.speed_range([entry.reference for entry in report.load])
     if found is None:
         return ""
     least, largest = found
-    return (f" The machine's own speed: {steady.described(report.settings.speed_loops)}, "
+    return (f" The machine's own speed: {probe_work(report.settings.speed_loops)}, "
             f"timed by thread CPU time after each section, took {seconds(least)} to "
             f"{seconds(largest)} ({ratio(largest / least)} the least).")
 
 
-def scaling_note(report: Report) -> Optional[str]:
-    """How thread-CPU times were scaled to the run's speed, with the readings; None where
-    they are as measured."""
-    if report.speed is None:
-        return None
-    found = steady.spread(steady.speeds(report))
-    readings = "" if found is None else f", {seconds(found[0])} to {seconds(found[1])} in all"
-    return (f"Thread CPU times are scaled to the machine's fastest speed in this run: "
-            f"{steady.described(report.settings.speed_loops)}, the load table's work, timed "
-            f"before and after every round of samples took {seconds(report.speed)} at the fastest "
-            f"(the median of a few seconds' readings){readings}, and each timing is scaled "
-            f"from the readings around it. Speedups and shares are the same scaled or not; "
-            f"the JSON keeps every sample as measured.")
-
-
-def passes_note(report: Report) -> Optional[str]:
-    """When the ladder's later passes were timed, and what marks a rung that moved; None
-    where the ladder was timed once."""
-    timed = [k for k in report.kernels if k.passes_apart is not None]
-    if not timed:
-        return None
-    return (f"Each rung pools {passes.count(timed)} passes of "
-            f"rounds, the later timed at the end of the run, {passes.later(timed)} "
-            f"{passes.where(timed)}, the last {summary.apart([k.passes_apart for k in timed])} "
-            f"after the first. A rung marked \"passes\" (the slower pass's median over the "
-            f"faster's) read more than {passes.MOVED:.0%} apart in two passes, the middle half "
-            f"of one's rounds beyond the middle half of the other's{passes.left_out(timed)}.")
-
-
 def ladder(report: Report) -> Table:
     backends = _backends(report)
-    caption = " ".join(filter(None, (scaling_note(report), passes_note(report))))
+    spread_over = summary.passes_timed(report)
+    method = summary.passes_method(spread_over) if spread_over else None
+    caption = method[0].upper() + method[1:] + "." if method else None
     table = _table("The ladder: thread CPU time per call on pre-converted inputs "
-                   "(speedup over python)", "kernel", *backends, caption=caption or None)
+                   "(speedup over python)", "kernel", *backends, caption=caption)
     for kernel in report.kernels:
         cells = []
         for backend in backends:
             rung = kernel.rung(backend)
             found = derive.speedup(kernel, backend)
-            change = None if rung is None else passes.moved(rung)
+            change = None if rung is None else derive.moved(rung)
             cells.append("" if rung is None else timed(rung.time) + (
                 f"\n{times(found)}" if found and backend != "python" else "") + (
                 f"\npasses {ratio(1 + change)}" if change is not None else ""))

@@ -14,13 +14,14 @@ from typing import Callable, Iterable, Mapping, Optional, Sequence, Union
 from .. import _dispatch
 from .._info import thread_budget, threads_built, usable_cores
 from . import cores as cores_
-from . import (agreement, boundary, costs, features, fresh, garbage, gil, ladder, machine,
-               memory, passes, stall, steady)
+from . import (agreement, boundary, costs, features, garbage, gil, ladder, machine, memory,
+               stall, steady)
 from .figures import spreads
 from .inputs import choose_size, kernel_name, spec
 from .load import Meter
 from .merge import pool
-from .report import Gil, KernelReport, Load, Report, Timing
+from .model import CORES_STEP, KERNEL_STEPS, SHARED_STEPS, Gil, KernelReport, Load
+from .report import Report
 from .settings import Settings
 from .terminal import progress_bar
 from .timing import THREAD_CPU, WALL_CLOCK, Clock, Timer
@@ -31,12 +32,6 @@ DEFAULT_KERNELS = ("sum", "nbody", "mandelbrot", "spectral_norm", "fib", "binary
 #: Called before each step with (what is starting, steps done, steps in all).
 Progress = Callable[[str, int, int], None]
 
-KERNEL_STEPS = ("ladder", "per-call cost", "dispatch", "threads", "processes", "event loop")
-#: The step of ``cores=True``, for kernels that split one call over threads.
-CORES_STEP = "one call, all cores"
-SHARED_STEPS = ("boundary", "memory", "garbage collection", "language features")
-#: Each of the ladder's later passes, after every other section (see :mod:`.passes`).
-SECOND_PASS = "ladder again"
 #: What a script wraps its anatomy call in, so that worker processes importing it skip it.
 MAIN_GUARD = 'if __name__ == "__main__":'
 
@@ -73,9 +68,8 @@ def anatomy(kernel: object, size: Optional[int] = None, *, backends: Optional[Se
     ``backends`` limits the backends timed; ``threads`` lists the thread counts of the GIL
     section (default 1 up to the usable cores, at least 2). ``quick`` trades precision for
     speed. ``shared`` adds the kernel-independent sections (boundary, memory, garbage
-    collection, language features). ``settings`` (a
-    :class:`fastkern._anatomy.settings.Settings`, default: the full run's or the quick
-    pass's) sets every duration and repetition count. ``repeat`` runs every measurement
+    collection, language features). ``settings`` (a :class:`fastkern.Settings`, default:
+    the full run's or the quick pass's) sets every duration and repetition count. ``repeat`` runs every measurement
     that many times, interleaved, at the first run's sizes (the ladder's and each fit's),
     pools their samples and keeps each figure's run-to-run spread. ``cores=True`` adds
     "one call, all cores" for a kernel whose one call splits over threads (``threads=``): the call (c, else typed; at a size where it lasts about
@@ -86,10 +80,7 @@ def anatomy(kernel: object, size: Optional[int] = None, *, backends: Optional[Se
     returning seconds) times one thread's own work (default :func:`time.thread_time`, that
     thread's CPU time); ``wall`` (default :func:`time.perf_counter`) times concurrency:
     threads, processes, event loop. A fixed piece of Python work timed by ``clock`` before
-    and after every round of samples reads the machine's own speed (``Timing.speeds``); with
-    ``settings.scale_to_speed`` every thread-CPU timing is scaled from the readings around
-    it to the fastest speed the run read (``Report.speed``; each ``Timing`` then keeps its
-    samples as measured in ``measured``).
+    and after every round of samples reads the machine's own speed (``Timing.speeds``).
     ``progress=True`` shows a progress bar on stderr; a ``Progress`` callable,
     ``progress(step, done, total)``, is called before each step instead; default: silent.
 
@@ -140,12 +131,10 @@ def anatomy_all(kernels: Optional[Iterable[object]] = None, *,
     workers = tuple(sorted(set(workers)))
     chosen = _check_backends(backends)
     settings = settings or Settings.for_mode(quick)
-    passes_ = settings.ladder_passes
-    if isinstance(passes_, bool) or not isinstance(passes_, int) or passes_ < 1:
-        raise ValueError(f"settings.ladder_passes must be a positive integer, got {passes_!r}")
+    ladder.check(settings)
     timer = Timer(settings, clock, wall, steady.probe(clock, settings.speed_loops))
     split = set(cores_.splitting_kernels()) if cores else set()
-    steps = repeat * (len(names) * (len(KERNEL_STEPS) + passes_ - 1)
+    steps = repeat * (len(names) * (len(KERNEL_STEPS) + ladder.later_count(settings))
                       + len(split.intersection(names)) + (len(SHARED_STEPS) if shared else 0))
     sections = _Sections(progress, steps, Meter(wall=wall), timer.speed)
     described = machine.describe()
@@ -165,12 +154,11 @@ def anatomy_all(kernels: Optional[Iterable[object]] = None, *,
     if shared:
         gc_target = _garbage_target(runs[0], timer)
         extras = [_shared(settings, timer, sections, gc_target) for _ in range(repeat)]
-    later = [_later_passes(run, starts, timer, sections) if passes_ > 1 else None
-             for run, starts in zip(runs, begun)]
+    runs = [ladder.later(run, starts, timer, sections.step, sections.add_helper)
+            for run, starts in zip(runs, begun)]
     sections.step("done")
     reports = [Report(described, settings, tuple(run), *extra, 0.0)
                for run, extra in zip(runs, extras)]
-    reports = _at_one_speed(reports, later)
     return dataclasses.replace(pool(reports), elapsed=wall() - start,
                                load=_pooled_load(sections.loads), repeat=repeat,
                                spread=spreads(reports) if repeat > 1 else ())
@@ -218,73 +206,9 @@ class _Sections:
             self.progress(label, min(self.done, self.total), self.total)
         self.meter.start()
 
-
-def _at_one_speed(reports: Sequence[Report], later: Sequence[Optional[tuple]]) -> list[Report]:
-    """Every run's timings, its ladder's later passes (timed last) among them, scaled to the
-    fastest speed any run read where ``settings.scale_to_speed`` says so (see
-    :mod:`.steady`); each ladder pooled with its later passes (see :mod:`.passes`)."""
-    order = [report.timings() + ([t for timed in second[0] for found in timed
-                                  for t in found.values()] if second else [])
-             for report, second in zip(reports, later)]
-    speed = steady.fastest(order) if reports[0].settings.scale_to_speed else None
-    found = []
-    for report, second, timings in zip(reports, later, order):
-        readings = steady.group_speeds(timings) if speed else {}
-        report = steady.at_speed(report, speed, readings)
-        if second is not None:
-            timed, apart, where = second
-            scaled = [[{backend: steady.scaled(timing, speed, readings.get(timing.speeds))
-                        if speed else timing for backend, timing in each.items()}
-                       for each in kernel] for kernel in timed]
-            report = passes.combined(report, scaled, apart, where)
-        found.append(report)
-    return found
-
-
-def _later_passes(run: Sequence[KernelReport], starts: Sequence[float], timer: Timer,
-                  sections: _Sections) -> tuple[list[list[dict[str, Timing]]], list[float],
-                                                list[str]]:
-    """Each kernel's ladder timed ``ladder_passes - 1`` more times, one pass after another
-    (per kernel, one mapping of backend to timing per pass); how many wall seconds after the
-    kernel's section began its last pass began; and where they ran: each pass in a fresh
-    interpreter of its own, timing the kernels in the run's order, where it can (see
-    :mod:`.fresh`)."""
-    found: list[list[dict[str, Timing]]] = [[] for _ in run]
-    apart = [0.0] * len(run)
-    failed: dict[int, list[str]] = defaultdict(list)
-    count = timer.settings.ladder_passes - 1
-    for _ in range(count):
-        with fresh.Interpreter(timer.settings) as child:
-            for index, (kernel, start) in enumerate(zip(run, starts)):
-                sections.step(f"{kernel.kernel}: {SECOND_PASS}")
-                apart[index] = timer.wall() - start
-                backends = [rung.backend for rung in kernel.ladder]
-                why = _not_fresh(kernel.kernel, timer)
-                if why is None:
-                    used = child.cpu
-                    try:
-                        found[index].append(child.measure(kernel.kernel, kernel.size, backends))
-                        sections.helpers.append(child.cpu - used)
-                        continue
-                    except fresh.FreshError as error:
-                        why = f"the fresh interpreter failed: {error}"
-                found[index].append(ladder.measure(kernel.kernel, kernel.size, backends, timer))
-                failed[index].append(why)
-    where = [passes.FRESH if not failed[index] else f"{passes.SAME}: {failed[index][0]}" + (
-        f" ({len(failed[index])} of {count} passes)" if len(failed[index]) < count else "")
-        for index in range(len(run))]
-    return found, apart, where
-
-
-def _not_fresh(kernel: str, timer: Timer) -> Optional[str]:
-    """Why ``kernel``'s later passes cannot run in a fresh interpreter; None where they can."""
-    if not timer.settings.ladder_fresh:
-        return "settings.ladder_fresh is off"
-    if spec(kernel).own is not None:
-        return "a registered kernel's rungs are built in this process"
-    if timer.clock is not THREAD_CPU or timer.wall is not WALL_CLOCK:
-        return "the run was given its own clocks"
-    return None
+    def add_helper(self, cpu_seconds: float) -> None:
+        """CPU seconds a worker or child of this step used, left out of its load."""
+        self.helpers.append(cpu_seconds)
 
 
 def _pooled_load(loads: Sequence[Load]) -> tuple[Load, ...]:
@@ -344,7 +268,7 @@ def _kernel_report(kernel: str, size: Optional[int], chosen: Optional[list[str]]
         try:
             pool_report = gil.processes(kernel, size, workers, per_call["python"], timer,
                                         settings.thread_time)
-            sections.helpers.append(pool_report.worker_cpu)
+            sections.add_helper(pool_report.worker_cpu)
         except Exception as error:  # a worker that cannot import or run the kernel
             absent["processes"] = (f"worker processes failed: {type(error).__name__}: {error}"
                                    + _broken_pool_hint(error))

@@ -85,11 +85,6 @@ def probe(read: Reader = read_holding_gil, cpu: Callable[[], float] = time.threa
     return runnable
 
 
-def at_once(runnable_seconds: float, wall_seconds: float) -> float:
-    """Threads runnable at once on average: summed runnable time over the wall time."""
-    return runnable_seconds / wall_seconds if wall_seconds > 0 else 0.0
-
-
 def autogroup(read: Reader = read_text, proc: str = PROC) -> Optional[str]:
     """This process's CFS autogroup (e.g. ``/autogroup-2 nice 0``) when autogroups are on.
 

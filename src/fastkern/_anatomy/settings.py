@@ -1,4 +1,7 @@
-"""How long and how often the anatomy measures: the full run and the ``--quick`` pass."""
+"""How long and how often the anatomy measures: the full run and the ``--quick`` pass.
+
+:class:`Settings` is public as ``fastkern.Settings``: pass one to :func:`fastkern.anatomy`.
+"""
 
 from __future__ import annotations
 
@@ -17,14 +20,10 @@ class Settings:
     """Samples per rung in each pass of the ladder, the figures most compared between runs
     (one pass takes a few seconds)."""
     ladder_passes: int = 7
-    """Times the ladder is timed: once in each kernel's section, and each later pass at the
-    end of the run; every rung pools all its passes, so its spread shows how far it moved in
-    between, and a pass or a process that ran at another speed cannot pull the pooled
-    median far (see :mod:`.passes`). 1 times it once."""
+    """Times the ladder is timed: once in each kernel's section, then each later pass at
+    the end of the run (see :mod:`.ladder`). 1 times it once."""
     ladder_fresh: bool = True
-    """Time each later pass in its own fresh interpreter, so each rung pools as many
-    processes' luck (see :mod:`.fresh`); off, or for a registered kernel, they run in this
-    process."""
+    """Time each later pass in a fresh interpreter of its own (see :mod:`.ladder`)."""
     warmup: int = 1
     """Untimed calls before auto-ranging."""
     target_time: float = 0.02
@@ -49,19 +48,6 @@ class Settings:
     speed_loops: int = 100_000
     """Steps of the fixed piece of Python work that reads the machine's own speed before
     and after each round of samples and after each section (see :mod:`.steady`)."""
-    scale_to_speed: bool = False
-    """Scale every thread-CPU timing from the speed probe's readings around it to the
-    fastest speed the run read (see :mod:`.steady`). Off: with the ladder pooled over
-    passes spread across the run, the 21 pairs of seven idle runs here (two to five passes
-    each) agreed within 5% on 546 of 567 ladder figures as measured and on 512 so scaled:
-    the probe's readings moved more than the kernels did. The readings are taken either
-    way, and the summary says when they moved."""
-    collector: bool = False
-    """Whether the cycle collector runs during the samples of one thread's work. Off, as
-    ``timeit`` does: an allocating call triggers a collection only every few calls, so a
-    sample of one call caught one or not and the same call measured 1.5x apart from one
-    ladder to the next. The garbage collection section measures what the collector costs."""
-    quick: bool = False
 
     @classmethod
     def for_mode(cls, quick: bool) -> Settings:
@@ -72,5 +58,9 @@ DEFAULT = Settings()
 QUICK = Settings(min_time=0.002, samples=3, ladder_samples=5, ladder_passes=3,
                  target_time=0.002, fit_points=3,
                  thread_time=0.02, gil_call_time=0.002, cores_call_time=0.005,
-                 stall_time=0.01, memory_elements=20_000, feature_ops=200, speed_loops=10_000,
-                 quick=True)
+                 stall_time=0.01, memory_elements=20_000, feature_ops=200, speed_loops=10_000)
+
+
+def mode(settings: Settings) -> str:
+    """The settings in words: "full run", "quick pass" or "custom settings"."""
+    return {DEFAULT: "full run", QUICK: "quick pass"}.get(settings, "custom settings")

@@ -11,8 +11,9 @@ import math
 from typing import Callable, Optional, Sequence
 
 from .inputs import raw_call
-from .report import Stall
-from .timing import Clock, quartiles
+from .model import Stall
+from .timing import Clock
+from .model import quartiles
 
 
 def percentile(values: Sequence[float], fraction: float) -> float:

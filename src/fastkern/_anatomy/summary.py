@@ -6,14 +6,15 @@ section could not be resolved it says so, and what would help.
 
 from __future__ import annotations
 
-from typing import Iterable, Optional, Sequence
+from typing import TYPE_CHECKING, Iterable, Optional, Sequence
 
-from . import derive, passes, steady
+from . import derive
 from .figures import figures
-from .formatting import at_once, call, count, cpus, fraction, ratio, seconds, times
-from .load import busy
-from .report import UNSTABLE, KernelReport, Report, Scaling
-from .run import CORES_STEP
+from .formatting import at_once, call, count, cpus, fraction, probe_work, ratio, seconds, times
+from .model import CORES_STEP, UNSTABLE, KernelReport, Scaling
+
+if TYPE_CHECKING:
+    from .report import Report
 
 ADVICE = "close other programs or rerun with --repeat 3"
 #: Runnable threads at least T minus this: the threads ran side by side.
@@ -63,26 +64,46 @@ def apart(seconds_apart: Sequence[float]) -> str:
     return _span([seconds(value) for value in seconds_apart])
 
 
+def passes_timed(report: Report) -> list[KernelReport]:
+    """The kernels whose ladder was timed in more than one pass."""
+    return [k for k in report.kernels if k.passes is not None and k.passes.count > 1]
+
+
+def passes_method(kernels: Sequence[KernelReport]) -> str:
+    """How the kernels' ladders were timed, in words."""
+    count = max(k.passes.count for k in kernels)
+    fresh = [k.kernel for k in kernels if k.passes.fresh == k.passes.count - 1]
+    here = {}
+    for kernel in kernels:
+        if kernel.passes.why_not_fresh:
+            here.setdefault(kernel.passes.why_not_fresh, []).append(kernel.kernel)
+    where = "each later one in a fresh interpreter" if not here else "; ".join(
+        ([f"each later one in a fresh interpreter for {_join(fresh)}"] if fresh else [])
+        + [f"later ones in this process for {_join(names)}, since {why}"
+           for why, names in here.items()])
+    left_out = (f", leaving out the fastest and the slowest of each rung's {count} passes"
+                if count >= derive.TRIMMED else "")
+    return (f"each rung pools {count} passes, the first in the kernel's section and the later "
+            f"ones at the end of the run ({where}), the last "
+            f"{apart([k.passes.apart for k in kernels])} after the first; a rung is marked "
+            f"\"passes\" where two of them read more than {derive.MOVED:.0%} apart, the middle "
+            f"halves of their rounds not overlapping{left_out}")
+
+
 def _passes(report: Report) -> Optional[str]:
-    timed = [k for k in report.kernels if k.passes_apart is not None]
+    timed = passes_timed(report)
     if not timed:
         return None
-    rungs = sum(len(k.ladder) for k in timed)
     found = [f"{rung.backend} {call(k.kernel, k.size)}: {ratio(1 + change)}"
-             for k in timed for rung, change in passes.moved_rungs(k)]
-    opening = (f"Every rung of the ladder was timed {passes.how_often(timed)}, the last "
-               f"{apart([k.passes_apart for k in timed])} after the first, "
-               f"{passes.later(timed)} {passes.where(timed)}; ")
+             for k in timed for rung, change in derive.moved_rungs(k)]
     if not found:
-        return (f"{opening}no two passes of any of the {rungs} rungs read more than "
-                f"{passes.MOVED:.0%} apart beyond their rounds' spread{passes.left_out(timed)}.")
-    return (f"{opening}{len(found)} of {rungs} rungs read more than {passes.MOVED:.0%} "
-            f"apart in two passes beyond their rounds' spread{passes.left_out(timed)} "
-            f"({_join(found)}, slower pass over faster): that work ran at another speed in "
-            f"one pass than in another (the host's, or the process's own). "
-            f"Their times pool all passes, so their spread carries the move; speedups and "
-            f"shares, taken round by round, cancel what moved in step with the other rungs: "
-            f"{ADVICE}.")
+        return None
+    rungs = sum(len(k.ladder) for k in timed)
+    return (f"{len(found)} of {rungs} rungs read more than {derive.MOVED:.0%} apart in two "
+            f"of their passes ({_join(found)}, slower pass over faster): that work ran at "
+            f"another speed in one pass than in another. Their times pool all passes, so "
+            f"their spread carries the move; speedups and shares, taken round by round, "
+            f"cancel what moved in step with the other rungs: {ADVICE}.")
 
 
 def _verdict(value: float, workers: int) -> str:
@@ -340,12 +361,12 @@ def _unresolved(report: Report) -> Optional[str]:
 
 def _busiest(report: Report, step: str) -> Optional[float]:
     """The most CPUs others kept busy during a busy ``step`` of any kernel, or None."""
-    loads = [entry for entry in report.load if entry.section.endswith(f": {step}") and busy(entry)]
+    loads = [entry for entry in report.load if entry.section.endswith(f": {step}") and entry.busy]
     return max((entry.others for entry in loads), default=None)
 
 
 def _load(report: Report) -> Optional[str]:
-    loads = [entry for entry in report.load if busy(entry)]
+    loads = [entry for entry in report.load if entry.busy]
     if not loads:
         return None
     most = max(entry.others for entry in loads)
@@ -360,26 +381,19 @@ def _load(report: Report) -> Optional[str]:
 
 
 def _steadiness(report: Report) -> Optional[str]:
-    """Said only when the machine's own speed moved beyond :data:`steady.UNSTEADY`."""
+    """Said only when the machine's own speed moved beyond :data:`.derive.UNSTEADY`."""
     readings = [entry.reference for entry in report.load]
-    if not steady.unsteady(readings):
+    if not derive.unsteady(readings):
         return None
-    least, largest = steady.spread(readings)
-    moved = (f"The machine's own speed moved during this run: "
-             f"{steady.described(report.settings.speed_loops)} took {seconds(least)} to "
-             f"{seconds(largest)} of thread CPU time between "
-             f"sections ({ratio(largest / least)} the least), from something no clock here "
-             f"sees (the CPU's frequency, other virtual machines on the host); ")
-    if report.speed is None:
-        return moved + ("absolute times can be off by that much, while speedups, shares and "
-                        "efficiencies, measured round by round, cancel most of it: rerun when "
-                        "the machine is steadier, or with --repeat 3 to see how far figures "
-                        "move between runs.")
-    return moved + (f"thread CPU times are scaled by the readings around them to its fastest "
-                    f"speed in this run ({seconds(report.speed)} for that work), which repeats "
-                    f"from run to run better than any moment's, but not exactly: speedups and "
-                    f"shares, which the scaling leaves as they are, compare best; rerun with "
-                    f"--repeat 3 to see how far figures move between runs.")
+    least, largest = derive.speed_range(readings)
+    return (f"The machine's own speed moved during this run: "
+            f"{probe_work(report.settings.speed_loops)} took {seconds(least)} to "
+            f"{seconds(largest)} of thread CPU time between sections ({ratio(largest / least)} "
+            f"the least), from something no clock here sees (the CPU's frequency, other "
+            f"virtual machines on the host); absolute times can be off by that much, while "
+            f"speedups, shares and efficiencies, measured round by round, cancel most of it: "
+            f"rerun when the machine is steadier, or with --repeat 3 to see how far figures "
+            f"move between runs.")
 
 
 def _unique(items: Iterable[str]) -> list[str]:

@@ -2,21 +2,22 @@
 
 A call's own work is timed by the calling thread's CPU time (``time.thread_time``), which
 other processes barely disturb: while they hold a CPU, this thread's clock stops. Wall
-time is kept beside it. The cycle collector is off while a sample runs, unless the
-settings say otherwise (see ``Settings.collector``). Nothing here reads a real clock except through the clocks it is
-given, so tests drive it with fake ones and check every figure exactly.
+time is kept beside it. The cycle collector is off while a sample runs, as ``timeit``
+has it: an allocating call triggers a collection only every few calls, so a sample would
+catch one or not; the garbage collection section measures what the collector costs.
+Nothing here reads a real clock except through the clocks it is given, so tests drive it
+with fake ones and check every figure exactly.
 """
 
 from __future__ import annotations
 
 import gc
 import math
-import statistics
 import time
 from contextlib import contextmanager
 from typing import Callable, Hashable, Iterator, Mapping, Optional, Sequence, TypeVar
 
-from .report import CPU, Timing
+from .model import Timing, summarize
 from .settings import Settings
 
 Clock = Callable[[], float]
@@ -48,29 +49,6 @@ def collector(enabled: bool) -> Iterator[None]:
             gc.disable()
 
 
-def quartiles(values: Sequence[float]) -> tuple[float, float, float]:
-    """First quartile, median and third quartile, interpolated as by ``method="inclusive"``."""
-    if len(values) == 1:
-        return values[0], values[0], values[0]
-    q1, median, q3 = statistics.quantiles(values, n=4, method="inclusive")
-    return q1, median, q3
-
-
-def summarize(per_call: Sequence[float], loops: int = 1, clock: str = CPU,
-              wall: Optional[Sequence[float]] = None, speeds: Sequence[float] = (),
-              measured: Sequence[float] = ()) -> Timing:
-    """A :class:`Timing` from per-call seconds, one figure per sample, by ``clock``.
-
-    ``wall`` holds the same samples' wall-clock seconds, kept beside as their median;
-    ``speeds`` the machine's speed reading in each sample's round, ``measured`` the
-    samples as measured where ``per_call`` scales them (see :func:`.steady.at_speed`).
-    """
-    q1, median, q3 = quartiles(sorted(per_call))
-    return Timing(samples=tuple(per_call), loops=loops, median=median, iqr=q3 - q1, clock=clock,
-                  wall=quartiles(sorted(wall))[1] if wall else None, speeds=tuple(speeds),
-                  measured=tuple(measured))
-
-
 class Timer:
     """Times zero-argument callables by the measurement rules in ``settings``.
 
@@ -99,7 +77,7 @@ class Timer:
     def run_both(self, call: Callable[[], object], loops: int) -> tuple[float, float]:
         """``clock`` and ``wall`` seconds taken by ``loops`` back-to-back calls."""
         clock, wall = self.clock, self.wall
-        with collector(self.settings.collector):
+        with collector(False):
             start_wall, start = wall(), clock()
             for _ in range(loops):
                 call()
