@@ -27,7 +27,9 @@ from contextlib import contextmanager
 from typing import Callable, Iterator, Optional, Sequence
 
 from .. import _dispatch
+from .._boundary import OBJECTS
 from .._info import free_threaded
+from .._rungs import RUNGS
 from .._kernels import KERNELS
 from . import sched
 from .inputs import prepared, raw_call, size_for_work
@@ -42,11 +44,13 @@ from .model import summarize
 #: serialised threads run one after the other and threads that release the GIL are
 #: unaffected.
 SWITCH_INTERVAL = 1.0
+#: Rungs that run Python objects on the calling thread: without a GIL, in parallel too.
+OBJECT_RUNGS = tuple(rung.name for rung in RUNGS if rung.form == OBJECTS)
 
 def thread_variants(kernel: str, backends: Sequence[str]) -> list[tuple]:
     """python, and each backend that can release the GIL: released and held where it
     chooses; without a GIL (free-threaded) also compiled, which then runs in parallel too."""
-    interpreted = ("python", "compiled") if free_threaded() else ("python",)
+    interpreted = OBJECT_RUNGS if free_threaded() else ("python",)
     variants = []
     for backend in backends:
         if _dispatch.chooses_gil(kernel, backend):
