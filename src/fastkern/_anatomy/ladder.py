@@ -63,14 +63,13 @@ def later(kernels: Sequence[KernelReport], starts: Sequence[float], timer: Timer
     fresh_passes = [0] * len(kernels)
     why_not: list[Optional[str]] = [None] * len(kernels)
     apart = [0.0] * len(kernels)
-    for index_of_pass in range(count):
+    for _ in range(count):
         with fresh.Interpreter(timer.settings, __name__) as child:
             for index, (kernel, start) in enumerate(zip(kernels, starts)):
                 step(f"{kernel.kernel}: {LATER_PASS}")
                 apart[index] = timer.wall() - start
                 backends = [rung.backend for rung in kernel.ladder]
-                why = _not_fresh(kernel.kernel, timer) or (
-                    "every other later pass runs in this process" if index_of_pass % 2 else None)
+                why = _not_fresh(kernel.kernel, timer)
                 if why is None:
                     used = child.cpu
                     try:

@@ -19,7 +19,7 @@ class Settings:
     ladder_samples: int = 5
     """Samples per rung in each pass of the ladder, the figures most compared between runs
     (one pass takes a few seconds)."""
-    ladder_passes: int = 5
+    ladder_passes: int = 7
     """Times the ladder is timed: once in each kernel's section, then each later pass at
     the end of the run (see :mod:`.ladder`). 1 times it once."""
     ladder_fresh: bool = True
