@@ -19,7 +19,7 @@ import dataclasses
 
 import fastkern
 from fastkern._anatomy import cores, derive
-from fastkern._anatomy.formatting import LEGEND, at_once, fraction, times
+from fastkern._anatomy.formatting import FULL_LEGEND, at_once, fraction, times
 from fastkern._anatomy.settings import Settings
 from fastkern._anatomy.timing import Timer
 from fastkern._info import cpu_model, thread_budget
@@ -65,7 +65,7 @@ def main() -> None:
         found = cores.measure(kernel, options.backend, size, 0.0, counts, timer, call_time=0.0)
         print(f"\n{kernel}({size}): Amdahl serial fraction {fraction(derive.serial_fraction(found))}")
         print("\n".join(rows(found)))
-    print(f"\n{LEGEND}")
+    print(f"\n{FULL_LEGEND}")
 
 
 if __name__ == "__main__":

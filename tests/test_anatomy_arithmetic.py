@@ -166,14 +166,15 @@ def test_derived_figures_are_computed_round_by_round_with_quartile_intervals():
     assert found.resolved
 
 
-def test_a_share_is_resolved_only_if_its_interval_fits_in_0_to_100_percent():
+def test_shares_are_signed_and_sum_to_one_and_a_share_that_may_be_zero_says_so():
     inverted = derive.parts(kernel_with({"python": rounds_of(4.0, 4.0, 4.0),
                                          "compiled": rounds_of(5.0, 6.0, 5.5)}))
-    assert inverted[0].share.reason == derive.INVERTED
-    assert inverted[1].share.reason == derive.ABOVE_FULL
+    assert [p.share.value for p in inverted] == [-0.375, 1.375], "compiled adds time"
+    assert not inverted[0].near_zero and all(p.share.resolved for p in inverted)
     noisy = derive.parts(kernel_with({"python": rounds_of(4.0, 4.0, 4.0, 4.0, 4.0),
                                       "compiled": rounds_of(3.0, 3.5, 4.5, 5.0, 3.9)}))
-    assert noisy[0].share.reason == derive.NEAR_ZERO
+    assert noisy[0].near_zero
+    assert sum(p.share.value for p in noisy) == pytest.approx(1.0)
     assert derive.bounded(derive.Estimate(0.99, 0.98, 1.01)).reason == derive.NEAR_FULL
     assert derive.bounded(derive.Estimate(-1.0, -2.0, -0.5)).reason == derive.NEGATIVE
     assert derive.bounded(derive.Estimate(5.0, 4.0, 6.0), ceiling=None).resolved
@@ -195,10 +196,13 @@ def test_fit_intervals_come_from_the_same_fit_made_round_by_round():
 
 
 def test_dispatch_adds_is_resolved_only_above_noise():
-    clear = DispatchCost("c", 1, rounds_of(3.0, 3.0, 3.0), rounds_of(1.0, 1.0, 1.0))
-    assert derive.dispatch_adds(clear) == derive.Estimate(2.0, 2.0, 2.0)
-    noise = DispatchCost("c", 1, rounds_of(1.0, 2.0, 1.5), rounds_of(1.5, 1.5, 1.5))
+    us = 2.0 ** -20
+    clear = DispatchCost("c", 1, rounds_of(3 * us, 3 * us, 3 * us), rounds_of(us, us, us))
+    assert derive.dispatch_adds(clear) == derive.Estimate(2 * us, 2 * us, 2 * us)
+    noise = DispatchCost("c", 1, rounds_of(us, 2 * us, 1.5 * us), rounds_of(1.5 * us, 1.5 * us, 1.5 * us))
     assert derive.dispatch_adds(noise).reason == derive.NEAR_ZERO
+    slow = DispatchCost("python", 1, rounds_of(2.0, 2.0, 2.0), rounds_of(1.0, 1.0, 1.0))
+    assert derive.dispatch_adds(slow).reason == derive.SWAMPED, "a call that does real work"
 
 
 def test_gc_ratio_without_collections_is_flagged_inconsistent():

@@ -166,8 +166,8 @@ def report():
 
 def tables(found: Report) -> str:
     out = io.StringIO()
-    render.render(found, Console(file=out, width=1000))
-    before, _, after = out.getvalue().partition("\nSummary\n")
+    render.render(found, Console(file=out, width=1000), explain=True)
+    before, _, after = out.getvalue().partition("\nNotes\n")
     return " ".join((before + after.split("\n\n", 1)[-1]).split())
 
 

@@ -42,7 +42,7 @@ def repeated():
 
 def printed(report):
     out = io.StringIO()
-    render.render(report, Console(file=out, width=1000))
+    render.render(report, Console(file=out, width=1000), explain=True)
     return out.getvalue()
 
 
@@ -52,8 +52,8 @@ def rendered(report):
 
 
 def tables(report):
-    """The rendered report without its summary (the legend after it stays)."""
-    before, _, after = printed(report).partition("\nSummary\n")
+    """The rendered report without its notes (the legend after them stays)."""
+    before, _, after = printed(report).partition("\nNotes\n")
     return " ".join((before + after.split("\n\n", 1)[-1]).split())
 
 
@@ -72,14 +72,18 @@ def test_every_unresolved_figure_is_marked_in_the_tables(report):
 
 
 def test_each_reason_has_its_own_mark_and_the_legend_spells_it_out(report):
-    from fastkern._anatomy.formatting import LEGEND, REASON_MARKS
+    from fastkern._anatomy.formatting import FULL_LEGEND, LEGEND, REASON_MARKS
 
     assert len(set(REASON_MARKS.values())) == len(REASON_MARKS)
     for reason, mark in REASON_MARKS.items():
         assert unresolved(reason) == f"{UNRESOLVED} {mark}"
-        assert f"{mark} {reason}" in LEGEND
+        assert f"{mark} {reason}" in FULL_LEGEND
     assert unresolved("a reason of its own") == f"{UNRESOLVED} (a reason of its own)"
-    assert " ".join(LEGEND.split()) in rendered(report)
+    text = rendered(report)
+    assert " ".join(LEGEND.split()) in text
+    for reason, mark in REASON_MARKS.items():
+        assert (f"{mark} {reason}" in text) == (f"{UNRESOLVED} {mark}" in text), \
+            "the legend spells out the marks the tables use, and only those"
 
 
 def test_every_number_in_the_summary_appears_in_a_table(report, repeated):

@@ -17,13 +17,13 @@ import trees
 import words
 
 SECTIONS = ("The ladder", "Where python's time goes", "Fixed cost per call", "GIL:",
-            "python, processes", "Event loop stall", "Boundary, memory, garbage collection")
+            "python, processes", "Event loop", "Boundary, memory, gc")
 HAS_NUMBA = importlib.util.find_spec("numba") is not None
 
 
 def rendered(report) -> str:
     out = io.StringIO()
-    render.render(report, Console(file=out, width=200))
+    render.render(report, Console(file=out, width=200), explain=True)
     return out.getvalue()
 
 

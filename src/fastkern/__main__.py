@@ -85,7 +85,7 @@ def _check_plot(path: str | None) -> None:
 def _show(report, args: argparse.Namespace) -> None:
     from ._anatomy import plot, render
 
-    render.render(report)
+    render.render(report, explain=args.explain)
     if args.plot:
         plot.write(report, args.plot)
         print(f"chart written to {args.plot}")
@@ -220,6 +220,8 @@ def parser() -> argparse.ArgumentParser:
     anatomy.add_argument("--json", metavar="PATH", help="save the report as JSON")
     anatomy.add_argument("--plot", metavar="PATH.png", help="draw a chart (needs fastkern[plot])")
     anatomy.add_argument("--quick", action="store_true", help="a fast, less precise pass")
+    anatomy.add_argument("--explain", action="store_true",
+                         help="the report in full: load table, every fit, notes, method")
     anatomy.add_argument("--repeat", type=_positive, default=1, metavar="N",
                          help="run every measurement N times, interleaved, and show each "
                               "figure's run-to-run spread (default 1)")
@@ -235,6 +237,8 @@ def parser() -> argparse.ArgumentParser:
     report = verbs.add_parser("report", help="re-render a saved JSON report")
     report.add_argument("path", metavar="PATH.json")
     report.add_argument("--plot", metavar="PATH.png", help="draw a chart (needs fastkern[plot])")
+    report.add_argument("--explain", action="store_true",
+                        help="the report in full: load table, every fit, notes, method")
     report.set_defaults(run=cmd_report)
 
     compared = verbs.add_parser("compare", help="line up the figures of saved JSON reports")

@@ -15,13 +15,12 @@ from typing import Callable, Optional, Sequence
 
 from .._rungs import BY_NAME, LADDER
 from .fit import fit_line
-from .model import (CallCost, Cores, DispatchCost, GarbageCollection, KernelReport, Rung,
-                    Scaling, Timing, quartiles)
+from .model import (NOISY, CallCost, Cores, DispatchCost, GarbageCollection, KernelReport,
+                    Rung, Scaling, Timing, quartiles)
 
 #: Why a figure is not resolved.
 NEAR_ZERO = "within noise of 0"
 NEAR_FULL = "within noise of 100%"
-INVERTED = "the lower rung is slower, beyond noise"
 ABOVE_FULL = "above 100% beyond noise"
 NEGATIVE = "below 0 beyond noise"
 INCONSISTENT = "inconsistent: no collections ran, yet the times differ beyond noise"
@@ -97,12 +96,19 @@ class Part:
     seconds: Estimate
     share: Estimate
 
+    @property
+    def near_zero(self) -> bool:
+        """Whether the share's interval reaches 0: it may be no cost at all."""
+        return self.share.low <= 0 <= self.share.high
+
 
 def parts(kernel: KernelReport) -> tuple[Part, ...]:
     """Python's time as the differences between neighbouring ladder rungs, then the last rung.
 
-    A rung that is missing merges the two steps around it into one part. A share is
-    resolved only if its interval fits in 0..100% of python's time.
+    A rung that is missing merges the two steps around it into one part. Each share is
+    the difference of the two rungs' medians over python's median, so the shares sum to
+    exactly 100%; its interval is the quartiles of the same share taken round by round. A
+    share below 0 means the lower rung is slower: that step adds time.
     """
     ladder = ladder_of(kernel)
     present = [backend for backend in ladder if kernel.rung(backend)]
@@ -116,11 +122,17 @@ def parts(kernel: KernelReport) -> tuple[Part, ...]:
         high, low = kernel.rung(upper).time, kernel.rung(lower).time
         seconds = per_round(lambda t, h, l: h - l, total, high, low)
         fraction = per_round(lambda t, h, l: _ratio(h - l, t), total, high, low)
-        found.append(Part(" + ".join(names), seconds, bounded(fraction, below=INVERTED)))
+        found.append(Part(" + ".join(names), _at(seconds, high.median - low.median),
+                          _at(fraction, _ratio(high.median - low.median, total.median))))
     last = kernel.rung(present[-1]).time
     found.append(Part(f"remainder ({present[-1]} itself)", per_round(lambda t: t, last),
-                      bounded(per_round(_ratio, last, total))))
+                      _at(per_round(_ratio, last, total), _ratio(last.median, total.median))))
     return tuple(found)
+
+
+def _at(estimate: Estimate, value: float) -> Estimate:
+    """``estimate`` with ``value`` in place of its median, its interval widened to hold it."""
+    return Estimate(value, min(estimate.low, value), max(estimate.high, value))
 
 
 @dataclass(frozen=True)
@@ -143,9 +155,17 @@ def line(cost: CallCost) -> LineFit:
                    median.r2)
 
 
+#: Why the dispatch layer's cost is not given where the call itself does real work.
+SWAMPED = "the call's own work swamps it"
+#: A raw call at the smallest size longer than this does too much work to show dispatch.
+DISPATCH_WORK = 20e-6
+
+
 def dispatch_adds(cost: DispatchCost) -> Estimate:
-    """The public call's time minus the raw implementation's, round by round."""
-    return bounded(per_round(lambda d, r: d - r, cost.dispatched, cost.raw), ceiling=None)
+    """The public call's time minus the raw implementation's, round by round; not resolved
+    where the raw call lasts over :data:`DISPATCH_WORK`, whose noise would swamp it."""
+    found = bounded(per_round(lambda d, r: d - r, cost.dispatched, cost.raw), ceiling=None)
+    return found.why(SWAMPED) if cost.raw.median > DISPATCH_WORK else found
 
 
 def efficiency(scaling: Scaling, index: int) -> Estimate:
@@ -201,9 +221,10 @@ def _at_once(scaling: Scaling, index: int, counted: Optional[Timing],
 
 
 def gc_ratio(gc: GarbageCollection) -> Estimate:
-    """Time with the collector off over time with it on; flagged if no collection ran."""
+    """Time with the collector off over time with it on; flagged where no collection ran
+    yet the two differ by more than :data:`.model.NOISY` beyond noise."""
     found = per_round(_ratio, gc.disabled, gc.enabled)
-    if sum(gc.collections) == 0 and (found.low > 1.0 or found.high < 1.0):
+    if sum(gc.collections) == 0 and (found.low > 1 + NOISY or found.high < 1 - NOISY):
         return found.why(INCONSISTENT)
     return found
 

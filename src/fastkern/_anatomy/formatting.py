@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Optional
 
-from .derive import ABOVE_FULL, INCONSISTENT, INVERTED, NEAR_FULL, NEAR_ZERO, NEGATIVE, Estimate
+from .derive import (ABOVE_FULL, INCONSISTENT, NEAR_FULL, NEAR_ZERO, NEGATIVE, SWAMPED,
+                     Estimate)
 from .model import NOISY, SPEED_REPEATS, UNSTABLE
 
 MARKS = {"stable": "", "noisy": "~", "unstable": "!"}
@@ -12,12 +13,13 @@ UNRESOLVED = "not resolved"
 #: Short marks for why a figure is not resolved, so a table cell stays one short line; the
 #: legend spells each out once. A reason without a mark is written out in the cell.
 REASON_MARKS = {reason: f"({letter})" for letter, reason in
-                zip("abcdef", (NEAR_ZERO, NEGATIVE, NEAR_FULL, ABOVE_FULL, INVERTED, INCONSISTENT))}
-LEGEND = (f"~ noisy (spread above {NOISY:.0%} of the median); "
-          f"! unstable (spread above {UNSTABLE:.0%}): the result may be unstable; "
-          f"{UNRESOLVED}: the figure's interval (quartiles over interleaved rounds) does not "
-          f"fit the values it can take, so no number is shown: "
-          + "; ".join(f"{mark} {reason}" for reason, mark in REASON_MARKS.items()))
+                zip("abcdef", (NEAR_ZERO, NEGATIVE, NEAR_FULL, ABOVE_FULL, SWAMPED, INCONSISTENT))}
+#: The legend of the stability marks; each reason's mark follows where it is used.
+LEGEND = (f"~ noisy (spread above {NOISY:.0%} of the median); ! unstable (above "
+          f"{UNSTABLE:.0%}); {UNRESOLVED} or ?: the figure's interval over rounds does not "
+          f"fit the values it can take, so no number is shown")
+#: The legend with every reason's mark.
+FULL_LEGEND = LEGEND + "".join(f"; {mark} {reason}" for reason, mark in REASON_MARKS.items())
 
 
 def seconds(value: float) -> str:
@@ -97,3 +99,31 @@ def probe_work(loops: int) -> str:
     """What a speed probe reading of ``loops`` steps times, in words."""
     return (f"a fixed piece of Python work ({loops // SPEED_REPEATS:,} loop steps, the least "
             f"of {SPEED_REPEATS} timings)")
+
+
+def span(shown: list[str]) -> str:
+    """The smallest and largest of already formatted figures, as a range ("1.02–1.15")."""
+    ordered = sorted(dict.fromkeys(shown), key=_number)
+    return ordered[0] if len(ordered) == 1 else f"{ordered[0]}–{ordered[-1]}"
+
+
+def _number(text: str) -> float:
+    digits = "".join(ch for ch in text.split()[0] if ch.isdigit() or ch in ".-")
+    scale = {"s": 1.0, "ms": 1e-3, "µs": 1e-6, "ns": 1e-9}.get(text.split()[-1], 1.0) \
+        if " " in text else 1.0
+    return float(digits or 0) * scale
+
+
+def join(items: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def brief(estimate: Estimate, shown: str) -> str:
+    """``shown`` where ``estimate`` is resolved, else ``?`` and the reason's mark (as
+    ``?(a)``), for cells of condensed tables."""
+    if estimate.resolved:
+        return shown
+    return "?" + (REASON_MARKS.get(estimate.reason) or f"({estimate.reason})")

@@ -1,22 +1,32 @@
-"""The report as rich tables on a terminal, followed by its plain-language summary."""
+"""The report on a terminal: its findings, the tables they come from, and how it was measured.
+
+The default report is short: findings first, condensed tables, a few lines of method.
+``explain=True`` (``fastkern report --explain``) adds the load table, the full per-call
+and GIL tables, every caption in full and the notes of :mod:`.summary`.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Optional
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from . import derive, summary, terminal
 from .figures import relative_spread
-from .formatting import (LEGEND, at_once, call, count, cpus, duration, fraction, mark,
-                         probe_work, ratio, seconds, times, workload)
+from .findings import findings
+from .formatting import (LEGEND, REASON_MARKS, at_once, call, count, cpus, duration, fraction, mark,
+                         brief, probe_work, ratio, seconds, share, times, workload)
 from .model import BUSY_CPUS, CORES_STEP, KERNEL_STEPS, LATER_PASS, KernelReport, Timing
 from .settings import mode
 
 if TYPE_CHECKING:
     from .report import Report
+
+#: Marks a rung whose passes read apart (see :func:`.derive.moved`); --explain says how far.
+MOVED_MARK = " *"
 
 CLOCKS = ("Clocks: the ladder, per-call fit, dispatch, boundary, memory, garbage collection and "
           "language features are timed by the thread's own CPU time (time.thread_time), which "
@@ -31,7 +41,9 @@ def timed(timing: Timing, per: int = 1) -> str:
     return seconds(timing.median / per) + mark(timing.stability)
 
 
-def machine_line(report: Report) -> Text:
+def machine_line(report: Report, explain: bool = False) -> Text:
+    """What ran the report: the CPU, the interpreter, the build (its flags with
+    ``explain``), the settings and when."""
     m = report.machine
     build = "free-threaded" + (", GIL off" if m.gil_disabled else ", GIL on") \
         if m.free_threaded_build else "with GIL"
@@ -39,7 +51,8 @@ def machine_line(report: Report) -> Text:
     quota = "" if m.cpu_quota is None else f" (CPU quota {m.cpu_quota:.3g} cores)"
     groups = "; CFS autogroups on" if m.autogroup else ""
     return Text(f"{m.cpu}, {m.usable_cores} usable cores{quota}; {m.implementation} {m.python} "
-                f"({build}); {m.compiler} {m.c_flags}; Cython {m.cython}; fastkern {m.fastkern}; "
+                f"({build}); " + (f"{m.compiler} {m.c_flags}; Cython {m.cython}; " if explain else "")
+                + f"fastkern {m.fastkern}; "
                 f"{m.timestamp}; {mode(report.settings)}{repeated} in {report.elapsed:.0f} s"
                 + ("" if m.load is None else f"; load average {m.load:.2g} at start") + groups,
                 style="dim")
@@ -47,7 +60,8 @@ def machine_line(report: Report) -> Text:
 
 def _table(title: str, *columns: str, caption: Optional[str] = None) -> Table:
     table = Table(title=title, title_justify="left", title_style="bold", caption=caption,
-                  caption_justify="left", caption_style="dim")
+                  caption_justify="left", caption_style="dim", box=box.SIMPLE_HEAD,
+                  show_edge=False, pad_edge=False)
     for index, column in enumerate(columns):
         table.add_column(column, justify="left" if index == 0 else "right")
     return table
@@ -100,22 +114,30 @@ def _steadiness(report: Report) -> str:
             f"{seconds(largest)} ({ratio(largest / least)} the least).")
 
 
-def ladder(report: Report) -> Table:
-    backends = _backends(report)
+def passes_note(report: Report) -> Optional[str]:
+    """How the ladder's passes were timed, as a sentence; None with one pass."""
     spread_over = summary.passes_timed(report)
     method = summary.passes_method(spread_over) if spread_over else None
-    caption = method[0].upper() + method[1:] + "." if method else None
-    table = _table("The ladder: thread CPU time per call on pre-converted inputs "
-                   "(speedup over python)", "kernel", *backends, caption=caption)
+    return method[0].upper() + method[1:] + "." if method else None
+
+
+def ladder(report: Report, explain: bool = False) -> Table:
+    backends = _backends(report)
+    table = _table("The ladder: thread CPU time per call, pre-converted inputs; speedup over "
+                   "python below", "kernel", *backends,
+                   caption=passes_note(report) if explain else None)
     for kernel in report.kernels:
         cells = []
         for backend in backends:
             rung = kernel.rung(backend)
             found = derive.speedup(kernel, backend)
             change = None if rung is None else derive.moved(rung)
-            cells.append("" if rung is None else timed(rung.time) + (
-                f"\n{times(found)}" if found and backend != "python" else "") + (
-                f"\npasses {ratio(1 + change)}" if change is not None else ""))
+            moved = "" if change is None else (f"\npasses {ratio(1 + change)}" if explain
+                                               else MOVED_MARK)
+            shown = "" if found is None or backend == "python" else f"\n{times(found)}"
+            cells.append("" if rung is None else (timed(rung.time) + moved + shown
+                                                  if not explain else
+                                                  timed(rung.time) + shown + moved))
         table.add_row(_kernel_label(kernel), *cells)
     return table
 
@@ -132,23 +154,44 @@ def absent(report: Report) -> Optional[Text]:
     return Text("\n".join(lines), style="yellow") if lines else None
 
 
-def decomposition(report: Report) -> Table:
+def part_share(part: derive.Part) -> str:
+    """A share of python's time as the tables show it: signed, "~" where it may be 0."""
+    return share(part.share.value) + ("~" if part.near_zero else "")
+
+
+def decomposition(report: Report, explain: bool = False) -> Table:
     names: list[str] = []
     found = {kernel.kernel: derive.parts(kernel) for kernel in report.kernels}
     for parts in found.values():
         names += [part.name for part in parts if part.name not in names]
-    table = _table("Where python's time goes (share of python's time per call)", "kernel", *names,
-                   caption="interpreter and generic dispatch = python - compiled (Cython's generic "
-                           "fast paths fall in it too); dynamic typing & boxing = compiled - typed "
-                           "(- annotated, for your own function); "
-                           "C headroom = typed - c; remainder = c. Each share is computed round by "
-                           "round; shown only if its interquartile interval fits in 0..100%")
+    caption = ("interpreter and generic dispatch = python - compiled (Cython's generic fast "
+               "paths fall in it too); dynamic typing & boxing = compiled - typed (- annotated, "
+               "for your own function); C headroom = typed - c; remainder = c. Each share is "
+               "the difference of the two rungs' medians over python's, so a kernel's shares "
+               "sum to 100%; below 0, the lower rung is slower; ~ its interval over rounds "
+               "reaches 0" if explain else "~ within noise of 0; below 0: the lower rung is slower")
+    table = _table("Where python's time goes (share of python's time per call)", "kernel",
+                   *names, caption=caption)
     for kernel in report.kernels:
         parts = {part.name: part for part in found[kernel.kernel]}
         table.add_row(call(kernel.kernel, kernel.size), *(
-            (f"{fraction(parts[n].share)} {seconds(parts[n].seconds.value)}"
-             if parts[n].share.resolved else fraction(parts[n].share))
+            (part_share(parts[n]) + (f" {seconds(parts[n].seconds.value)}" if explain else ""))
             if n in parts else "" for n in names))
+    return table
+
+
+def per_call(report: Report) -> Table:
+    """Each backend's fixed cost per call and what fastkern's dispatch adds, condensed."""
+    backends = _backends(report)
+    table = _table("Per call: fixed cost before any work (fit), then + what dispatch adds",
+                   "kernel", *backends)
+    for kernel in report.kernels:
+        fits = {cost.backend: derive.line(cost) for cost in kernel.costs}
+        adds = {d.backend: derive.dispatch_adds(d) for d in kernel.dispatch}
+        table.add_row(kernel.kernel, *(
+            (brief(fits[b].intercept, seconds(fits[b].intercept.value)) if b in fits else "")
+            + (f"\n+{brief(adds[b], seconds(adds[b].value))}" if b in adds else "")
+            for b in backends))
     return table
 
 
@@ -175,6 +218,37 @@ def call_costs(report: Report) -> Table:
                                                     else ""),
                           f"{fitted.r2:.4f}",
                           duration(derive.dispatch_adds(overhead)) if overhead else "")
+    return table
+
+
+def gil_condensed(report: Report) -> Optional[Table]:
+    """Each kernel's thread variants at the most threads: efficiency, then runnable at once."""
+    kernels = [k for k in report.kernels if k.gil]
+    if not kernels:
+        return None
+    labels: list[str] = []
+    for kernel in kernels:
+        labels += [s.label for s in kernel.gil.threads if s.label not in labels]
+    if any(k.gil.processes for k in kernels):
+        labels.append("processes")
+    workers = max(t for k in kernels for s in k.gil.threads for t in s.workers)
+    table = _table(f"GIL, {workers} threads at once: throughput vs {workers} x one / "
+                   f"runnable at once", "kernel", *labels)
+    for kernel in kernels:
+        rows = {s.label: s for s in kernel.gil.threads}
+        if kernel.gil.processes:
+            rows["processes"] = kernel.gil.processes.scaling
+        cells = []
+        for label in labels:
+            scaling = rows.get(label)
+            if scaling is None or scaling.workers[-1] != workers:
+                cells.append("")
+                continue
+            last = len(scaling.workers) - 1
+            busy = derive.runnable(scaling, last)
+            cells.append(fraction(derive.efficiency(scaling, last))
+                         + ("" if busy is None else f"/{at_once(busy, workers)}"))
+        table.add_row(kernel.kernel, *cells)
     return table
 
 
@@ -259,19 +333,21 @@ def cores(report: Report) -> Optional[Table]:
     return table
 
 
-def stall(report: Report) -> Table:
+def stall(report: Report, explain: bool = False) -> Table:
     labels: list[str] = []
     for kernel in report.kernels:
         labels += [s.label for s in kernel.stall if s.label not in labels]
-    table = _table(f"Event loop stall: lag of a {seconds(report.settings.tick)} asyncio tick "
-                   f"while the kernel runs in asyncio.to_thread (worst, then median; p99 in "
-                   f"the JSON; wall clock)",
-                   "backend", *(call(k.kernel, k.size) for k in report.kernels))
+    table = _table(f"Event loop: median lag of a {seconds(report.settings.tick)} tick, the "
+                   f"kernel in asyncio.to_thread"
+                   + (" (then p99; the worst in the JSON; wall clock)" if explain else ""),
+                   "backend", *(call(k.kernel, k.size) if explain else k.kernel
+                                for k in report.kernels))
     for label in labels:
         cells = []
         for kernel in report.kernels:
             found = next((s for s in kernel.stall if s.label == label), None)
-            cells.append("" if found is None else f"{seconds(found.worst)}\n{seconds(found.median)}")
+            cells.append("" if found is None else seconds(found.median)
+                         + (f"\n{seconds(found.p99)}" if explain else ""))
         table.add_row(label, *cells)
     return table
 
@@ -280,37 +356,36 @@ def shared(report: Report) -> Optional[Table]:
     rows = []
     if report.boundary:
         b = report.boundary
-        rows += [("boundary", "float64 buffer -> list of floats", timed(b.to_list, b.elements) + "/element"),
-                 ("boundary", "list of floats -> float64 buffer", timed(b.to_buffer, b.elements) + "/element")]
+        rows += [("boundary", "buffer -> list of floats", timed(b.to_list, b.elements)
+                  + "/element", ""),
+                 ("boundary", "list of floats -> buffer", timed(b.to_buffer, b.elements)
+                  + "/element", "")]
     if report.memory:
         m = report.memory
-        rows += [("memory", "list of floats (list + float objects)", f"{m.list_bytes:.3g} B/element"),
-                 ("memory", "float64 buffer", f"{m.buffer_bytes:.3g} B/element"),
-                 ("memory", f"python sum, floats allocated in order ({count(m.elements)})",
-                  timed(m.in_order)),
-                 ("memory", "python sum, same floats allocated scattered",
-                  f"{timed(m.scattered)} ({times(derive.ratio(m.scattered, m.in_order))})")]
+        rows += [("memory", "list of floats (+ objects)", f"{m.list_bytes:.3g} B/element", ""),
+                 ("memory", "float64 buffer", f"{m.buffer_bytes:.3g} B/element", ""),
+                 ("memory", f"sum, floats in order ({count(m.elements)})", timed(m.in_order), ""),
+                 ("memory", "sum, same floats scattered", timed(m.scattered),
+                  times(derive.ratio(m.scattered, m.in_order)))]
     if report.gc:
         g = report.gc
-        rows += [("gc", f"{g.kernel}({g.size}) python, collector on", timed(g.enabled)),
-                 ("gc", f"{g.kernel}({g.size}) python, collector off",
-                  f"{timed(g.disabled)} ({times(derive.gc_ratio(g))})"),
-                 ("gc", "collections per call (gen 0/1/2), paused",
-                  f"{'/'.join(f'{c:.3g}' for c in g.collections)}, {seconds(g.pause)} "
-                  f"({fraction(derive.gc_pause_share(g))} of the call)")]
+        rows += [("gc", f"{g.kernel}({g.size}), collector on", timed(g.enabled), ""),
+                 ("gc", "collector off", timed(g.disabled), times(derive.gc_ratio(g))),
+                 ("gc", f"collections/call {'/'.join(f'{c:.3g}' for c in g.collections)}, "
+                        f"paused", seconds(g.pause), fraction(derive.gc_pause_share(g)))]
     if report.features:
         f = report.features
-        rows.append(("python", "empty loop step", timed(f.loop)))
+        rows.append(("python", "empty loop step", timed(f.loop), ""))
         for pair in f.pairs:
             rows.append(("python", f"{pair.feature} vs {pair.plain}",
-                         f"{timed(pair.feature_time)} vs {timed(pair.plain_time)} "
-                         f"({times(derive.ratio(pair.feature_time, pair.plain_time))})"))
+                         f"{timed(pair.feature_time)} vs {timed(pair.plain_time)}",
+                         times(derive.ratio(pair.feature_time, pair.plain_time))))
     if not rows:
         return None
-    table = _table("Boundary, memory, garbage collection and language features (thread CPU time)",
-                   "section", "what", "measured")
+    table = _table("Boundary, memory, gc, language features (CPU time; ratio: 2nd/1st)",
+                   "what", "measured", "ratio")
     for row in rows:
-        table.add_row(*row)
+        table.add_row(*row[1:])
     return table
 
 
@@ -327,20 +402,69 @@ def repeats(report: Report) -> Optional[Table]:
     return table
 
 
-def renderables(report: Report) -> list:
-    parts = [machine_line(report), Text(CLOCKS, style="dim"), load(report), ladder(report),
-             absent(report), decomposition(report), call_costs(report), gil(report),
-             cores(report), stall(report),
-             shared(report), repeats(report)]
-    points = Text("\n".join(f"• {s}" for s in summary.sentences(report)))
-    return [part for part in parts if part is not None] + [
-        Text("Summary", style="bold"), points, Text(LEGEND, style="dim")]
+def findings_text(report: Report) -> str:
+    """The findings, one a line: the kernels' first, aligned, under what their figures are."""
+    found = findings(report)
+    names = {kernel.kernel for kernel in report.kernels}
+    kernels = [f for f in found if f.subject.split("(")[0] in names]
+    width = max((len(f.subject) for f in kernels), default=0)
+    lines = [f"  {f.subject:<{width}}  {f.text}" for f in kernels]
+    return "\n".join(lines + [f"• {f}" for f in found if f not in kernels])
 
 
-def render(report: Report, console: Optional[Console] = None) -> None:
-    """Print the whole report, fitted to the console's width (see :mod:`.terminal`)."""
+def method(report: Report) -> Text:
+    """How this was measured, in a few lines."""
+    lines = ["Clocks: one thread's work by its CPU time, the cycle collector off; threads, "
+             "processes and the event loop by wall time, with runnable threads counted."]
+    timed_over = summary.passes_timed(report)
+    if timed_over:
+        count = max(k.passes.count for k in timed_over)
+        lines.append(f"Each rung pools {count} passes spread over the run;{MOVED_MARK} marks "
+                     f"a rung two of whose passes read more than {derive.MOVED:.0%} apart "
+                     f"(--explain: how far, and where the passes ran).")
+    busy = [entry for entry in report.load if entry.busy]
+    if busy:
+        lines.append(f"Other programs kept up to {cpus(max(e.others for e in busy))} CPUs busy "
+                     f"during {len(busy)} of {len(report.load)} sections; a finding says where "
+                     f"that capped its figures.")
+    lines.append("--explain adds the load table, every fit, notes and the method in full; "
+                 "the JSON keeps every sample.")
+    return Text("\n".join(lines), style="dim")
+
+
+def renderables(report: Report, explain: bool = False) -> list:
+    """The report's parts in order: findings, tables, how it was measured."""
+    found = Text(findings_text(report))
+    tables = [ladder(report, explain), absent(report), decomposition(report, explain)]
+    if explain:
+        tables += [load(report), call_costs(report), gil(report)]
+    else:
+        tables += [per_call(report), gil_condensed(report)]
+    tables += [cores(report), stall(report, explain), shared(report), repeats(report)]
+    tail = [Text("How this was measured", style="bold"), machine_line(report, explain),
+            method(report)]
+    if explain:
+        tail += [Text(CLOCKS, style="dim"), Text("Notes", style="bold"),
+                 Text("\n".join(f"• {s}" for s in summary.sentences(report)))]
+    return [Text("Findings: fastest rung (x faster than python); largest share of its time",
+                 style="bold") + Text("\n") + found,
+            *(part for part in tables if part is not None), *tail,
+            Text(legend(tables), style="dim")]
+
+
+def legend(tables: list) -> str:
+    """The legend of marks, each reason a figure was not resolved listed only where a table
+    shows its mark."""
+    cells = " ".join(str(cell) for table in tables if isinstance(table, Table)
+                     for column in table.columns for cell in column._cells)
+    shown = {reason: mark for reason, mark in REASON_MARKS.items() if mark in cells}
+    return LEGEND + "".join(f"; {mark} {reason}" for reason, mark in shown.items())
+
+
+def render(report: Report, console: Optional[Console] = None, explain: bool = False) -> None:
+    """Print the report, fitted to the console's width (see :mod:`.terminal`)."""
     console = console or terminal.console()
-    for part in renderables(report):
+    for part in renderables(report, explain):
         for piece in terminal.fitted(part, console):
             console.print(piece)
             console.print()

@@ -61,8 +61,9 @@ class Report:
         """Every Timing in the report."""
         return list(all_timings(self))
 
-    def render(self, width: Optional[int] = None) -> str:
-        """The text ``fastkern report`` prints, fitted to ``width`` columns.
+    def render(self, width: Optional[int] = None, explain: bool = False) -> str:
+        """The text ``fastkern report`` prints, fitted to ``width`` columns: the findings,
+        the tables and how they were measured (``explain=True``: in full, with the notes).
 
         ``width`` defaults to the terminal's, else the ``COLUMNS`` environment variable,
         else 120. Plain text, without colour.
@@ -70,7 +71,7 @@ class Report:
         if width is not None and (isinstance(width, bool) or not isinstance(width, int) or width < 1):
             raise ValueError(f"width must be a positive number of columns, got {width!r}")
         console = terminal.capture(width)
-        render.render(self, console)
+        render.render(self, console, explain)
         return console.file.getvalue()
 
     def __str__(self) -> str:

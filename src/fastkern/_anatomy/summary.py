@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Iterable, Optional, Sequence
 
 from . import derive
 from .figures import figures
-from .formatting import at_once, call, count, cpus, fraction, probe_work, ratio, seconds, times
+from .formatting import (at_once, call, count, cpus, fraction, join, probe_work, ratio, seconds,
+                         span, times)
 from .model import CORES_STEP, UNSTABLE, KernelReport, Scaling
 
 if TYPE_CHECKING:
@@ -49,9 +50,9 @@ def _ladder(kernel: KernelReport) -> Optional[str]:
         described = [f"{fraction(p.share)} {p.name}" for p in shown]
         if rest.share.resolved:
             described.append(f"{fraction(rest.share)} is left in {kernel.ladder_bottom}")
-        text = f"Of python's time in {subject}, {_join(described)}."
+        text = f"Of python's time in {subject}, {join(described)}."
         if hidden:
-            text += (" Not resolved: " + _join([f"{p.name} ({p.share.reason})" for p in hidden])
+            text += (" Not resolved: " + join([f"{p.name} ({p.share.reason})" for p in hidden])
                      + ".")
     best = derive.fastest(kernel)
     if best:
@@ -61,7 +62,7 @@ def _ladder(kernel: KernelReport) -> Optional[str]:
 
 def apart(seconds_apart: Sequence[float]) -> str:
     """How far apart the ladder's passes were timed, as a range of seconds."""
-    return _span([seconds(value) for value in seconds_apart])
+    return span([seconds(value) for value in seconds_apart])
 
 
 def passes_timed(report: Report) -> list[KernelReport]:
@@ -78,8 +79,8 @@ def passes_method(kernels: Sequence[KernelReport]) -> str:
         if kernel.passes.why_not_fresh:
             here.setdefault(kernel.passes.why_not_fresh, []).append(kernel.kernel)
     where = "each later one in a fresh interpreter" if not here else "; ".join(
-        ([f"each later one in a fresh interpreter for {_join(fresh)}"] if fresh else [])
-        + [f"later ones in this process for {_join(names)}, since {why}"
+        ([f"each later one in a fresh interpreter for {join(fresh)}"] if fresh else [])
+        + [f"later ones in this process for {join(names)}, since {why}"
            for why, names in here.items()])
     left_out = (f", leaving out the fastest and the slowest of each rung's {count} passes"
                 if count >= derive.TRIMMED else "")
@@ -100,7 +101,7 @@ def _passes(report: Report) -> Optional[str]:
         return None
     rungs = sum(len(k.ladder) for k in timed)
     return (f"{len(found)} of {rungs} rungs read more than {derive.MOVED:.0%} apart in two "
-            f"of their passes ({_join(found)}, slower pass over faster): that work ran at "
+            f"of their passes ({join(found)}, slower pass over faster): that work ran at "
             f"another speed in one pass than in another. Their times pool all passes, so "
             f"their spread carries the move; speedups and shares, taken round by round, "
             f"cancel what moved in step with the other rungs: {ADVICE}.")
@@ -165,20 +166,20 @@ def _gil(report: Report) -> Optional[str]:
             verdicts = {_verdict(float(value), workers) for value in shown}
             verdict = verdicts.pop() if len(verdicts) == 1 else "differed between kernels"
             groups.setdefault(verdict, []).append(label)
-        described = [f"{label} {_span(shown)}" for label, shown in values.items()]
+        described = [f"{label} {span(shown)}" for label, shown in values.items()]
         text = (f"With {workers} threads calling a kernel at once, the threads runnable at once "
-                f"were {_join(described)}: " + "; ".join(
-                    f"{_join(labels)} {verdict}" for verdict, labels in groups.items())
+                f"were {join(described)}: " + "; ".join(
+                    f"{join(labels)} {verdict}" for verdict, labels in groups.items())
                 + ".") if described else ""
         if contended and capped is None:
-            text += (f" Yet {_join([f'{label} reached {_span(shown)}' for label, shown in contended.items()])}"
+            text += (f" Yet {join([f'{label} reached {span(shown)}' for label, shown in contended.items()])}"
                      f" of {workers} times one thread's throughput: running at once, the threads "
                      f"slowed each other down (contending for caches, memory bandwidth or a "
                      f"shared object's "
                      + ("reference count, which a free-threaded interpreter updates atomically"
                         if report.machine.gil_disabled else "lock or reference count") + ").")
         if unresolved:
-            text += (f" Runnable threads for {_join(_unique(unresolved))} are not resolved: "
+            text += (f" Runnable threads for {join(_unique(unresolved))} are not resolved: "
                      f"{ADVICE}.")
         if capped is not None:
             text += (f" Other programs kept {cpus(capped)} CPUs busy meanwhile, so throughput "
@@ -190,7 +191,7 @@ def _gil(report: Report) -> Optional[str]:
         if found.resolved:
             efficiency.setdefault(scaling.label, []).append(fraction(found))
     text = (f"With {workers} threads, throughput relative to {workers} times one thread was "
-            + _join([f"{label} {_span(shown)}" for label, shown in efficiency.items()]) + ". "
+            + join([f"{label} {span(shown)}" for label, shown in efficiency.items()]) + ". "
             if efficiency else "")
     text += ("This system does not report runnable time, so these figures cannot tell the GIL "
              "from other programs' load" + ("" if capped is None else
@@ -240,7 +241,7 @@ def _processes(report: Report) -> Optional[str]:
     workers = max(pools[0].scaling.workers)
     efficiency = [derive.efficiency(p.scaling, _largest(p.scaling)) for p in pools]
     resolved = [fraction(e) for e in efficiency if e.resolved]
-    text = (f"{workers} worker processes running python reached {_span(resolved)} of {workers} "
+    text = (f"{workers} worker processes running python reached {span(resolved)} of {workers} "
             f"times one thread's throughput" if resolved else
             f"The throughput of {workers} worker processes is not resolved ({ADVICE})")
     capped = _busiest(report, "processes")
@@ -248,7 +249,7 @@ def _processes(report: Report) -> Optional[str]:
         text += f", capped by other programs keeping {cpus(capped)} CPUs busy"
     heaviest = max(kernels, key=lambda k: k.gil.processes.shipping.median)
     pool = heaviest.gil.processes
-    return (text + f"; starting them took {_span([seconds(p.startup) for p in pools])}, "
+    return (text + f"; starting them took {span([seconds(p.startup) for p in pools])}, "
             f"and a task carrying {heaviest.kernel}'s inputs ({count(pool.input_bytes)} B "
             f"pickled) took {seconds(pool.shipping.median)} against "
             f"{seconds(pool.round_trip.median)} for an empty one.")
@@ -266,7 +267,7 @@ def _stall(report: Report) -> Optional[str]:
     text = (f"An asyncio loop ticking every {seconds(report.settings.tick)} while a kernel runs "
             f"in asyncio.to_thread was late by up to {seconds(worst['python'])} with python "
             f"(idle loop: {seconds(worst['idle loop'])})"
-            + (f"; {_join(others)}" if others else "") + ".")
+            + (f"; {join(others)}" if others else "") + ".")
     capped = _busiest(report, "event loop")
     if capped is not None:
         text += f" Other programs kept {cpus(capped)} CPUs busy meanwhile, which adds lag too."
@@ -289,10 +290,10 @@ def _call_cost(report: Report) -> Optional[str]:
                 if d.backend in ("typed", "c")]
         adds = [(b, e) for b, e in adds if e.resolved]
         if adds:
-            said.append("the dispatch layer adds " + _join(
+            said.append("the dispatch layer adds " + join(
                 [f"{seconds(e.value)} to {b}" for b, e in adds]) + " per call")
         if said:
-            return f"In {kernel.kernel}, {_join(said)}."
+            return f"In {kernel.kernel}, {join(said)}."
         return f"The fixed and per-{kernel.unit} costs of {kernel.kernel} are not resolved: {ADVICE}."
     return None
 
@@ -338,7 +339,7 @@ def _features(report: Report) -> Optional[str]:
     pairs = [f"{pair.feature} {seconds(pair.feature_time.median)} vs {pair.plain} "
              f"{seconds(pair.plain_time.median)}" for pair in features.pairs]
     return (f"Per operation (each including a {seconds(features.loop.median)} loop step): "
-            f"{_join(pairs)}.")
+            f"{join(pairs)}.")
 
 
 def _stability(report: Report) -> Optional[str]:
@@ -398,23 +399,3 @@ def _steadiness(report: Report) -> Optional[str]:
 
 def _unique(items: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(items))
-
-
-def _span(shown: list[str]) -> str:
-    """The smallest and largest of already formatted figures, as a range."""
-    ordered = sorted(_unique(shown), key=_number)
-    return ordered[0] if len(ordered) == 1 else f"{ordered[0]}–{ordered[-1]}"
-
-
-def _number(text: str) -> float:
-    digits = "".join(ch for ch in text.split()[0] if ch.isdigit() or ch in ".-")
-    scale = {"s": 1.0, "ms": 1e-3, "µs": 1e-6, "ns": 1e-9}.get(text.split()[-1], 1.0) \
-        if " " in text else 1.0
-    return float(digits or 0) * scale
-
-
-def _join(items: list[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
-

@@ -1,0 +1,246 @@
+"""What the report found, one line per subject, each built from figures its tables show.
+
+The report opens with these lines: one per kernel (its fastest rung's speedup over python
+and the largest share of python's time, beyond noise of 0), then one each for the GIL, processes, the event
+loop, the cost of a call, memory, garbage collection and language features. Every number
+in them is formatted exactly as in a table cell (see :mod:`.check`); a load caveat joins a
+line only where other programs were busy during the section its figures come from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Optional
+
+from . import derive
+from .formatting import at_once, call, fraction, join, seconds, share, span, times
+from .model import CORES_STEP, KernelReport, Scaling
+
+if TYPE_CHECKING:
+    from .report import Report
+
+#: Runnable threads at least T minus this: the threads ran side by side; at most 1 plus
+#: this: they took turns.
+SIDE_BY_SIDE = 0.5
+#: Threads that took turns cannot beat one thread: an efficiency above 1/T by more than this
+#: beyond noise contradicts the runnable count, and the verdict is "unclear".
+TURNS_SLACK = 0.25
+SIDE = "ran side by side"
+TURNS = "took turns"
+PARTLY = "partly overlapped"
+UNCLEAR = "unclear (runnable threads and throughput disagree)"
+#: An event loop whose median lag exceeds its tick is held up; below, it keeps ticking.
+HELD_UP = "held the loop up"
+LETS_RUN = "let it tick"
+
+
+@dataclass(frozen=True)
+class Finding:
+    subject: str
+    text: str
+
+    def __str__(self) -> str:
+        return f"{self.subject}: {self.text}"
+
+
+def findings(report: Report) -> list[Finding]:
+    """Every finding the report supports, kernels first."""
+    found = [*(_kernel(k) for k in report.kernels), _gil(report), _processes(report),
+             _cores(report), _event_loop(report), _per_call(report), _memory(report),
+             _gc(report), _features(report)]
+    return [finding for finding in found if finding is not None]
+
+
+def _kernel(kernel: KernelReport) -> Optional[Finding]:
+    subject = call(kernel.kernel, kernel.size)
+    best = derive.fastest(kernel)
+    parts = [p for p in derive.parts(kernel) if not p.near_zero]
+    said = []
+    if best is not None:
+        said.append(f"{best[0]} {times(best[1])} faster")
+    if parts:
+        largest = max(parts, key=lambda p: p.share.value)
+        said.append(f"{share(largest.share.value)} {largest.name}")
+    if not said:
+        return None
+    return Finding(subject, "; ".join(said))
+
+
+def verdict(scaling: Scaling, index: int, loaded: bool = False) -> Optional[str]:
+    """How the T threads at ``index`` ran: side by side, took turns, partly overlapped, or
+    unclear where runnable threads say turns but throughput beat one thread beyond noise
+    (judged only where other programs' load did not skew the throughput); None where
+    runnable threads are not counted or not resolved."""
+    busy = derive.runnable(scaling, index)
+    if busy is None or not busy.resolved:
+        return None
+    workers = scaling.workers[index]
+    value = min(max(busy.value, 0.0), workers)
+    if value >= workers - SIDE_BY_SIDE:
+        return SIDE
+    if value <= 1 + SIDE_BY_SIDE:
+        efficiency = derive.efficiency(scaling, index)
+        beaten = (not loaded and efficiency.resolved
+                  and efficiency.low > 1 / workers + TURNS_SLACK)
+        return UNCLEAR if beaten else TURNS
+    return PARTLY
+
+
+def _busy(report: Report, kernel: str, step: str) -> Optional[float]:
+    """CPUs others kept busy during ``kernel``'s ``step``, where that made it busy."""
+    entry = next((e for e in report.load if e.section == f"{kernel}: {step}"), None)
+    return entry.others if entry is not None and entry.busy else None
+
+
+def _gil(report: Report) -> Optional[Finding]:
+    kernels = [k for k in report.kernels if k.gil and k.gil.threads]
+    if not kernels:
+        return None
+    workers = max(s.workers[-1] for k in kernels for s in k.gil.threads)
+    if workers < 2 or not report.machine.schedstat:
+        return None
+    shown: dict[str, list[str]] = {}
+    verdicts: dict[str, set[str]] = {}
+    for kernel in kernels:
+        loaded = _busy(report, kernel.kernel, "threads") is not None
+        for scaling in kernel.gil.threads:
+            last = len(scaling.workers) - 1
+            found = verdict(scaling, last, loaded) if scaling.workers[-1] == workers else None
+            if found is None:
+                continue
+            shown.setdefault(scaling.label, []).append(
+                at_once(derive.runnable(scaling, last), workers))
+            verdicts.setdefault(scaling.label, set()).add(found)
+    if not shown:
+        return None
+    groups: dict[str, list[str]] = {}
+    for label, found in verdicts.items():
+        said = found.pop() if len(found) == 1 else "differed between kernels"
+        groups.setdefault(said, []).append(f"{label} {span(shown[label])}")
+    text = (f"of {workers} threads, runnable at once: "
+            + "; ".join(f"{', '.join(labels)} {said}" for said, labels in groups.items()) + ".")
+    if report.machine.gil_disabled:
+        text += " (Free-threaded: \"GIL held\" does not stop other threads.)"
+    return Finding("GIL", text)
+
+
+def _processes(report: Report) -> Optional[Finding]:
+    kernels = [k for k in report.kernels if k.gil and k.gil.processes]
+    if not kernels:
+        return None
+    pools = [k.gil.processes.scaling for k in kernels]
+    workers = max(pools[0].workers)
+    found = [fraction(e) for e in (derive.efficiency(p, len(p.workers) - 1) for p in pools)
+             if e.resolved]
+    if not found:
+        return None
+    text = (f"{workers} processes running python reached {span(found)} of {workers} x one "
+            f"thread's throughput.")
+    loaded = [k.kernel for k in kernels if _busy(report, k.kernel, "processes") is not None]
+    text += _load_note(loaded, len(kernels), "it")
+    return Finding("processes", text)
+
+
+def _cores(report: Report) -> Optional[Finding]:
+    kernels = [k for k in report.kernels if k.cores and k.cores.scaling.workers[-1] >= 2]
+    if not kernels:
+        return None
+    said = []
+    for kernel in kernels:
+        found = kernel.cores
+        last = len(found.scaling.workers) - 1
+        speedup = derive.split_speedup(found, last)
+        if speedup.resolved:
+            said.append(f"{kernel.kernel} {found.backend} {times(speedup)} at "
+                        f"T={found.scaling.workers[last]}")
+    if not said:
+        return None
+    text = f"one call split over threads ran {join(said)} as fast as unsplit."
+    loaded = [k.kernel for k in kernels if _busy(report, k.kernel, CORES_STEP) is not None]
+    text += _load_note(loaded, len(kernels), "speedups")
+    return Finding("all cores", text)
+
+
+def _event_loop(report: Report) -> Optional[Finding]:
+    medians: dict[str, list[float]] = {}
+    for kernel in report.kernels:
+        for stall in kernel.stall:
+            medians.setdefault(stall.label, []).append(stall.median)
+    if "idle loop" not in medians or len(medians) < 2:
+        return None
+    tick = report.settings.tick
+    groups: dict[str, list[str]] = {}
+    lags: dict[str, list[str]] = {}
+    for label, values in medians.items():
+        if label != "idle loop":
+            said = HELD_UP if max(values) > tick else LETS_RUN
+            groups.setdefault(said, []).append(label)
+            lags.setdefault(said, []).extend(seconds(value) for value in values)
+    text = (f"median lag of a {seconds(tick)} tick (idle "
+            f"{span([seconds(v) for v in medians['idle loop']])}) with the kernel in "
+            f"asyncio.to_thread: " + "; ".join(f"{', '.join(labels)} {said} ({span(lags[said])})"
+                                             for said, labels in groups.items()) + ".")
+    loaded = [k.kernel for k in report.kernels if _busy(report, k.kernel, "event loop")]
+    text += _load_note(loaded, len(report.kernels), "lag")
+    return Finding("event loop", text)
+
+
+def _load_note(kernels: list[str], of: int, what: str) -> str:
+    """Where other programs' load capped (or added to) the figures of a finding."""
+    if not kernels:
+        return ""
+    where = "every kernel" if len(kernels) == of and of > 1 else join(kernels)
+    verb = "adds to" if what == "lag" else "caps"
+    return f" Load {verb} {what} for {where}."
+
+
+def _per_call(report: Report) -> Optional[Finding]:
+    fixed: dict[str, list[str]] = {}
+    dispatch: list[str] = []
+    for kernel in report.kernels:
+        for cost in kernel.costs:
+            intercept = derive.line(cost).intercept
+            if intercept.resolved and cost.backend in ("python", "c"):
+                fixed.setdefault(cost.backend, []).append(seconds(intercept.value))
+        dispatch += [seconds(found.value) for found in map(derive.dispatch_adds, kernel.dispatch)
+                     if found.resolved]
+    said = [f"{backend} {span(values)}" for backend, values in fixed.items()]
+    text = f"{', '.join(said)} before any work" if said else ""
+    if dispatch:
+        text += ("; " if text else "") + f"fastkern's dispatch adds {span(dispatch)}"
+    return Finding("per call", text + ".") if text else None
+
+
+def _memory(report: Report) -> Optional[Finding]:
+    memory = report.memory
+    if memory is None:
+        return None
+    return Finding("memory", f"list of floats {memory.list_bytes:.3g} B/element, float64 buffer "
+                             f"{memory.buffer_bytes:.3g} B/element; scattered floats sum "
+                             f"{times(derive.ratio(memory.scattered, memory.in_order))} slower.")
+
+
+def _gc(report: Report) -> Optional[Finding]:
+    gc = report.gc
+    if gc is None:
+        return None
+    effect = derive.gc_ratio(gc)
+    pause = derive.gc_pause_share(gc)
+    text = f"{gc.kernel}({gc.size}) python: "
+    if sum(gc.collections) == 0:
+        text += "no collection ran"
+    else:
+        text += f"the collector paused {seconds(gc.pause)} a call"
+        if pause.resolved:
+            text += f" ({fraction(pause)})"
+    return Finding("gc", text + (
+        f"; collector off: {times(effect)} the time." if effect.resolved else "."))
+
+
+def _features(report: Report) -> Optional[Finding]:
+    features = report.features
+    if features is None:
+        return None
+    pairs = [f"{pair.feature} {times(derive.ratio(pair.feature_time, pair.plain_time))}"
+             for pair in features.pairs]
+    return Finding("python features", f"against the plain way: {', '.join(pairs)}.")
