@@ -451,5 +451,5 @@ def test_the_passes_method_says_where_the_later_passes_ran():
     assert ("each later one in a fresh interpreter for sum; later ones in this process for "
             "mine, since it is registered") in mixed
     four = dataclasses.replace(at("sum", 3), passes=Passes(4, 10.0, 3))
-    assert "leaving out the fastest and the slowest of each rung's 4 passes" in \
+    assert "leaving out the fastest and the slowest of a rung's passes where it has 4" in \
         summary.passes_method([four])

@@ -194,7 +194,10 @@ def test_a_real_run_measures_every_usable_thread_count_for_the_kernels_that_spli
 
 
 def test_a_real_run_is_in_the_json_tables_and_summary(report):
+    from fastkern._anatomy import check
+
     assert Report.from_json(report.to_json()) == report
+    assert check.problems(report) == []
     keys = [f["section"] for f in json.loads(report.to_json())["figures"]]
     assert "one call scaling, all T" in keys
     text = tables(report)

@@ -47,6 +47,9 @@ def test_the_decorator_alone_gives_compiled_annotated_and_numba_rungs(oscillator
 
 
 def test_every_section_of_the_report_is_there(oscillator_report):
+    from fastkern._anatomy import check
+
+    assert check.problems(oscillator_report) == []
     (kernel,) = oscillator_report.kernels
     assert {cost.backend for cost in kernel.costs} == {rung.backend for rung in kernel.ladder}
     assert {d.backend for d in kernel.dispatch} == {rung.backend for rung in kernel.ladder}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Optional
 
 from .derive import (ABOVE_FULL, INCONSISTENT, NEAR_FULL, NEAR_ZERO, NEGATIVE, SWAMPED,
-                     Estimate)
+                     Estimate, Part)
 from .model import NOISY, SPEED_REPEATS, UNSTABLE
 
 MARKS = {"stable": "", "noisy": "~", "unstable": "!"}
@@ -127,3 +127,8 @@ def brief(estimate: Estimate, shown: str) -> str:
     if estimate.resolved:
         return shown
     return "?" + (REASON_MARKS.get(estimate.reason) or f"({estimate.reason})")
+
+
+def part_share(part: Part) -> str:
+    """A share of python's time as the tables show it: signed, "~" where it may be 0."""
+    return share(part.share.value) + ("~" if part.near_zero else "")

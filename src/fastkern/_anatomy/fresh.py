@@ -5,8 +5,8 @@ interpreter's own layout) that nothing timed inside it can see, so :mod:`.ladder
 later passes each in a new interpreter, started as ``python -m <module>`` (the ladder's
 module), whose ``main`` hands :func:`serve` the function that answers a request.
 
-The child reads one request per line as JSON on stdin (the kernel, size and backends; the
-first line also the settings and the parent's ``sys.path``) and answers each with one line
+The child reads one request per line as JSON on stdin (the kernel, size, backends and each
+backend's calls per sample; the first line also the settings and the parent's ``sys.path``) and answers each with one line
 of JSON on stdout: the timings, and the CPU time it has used so far.
 """
 
@@ -55,13 +55,14 @@ class Interpreter:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def measure(self, kernel: str, size: int, backends: Sequence[str]) -> dict[str, Timing]:
-        """The ladder of ``kernel`` at ``size`` timed in the child; :class:`FreshError`
-        where it could not be."""
+    def measure(self, kernel: str, size: int, backends: Sequence[str],
+                loops: Optional[dict[str, int]] = None) -> dict[str, Timing]:
+        """The ladder of ``kernel`` at ``size`` timed in the child, each backend's samples
+        of ``loops`` calls where given; :class:`FreshError` where it could not be."""
         if self._failed is not None:
             raise self._failed
         try:
-            return self._ask(kernel, size, backends)
+            return self._ask(kernel, size, backends, loops or {})
         except FreshError as error:
             self._failed = error
             if self._child is not None and self._child.poll() is None:
@@ -69,8 +70,9 @@ class Interpreter:
             self.close()
             raise
 
-    def _ask(self, kernel: str, size: int, backends: Sequence[str]) -> dict[str, Timing]:
-        request = {"kernel": kernel, "size": size, "backends": list(backends)}
+    def _ask(self, kernel: str, size: int, backends: Sequence[str],
+             loops: dict[str, int]) -> dict[str, Timing]:
+        request = {"kernel": kernel, "size": size, "backends": list(backends), "loops": loops}
         if self._child is None:
             self._start()
             request.update(settings=dataclasses.asdict(self.settings), path=sys.path)
@@ -132,8 +134,8 @@ class Interpreter:
             self._stderr = None
 
 
-#: Answers one request in the child: (kernel, size, backends, settings) -> timings.
-Handler = Callable[[str, int, Sequence[str], Settings], "dict[str, Timing]"]
+#: Answers one request in the child: (kernel, size, backends, loops, settings) -> timings.
+Handler = Callable[[str, int, Sequence[str], dict, Settings], dict]
 
 
 def serve(handler: Handler) -> None:
@@ -144,7 +146,8 @@ def serve(handler: Handler) -> None:
     settings = Settings(**first["settings"])
     request = first
     while request is not None:
-        timings = handler(request["kernel"], request["size"], request["backends"], settings)
+        timings = handler(request["kernel"], request["size"], request["backends"],
+                          request.get("loops") or {}, settings)
         found = {backend: dataclasses.asdict(timing) for backend, timing in timings.items()}
         print(json.dumps({"timings": found, "cpu": time.process_time()}), flush=True)
         line = sys.stdin.readline()

@@ -8,7 +8,11 @@ at the end of the run (:func:`later`), in a fresh interpreter of its own where i
 (:mod:`.fresh` is the transport), so that passes differ in moment and in process. Each
 rung pools the samples of every pass: its spread carries how far it moved between them,
 and the median of several passes lies with those that agree. Whether two passes lie apart
-is judged from the pooled data by :func:`.derive.moved`.
+is judged from the pooled data by :func:`.derive.moved`. Samples go where the spread
+needs them: after ``settings.ladder_min_passes``, a kernel is timed again only while one
+of its rungs is not yet settled (pooled spread above :data:`TIGHT`, or passes apart), up
+to ``settings.ladder_passes``. Every pass samples a rung in the calls per sample its first
+pass chose, so the passes' samples compare one to one.
 """
 
 from __future__ import annotations
@@ -21,27 +25,42 @@ from .merge import pool
 from .model import LATER_PASS, KernelReport, Passes, Rung, Timing
 from .settings import Settings
 from .timing import THREAD_CPU, WALL_CLOCK, Timer
-from . import fresh, steady
+from . import derive, fresh, steady
+
+#: A rung is settled when its pooled interquartile range is at most this fraction of its
+#: median and no two of its passes lie apart.
+TIGHT = 0.02
 
 
 def check(settings: Settings) -> None:
-    """ValueError unless ``settings.ladder_passes`` is a positive integer."""
-    found = settings.ladder_passes
-    if isinstance(found, bool) or not isinstance(found, int) or found < 1:
-        raise ValueError(f"settings.ladder_passes must be a positive integer, got {found!r}")
+    """ValueError unless ``settings.ladder_passes`` and ``ladder_min_passes`` are positive
+    integers."""
+    for name in ("ladder_passes", "ladder_min_passes"):
+        found = getattr(settings, name)
+        if isinstance(found, bool) or not isinstance(found, int) or found < 1:
+            raise ValueError(f"settings.{name} must be a positive integer, got {found!r}")
 
 
 def later_count(settings: Settings) -> int:
-    """How many passes :func:`later` times per kernel, after every other section."""
+    """The most passes :func:`later` times per kernel, after every other section."""
     return settings.ladder_passes - 1
 
 
-def measure(kernel: str, size: int, backends: Sequence[str], timer: Timer) -> dict[str, Timing]:
+def measure(kernel: str, size: int, backends: Sequence[str], timer: Timer,
+            loops: Optional[dict[str, int]] = None) -> dict[str, Timing]:
     """One pass: seconds per call of each backend at ``size``, by the timer's clock (thread
-    CPU), in ``settings.ladder_samples`` interleaved rounds."""
+    CPU), in ``settings.ladder_samples`` interleaved rounds of ``loops`` calls each where
+    given (else auto-ranged)."""
     rounds = timer.with_settings(dataclasses.replace(timer.settings,
                                                      samples=timer.settings.ladder_samples))
-    return rounds.time_all({backend: raw_call(kernel, backend, size) for backend in backends})
+    return rounds.time_all({backend: raw_call(kernel, backend, size) for backend in backends},
+                           loops)
+
+
+def settled(kernel: KernelReport) -> bool:
+    """Whether every rung of ``kernel`` (its passes pooled) is settled: see :data:`TIGHT`."""
+    return all(rung.time.spread <= TIGHT and derive.moved(rung) is None
+               for rung in kernel.ladder)
 
 
 def rungs(times: dict[str, Timing]) -> tuple[Rung, ...]:
@@ -51,21 +70,29 @@ def rungs(times: dict[str, Timing]) -> tuple[Rung, ...]:
 
 def later(kernels: Sequence[KernelReport], starts: Sequence[float], timer: Timer,
           step: Callable[[str], None], child_cpu: Callable[[float], None]) -> list[KernelReport]:
-    """``kernels`` (one run's, in its order) with :func:`later_count` more passes of each
-    ladder pooled in; ``starts`` are the wall times their sections began.
+    """``kernels`` (one run's, in its order) with up to :func:`later_count` more passes of
+    each ladder pooled in; ``starts`` are the wall times their sections began.
 
-    The passes run one after another; each times every kernel in the run's order, so its
-    allocator has the history the first pass had. ``step(label)`` is called before each
-    kernel's pass, ``child_cpu(seconds)`` with the CPU a fresh interpreter used for it.
+    The passes run one after another; each times the kernels still timed in the run's
+    order, so its allocator has the history the first pass had. A kernel stops once it has
+    ``ladder_min_passes`` passes and is :func:`settled`. ``step(label)`` is called before
+    each kernel's pass, ``child_cpu(seconds)`` with the CPU a fresh interpreter used for it.
     """
-    count = later_count(timer.settings)
+    settings = timer.settings
     timed: list[list[dict[str, Timing]]] = [[] for _ in kernels]
     fresh_passes = [0] * len(kernels)
     why_not: list[Optional[str]] = [None] * len(kernels)
     apart = [0.0] * len(kernels)
-    for _ in range(count):
-        with fresh.Interpreter(timer.settings, __name__) as child:
-            for index, (kernel, start) in enumerate(zip(kernels, starts)):
+    current = list(kernels)
+    for number in range(2, settings.ladder_passes + 1):
+        going = [index for index, kernel in enumerate(current)
+                 if number <= settings.ladder_min_passes or not settled(kernel)]
+        if not going:
+            break
+        with fresh.Interpreter(settings, __name__) as child:
+            for index in going:
+                kernel, start = kernels[index], starts[index]
+                loops = {rung.backend: rung.passes[0].loops for rung in kernel.ladder}
                 step(f"{kernel.kernel}: {LATER_PASS}")
                 apart[index] = timer.wall() - start
                 backends = [rung.backend for rung in kernel.ladder]
@@ -73,15 +100,18 @@ def later(kernels: Sequence[KernelReport], starts: Sequence[float], timer: Timer
                 if why is None:
                     used = child.cpu
                     try:
-                        timed[index].append(child.measure(kernel.kernel, kernel.size, backends))
+                        timed[index].append(child.measure(kernel.kernel, kernel.size, backends,
+                                                          loops))
                         child_cpu(child.cpu - used)
                         fresh_passes[index] += 1
                         continue
                     except fresh.FreshError as error:
                         why = f"the fresh interpreter failed: {error}"
-                timed[index].append(measure(kernel.kernel, kernel.size, backends, timer))
+                timed[index].append(measure(kernel.kernel, kernel.size, backends, timer, loops))
                 why_not[index] = why_not[index] or why
-    return [pooled(kernel, found, Passes(count + 1, seconds, in_fresh, why))
+        current = [pooled(kernel, found, Passes(len(found) + 1, 0.0, 0))
+                   for kernel, found in zip(kernels, timed)]
+    return [pooled(kernel, found, Passes(len(found) + 1, seconds, in_fresh, why))
             for kernel, found, seconds, in_fresh, why
             in zip(kernels, timed, apart, fresh_passes, why_not)]
 
@@ -107,11 +137,11 @@ def _not_fresh(kernel: str, timer: Timer) -> Optional[str]:
     return None
 
 
-def _child_pass(kernel: str, size: int, backends: Sequence[str],
+def _child_pass(kernel: str, size: int, backends: Sequence[str], loops: dict[str, int],
                 settings: Settings) -> dict[str, Timing]:
     """One pass in a fresh interpreter, timed as the parent's default timer times."""
     timer = Timer(settings, THREAD_CPU, speed=steady.probe(THREAD_CPU, settings.speed_loops))
-    return measure(kernel, size, backends, timer)
+    return measure(kernel, size, backends, timer, loops)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,8 @@ from . import derive, summary, terminal
 from .figures import relative_spread
 from .findings import findings
 from .formatting import (LEGEND, REASON_MARKS, at_once, call, count, cpus, duration, fraction, mark,
-                         brief, probe_work, ratio, seconds, share, times, workload)
+                         brief, part_share, probe_work, ratio, seconds, share, times,
+                         workload)
 from .model import BUSY_CPUS, CORES_STEP, KERNEL_STEPS, LATER_PASS, KernelReport, Timing
 from .settings import mode
 
@@ -152,11 +153,6 @@ def absent(report: Report) -> Optional[Text]:
         lines += [f"{kernel.kernel}: {', '.join(names)} not timed: {reason}"
                   for reason, names in reasons.items()]
     return Text("\n".join(lines), style="yellow") if lines else None
-
-
-def part_share(part: derive.Part) -> str:
-    """A share of python's time as the tables show it: signed, "~" where it may be 0."""
-    return share(part.share.value) + ("~" if part.near_zero else "")
 
 
 def decomposition(report: Report, explain: bool = False) -> Table:
@@ -418,7 +414,8 @@ def method(report: Report) -> Text:
              "processes and the event loop by wall time, with runnable threads counted."]
     timed_over = summary.passes_timed(report)
     if timed_over:
-        count = max(k.passes.count for k in timed_over)
+        counts = sorted({k.passes.count for k in timed_over})
+        count = f"{counts[0]}" if len(counts) == 1 else f"{counts[0]} to {counts[-1]}"
         lines.append(f"Each rung pools {count} passes spread over the run;{MOVED_MARK} marks "
                      f"a rung two of whose passes read more than {derive.MOVED:.0%} apart "
                      f"(--explain: how far, and where the passes ran).")
@@ -432,23 +429,36 @@ def method(report: Report) -> Text:
     return Text("\n".join(lines), style="dim")
 
 
-def renderables(report: Report, explain: bool = False) -> list:
-    """The report's parts in order: findings, tables, how it was measured."""
-    found = Text(findings_text(report))
+def table_parts(report: Report, explain: bool = False) -> list:
+    """The report's tables (and the note of what was not timed), in order."""
     tables = [ladder(report, explain), absent(report), decomposition(report, explain)]
     if explain:
         tables += [load(report), call_costs(report), gil(report)]
     else:
         tables += [per_call(report), gil_condensed(report)]
     tables += [cores(report), stall(report, explain), shared(report), repeats(report)]
+    return [part for part in tables if part is not None]
+
+
+def tables_text(report: Report, explain: bool = False) -> str:
+    """The tables alone as plain text, unwrapped: what every sentence's figures come from."""
+    console = terminal.capture(10_000)
+    for part in table_parts(report, explain):
+        console.print(part)
+    return console.file.getvalue()
+
+
+def renderables(report: Report, explain: bool = False) -> list:
+    """The report's parts in order: findings, tables, how it was measured."""
+    found = Text(findings_text(report))
+    tables = table_parts(report, explain)
     tail = [Text("How this was measured", style="bold"), machine_line(report, explain),
             method(report)]
     if explain:
         tail += [Text(CLOCKS, style="dim"), Text("Notes", style="bold"),
                  Text("\n".join(f"• {s}" for s in summary.sentences(report)))]
     return [Text("Findings: fastest rung (x faster than python); largest share of its time",
-                 style="bold") + Text("\n") + found,
-            *(part for part in tables if part is not None), *tail,
+                 style="bold") + Text("\n") + found, *tables, *tail,
             Text(legend(tables), style="dim")]
 
 

@@ -20,15 +20,17 @@ class Settings:
     """Samples per rung in each pass of the ladder, the figures most compared between runs
     (one pass takes a few seconds)."""
     ladder_passes: int = 7
-    """Times the ladder is timed: once in each kernel's section, then each later pass at
-    the end of the run (see :mod:`.ladder`). 1 times it once."""
+    """The most times the ladder is timed: once in each kernel's section, then each later
+    pass at the end of the run (see :mod:`.ladder`). 1 times it once."""
+    ladder_min_passes: int = 3
+    """Passes every kernel's ladder gets; later ones only while a rung has not settled."""
     ladder_fresh: bool = True
     """Time each later pass in a fresh interpreter of its own (see :mod:`.ladder`)."""
     warmup: int = 1
     """Untimed calls before auto-ranging."""
     target_time: float = 0.02
     """Chosen sizes make one call of the slowest backend take about this long."""
-    fit_points: int = 5
+    fit_points: int = 4
     """Sizes in the time-against-work fit, each a quarter of the work of the next."""
     thread_time: float = 0.05
     """Single-thread duration of the work the GIL section splits over threads or processes."""
@@ -58,7 +60,7 @@ DEFAULT = Settings()
 QUICK = Settings(min_time=0.002, samples=3, ladder_samples=5, ladder_passes=3,
                  target_time=0.002, fit_points=3,
                  thread_time=0.02, gil_call_time=0.002, cores_call_time=0.005,
-                 stall_time=0.01, memory_elements=20_000, feature_ops=200, speed_loops=10_000)
+                 stall_time=0.05, memory_elements=20_000, feature_ops=200, speed_loops=10_000)
 
 
 def mode(settings: Settings) -> str:

@@ -10,16 +10,15 @@ from typing import TYPE_CHECKING, Iterable, Optional, Sequence
 
 from . import derive
 from .figures import figures
-from .formatting import (at_once, call, count, cpus, fraction, join, probe_work, ratio, seconds,
-                         span, times)
+from .formatting import (at_once, call, count, cpus, fraction, join, part_share, probe_work,
+                         ratio, seconds, span, times)
+from .findings import SIDE_BY_SIDE, verdict
 from .model import CORES_STEP, UNSTABLE, KernelReport, Scaling
 
 if TYPE_CHECKING:
     from .report import Report
 
 ADVICE = "close other programs or rerun with --repeat 3"
-#: Runnable threads at least T minus this: the threads ran side by side.
-SIDE_BY_SIDE = 0.5
 #: Threads all on a CPU at once whose throughput efficiency is below this beyond noise
 #: slowed each other down.
 CONTENDED = 0.75
@@ -39,21 +38,13 @@ def _ladder(kernel: KernelReport) -> Optional[str]:
     parts = derive.parts(kernel)
     if len(parts) < 2:
         return None
-    subject = call(kernel.kernel, kernel.size)
     *steps, rest = parts
-    shown = [p for p in steps if p.share.resolved]
-    hidden = [p for p in steps if not p.share.resolved]
-    if not shown and not rest.share.resolved:
-        text = (f"Where python's time goes in {subject} is not resolved on this run "
-                f"({hidden[0].share.reason if hidden else rest.share.reason}): {ADVICE}.")
-    else:
-        described = [f"{fraction(p.share)} {p.name}" for p in shown]
-        if rest.share.resolved:
-            described.append(f"{fraction(rest.share)} is left in {kernel.ladder_bottom}")
-        text = f"Of python's time in {subject}, {join(described)}."
-        if hidden:
-            text += (" Not resolved: " + join([f"{p.name} ({p.share.reason})" for p in hidden])
-                     + ".")
+    described = [f"{part_share(p)} {p.name}" for p in steps]
+    described.append(f"{part_share(rest)} is left in {kernel.ladder_bottom}")
+    text = f"Of python's time in {call(kernel.kernel, kernel.size)}, {join(described)}."
+    slower = [p.name for p in steps if p.share.high < 0]
+    if slower:
+        text += f" A share below 0 ({join(slower)}): the lower rung is slower there."
     best = derive.fastest(kernel)
     if best:
         text += f" {best[0]} runs it {times(best[1])} faster than python."
@@ -72,7 +63,8 @@ def passes_timed(report: Report) -> list[KernelReport]:
 
 def passes_method(kernels: Sequence[KernelReport]) -> str:
     """How the kernels' ladders were timed, in words."""
-    count = max(k.passes.count for k in kernels)
+    counts = sorted({k.passes.count for k in kernels})
+    count = counts[-1]
     fresh = [k.kernel for k in kernels if k.passes.fresh == k.passes.count - 1]
     here = {}
     for kernel in kernels:
@@ -82,9 +74,10 @@ def passes_method(kernels: Sequence[KernelReport]) -> str:
         ([f"each later one in a fresh interpreter for {join(fresh)}"] if fresh else [])
         + [f"later ones in this process for {join(names)}, since {why}"
            for why, names in here.items()])
-    left_out = (f", leaving out the fastest and the slowest of each rung's {count} passes"
-                if count >= derive.TRIMMED else "")
-    return (f"each rung pools {count} passes, the first in the kernel's section and the later "
+    left_out = (f", leaving out the fastest and the slowest of a rung's passes where it has "
+                f"{derive.TRIMMED} or more" if count >= derive.TRIMMED else "")
+    number = str(count) if len(counts) == 1 else f"{counts[0]} to {count}"
+    return (f"each rung pools {number} passes, the first in the kernel's section and the later "
             f"ones at the end of the run ({where}), the last "
             f"{apart([k.passes.apart for k in kernels])} after the first; a rung is marked "
             f"\"passes\" where two of them read more than {derive.MOVED:.0%} apart, the middle "
@@ -105,14 +98,6 @@ def _passes(report: Report) -> Optional[str]:
             f"another speed in one pass than in another. Their times pool all passes, so "
             f"their spread carries the move; speedups and shares, taken round by round, "
             f"cancel what moved in step with the other rungs: {ADVICE}.")
-
-
-def _verdict(value: float, workers: int) -> str:
-    if value >= workers - SIDE_BY_SIDE:
-        return "ran side by side"
-    if value <= 1 + SIDE_BY_SIDE:
-        return "took turns"
-    return "partly overlapped"
 
 
 def _largest(scaling: Scaling) -> int:
@@ -148,30 +133,34 @@ def _gil(report: Report) -> Optional[str]:
     capped = _busiest(report, "threads")
     if report.machine.schedstat:
         values: dict = {}
+        verdicts: dict = {}
         unresolved = []
         contended: dict = {}
-        for scaling in scalings:
-            if scaling.workers[-1] != workers:
-                continue
-            found = derive.runnable(scaling, _largest(scaling))
-            if found is None or not found.resolved:
-                unresolved.append(scaling.label)
-                continue
-            values.setdefault(scaling.label, []).append(at_once(found, workers))
-            if _contended(scaling):
-                contended.setdefault(scaling.label, []).append(
-                    fraction(derive.efficiency(scaling, _largest(scaling))))
+        for kernel in kernels:
+            loaded = _busy_during(report, kernel.kernel, "threads")
+            for scaling in kernel.gil.threads:
+                if scaling.workers[-1] != workers:
+                    continue
+                found = derive.runnable(scaling, _largest(scaling))
+                if found is None or not found.resolved:
+                    unresolved.append(scaling.label)
+                    continue
+                values.setdefault(scaling.label, []).append(at_once(found, workers))
+                verdicts.setdefault(scaling.label, set()).add(
+                    verdict(scaling, _largest(scaling), loaded))
+                if not loaded and _contended(scaling):
+                    contended.setdefault(scaling.label, []).append(
+                        fraction(derive.efficiency(scaling, _largest(scaling))))
         groups: dict = {}
-        for label, shown in values.items():
-            verdicts = {_verdict(float(value), workers) for value in shown}
-            verdict = verdicts.pop() if len(verdicts) == 1 else "differed between kernels"
-            groups.setdefault(verdict, []).append(label)
+        for label, found in verdicts.items():
+            said = found.pop() if len(found) == 1 else "differed between kernels"
+            groups.setdefault(said, []).append(label)
         described = [f"{label} {span(shown)}" for label, shown in values.items()]
         text = (f"With {workers} threads calling a kernel at once, the threads runnable at once "
                 f"were {join(described)}: " + "; ".join(
-                    f"{join(labels)} {verdict}" for verdict, labels in groups.items())
+                    f"{join(labels)} {said}" for said, labels in groups.items())
                 + ".") if described else ""
-        if contended and capped is None:
+        if contended:
             text += (f" Yet {join([f'{label} reached {span(shown)}' for label, shown in contended.items()])}"
                      f" of {workers} times one thread's throughput: running at once, the threads "
                      f"slowed each other down (contending for caches, memory bandwidth or a "
@@ -256,18 +245,19 @@ def _processes(report: Report) -> Optional[str]:
 
 
 def _stall(report: Report) -> Optional[str]:
-    worst: dict = {}
+    medians: dict = {}
     for kernel in report.kernels:
         for stall in kernel.stall:
-            worst[stall.label] = max(worst.get(stall.label, 0.0), stall.worst)
-    if "python" not in worst or "idle loop" not in worst:
+            medians.setdefault(stall.label, []).append(stall.median)
+    if "python" not in medians or "idle loop" not in medians:
         return None
-    others = [f"{label} {seconds(value)}" for label, value in worst.items()
+    shown = {label: span([seconds(v) for v in values]) for label, values in medians.items()}
+    others = [f"{label} {found}" for label, found in shown.items()
               if label not in ("idle loop", "python")]
     text = (f"An asyncio loop ticking every {seconds(report.settings.tick)} while a kernel runs "
-            f"in asyncio.to_thread was late by up to {seconds(worst['python'])} with python "
-            f"(idle loop: {seconds(worst['idle loop'])})"
-            + (f"; {join(others)}" if others else "") + ".")
+            f"in asyncio.to_thread was late by a median {shown['python']} with python "
+            f"(idle loop: {shown['idle loop']})" + (f"; {join(others)}" if others else "")
+            + ".")
     capped = _busiest(report, "event loop")
     if capped is not None:
         text += f" Other programs kept {cpus(capped)} CPUs busy meanwhile, which adds lag too."
@@ -358,6 +348,11 @@ def _unresolved(report: Report) -> Optional[str]:
         return None
     return (f"{len(missing)} of {len(found)} figures are not resolved (marked so in the "
             f"tables, with the reason): {ADVICE}.")
+
+
+def _busy_during(report: Report, kernel: str, step: str) -> bool:
+    """Whether other programs made ``kernel``'s ``step`` busy."""
+    return any(entry.busy for entry in report.load if entry.section == f"{kernel}: {step}")
 
 
 def _busiest(report: Report, step: str) -> Optional[float]:

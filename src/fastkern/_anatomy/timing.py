@@ -100,16 +100,20 @@ class Timer:
         """Warm up, auto-range, then take ``samples`` samples of seconds per call."""
         return self.time_all({"call": call})["call"]
 
-    def time_all(self, calls: Mapping[K, Callable[[], object]]) -> dict[K, Timing]:
+    def time_all(self, calls: Mapping[K, Callable[[], object]],
+                 loops: Optional[Mapping[K, int]] = None) -> dict[K, Timing]:
         """:meth:`time` for several calls whose samples are interleaved.
 
         Figures that are compared with each other are sampled in turn, round after round,
-        so that a change in the machine's load while they run affects them alike.
+        so that a change in the machine's load while they run affects them alike. ``loops``
+        gives the calls per sample of a call timed before (so its samples compare with the
+        earlier ones'); the others are auto-ranged.
         """
         for call in calls.values():
             for _ in range(self.settings.warmup):
                 call()
-        loops = {key: self.loops_for(call) for key, call in calls.items()}
+        loops = {key: (loops or {}).get(key) or self.loops_for(call)
+                 for key, call in calls.items()}
         samples: dict = {key: [] for key in calls}
         walls: dict = {key: [] for key in calls}
         readings = [self.speed()] if self.speed else []

@@ -1,0 +1,116 @@
+"""Checks that a report's text agrees with its tables: the report judged by its own figures.
+
+:func:`problems` renders a report and lists every way its words disagree with its
+figures: a number in a finding or a note that no table cell shows, a kernel whose shares
+of python's time do not sum to 100% within rounding, a verdict ("took turns", "ran side by
+side", "held the loop up", ...) that the numbers beside it contradict, an event-loop lag
+quoted that is not a median. ``python benchmarks/check_reports.py PATH.json ...`` runs it
+over saved reports; the tests run it over every report they make.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from . import derive, findings, render
+from .findings import HELD_UP, LETS_RUN, PARTLY, SIDE, SIDE_BY_SIDE, TURNS
+from .formatting import FULL_LEGEND, seconds, share
+from .model import KernelReport
+from .summary import sentences
+
+if TYPE_CHECKING:
+    from .report import Report
+
+#: A figure as the report prints it: a number with its unit, or a decimal.
+FIGURE = re.compile(r"(?<![\w.(/])-?\d[\d,]*(?:\.\d+)?(?:[kMG]\b)?"
+                    r"(?: ?(?:ns|µs|ms|s|x|%|B/element|GB/s)(?![\w/]))?")
+#: A label of the GIL finding with its value or range of runnable threads.
+RUNNABLE = re.compile(r"(?P<label>[a-z][a-z ()]*?) (?P<low>\d+\.\d+)(?:–(?P<high>\d+\.\d+))?")
+#: A group of the event-loop finding: labels, verdict, range of median lags.
+LAGS = re.compile(r"(?P<labels>[^:;]+?) (?P<said>" + re.escape(HELD_UP) + "|"
+                  + re.escape(LETS_RUN) + r") \((?P<range>[^)]+)\)")
+
+
+def _numbers(text: str) -> list[str]:
+    """The figures in ``text`` that carry a unit or a decimal point (counts like "2 threads"
+    and names like float64 are left out)."""
+    return [found.strip() for found in FIGURE.findall(text)
+            if "." in found or not found.strip().lstrip("-").replace(",", "").isdigit()]
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def problems(report: Report) -> list[str]:
+    """Every disagreement between the report's sentences and its figures; [] where none."""
+    found: list[str] = []
+    tables = _flat(render.tables_text(report, explain=False) + FULL_LEGEND)
+    full = _flat(render.tables_text(report, explain=True) + FULL_LEGEND)
+    for finding in findings.findings(report):
+        found += [f"finding {finding.subject!r}: {number} is in no table"
+                  for number in _numbers(finding.text) if number not in tables]
+    for sentence in sentences(report):
+        found += [f"note {sentence[:40]!r}...: {number} is in no table"
+                  for number in _numbers(sentence) if number not in full]
+    for kernel in report.kernels:
+        found += _shares(kernel)
+    found += _gil(report) + _event_loop(report)
+    return found
+
+
+def _shares(kernel: KernelReport) -> list[str]:
+    """The shares of python's time, as printed, sum to 100% within their rounding."""
+    parts = derive.parts(kernel)
+    if not parts:
+        return []
+    printed = [float(share(p.share.value).rstrip("%")) for p in parts]
+    if abs(sum(printed) - 100) > 0.5 * len(printed):
+        return [f"{kernel.kernel}: shares {printed} sum to {sum(printed):g}%, not 100%"]
+    return []
+
+
+def _gil(report: Report) -> list[str]:
+    said = next((f.text for f in findings.findings(report) if f.subject == "GIL"), None)
+    if said is None:
+        return []
+    workers = max(s.workers[-1] for k in report.kernels if k.gil for s in k.gil.threads)
+    found = []
+    for group in said.split(": ", 1)[-1].rstrip(".").split("; "):
+        verdict = next((v for v in (TURNS, SIDE, PARTLY) if group.endswith(v)), None)
+        if verdict is None:
+            continue
+        for match in RUNNABLE.finditer(group[:-len(verdict)]):
+            low = float(match["low"])
+            high = float(match["high"] or low)
+            wrong = ((verdict == TURNS and high > 1 + SIDE_BY_SIDE)
+                     or (verdict == SIDE and low < workers - SIDE_BY_SIDE)
+                     or (verdict == PARTLY and (low <= 1 + SIDE_BY_SIDE
+                                                or high >= workers - SIDE_BY_SIDE)))
+            if wrong:
+                found.append(f"GIL: {match['label'].strip()} {match[0].split()[-1]} "
+                             f"runnable of {workers} does not fit {verdict!r}")
+    return found
+
+
+def _event_loop(report: Report) -> list[str]:
+    said = next((f.text for f in findings.findings(report) if f.subject == "event loop"), None)
+    if said is None:
+        return []
+    medians = {seconds(s.median) for k in report.kernels for s in k.stall}
+    found = [f"event loop: {number} is not a median lag" for number in _numbers(said)
+             if number.endswith("s") and number not in medians
+             and number != seconds(report.settings.tick)]
+    tick = report.settings.tick
+    for group in LAGS.finditer(said):
+        values = [_seconds(v) for v in group["range"].split("–")]
+        if (group["said"] == HELD_UP) != (max(values) > tick):
+            found.append(f"event loop: {group['labels'].strip()} {group['said']} with median "
+                         f"lags {group['range']}")
+    return found
+
+
+def _seconds(text: str) -> float:
+    number, unit = text.split()
+    return float(number) * {"s": 1.0, "ms": 1e-3, "µs": 1e-6, "ns": 1e-9}[unit]
