@@ -438,18 +438,18 @@ def test_pooling_a_kernels_later_passes_keeps_each_pass_in_round_order():
 
 
 def test_the_passes_method_says_where_the_later_passes_ran():
-    from fastkern._anatomy import summary
+    from fastkern._anatomy import render
 
     def at(name, fresh, why=None):
         return dataclasses.replace(kernel_with({"c": summarize([1.0])}), kernel=name,
                                    passes=Passes(3, 10.0, fresh, why))
 
-    method = summary.passes_method([at("sum", 2), at("fib", 2)])
+    method = render.passes_method([at("sum", 2), at("fib", 2)])
     assert "(each later one in a fresh interpreter)" in method
     assert "pools 3 passes" in method and "leaving out" not in method
-    mixed = summary.passes_method([at("sum", 2), at("mine", 0, "it is registered")])
+    mixed = render.passes_method([at("sum", 2), at("mine", 0, "it is registered")])
     assert ("each later one in a fresh interpreter for sum; later ones in this process for "
             "mine, since it is registered") in mixed
     four = dataclasses.replace(at("sum", 3), passes=Passes(4, 10.0, 3))
     assert "leaving out the fastest and the slowest of a rung's passes where it has 4" in \
-        summary.passes_method([four])
+        render.passes_method([four])

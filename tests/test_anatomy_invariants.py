@@ -6,7 +6,6 @@ figure unresolved, and these checks hold either way.
 
 import dataclasses
 import io
-import json
 import re
 
 import pytest
@@ -14,7 +13,7 @@ from rich.console import Console
 
 import fastkern
 from fastkern import __main__ as cli
-from fastkern._anatomy import compare, costs, derive, figures, inputs, render, summary
+from fastkern._anatomy import check, costs, derive, figures, findings, inputs, render
 from fastkern._anatomy.formatting import UNRESOLVED, ratio, unresolved
 from fastkern._anatomy.merge import pool
 from fastkern._anatomy.model import Load, Timing
@@ -86,34 +85,39 @@ def test_each_reason_has_its_own_mark_and_the_legend_spells_it_out(report):
             "the legend spells out the marks the tables use, and only those"
 
 
-def test_every_number_in_the_summary_appears_in_a_table(report, repeated):
+def finding(report, subject):
+    return next(f.text for f in findings.findings(report) if f.subject == subject)
+
+
+def gil_finding(report):
+    return finding(report, "GIL")
+
+
+def test_every_number_in_the_findings_appears_in_a_table(report, repeated):
     for found in (report, repeated):
-        shown = set(FIGURE.findall(tables(found)))
-        for sentence in summary.sentences(found):
-            for number in FIGURE.findall(sentence):
-                assert number in shown, (number, sentence)
+        assert check.problems(found) == []
 
 
 def test_a_busy_machine_is_said_and_the_gil_is_told_from_runnable_threads(report):
     busy = dataclasses.replace(report, load=tuple(
         Load(entry.section, entry.seconds, 1.5) for entry in report.load))
-    said = summary.sentences(busy)
-    assert said[0].startswith("Other programs kept up to 1.5 CPUs busy")
-    gil = next(s for s in said if s.startswith("With 2 threads"))
+    assert "Other programs kept up to 1.5 CPUs busy" in render.method(busy).plain
+    gil = gil_finding(busy)
     if report.machine.schedstat:
-        assert "runnable at once" in gil and "capped by load; runnable threads are not" in gil
+        assert "runnable at once" in gil and "Load" not in gil, "load does not cap runnable"
+        assert "Load caps it for every kernel" in finding(busy, "processes")
     else:
-        assert "cannot tell the GIL from other programs' load" in gil
+        assert "cannot be told from other programs' load" in gil
     idle = dataclasses.replace(report, load=tuple(
         Load(entry.section, entry.seconds, 0.0) for entry in report.load))
-    assert not any("Other programs" in s for s in summary.sentences(idle))
+    assert "Other programs" not in render.method(idle).plain
+    assert "Load" not in finding(idle, "processes")
 
 
 def test_without_schedstat_the_gil_falls_back_to_throughput(report):
     blind = dataclasses.replace(report, machine=dataclasses.replace(report.machine,
                                                                     schedstat=False))
-    gil = next(s for s in summary.sentences(blind) if s.startswith("With 2 threads"))
-    assert "does not report runnable time" in gil
+    assert "runnable time is not reported here" in gil_finding(blind)
     assert "no /proc/self/task/<tid>/schedstat" in rendered(blind)
 
 
@@ -195,52 +199,6 @@ def test_a_repeated_run_fits_over_its_first_runs_sizes():
     assert all(len(t.samples) == 2 for t in fitted.times[:2])
 
 
-def test_compare_lines_figures_up_and_judges_noise(report):
-    slower = dataclasses.replace(report, kernels=tuple(
-        dataclasses.replace(kernel, ladder=tuple(
-            dataclasses.replace(rung, time=_scaled(rung.time, 3.0)) if rung.backend == "python"
-            else rung for rung in kernel.ladder)) for kernel in report.kernels))
-    rows = {row.key: row for row in compare.rows([report, slower])}
-    python = rows["sum(2000) | ladder | python"]
-    assert python.ratio(1) == pytest.approx(3.0)
-    assert python.verdict(1) == compare.BEYOND
-    listed = rows["memory | bytes per element | list of floats"]
-    assert listed.ratio(1) == 1.0 and compare.shown(listed.found[0]) == \
-        f"{report.memory.list_bytes:.3g} B"
-    same = rows["sum(2000) | ladder | c"]
-    assert (same.ratio(1), same.verdict(1)) == (1.0, compare.WITHIN)
-    out = io.StringIO()
-    compare.render([report, slower], ["a.json", "b.json"], Console(file=out, width=300))
-    assert "b.json / a.json" in out.getvalue()
-
-
-def test_compare_calls_exact_figures_apart_only_where_they_print_differently(report):
-    def with_list_bytes(value):
-        return dataclasses.replace(report, memory=dataclasses.replace(report.memory,
-                                                                      list_bytes=value))
-    key = "memory | bytes per element | list of floats"
-    almost = {row.key: row for row in compare.rows([with_list_bytes(32.0001),
-                                                    with_list_bytes(32.0003)])}[key]
-    assert almost.verdict(1) == compare.WITHIN
-    apart = {row.key: row for row in compare.rows([with_list_bytes(32.0),
-                                                   with_list_bytes(48.0)])}[key]
-    assert apart.verdict(1) == compare.BEYOND
-
-
-def test_compare_says_which_kernels_were_measured_at_other_sizes(report):
-    resized = dataclasses.replace(report, kernels=tuple(
-        dataclasses.replace(k, size=k.size * 10) if k.kernel == "sum" else k
-        for k in report.kernels))
-    notes = compare.size_mismatches([report, resized], ["a.json", "b.json"])
-    assert notes == [f"sum was measured at different sizes (2000 in a.json, 20000 in b.json), "
-                     f"so its figures are listed apart: measure again with --sizes-from a.json "
-                     f"to line them up."]
-    assert compare.size_mismatches([report, report], ["a.json", "b.json"]) == []
-    out = io.StringIO()
-    compare.render([report, resized], ["a.json", "b.json"], Console(file=out, width=300))
-    assert "--sizes-from a.json" in out.getvalue()
-
-
 def test_sizes_from_measures_at_a_saved_reports_sizes(report, tmp_path, monkeypatch, capsys):
     from fastkern._anatomy import run
 
@@ -260,26 +218,6 @@ def test_sizes_from_measures_at_a_saved_reports_sizes(report, tmp_path, monkeypa
     assert "not both" in capsys.readouterr().err
     assert cli.main(["anatomy", "sum", "--sizes-from", str(tmp_path / "none.json")]) == 2
     assert "cannot read" in capsys.readouterr().err
-
-
-def _scaled(timing: Timing, factor: float) -> Timing:
-    return summarize([s * factor for s in timing.samples], timing.loops)
-
-
-def test_compare_command(report, tmp_path, capsys):
-    first, second = tmp_path / "a.json", tmp_path / "b.json"
-    first.write_text(report.to_json())
-    second.write_text(report.to_json())
-    assert cli.main(["compare", str(first), str(second)]) == 0
-    out = " ".join(capsys.readouterr().out.split())
-    assert "within noise" in out
-    other = tmp_path / "other.json"
-    other.write_text(json.dumps({"format": "something else"}))
-    for args, message in ((["compare", str(first), str(other)], "not a fastkern anatomy report"),
-                          (["compare", str(first)], "at least two")):
-        assert cli.main(args) == 2
-        err = capsys.readouterr().err
-        assert message in err and len(err.strip().splitlines()) == 1
 
 
 def test_estimates_never_claim_more_than_their_interval(report):
@@ -344,14 +282,13 @@ def contended_variant(report, efficiency, running=2.0):
 def test_threads_on_cpus_at_once_that_slowed_each_other_are_said(report, gil_disabled):
     machine = dataclasses.replace(report.machine, gil_disabled=gil_disabled, schedstat=True)
     contended = dataclasses.replace(contended_variant(report, 0.5), machine=machine)
-    gil = next(s for s in summary.sentences(contended) if s.startswith("With 2 threads"))
-    assert "Yet c reached 50% of 2 times one thread's throughput" in gil
-    assert ("updates atomically" in gil) == gil_disabled
+    gil = gil_finding(contended)
+    assert "Yet c reached 50% of 2 x one thread's throughput" in gil
+    assert ("updated atomically" in gil) == gil_disabled
     assert "50%" in tables(contended)
     for scaled in (contended_variant(report, 0.95), contended_variant(report, 0.5, running=1.0)):
         scaled = dataclasses.replace(scaled, machine=machine)
-        gil = next(s for s in summary.sentences(scaled) if s.startswith("With 2 threads"))
-        assert "c reached" not in gil
+        assert "c reached" not in gil_finding(scaled)
 
 
 def with_references(report, *readings):
@@ -362,13 +299,13 @@ def with_references(report, *readings):
 
 def test_a_machine_whose_own_speed_moved_is_said_with_the_figures(report):
     moved = with_references(report, 0.004, 0.0072, 0.005)
-    said = [s for s in summary.sentences(moved) if s.startswith("The machine's own speed moved")]
-    assert len(said) == 1 and "4 ms to 7.2 ms" in said[0] and "(1.8x the least)" in said[0]
+    said = [line for line in render.method(moved).plain.splitlines()
+            if line.startswith("The machine's own speed moved")]
+    assert len(said) == 1 and "4 ms to 7.2 ms (1.8x the least)" in said[0]
     assert "took 4 ms to 7.2 ms (1.8x the least)" in tables(moved)
-    for number in FIGURE.findall(said[0]):
-        assert number in set(FIGURE.findall(tables(moved))), number
+    assert check.problems(moved) == []
     steady_run = with_references(report, 0.004, 0.0041)
-    assert not any("own speed moved" in s for s in summary.sentences(steady_run))
+    assert "own speed moved" not in render.method(steady_run).plain
     assert "took 4 ms to 4.1 ms" in tables(steady_run)
     assert derive.speed_range([None, 0.004]) is None and not derive.unsteady([0.004, None])
 
@@ -397,7 +334,7 @@ def test_sections_and_rounds_read_the_speed_with_one_probe_and_say_so(report):
     work = probe_work(report.settings.speed_loops)
     assert f"{report.settings.speed_loops // 3:,} loop steps" in work
     moved = with_references(report, 0.004, 0.0072)
-    said = next(s for s in summary.sentences(moved) if s.startswith("The machine's own speed"))
+    said = render.method(moved).plain
     text = " ".join(tables(moved).split())
     assert work in said and f"The machine's own speed: {work}" in text
 
@@ -414,11 +351,11 @@ def test_the_ladder_pools_its_passes_and_says_which_rung_moved(report):
         moved if rung.backend == "c" else rung for rung in kernel.ladder)),
         *report.kernels[1:]))
     change = second.median / c.passes[0].median - 1
-    sentence = next(s for s in summary.sentences(changed) if "apart in two of their passes" in s)
-    assert f"c sum(2000): {ratio(1 + change)}" in sentence
+    sentence = next(line for line in render.method(changed).plain.splitlines()
+                    if "moved between passes" in line)
+    assert f"c sum {ratio(1 + change)}" in sentence
     assert f"passes {ratio(1 + change)}" in tables(changed)
-    for number in FIGURE.findall(sentence):
-        assert number in set(FIGURE.findall(tables(changed))), number
+    assert check.problems(changed) == []
 
 
 def test_the_later_passes_run_in_fresh_interpreters_and_say_so(report):
@@ -482,9 +419,10 @@ def test_a_later_pass_that_fails_alone_is_counted(monkeypatch):
 
 
 @pytest.mark.parametrize("count", [0, -1, 2.0, True, "3"])
-def test_ladder_passes_must_be_a_positive_integer(count):
-    bad = dataclasses.replace(Settings.for_mode(True), ladder_passes=count)
-    with pytest.raises(ValueError, match=re.escape(f"ladder_passes must be a positive integer, got {count!r}")):
+@pytest.mark.parametrize("name", ["ladder_passes", "ladder_min_passes"])
+def test_ladder_passes_must_be_a_positive_integer(count, name):
+    bad = dataclasses.replace(Settings.for_mode(True), **{name: count})
+    with pytest.raises(ValueError, match=re.escape(f"{name} must be a positive integer, got {count!r}")):
         _quick_sum(settings=bad)
 
 
@@ -495,5 +433,33 @@ def test_without_later_passes_the_ladder_is_timed_once():
     assert all(len(rung.passes) == 1 for rung in found.kernels[0].ladder)
     assert found.kernels[0].passes.count == 1
     assert "ladder again" not in [entry.section.split(": ")[-1] for entry in found.load]
-    assert not summary.passes_timed(found)
+    assert not render.passes_timed(found)
     assert "pools" not in tables(found)
+
+
+@pytest.mark.parametrize("settled, passes", [(True, 2), (False, 4)])
+def test_later_passes_go_on_only_while_a_rung_has_not_settled(monkeypatch, settled, passes):
+    from fastkern._anatomy import ladder
+
+    monkeypatch.setattr(ladder, "settled", lambda kernel: settled)
+    how = dataclasses.replace(Settings.for_mode(True), ladder_passes=4, ladder_min_passes=2,
+                              ladder_fresh=False)
+    kernel = _quick_sum(settings=how).kernels[0]
+    assert kernel.passes.count == passes
+    for rung in kernel.ladder:
+        assert len(rung.passes) == passes
+        assert len({timing.loops for timing in rung.passes}) == 1, "one loop count a rung"
+
+
+def test_a_rung_is_settled_when_its_pooled_spread_is_tight_and_no_pass_moved():
+    from fastkern._anatomy import ladder
+    from fastkern._anatomy.model import KernelReport, Rung
+
+    def kernel(*passes):
+        timings = [summarize(list(samples)) for samples in passes]
+        return KernelReport("sum", 8, "element", 8, (Rung("c", pool(timings), tuple(timings)),),
+                            (), (), None, ())
+
+    assert ladder.settled(kernel((1.0, 1.001, 0.999), (1.0, 1.002, 0.998)))
+    assert not ladder.settled(kernel((1.0, 1.001, 0.999), (1.2, 1.21, 1.19))), "moved"
+    assert not ladder.settled(kernel((1.0, 1.1, 0.9), (1.0, 1.1, 0.9))), "spread out"

@@ -14,7 +14,7 @@ SRC = Path(fastkern.__file__).resolve().parents[1]
 #: The anatomy's modules that hold data or display it; rendering a saved report may load
 #: these and no other module of the anatomy (none that times, starts threads or processes,
 #: or reads /proc).
-DISPLAY = {"model", "report", "settings", "render", "summary", "findings", "figures",
+DISPLAY = {"model", "report", "settings", "render", "check", "findings", "figures",
            "formatting", "terminal", "derive", "fit", "compare", "plot"}
 
 

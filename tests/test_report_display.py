@@ -56,7 +56,7 @@ def test_a_wide_rendering_is_not_split(report):
     for explain, headings in ((False, ("Findings", "The ladder", "Where python's time goes",
                                        "Per call", "GIL, ", "Event loop", "Boundary, memory",
                                        "How this was measured")),
-                              (True, ("Fixed cost per call", "Load:", "Notes"))):
+                              (True, ("Fixed cost per call", "Load:", "Clocks:"))):
         text = report.render(400, explain=explain)
         assert "(continued)" not in text
         for heading in headings:

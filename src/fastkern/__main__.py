@@ -172,14 +172,24 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if len(args.paths) < 2:
         raise _Refused("compare needs at least two saved reports")
     _check_plot(args.plot)
+    if args.json and args.json != "-" and any(
+            os.path.abspath(args.json) == os.path.abspath(path) for path in args.paths):
+        raise _Refused(f"--json {args.json} would overwrite a report being compared")
     reports = [_read_report(path) for path in args.paths]
     names = [os.path.basename(path) for path in args.paths]
-    compare.render(reports, names)
+    if args.json == "-":
+        print(compare.to_json(reports, names))
+    else:
+        compare.render(reports, names)
+    if args.json and args.json != "-":
+        with open(args.json, "w", encoding="utf-8") as out:
+            out.write(compare.to_json(reports, names))
+        print(f"comparison saved to {args.json}")
     if args.plot:
         from ._anatomy import plot
 
         plot.write_comparison(compare.rows(reports), names, args.plot)
-        print(f"chart written to {args.plot}")
+        print(f"chart written to {args.plot}", file=sys.stderr if args.json == "-" else sys.stdout)
     return 0
 
 
@@ -246,6 +256,12 @@ def parser() -> argparse.ArgumentParser:
     compared.add_argument("--plot", metavar="PATH.png",
                           help="also draw each figure's ratio to the first report, with the "
                                "interval both runs' noise allows, as a PNG (needs matplotlib)")
+    compared.add_argument("--json", metavar="PATH",
+                          help="also write the comparison as JSON to PATH, or with '-' to "
+                               "standard output instead of the tables: each figure's value in "
+                               "each report and, against the first, its ratio, p-value and "
+                               "verdict (changed: a t-test at 5%% on its rounds with each "
+                               "run's noise added, and at least 10%% apart)")
     compared.set_defaults(run=cmd_compare)
 
     info = verbs.add_parser("info", help="version, backends built, compiler and flags")

@@ -1,7 +1,8 @@
 """Checks that a report's text agrees with its tables: the report judged by its own figures.
 
 :func:`problems` renders a report and lists every way its words disagree with its
-figures: a number in a finding or a note that no table cell shows, a kernel whose shares
+figures: a number in a finding, or in the lines of how it was measured, that no table cell
+shows, a kernel whose shares
 of python's time do not sum to 100% within rounding, a verdict ("took turns", "ran side by
 side", "held the loop up", ...) that the numbers beside it contradict, an event-loop lag
 quoted that is not a median. ``python benchmarks/check_reports.py PATH.json ...`` runs it
@@ -17,7 +18,6 @@ from . import derive, findings, render
 from .findings import HELD_UP, LETS_RUN, PARTLY, SIDE, SIDE_BY_SIDE, TURNS
 from .formatting import FULL_LEGEND, seconds, share
 from .model import KernelReport
-from .summary import sentences
 
 if TYPE_CHECKING:
     from .report import Report
@@ -51,9 +51,9 @@ def problems(report: Report) -> list[str]:
     for finding in findings.findings(report):
         found += [f"finding {finding.subject!r}: {number} is in no table"
                   for number in _numbers(finding.text) if number not in tables]
-    for sentence in sentences(report):
-        found += [f"note {sentence[:40]!r}...: {number} is in no table"
-                  for number in _numbers(sentence) if number not in full]
+    for line in render.method(report).plain.splitlines():
+        found += [f"method {line[:40]!r}...: {number} is in no table"
+                  for number in _numbers(line) if number not in full]
     for kernel in report.kernels:
         found += _shares(kernel)
     found += _gil(report) + _event_loop(report)

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 #: Runnable threads at least T minus this: the threads ran side by side; at most 1 plus
 #: this: they took turns.
 SIDE_BY_SIDE = 0.5
+#: Threads all on a CPU at once below this efficiency beyond noise slowed each other down.
+CONTENDED = 0.75
 #: Threads that took turns cannot beat one thread: an efficiency above 1/T by more than this
 #: beyond noise contradicts the runnable count, and the verdict is "unclear".
 TURNS_SLACK = 0.25
@@ -92,33 +94,62 @@ def _busy(report: Report, kernel: str, step: str) -> Optional[float]:
     return entry.others if entry is not None and entry.busy else None
 
 
+def contended(scaling: Scaling) -> bool:
+    """Whether T threads were all on a CPU at once (not merely runnable: a wait for a CPU
+    is not contention) yet well below T times one thread's throughput."""
+    last = len(scaling.workers) - 1
+    running, efficiency = derive.on_cpu(scaling, last), derive.efficiency(scaling, last)
+    return (running is not None and running.resolved and efficiency.resolved
+            and running.low >= scaling.workers[last] - SIDE_BY_SIDE
+            and efficiency.high < CONTENDED)
+
+
 def _gil(report: Report) -> Optional[Finding]:
     kernels = [k for k in report.kernels if k.gil and k.gil.threads]
     if not kernels:
         return None
     workers = max(s.workers[-1] for k in kernels for s in k.gil.threads)
-    if workers < 2 or not report.machine.schedstat:
+    if workers < 2:
         return None
     shown: dict[str, list[str]] = {}
     verdicts: dict[str, set[str]] = {}
+    slowed: dict[str, list[str]] = {}
     for kernel in kernels:
         loaded = _busy(report, kernel.kernel, "threads") is not None
         for scaling in kernel.gil.threads:
-            last = len(scaling.workers) - 1
-            found = verdict(scaling, last, loaded) if scaling.workers[-1] == workers else None
-            if found is None:
+            if scaling.workers[-1] != workers:
                 continue
-            shown.setdefault(scaling.label, []).append(
-                at_once(derive.runnable(scaling, last), workers))
-            verdicts.setdefault(scaling.label, set()).add(found)
+            last = len(scaling.workers) - 1
+            efficiency = derive.efficiency(scaling, last)
+            found = verdict(scaling, last, loaded) if report.machine.schedstat else None
+            if found is not None:
+                shown.setdefault(scaling.label, []).append(
+                    at_once(derive.runnable(scaling, last), workers))
+                verdicts.setdefault(scaling.label, set()).add(found)
+            elif not report.machine.schedstat and efficiency.resolved:
+                shown.setdefault(scaling.label, []).append(fraction(efficiency))
+            if found is not None and not loaded and contended(scaling):
+                slowed.setdefault(scaling.label, []).append(fraction(efficiency))
     if not shown:
         return None
+    if not report.machine.schedstat:
+        return Finding("GIL", f"throughput of {workers} threads vs {workers} x one: "
+                              + ", ".join(f"{label} {span(values)}"
+                                          for label, values in shown.items())
+                              + "; runnable time is not reported here, so the GIL cannot be "
+                                "told from other programs' load.")
     groups: dict[str, list[str]] = {}
     for label, found in verdicts.items():
         said = found.pop() if len(found) == 1 else "differed between kernels"
         groups.setdefault(said, []).append(f"{label} {span(shown[label])}")
     text = (f"of {workers} threads, runnable at once: "
             + "; ".join(f"{', '.join(labels)} {said}" for said, labels in groups.items()) + ".")
+    if slowed:
+        shared = ("reference counts, updated atomically without a GIL"
+                  if report.machine.gil_disabled else "a lock or reference count")
+        text += (f" Yet {join([f'{label} reached {span(v)}' for label, v in slowed.items()])} of "
+                 f"{workers} x one thread's throughput, all on a CPU at once: the threads "
+                 f"slowed each other (caches, memory bandwidth, {shared}).")
     if report.machine.gil_disabled:
         text += " (Free-threaded: \"GIL held\" does not stop other threads.)"
     return Finding("GIL", text)
@@ -142,23 +173,16 @@ def _processes(report: Report) -> Optional[Finding]:
 
 
 def _cores(report: Report) -> Optional[Finding]:
-    kernels = [k for k in report.kernels if k.cores and k.cores.scaling.workers[-1] >= 2]
-    if not kernels:
-        return None
-    said = []
-    for kernel in kernels:
-        found = kernel.cores
-        last = len(found.scaling.workers) - 1
-        speedup = derive.split_speedup(found, last)
-        if speedup.resolved:
-            said.append(f"{kernel.kernel} {found.backend} {times(speedup)} at "
-                        f"T={found.scaling.workers[last]}")
+    split = [k for k in report.kernels if k.cores and k.cores.scaling.workers[-1] >= 2]
+    speedups = [(k, derive.split_speedup(k.cores, len(k.cores.scaling.workers) - 1))
+                for k in split]
+    said = [f"{k.kernel} {k.cores.backend} {times(found)} at T={k.cores.scaling.workers[-1]}"
+            for k, found in speedups if found.resolved]
     if not said:
         return None
-    text = f"one call split over threads ran {join(said)} as fast as unsplit."
-    loaded = [k.kernel for k in kernels if _busy(report, k.kernel, CORES_STEP) is not None]
-    text += _load_note(loaded, len(kernels), "speedups")
-    return Finding("all cores", text)
+    loaded = [k.kernel for k in split if _busy(report, k.kernel, CORES_STEP) is not None]
+    return Finding("all cores", f"one call split over threads ran {join(said)} as fast as "
+                                f"unsplit." + _load_note(loaded, len(split), "speedups"))
 
 
 def _event_loop(report: Report) -> Optional[Finding]:

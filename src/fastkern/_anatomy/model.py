@@ -15,7 +15,6 @@ import typing
 from dataclasses import dataclass
 from typing import Optional, Sequence, Tuple
 
-from .._rungs import LADDER, position
 
 #: The clock of figures about one thread's own work: that thread's CPU time.
 CPU = "thread CPU"
@@ -252,12 +251,6 @@ class KernelReport:
 
     def rung(self, backend: str) -> Optional[Rung]:
         return next((rung for rung in self.ladder if rung.backend == backend), None)
-
-    @property
-    def ladder_bottom(self) -> Optional[str]:
-        """The lowest ladder rung timed (c when built): what python's time reduces to."""
-        found = [rung.backend for rung in self.ladder if rung.backend in LADDER]
-        return max(found, key=position, default=None)
 
 
 @dataclass(frozen=True)

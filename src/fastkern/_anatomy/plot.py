@@ -197,14 +197,13 @@ def _compared(rows: Sequence[Row]) -> list[Row]:
 
 def write_comparison(rows: Sequence[Row], names: Sequence[str], path: str) -> None:
     """Each figure's ratio to the first report, on a log axis, with the interval the two
-    runs' noise allows; dark where the difference is beyond noise, light within it.
+    runs' quartiles allow; dark where ``compare`` calls it changed, light where not.
     Figures missing or not resolved in a report are counted in the title, not drawn."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from .compare import BEYOND
 
     shown = _compared(rows)
     others = len(names) - 1
@@ -226,8 +225,8 @@ def write_comparison(rows: Sequence[Row], names: Sequence[str], path: str) -> No
             values.append(found)
             errors[0].append(max(found - low, 0.0))
             errors[1].append(max(high - found, 0.0))
-            beyond = row.verdict(index) == BEYOND
-            colours.append(palette(index - 1) if beyond else (*palette(index - 1)[:3], 0.3))
+            changed = row.changed(index)
+            colours.append(palette(index - 1) if changed else (*palette(index - 1)[:3], 0.3))
         axes.barh(positions, [v - 1 for v in values], left=1, color=colours,
                   xerr=errors, error_kw={"elinewidth": 0.6, "capsize": 1.5},
                   label=f"{names[index]} / {names[0]}")
@@ -237,7 +236,8 @@ def write_comparison(rows: Sequence[Row], names: Sequence[str], path: str) -> No
     axes.set_yticklabels([row.key for row in shown], fontsize="x-small")
     axes.invert_yaxis()
     axes.grid(axis="x", alpha=0.3)
-    axes.set_xlabel(f"ratio to {names[0]} (dark: beyond both runs' noise; light: within it)")
+    axes.set_xlabel(f"ratio to {names[0]} (dark: changed, by compare's test and minimum "
+                    f"effect; light: not)")
     axes.set_title(f"Compared with {names[0]}" + (
         f" ({skipped} figures missing or not resolved in a report, not drawn)" if skipped else ""))
     _legend(axes)

@@ -2,25 +2,26 @@
 
 The default report is short: findings first, condensed tables, a few lines of method.
 ``explain=True`` (``fastkern report --explain``) adds the load table, the full per-call
-and GIL tables, every caption in full and the notes of :mod:`.summary`.
+and GIL tables, every caption in full and the clocks in full.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Optional, Sequence
 
 from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from . import derive, summary, terminal
-from .figures import relative_spread
+from . import derive, terminal
+from .figures import figures, relative_spread
 from .findings import findings
-from .formatting import (LEGEND, REASON_MARKS, at_once, call, count, cpus, duration, fraction, mark,
-                         brief, part_share, probe_work, ratio, seconds, share, times,
-                         workload)
-from .model import BUSY_CPUS, CORES_STEP, KERNEL_STEPS, LATER_PASS, KernelReport, Timing
+from .formatting import (LEGEND, REASON_MARKS, at_once, brief, call, count, cpus, duration,
+                         fraction, join, mark, part_share, probe_work, ratio, seconds, span,
+                         times, workload)
+from .model import (BUSY_CPUS, CORES_STEP, KERNEL_STEPS, LATER_PASS, UNSTABLE, KernelReport,
+                    Timing)
 from .settings import mode
 
 if TYPE_CHECKING:
@@ -84,7 +85,7 @@ def load(report: Report) -> Optional[Table]:
         return None
     by_label = {entry.section: entry for entry in report.load}
     steps = KERNEL_STEPS + ((CORES_STEP,) if any(k.cores for k in report.kernels) else ()) + (
-        (LATER_PASS,) if summary.passes_timed(report) else ())
+        (LATER_PASS,) if passes_timed(report) else ())
     table = _table("Load: CPUs other programs kept busy during each section (/proc/stat minus "
                    "this process and its workers)", "kernel or section", *steps,
                    caption=f"{BUSY_CPUS:g} or more caps the wall-clock figures of that section "
@@ -115,10 +116,43 @@ def _steadiness(report: Report) -> str:
             f"{seconds(largest)} ({ratio(largest / least)} the least).")
 
 
+def apart(seconds_apart: Sequence[float]) -> str:
+    """How far apart the ladder's passes were timed, as a range of seconds."""
+    return span([seconds(value) for value in seconds_apart])
+
+
+def passes_timed(report: Report) -> list[KernelReport]:
+    """The kernels whose ladder was timed in more than one pass."""
+    return [k for k in report.kernels if k.passes is not None and k.passes.count > 1]
+
+
+def passes_method(kernels: Sequence[KernelReport]) -> str:
+    """How the kernels' ladders were timed, in words."""
+    counts = sorted({k.passes.count for k in kernels})
+    count = counts[-1]
+    fresh = [k.kernel for k in kernels if k.passes.fresh == k.passes.count - 1]
+    here = {}
+    for kernel in kernels:
+        if kernel.passes.why_not_fresh:
+            here.setdefault(kernel.passes.why_not_fresh, []).append(kernel.kernel)
+    where = "each later one in a fresh interpreter" if not here else "; ".join(
+        ([f"each later one in a fresh interpreter for {join(fresh)}"] if fresh else [])
+        + [f"later ones in this process for {join(names)}, since {why}"
+           for why, names in here.items()])
+    left_out = (f", leaving out the fastest and the slowest of a rung's passes where it has "
+                f"{derive.TRIMMED} or more" if count >= derive.TRIMMED else "")
+    number = str(count) if len(counts) == 1 else f"{counts[0]} to {count}"
+    return (f"each rung pools {number} passes, the first in the kernel's section and the later "
+            f"ones at the end of the run ({where}), the last "
+            f"{apart([k.passes.apart for k in kernels])} after the first; a rung is marked "
+            f"\"passes\" where two of them read more than {derive.MOVED:.0%} apart, the middle "
+            f"halves of their rounds not overlapping{left_out}")
+
+
 def passes_note(report: Report) -> Optional[str]:
     """How the ladder's passes were timed, as a sentence; None with one pass."""
-    spread_over = summary.passes_timed(report)
-    method = summary.passes_method(spread_over) if spread_over else None
+    spread_over = passes_timed(report)
+    method = passes_method(spread_over) if spread_over else None
     return method[0].upper() + method[1:] + "." if method else None
 
 
@@ -408,24 +442,44 @@ def findings_text(report: Report) -> str:
     return "\n".join(lines + [f"• {f}" for f in found if f not in kernels])
 
 
-def method(report: Report) -> Text:
-    """How this was measured, in a few lines."""
-    lines = ["Clocks: one thread's work by its CPU time, the cycle collector off; threads, "
+def method(report: Report, explain: bool = False) -> Text:
+    """How this was measured, in a few lines (the clocks in full with ``explain``)."""
+    lines = [CLOCKS if explain else
+             "Clocks: one thread's work by its CPU time, the cycle collector off; threads, "
              "processes and the event loop by wall time, with runnable threads counted."]
-    timed_over = summary.passes_timed(report)
+    timed_over = passes_timed(report)
     if timed_over:
         counts = sorted({k.passes.count for k in timed_over})
         count = f"{counts[0]}" if len(counts) == 1 else f"{counts[0]} to {counts[-1]}"
         lines.append(f"Each rung pools {count} passes spread over the run;{MOVED_MARK} marks "
                      f"a rung two of whose passes read more than {derive.MOVED:.0%} apart "
                      f"(--explain: how far, and where the passes ran).")
+        moved = [f"{rung.backend} {kernel.kernel} {ratio(1 + change)}" for kernel in timed_over
+                 for rung, change in derive.moved_rungs(kernel)]
+        if moved:
+            lines.append(f"{len(moved)} rungs moved between passes ({join(moved)}, slower pass "
+                         f"over faster); their spread carries the move, and speedups and "
+                         f"shares, taken round by round, cancel what moved in step.")
     busy = [entry for entry in report.load if entry.busy]
     if busy:
         lines.append(f"Other programs kept up to {cpus(max(e.others for e in busy))} CPUs busy "
                      f"during {len(busy)} of {len(report.load)} sections; a finding says where "
                      f"that capped its figures.")
-    lines.append("--explain adds the load table, every fit, notes and the method in full; "
-                 "the JSON keeps every sample.")
+    readings = [entry.reference for entry in report.load]
+    if derive.unsteady(readings):
+        least, largest = derive.speed_range(readings)
+        lines.append(f"The machine's own speed moved: {probe_work(report.settings.speed_loops)} "
+                     f"took {seconds(least)} to {seconds(largest)} ({ratio(largest / least)} the "
+                     f"least), from what no clock here sees (CPU frequency, other virtual "
+                     f"machines); ratios cancel most of it, absolute times do not.")
+    timings = report.timings()
+    unstable = sum(timing.spread > UNSTABLE for timing in timings)
+    missing = sum(not f.estimate.resolved for f in figures(report))
+    if unstable or missing:
+        lines.append(f"{unstable} of {len(timings)} timings are unstable (!) and {missing} "
+                     f"figures not resolved: close other programs or rerun with --repeat 3.")
+    lines.append("--explain adds the load table, every fit, the full GIL table and each "
+                 "caption in full; the JSON keeps every sample.")
     return Text("\n".join(lines), style="dim")
 
 
@@ -453,10 +507,7 @@ def renderables(report: Report, explain: bool = False) -> list:
     found = Text(findings_text(report))
     tables = table_parts(report, explain)
     tail = [Text("How this was measured", style="bold"), machine_line(report, explain),
-            method(report)]
-    if explain:
-        tail += [Text(CLOCKS, style="dim"), Text("Notes", style="bold"),
-                 Text("\n".join(f"• {s}" for s in summary.sentences(report)))]
+            method(report, explain)]
     return [Text("Findings: fastest rung (x faster than python); largest share of its time",
                  style="bold") + Text("\n") + found, *tables, *tail,
             Text(legend(tables), style="dim")]

@@ -15,7 +15,7 @@ import gc
 import math
 import time
 from contextlib import contextmanager
-from typing import Callable, Hashable, Iterator, Mapping, Optional, Sequence, TypeVar
+from typing import Callable, Hashable, Iterator, Mapping, Optional, TypeVar
 
 from .model import Timing, summarize
 from .settings import Settings

@@ -1,0 +1,340 @@
+"""``fastkern compare``: the test that calls a figure changed, what it prints first, its JSON.
+
+Verdicts are checked on hand-made rounds and on reports whose timings are drawn from a
+seeded random distribution; a real quick run only supplies the reports' shape (which
+figures exist). No test here asserts the sign or size of a real timing.
+"""
+
+import dataclasses
+import importlib.util
+import io
+import json
+import math
+import random
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+import fastkern
+from fastkern import __main__ as cli
+from fastkern._anatomy import compare, figures
+from fastkern._anatomy.compare import (FASTER, FEW, LARGER, MISSING, NO_CHANGE, SLOWER, SMALLER,
+                                       UNRESOLVED, WITHIN, Noise, judge)
+from fastkern._anatomy.derive import Estimate
+from fastkern._anatomy.figures import FRACTION, RATIO, SECONDS, Figure
+from fastkern._anatomy.model import CPU, UNTIMED, Timing, map_timings, quartiles
+
+RATES = Path(__file__).resolve().parent.parent / "benchmarks" / "compare_rates.py"
+
+
+@pytest.fixture(scope="module")
+def report():
+    return fastkern.anatomy("sum", 2000, backends=["python", "c"], threads=(1, 2), quick=True)
+
+
+def figure(rounds, unit=SECONDS, passes=1, clock=CPU, reason=None):
+    """A figure whose value and interval are its rounds' median and quartiles."""
+    low, value, high = quartiles(sorted(rounds))
+    return Figure("k(1)", "section", "label", unit, clock, Estimate(value, low, high, reason),
+                  tuple(rounds), passes)
+
+
+def jittered(value, count, spread, seed):
+    """``count`` rounds about ``value``, each off by a factor within ±``spread``."""
+    rng = random.Random(seed)
+    return [value * (1 + rng.uniform(-spread, spread)) for _ in range(count)]
+
+
+def synthetic(report, seed, factor=1.0, spread=0.03):
+    """``report`` with every timing's samples drawn anew: its median times ``factor``, each
+    sample off by a lognormal factor of sd ``spread`` (seeded: the same each run); the
+    ladder's passes all about their rung's median, as in a run on a steady machine."""
+    rng = random.Random(seed)
+
+    def draw(timing: Timing) -> Timing:
+        samples = tuple(timing.median * factor * math.exp(rng.gauss(0, spread))
+                        for _ in timing.samples)
+        low, median, high = quartiles(sorted(samples))
+        return dataclasses.replace(timing, samples=samples, median=median, iqr=high - low)
+
+    steady = dataclasses.replace(report, kernels=tuple(
+        dataclasses.replace(kernel, ladder=tuple(
+            dataclasses.replace(rung, passes=tuple(dataclasses.replace(p, median=rung.time.median)
+                                                   for p in rung.passes))
+            for rung in kernel.ladder))
+        for kernel in report.kernels))
+    return map_timings(steady, draw)
+
+
+# The test's arithmetic
+
+
+def test_student_p_matches_tables():
+    for t, df in ((2.447, 6), (2.228, 10), (4.303, 2), (1.960, 1e7)):
+        assert compare.student_p(t, df) == pytest.approx(0.05, abs=2e-4)
+    assert compare.student_p(0.0, 5) == 1.0
+    assert compare.student_p(-2.447, 6) == compare.student_p(2.447, 6)
+    assert compare.student_p(50.0, 3) < 1e-4
+
+
+def test_welch_adds_each_runs_noise_to_its_rounds():
+    first, other = [1.0, 1.1, 0.9, 1.05], [1.3, 1.4, 1.2, 1.35]
+    p, df = compare.welch(first, other)
+    assert p < 0.01 and 3 <= df <= 6
+    noisy, more = compare.welch(first, other, 0.05, 0.05, 10, 10)
+    assert noisy > p and more > df
+    assert compare.welch([1.0, 1.0], [1.0, 1.0]) == (1.0, math.inf)
+    assert compare.welch([1.0, 1.0], [2.0, 2.0])[0] == 0.0
+
+
+def test_identical_rounds_are_no_change():
+    rounds = jittered(1e-3, 15, 0.05, 1)
+    judged = judge(figure(rounds), figure(rounds))
+    assert (judged.verdict, judged.ratio, judged.p) == (NO_CHANGE, 1.0, 1.0)
+
+
+def test_rounds_25_percent_apart_are_a_change_named_by_its_direction():
+    before = figure(jittered(1e-3, 10, 0.03, 1))
+    after = figure(jittered(1.25e-3, 10, 0.03, 2))
+    judged = judge(before, after)
+    assert judged.verdict == SLOWER and judged.changed and judged.p < 0.001
+    assert judged.ratio == pytest.approx(1.25, rel=0.05)
+    assert judge(after, before).verdict == FASTER
+    as_ratio = [figure(f.rounds, unit=RATIO) for f in (before, after)]
+    assert judge(*as_ratio).verdict == LARGER and judge(*reversed(as_ratio)).verdict == SMALLER
+
+
+def test_a_difference_below_the_minimum_effect_is_no_change_however_sure():
+    before, after = figure(jittered(1.0, 30, 0.001, 1)), figure(jittered(1.05, 30, 0.001, 2))
+    judged = judge(before, after)
+    assert judged.p < 1e-6 and judged.verdict == NO_CHANGE
+    # the minimum effect is symmetric: 1/1.1 is as far as 1.1
+    assert judge(figure([1.0, 1.0, 1.0]), figure([1 / 1.12] * 3)).verdict == FASTER
+    assert judge(figure([1.0, 1.0, 1.0]), figure([1 / 1.08] * 3)).verdict == NO_CHANGE
+
+
+def test_figures_in_percent_change_by_points():
+    before = figure(jittered(0.50, 10, 0.01, 1), unit=FRACTION)
+    assert judge(before, figure(jittered(0.53, 10, 0.01, 2), unit=FRACTION)).verdict == NO_CHANGE
+    judged = judge(before, figure(jittered(0.60, 10, 0.01, 2), unit=FRACTION))
+    assert judged.verdict == LARGER and judged.scale == "value"
+    assert judged.difference == pytest.approx(0.10, abs=0.02)
+
+
+def test_too_few_rounds_are_said_not_flagged():
+    assert judge(figure([1.0]), figure([2.0])).verdict == FEW
+    assert judge(figure([1.0, 1.01]), figure([2.0])).verdict == FEW
+    assert not judge(figure([1.0]), figure([2.0])).changed
+
+
+def test_a_difference_lost_in_the_rounds_spread_is_within_noise():
+    before, after = figure([1.0, 0.5, 1.6, 0.8]), figure([1.3, 0.6, 2.0, 1.1])
+    judged = judge(before, after)
+    assert judged.verdict == WITHIN and not judged.changed and judged.p >= compare.ALPHA
+
+
+def test_run_to_run_noise_keeps_a_run_s_drift_from_being_called_a_change():
+    before, after = figure(jittered(1.0, 5, 0.01, 1)), figure(jittered(1.25, 5, 0.01, 2))
+    assert judge(before, after).verdict == SLOWER
+    drifting = Noise(math.log(1.3) ** 2, 12)
+    assert judge(before, after, drifting, drifting).verdict == WITHIN
+    # rounds spread over several passes carry the noise divided among them
+    spread = [dataclasses.replace(f, passes=7) for f in (before, after)]
+    steady = Noise(math.log(1.08) ** 2, 12)
+    assert judge(*spread, steady, steady).verdict == SLOWER
+
+
+def test_exact_figures_compare_by_their_printed_value():
+    def counted(value):
+        return figure([value], unit=figures.BYTES, clock=UNTIMED)
+
+    assert judge(counted(32.0001), counted(32.0003)).verdict == NO_CHANGE
+    assert judge(counted(32.0), counted(31.9)).verdict == NO_CHANGE, "below the minimum effect"
+    assert judge(counted(32.0), counted(48.0)).verdict == LARGER
+    assert judge(counted(48.0), counted(32.0)).verdict == SMALLER
+
+
+def test_missing_and_unresolved_figures():
+    known = figure([1.0, 1.1, 0.9])
+    assert judge(known, None).verdict == MISSING and judge(None, known).verdict == MISSING
+    unknown = figure([1.0, 1.1, 0.9], reason="within noise of 0")
+    assert judge(known, unknown).verdict == UNRESOLVED
+    assert judge(known, unknown).ratio is None
+
+
+# Reports: run-to-run noise, false alarms and detection on seeded synthetic reports
+
+
+def test_run_noise_is_the_spread_of_the_ladder_passes(report):
+    noise = compare.run_noise(report)
+    passes = [len(rung.passes) for rung in report.kernels[0].ladder]
+    assert noise.df == sum(count - 1 for count in passes if count >= 2)
+    assert noise.known == (noise.df > 0) and noise.variance >= 0
+    one_pass = dataclasses.replace(report, kernels=tuple(
+        dataclasses.replace(k, ladder=tuple(dataclasses.replace(r, passes=()) for r in k.ladder))
+        for k in report.kernels))
+    assert not compare.run_noise(one_pass).known
+    notes = compare.noise_notes([report, one_pass], ["a.json", "b.json"])
+    assert any("b.json was timed in one ladder pass" in note for note in notes)
+
+
+def test_every_figure_carries_its_rounds(report):
+    for found in figures.figures(report):
+        assert found.rounds, found.key
+        if found.estimate.resolved and found.unit != FRACTION and "share" not in found.section \
+                and found.section not in ("per call",) and not found.section.startswith("per "):
+            # a figure's rounds are the values its median was taken over
+            assert min(found.rounds) - 1e-12 <= found.estimate.value \
+                <= max(found.rounds) + 1e-12, found.key
+    ladder = [f for f in figures.figures(report) if f.section == "ladder"]
+    assert all(f.passes == len(report.kernels[0].rung(f.label).passes) for f in ladder)
+
+
+def test_two_reports_from_one_distribution_are_rarely_called_changed(report):
+    found = compare.rows([synthetic(report, 1), synthetic(report, 2)])
+    flagged = [row.key for row in found if row.changed(1)]
+    assert len(flagged) <= 0.05 * len(found), flagged
+
+
+def test_a_25_percent_slowdown_is_called_slower_where_it_moves_a_figure(report):
+    before, after = synthetic(report, 1), synthetic(report, 2, factor=1.25)
+    # figures the slowdown moves, among those whose rounds are precise (a difference of two
+    # close timings, as dispatch adds, spreads far wider than either)
+    moved = [row for row in compare.rows([before, after])
+             if row.ratio(1) is not None and abs(math.log(row.ratio(1))) >= math.log(1.2)
+             and len(row.found[0].rounds) >= 2 and all(_precise(f) for f in row.found)]
+    assert len(moved) >= 5
+    called = [row for row in moved if row.changed(1)]
+    assert len(called) >= 0.95 * len(moved), [(r.key, r.judged(1)) for r in moved
+                                              if not r.changed(1)]
+    assert all(row.verdict(1) in (SLOWER, SMALLER, LARGER) for row in called)
+    assert compare.rows([before, after])[0].verdict(1) == SLOWER  # the python rung
+
+
+def _precise(found: Figure) -> bool:
+    """Whether the figure's rounds spread (interquartile range) less than 10% of its value."""
+    low, value, high = quartiles(sorted(found.rounds))
+    return value > 0 and high - low < 0.1 * value
+
+
+def test_the_rates_script_measures_both_rates(report):
+    spec = importlib.util.spec_from_file_location("compare_rates", RATES)
+    rates = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(rates)
+    pairs = [(synthetic(report, 2 * i), synthetic(report, 2 * i + 1)) for i in range(2)]
+    found = rates.rates(pairs, 1.25)
+    assert found["figures"] > 0 and found["alarms"] <= 0.05 * found["figures"]
+    hit, total = found["own"]
+    assert total > 0 and hit >= 0.8 * total
+
+
+# Lining reports up, and the command
+
+
+def test_compare_lines_figures_up(report):
+    slower = dataclasses.replace(report, kernels=tuple(
+        dataclasses.replace(kernel, ladder=tuple(
+            dataclasses.replace(rung, time=_scaled(rung.time, 3.0)) if rung.backend == "python"
+            else rung for rung in kernel.ladder)) for kernel in report.kernels))
+    rows = {row.key: row for row in compare.rows([report, slower])}
+    assert rows["sum(2000) | ladder | python"].ratio(1) == pytest.approx(3.0)
+    listed = rows["memory | bytes per element | list of floats"]
+    assert listed.ratio(1) == 1.0 and listed.verdict(1) == NO_CHANGE
+    assert compare.shown(listed.found[0]) == f"{report.memory.list_bytes:.3g} B"
+    same = rows["sum(2000) | ladder | c"]
+    assert (same.ratio(1), same.verdict(1)) == (1.0, NO_CHANGE)
+
+
+def test_compare_says_which_kernels_were_measured_at_other_sizes(report):
+    resized = dataclasses.replace(report, kernels=tuple(
+        dataclasses.replace(k, size=k.size * 10) if k.kernel == "sum" else k
+        for k in report.kernels))
+    notes = compare.size_mismatches([report, resized], ["a.json", "b.json"])
+    assert notes == ["sum was measured at different sizes (2000 in a.json, 20000 in b.json), "
+                     "so its figures are listed apart: measure again with --sizes-from a.json "
+                     "to line them up."]
+    assert compare.size_mismatches([report, report], ["a.json", "b.json"]) == []
+    out = io.StringIO()
+    compare.render([report, resized], ["a.json", "b.json"], Console(file=out, width=300))
+    assert "--sizes-from a.json" in out.getvalue()
+    assert compare.rows([report, resized])[0].verdict(1) == MISSING
+
+
+def test_render_opens_with_what_changed(report):
+    before, after = synthetic(report, 1), synthetic(report, 2, factor=1.25)
+    out = io.StringIO()
+    compare.render([before, after], ["a.json", "b.json"], Console(file=out, width=300))
+    text = out.getvalue()
+    changed = sum(row.changed(1) for row in compare.rows([before, after]))
+    assert text.startswith(f"b.json against a.json: {changed} of ")
+    assert text.index("What changed") < text.index("Every figure compared with a.json")
+    out = io.StringIO()
+    compare.render([before, before], ["a.json", "b.json"], Console(file=out, width=300))
+    assert out.getvalue().startswith("b.json against a.json: no figure of ")
+    assert "What changed" not in out.getvalue()
+
+
+def _scaled(timing: Timing, factor: float) -> Timing:
+    return dataclasses.replace(timing, samples=tuple(s * factor for s in timing.samples),
+                               median=timing.median * factor, iqr=timing.iqr * factor)
+
+
+def test_compare_command(report, tmp_path, capsys):
+    first, second = tmp_path / "a.json", tmp_path / "b.json"
+    first.write_text(synthetic(report, 1).to_json())
+    second.write_text(synthetic(report, 2, factor=1.25).to_json())
+    assert cli.main(["compare", str(first), str(second)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("b.json against a.json: ") and " figures changed (" in out
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps({"format": "something else"}))
+    for args, message in ((["compare", str(first), str(other)], "not a fastkern anatomy report"),
+                          (["compare", str(first)], "at least two"),
+                          (["compare", str(first), str(second), "--json", str(second)],
+                           "would overwrite")):
+        assert cli.main(args) == 2
+        err = capsys.readouterr().err
+        assert message in err and len(err.strip().splitlines()) == 1
+
+
+def test_compare_json(report, tmp_path, capsys):
+    first, second = tmp_path / "a.json", tmp_path / "b.json"
+    first.write_text(synthetic(report, 1).to_json())
+    second.write_text(synthetic(report, 2, factor=1.25).to_json())
+    assert cli.main(["compare", str(first), str(second), "--json", "-"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["format"] == "fastkern-comparison" and data["reports"] == ["a.json", "b.json"]
+    assert data["rule"]["min_effect"] == compare.MIN_EFFECT
+    assert data["rule"]["alpha"] == compare.ALPHA
+    python = next(f for f in data["figures"] if f["key"] == "sum(2000) | ladder | python")
+    assert len(python["values"]) == 2 and python["rounds"][0] >= 2
+    (against,) = python["compared"]
+    assert against["report"] == "b.json" and against["verdict"] == SLOWER and against["changed"]
+    assert 0 <= against["p"] < compare.ALPHA and against["ratio"] > 1
+    summary, = data["summary"]
+    assert summary["changed"] == sum(f["compared"][0]["changed"] for f in data["figures"])
+    assert sum(summary["verdicts"].values()) == summary["figures"] == len(data["figures"])
+    saved = tmp_path / "comparison.json"
+    assert cli.main(["compare", str(first), str(second), "--json", str(saved)]) == 0
+    assert "comparison saved to" in capsys.readouterr().out
+    assert json.loads(saved.read_text())["figures"] == data["figures"]
+
+
+def test_compare_plot_writes_a_png_of_the_largest_thread_count(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    from fastkern._anatomy import plot
+
+    report = fastkern.anatomy("sum", 1000, backends=["python", "c"], threads=(1, 2), quick=True,
+                              shared=False)
+    paths = [tmp_path / "a.json", tmp_path / "b.json"]
+    for path in paths:
+        path.write_text(report.to_json())
+    chart = tmp_path / "compared.png"
+    assert cli.main(["compare", *map(str, paths), "--plot", str(chart)]) == 0
+    assert f"chart written to {chart}" in capsys.readouterr().out
+    assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    drawn = [row.key.split(" | ")[1] for row in plot._compared(compare.rows([report, report]))]
+    assert "ladder" in drawn and "runnable at once T=2" in drawn
+    assert not any(section.endswith("T=1") for section in drawn)
+    assert not any(section in ("per call", "dispatch adds") for section in drawn)
