@@ -16,7 +16,7 @@ from fastkern import __main__ as cli
 from fastkern._anatomy import check, costs, derive, figures, findings, inputs, render
 from fastkern._anatomy.formatting import UNRESOLVED, ratio, unresolved
 from fastkern._anatomy.merge import pool
-from fastkern._anatomy.model import Load, Timing
+from fastkern._anatomy.model import Load
 from fastkern._anatomy.report import Report
 from fastkern._anatomy.inputs import raw_call
 from fastkern._anatomy.settings import Settings
