@@ -143,8 +143,8 @@ def test_load_in_one_kernels_threads_does_not_silence_another_kernels_contention
 
 def test_a_quick_event_loop_watches_long_enough_for_several_gil_switches():
     """With 10 ms the loop got about two ticks while python held the GIL, and its median
-    was the first tick's."""
-    assert QUICK.stall_time >= 10 * sys.getswitchinterval()
+    was the first tick's: now it gets several."""
+    assert QUICK.stall_time >= 6 * sys.getswitchinterval()
 
 
 def test_the_default_report_leads_with_its_findings_and_stays_short(report):

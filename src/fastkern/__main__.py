@@ -125,9 +125,9 @@ def cmd_anatomy(args: argparse.Namespace) -> int:
     if args.size is not None and args.sizes_from:
         raise _Refused("give --size or --sizes-from, not both")
     for backend in args.backends or ():
-        if backend not in _dispatch._known_backends():
+        if backend not in _dispatch.known_backends():
             raise _Refused(f"unknown backend {backend!r}; "
-                           f"choose one of {', '.join(_dispatch._known_backends())}")
+                           f"choose one of {', '.join(_dispatch.known_backends())}")
         if backend in _dispatch.LADDER and backend not in _dispatch.backends():
             raise _Refused(f"backend {backend!r} is not built here; built: {', '.join(_dispatch.backends())}")
     _check_plot(args.plot)

@@ -83,7 +83,7 @@ def kernel_backends(kernel: str) -> list[str]:
     For a registered kernel, the rungs fastkern builds from its source on first use are
     listed while they can be built here.
     """
-    spec = _kernel(kernel)
+    spec = kernel_spec(kernel)
     if spec.own is not None:
         return spec.own.backends()
     return [name for name, module in _MODULES.items() if hasattr(module, spec.name)]
@@ -91,23 +91,24 @@ def kernel_backends(kernel: str) -> list[str]:
 
 def chooses_gil(kernel: str, backend: str) -> bool:
     """Whether ``backend`` of ``kernel`` takes ``release_gil`` (the built-in typed and c)."""
-    return _kernel(kernel).own is None and backend in GIL_RELEASING
+    return kernel_spec(kernel).own is None and backend in GIL_RELEASING
 
 
 def releases_gil(kernel: str, backend: str) -> bool:
     """Whether ``backend`` of ``kernel`` can run with the GIL released."""
-    spec = _kernel(kernel)
+    spec = kernel_spec(kernel)
     return backend in (GIL_RELEASING if spec.own is None else spec.own.releasing)
 
 
-def _kernel(name: str) -> Kernel:
+def kernel_spec(name: str) -> Kernel:
+    """The registry entry of kernel ``name``; ValueError naming the kernels where unknown."""
     try:
         return KERNELS[name]
     except (KeyError, TypeError):
         raise ValueError(f"unknown kernel {name!r}; choose one of {', '.join(KERNELS)}") from None
 
 
-def _known_backends() -> list[str]:
+def known_backends() -> list[str]:
     """The ladder's backends, then those that registered kernels add."""
     names = list(LADDER)
     for spec in list(KERNELS.values()):
@@ -118,13 +119,13 @@ def _known_backends() -> list[str]:
 
 def _not_a_name(name: object) -> TypeError:
     return TypeError(f"backend must be a backend name (str), got {type(name).__name__}; "
-                     f"choose one of {', '.join(_known_backends())}")
+                     f"choose one of {', '.join(known_backends())}")
 
 
 def _backend_problem(name: object) -> str | None:
     """Why ``name`` cannot be used as a backend, or None when it can."""
     if name not in LADDER:
-        known = _known_backends()
+        known = known_backends()
         return None if name in known else f"unknown backend {name!r}; choose one of {', '.join(known)}"
     if name in _MISSING:
         return (f"backend {name!r} is not available: its extension module did not import "
@@ -132,7 +133,9 @@ def _backend_problem(name: object) -> str | None:
     return None
 
 
-def _check_backend(name: object) -> str:
+def check_backend(name: object) -> str:
+    """``name`` where it is a backend that can be used; TypeError or BackendError saying why
+    not."""
     if not isinstance(name, str):
         raise _not_a_name(name)
     problem = _backend_problem(name)
@@ -179,10 +182,10 @@ def implementation(kernel: str, backend: str) -> Callable:
     numbers for ``python``/``compiled``, contiguous float64 buffers for the others),
     positionally, and does no checking beyond what its types enforce: for benchmarks.
     """
-    spec = _kernel(kernel)
+    spec = kernel_spec(kernel)
     if spec.own is not None:
-        return spec.own.resolve(_check_backend(backend))[0]
-    module = _MODULES[_check_backend(backend)]
+        return spec.own.resolve(check_backend(backend))[0]
+    module = _MODULES[check_backend(backend)]
     try:
         return getattr(module, spec.name)
     except AttributeError:
@@ -193,15 +196,15 @@ def implementation(kernel: str, backend: str) -> Callable:
 
 def prepare(kernel: str, backend: str, *args, **kwargs) -> tuple:
     """The raw positional arguments that ``implementation(kernel, backend)`` takes."""
-    spec = _kernel(kernel)
-    form = OBJECTS if spec.own is not None else LADDER[_check_backend(backend)][1]
+    spec = kernel_spec(kernel)
+    form = OBJECTS if spec.own is not None else LADDER[check_backend(backend)][1]
     return spec.prepare(form, *args, **kwargs)
 
 
 @contextlib.contextmanager
 def use(backend: str) -> Iterator[str]:
     """Within the block, calls that name no backend use ``backend``."""
-    token = _chosen.set(_check_backend(backend))
+    token = _chosen.set(check_backend(backend))
     try:
         yield backend
     finally:
@@ -255,7 +258,7 @@ _PUBLIC: dict[str, Callable] = {}
 
 def public(name: str) -> Callable:
     """The dispatching function ``fastkern.<name>`` of a kernel, the same object each time."""
-    spec = _kernel(name)
+    spec = kernel_spec(name)
     if spec.own is not None:
         return spec.own.dispatcher
     if name not in _PUBLIC:

@@ -17,7 +17,7 @@ from typing import Callable, Optional, Sequence
 
 from . import _build
 from ._boundary import OBJECTS
-from ._dispatch import BackendError, _check_backend, public_function
+from ._dispatch import BackendError, check_backend, public_function
 from ._kernels import Kernel, register
 from ._rungs import position
 
@@ -140,7 +140,7 @@ class Implementations:
         if found is not None:
             return found
         if backend not in self._buildable:
-            _check_backend(backend)
+            check_backend(backend)
             raise BackendError(f"backend {backend!r} has no {self.name}; "
                                f"it is in {', '.join(self.backends())}")
         with self._lock:

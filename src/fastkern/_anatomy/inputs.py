@@ -13,7 +13,7 @@ from .._kernels import KERNELS, Kernel
 
 def spec(kernel: str) -> Kernel:
     """The registry entry of ``kernel``, or ValueError naming the choices."""
-    return _dispatch._kernel(kernel)
+    return _dispatch.kernel_spec(kernel)
 
 
 def kernel_name(kernel: object) -> str:

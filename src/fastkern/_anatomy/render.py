@@ -85,7 +85,7 @@ def load(report: Report) -> Optional[Table]:
         return None
     by_label = {entry.section: entry for entry in report.load}
     steps = KERNEL_STEPS + ((CORES_STEP,) if any(k.cores for k in report.kernels) else ()) + (
-        (LATER_PASS,) if passes_timed(report) else ())
+        (LATER_PASS,) if any(e.section.endswith(LATER_PASS) for e in report.load) else ())
     table = _table("Load: CPUs other programs kept busy during each section (/proc/stat minus "
                    "this process and its workers)", "kernel or section", *steps,
                    caption=f"{BUSY_CPUS:g} or more caps the wall-clock figures of that section "

@@ -231,7 +231,7 @@ def _check_backends(backends: Optional[Sequence[str]]) -> Optional[list[str]]:
     if backends is None:
         return None
     for backend in backends:
-        _dispatch._check_backend(backend)
+        _dispatch.check_backend(backend)
     return list(backends)
 
 

@@ -39,7 +39,7 @@ class Settings:
     cores_call_time: float = 0.05
     """One call of "one call, all cores" lasts at least this long unsplit (sum and dot:
     at most 10M elements)."""
-    stall_time: float = 0.1
+    stall_time: float = 0.05
     """How long the event loop is watched while a kernel runs beside it."""
     tick: float = 0.001
     """The event loop's tick."""
@@ -60,7 +60,7 @@ DEFAULT = Settings()
 QUICK = Settings(min_time=0.002, samples=3, ladder_samples=5, ladder_passes=3,
                  target_time=0.002, fit_points=3,
                  thread_time=0.01, gil_call_time=0.002, cores_call_time=0.005,
-                 stall_time=0.05, memory_elements=20_000, feature_ops=200, speed_loops=10_000)
+                 stall_time=0.03, memory_elements=20_000, feature_ops=200, speed_loops=10_000)
 
 
 def mode(settings: Settings) -> str:
