@@ -117,7 +117,7 @@ def test_a_busy_machine_is_said_and_the_gil_is_told_from_runnable_threads(report
 def test_without_schedstat_the_gil_falls_back_to_throughput(report):
     blind = dataclasses.replace(report, machine=dataclasses.replace(report.machine,
                                                                     schedstat=False))
-    assert "runnable time is not reported here" in gil_finding(blind)
+    assert "this system does not report runnable time" in gil_finding(blind)
     assert "no /proc/self/task/<tid>/schedstat" in rendered(blind)
 
 

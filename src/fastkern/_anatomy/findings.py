@@ -136,8 +136,8 @@ def _gil(report: Report) -> Optional[Finding]:
         return Finding("GIL", f"throughput of {workers} threads vs {workers} x one: "
                               + ", ".join(f"{label} {span(values)}"
                                           for label, values in shown.items())
-                              + "; runnable time is not reported here, so the GIL cannot be "
-                                "told from other programs' load.")
+                              + "; this system does not report runnable time, so the GIL "
+                                "cannot be told from other programs' load.")
     groups: dict[str, list[str]] = {}
     for label, found in verdicts.items():
         said = found.pop() if len(found) == 1 else "differed between kernels"

@@ -242,8 +242,8 @@ class KernelReport:
     gil: Optional[Gil]
     stall: Tuple[Stall, ...]
     absent: Tuple[Tuple[str, str], ...] = ()
-    """(rung or section, why) for each backend not timed: not buildable here, or disagreeing
-    with python on the sample; and for a section that could not run."""
+    """(rung or section, why) for each backend not timed: not buildable on this machine, or
+    disagreeing with python on the sample; and for a section that could not run."""
     cores: Optional[Cores] = None
     """One call on every core (``anatomy(..., cores=True)``, kernels that split)."""
     passes: Optional[Passes] = None
