@@ -10,7 +10,8 @@ import fastkern
 from fastkern import _rungs
 from fastkern._anatomy.settings import QUICK
 
-SRC = Path(fastkern.__file__).resolve().parents[1]
+#: The source tree (not the installed package, which may sit among other packages).
+SRC = Path(__file__).resolve().parents[1] / "src"
 #: The anatomy's modules that hold data or display it; rendering a saved report may load
 #: these and no other module of the anatomy (none that times, starts threads or processes,
 #: or reads /proc).
