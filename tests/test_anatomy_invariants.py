@@ -27,10 +27,14 @@ from fastkern._anatomy.model import summarize
 FIGURE = re.compile(r"-?\d+(?:\.\d+)?(?:%|x\b| (?:s|ms|µs|ns)\b)|-?\d+\.\d+")
 
 
+#: The quick pass's settings with three ladder passes, so that later passes can be told apart.
+THREE = dataclasses.replace(Settings.for_mode(True), ladder_passes=3, ladder_min_passes=3)
+
+
 @pytest.fixture(scope="module")
 def report():
     return fastkern.anatomy_all(["sum", "nbody"], sizes={"sum": 2000, "nbody": 50},
-                                threads=(1, 2), quick=True)
+                                threads=(1, 2), settings=THREE)
 
 
 @pytest.fixture(scope="module")
@@ -370,8 +374,9 @@ def test_the_later_passes_run_in_fresh_interpreters_and_say_so(report):
 
 
 def _quick_sum(**changes):
-    return fastkern.anatomy("sum", 100, backends=["python", "c"], threads=(1,), quick=True,
-                            shared=False, **changes)
+    changes.setdefault("settings", THREE)
+    return fastkern.anatomy("sum", 100, backends=["python", "c"], threads=(1,), shared=False,
+                            **changes)
 
 
 def test_a_later_pass_that_cannot_start_fresh_runs_here_and_says_why(monkeypatch):
@@ -393,7 +398,7 @@ def test_a_later_pass_that_cannot_start_fresh_runs_here_and_says_why(monkeypatch
 def test_later_passes_stay_here_when_told_or_given_other_clocks():
     from fastkern._anatomy import timing
 
-    off = _quick_sum(settings=dataclasses.replace(Settings.for_mode(True), ladder_fresh=False))
+    off = _quick_sum(settings=dataclasses.replace(THREE, ladder_fresh=False))
     assert off.kernels[0].passes.why_not_fresh == "settings.ladder_fresh is off"
     own = _quick_sum(clock=lambda: timing.THREAD_CPU())
     assert own.kernels[0].passes.why_not_fresh == "the run was given its own clocks"
