@@ -15,12 +15,15 @@ import math
 import sys
 import threading
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Callable, Optional
 
 import numpy as np
 
 from . import _boundary as b
 from ._boundary import matmul_operands
+
+if TYPE_CHECKING:
+    from ._registered import Implementations
 
 #: Preference when no backend is chosen: the first one built that implements the kernel.
 FASTEST_FIRST = ("c", "typed", "numpy", "compiled", "python")
@@ -83,7 +86,7 @@ class Kernel:
     fastest_first: tuple = FASTEST_FIRST
     args: tuple[Buffer | Count, ...] = ()
     options: tuple[tuple[str, Count], ...] = ()
-    own: Any = None
+    own: Optional[Implementations] = None
     splits: bool = False
 
 
