@@ -321,6 +321,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("fastkern: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader (e.g. ``| head``) stopped reading: nothing to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":
