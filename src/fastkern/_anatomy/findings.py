@@ -1,10 +1,11 @@
 """What the report found, one line per subject, each built from figures its tables show.
 
 The report opens with these lines: one per kernel (its fastest rung's speedup over python
-and the largest share of python's time, beyond noise of 0), then one each for the GIL, processes, the event
-loop, the cost of a call, memory, garbage collection and language features. Every number
-in them is formatted exactly as in a table cell (see :mod:`.check`); a load caveat joins a
-line only where other programs were busy during the section its figures come from.
+and the largest share of python's time, beyond noise of 0), then one each for the GIL,
+processes, the event loop, the cost of a call, memory, garbage collection and language
+features. Every number in them is formatted exactly as in a table cell (see :mod:`.check`);
+a load caveat joins a line only where other programs were busy during the section its
+figures come from.
 """
 
 from __future__ import annotations
