@@ -3,11 +3,12 @@
 A process carries luck of its own (its heap, its inputs' place in memory, the
 interpreter's own layout) that nothing timed inside it can see, so :mod:`.ladder` times its
 later passes each in a new interpreter, started as ``python -m <module>`` (the ladder's
-module), whose ``main`` hands :func:`serve` the function that answers a request.
+module), which hands :func:`serve` the function that answers a request.
 
 The child reads one request per line as JSON on stdin (the kernel, size, backends and each
-backend's calls per sample; the first line also the settings and the parent's ``sys.path``) and answers each with one line
-of JSON on stdout: the timings, and the CPU time it has used so far.
+backend's calls per sample; the first line also the settings and the parent's
+``sys.path``) and answers each with one line of JSON on stdout: the timings, and the CPU
+time it has used so far.
 """
 
 from __future__ import annotations
