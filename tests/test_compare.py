@@ -36,8 +36,8 @@ def report():
 def figure(rounds, unit=SECONDS, passes=1, clock=CPU, reason=None):
     """A figure whose value and interval are its rounds' median and quartiles."""
     low, value, high = quartiles(sorted(rounds))
-    return Figure("k(1)", "section", "label", unit, clock, Estimate(value, low, high, reason),
-                  tuple(rounds), passes)
+    return Figure("k(1)", "section", "label", unit, clock,
+                  Estimate(value, low, high, reason, tuple(rounds)), passes)
 
 
 def jittered(value, count, spread, seed):

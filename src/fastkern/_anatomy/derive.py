@@ -10,8 +10,9 @@ carries the reason it is not, and is shown as "not resolved", never as a finding
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable, Optional, Sequence
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Callable, Optional, Sequence, Tuple
 
 from .._rungs import BY_NAME, LADDER
 from .fit import fit_line
@@ -35,19 +36,27 @@ class Estimate:
     low: float
     high: float
     reason: Optional[str] = None
+    rounds: Tuple[float, ...] = field(default=(), repr=False, compare=False)
+    """The figure in each round it was computed from, in round order (what ``compare``
+    tests); one value for a figure measured once."""
 
     @property
     def resolved(self) -> bool:
         return self.reason is None
 
     def why(self, reason: Optional[str]) -> Estimate:
-        return Estimate(self.value, self.low, self.high, reason)
+        return dataclasses.replace(self, reason=reason)
+
+    def scaled(self, factor: float) -> Estimate:
+        """The same figure in other units: every value times ``factor``."""
+        return Estimate(self.value * factor, self.low * factor, self.high * factor,
+                        self.reason, tuple(r * factor for r in self.rounds))
 
 
 def rounds(values: Sequence[float]) -> Estimate:
     """Median and interquartile interval of per-round values."""
     low, value, high = quartiles(sorted(values))
-    return Estimate(value, low, high)
+    return Estimate(value, low, high, rounds=tuple(values))
 
 
 def per_round(function: Callable[..., float], *timings: Timing) -> Estimate:
@@ -132,7 +141,8 @@ def parts(kernel: KernelReport) -> tuple[Part, ...]:
 
 def _at(estimate: Estimate, value: float) -> Estimate:
     """``estimate`` with ``value`` in place of its median, its interval widened to hold it."""
-    return Estimate(value, min(estimate.low, value), max(estimate.high, value))
+    return dataclasses.replace(estimate, value=value, low=min(estimate.low, value),
+                               high=max(estimate.high, value))
 
 
 @dataclass(frozen=True)
@@ -150,8 +160,8 @@ def line(cost: CallCost) -> LineFit:
     fits = [fit_line(cost.work, list(sample)) for sample in zip(*(t.samples for t in cost.times))]
     intercept = rounds([f.intercept for f in fits])
     slope = rounds([f.slope for f in fits])
-    return LineFit(bounded(Estimate(median.intercept, intercept.low, intercept.high), ceiling=None),
-                   bounded(Estimate(median.slope, slope.low, slope.high), ceiling=None),
+    return LineFit(bounded(dataclasses.replace(intercept, value=median.intercept), ceiling=None),
+                   bounded(dataclasses.replace(slope, value=median.slope), ceiling=None),
                    median.r2)
 
 
@@ -265,7 +275,7 @@ def split_speedup(cores: Cores, index: int) -> Estimate:
     threads = cores.scaling.workers[index]
     found = efficiency(cores.scaling, index)
     return Estimate(min(found.value, 1.0) * threads, found.low * threads, found.high * threads,
-                    found.reason)
+                    found.reason, tuple(min(r, 1.0) * threads for r in found.rounds))
 
 
 def split_runnable(cores: Cores, index: int) -> Optional[Estimate]:
