@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from . import derive, findings, render
 from .findings import HELD_UP, LETS_RUN, PARTLY, SIDE, SIDE_BY_SIDE, TURNS
-from .formatting import FULL_LEGEND, seconds, share
+from .formatting import FULL_LEGEND, number, seconds, share
 from .model import KernelReport
 
 if TYPE_CHECKING:
@@ -104,13 +104,8 @@ def _event_loop(report: Report) -> list[str]:
              and number != seconds(report.settings.tick)]
     tick = report.settings.tick
     for group in LAGS.finditer(said):
-        values = [_seconds(v) for v in group["range"].split("–")]
+        values = [number(v) for v in group["range"].split("–")]
         if (group["said"] == HELD_UP) != (max(values) > tick):
             found.append(f"event loop: {group['labels'].strip()} {group['said']} with median "
                          f"lags {group['range']}")
     return found
-
-
-def _seconds(text: str) -> float:
-    number, unit = text.split()
-    return float(number) * {"s": 1.0, "ms": 1e-3, "µs": 1e-6, "ns": 1e-9}[unit]

@@ -41,6 +41,8 @@ LETS_RUN = "let it tick"
 class Finding:
     subject: str
     text: str
+    per_kernel: bool = False
+    """A kernel's own line (its ladder), not a line about a section."""
 
     def __str__(self) -> str:
         return f"{self.subject}: {self.text}"
@@ -66,7 +68,7 @@ def _kernel(kernel: KernelReport) -> Optional[Finding]:
         said.append(f"{share(largest.share.value)} {largest.name}")
     if not said:
         return None
-    return Finding(subject, "; ".join(said))
+    return Finding(subject, "; ".join(said), per_kernel=True)
 
 
 def verdict(scaling: Scaling, index: int, loaded: bool = False) -> Optional[str]:

@@ -18,8 +18,15 @@ REASON_MARKS = {reason: f"({letter})" for letter, reason in
 LEGEND = (f"~ noisy (spread above {NOISY:.0%} of the median); ! unstable (above "
           f"{UNSTABLE:.0%}); {UNRESOLVED} or ?: the figure's interval over rounds does not "
           f"fit the values it can take, so no number is shown")
+
+
+def legend_of(reasons: list[str]) -> str:
+    """:data:`LEGEND` with the mark of each of ``reasons`` spelled out."""
+    return LEGEND + "".join(f"; {REASON_MARKS[reason]} {reason}" for reason in reasons)
+
+
 #: The legend with every reason's mark.
-FULL_LEGEND = LEGEND + "".join(f"; {mark} {reason}" for reason, mark in REASON_MARKS.items())
+FULL_LEGEND = legend_of(list(REASON_MARKS))
 
 
 def seconds(value: float) -> str:
@@ -103,11 +110,13 @@ def probe_work(loops: int) -> str:
 
 def span(shown: list[str]) -> str:
     """The smallest and largest of already formatted figures, as a range ("1.02–1.15")."""
-    ordered = sorted(dict.fromkeys(shown), key=_number)
+    ordered = sorted(dict.fromkeys(shown), key=number)
     return ordered[0] if len(ordered) == 1 else f"{ordered[0]}–{ordered[-1]}"
 
 
-def _number(text: str) -> float:
+def number(text: str) -> float:
+    """A figure as printed, back to a number: a duration in seconds ("5.2 ms"), else its
+    digits ("1.3x" is 1.3)."""
     digits = "".join(ch for ch in text.split()[0] if ch.isdigit() or ch in ".-")
     scale = {"s": 1.0, "ms": 1e-3, "µs": 1e-6, "ns": 1e-9}.get(text.split()[-1], 1.0) \
         if " " in text else 1.0

@@ -17,8 +17,8 @@ from rich.text import Text
 from . import derive, terminal
 from .figures import figures, relative_spread
 from .findings import findings
-from .formatting import (LEGEND, REASON_MARKS, at_once, brief, call, count, cpus, duration,
-                         fraction, join, mark, part_share, probe_work, ratio, seconds, span,
+from .formatting import (REASON_MARKS, at_once, brief, call, count, cpus, duration,
+                         fraction, join, legend_of, mark, part_share, probe_work, ratio, seconds, span,
                          times, workload)
 from .model import (BUSY_CPUS, CORES_STEP, KERNEL_STEPS, LATER_PASS, UNSTABLE, KernelReport,
                     Timing)
@@ -126,10 +126,15 @@ def passes_timed(report: Report) -> list[KernelReport]:
     return [k for k in report.kernels if k.passes is not None and k.passes.count > 1]
 
 
+def pass_counts(kernels: Sequence[KernelReport]) -> str:
+    """How many passes the kernels' ladders pooled: "3", or "3 to 7"."""
+    counts = sorted({k.passes.count for k in kernels})
+    return str(counts[0]) if len(counts) == 1 else f"{counts[0]} to {counts[-1]}"
+
+
 def passes_method(kernels: Sequence[KernelReport]) -> str:
     """How the kernels' ladders were timed, in words."""
-    counts = sorted({k.passes.count for k in kernels})
-    count = counts[-1]
+    count = max(k.passes.count for k in kernels)
     fresh = [k.kernel for k in kernels if k.passes.fresh == k.passes.count - 1]
     here = {}
     for kernel in kernels:
@@ -141,8 +146,7 @@ def passes_method(kernels: Sequence[KernelReport]) -> str:
            for why, names in here.items()])
     left_out = (f", leaving out the fastest and the slowest of a rung's passes where it has "
                 f"{derive.TRIMMED} or more" if count >= derive.TRIMMED else "")
-    number = str(count) if len(counts) == 1 else f"{counts[0]} to {count}"
-    return (f"each rung pools {number} passes, the first in the kernel's section and the later "
+    return (f"each rung pools {pass_counts(kernels)} passes, the first in the kernel's section and the later "
             f"ones at the end of the run ({where}), the last "
             f"{apart([k.passes.apart for k in kernels])} after the first; a rung is marked "
             f"\"passes\" where two of them read more than {derive.MOVED:.0%} apart, the middle "
@@ -386,28 +390,26 @@ def shared(report: Report) -> Optional[Table]:
     rows = []
     if report.boundary:
         b = report.boundary
-        rows += [("boundary", "buffer -> list of floats", timed(b.to_list, b.elements)
-                  + "/element", ""),
-                 ("boundary", "list of floats -> buffer", timed(b.to_buffer, b.elements)
-                  + "/element", "")]
+        rows += [("buffer -> list of floats", timed(b.to_list, b.elements) + "/element", ""),
+                 ("list of floats -> buffer", timed(b.to_buffer, b.elements) + "/element", "")]
     if report.memory:
         m = report.memory
-        rows += [("memory", "list of floats (+ objects)", f"{m.list_bytes:.3g} B/element", ""),
-                 ("memory", "float64 buffer", f"{m.buffer_bytes:.3g} B/element", ""),
-                 ("memory", f"sum, floats in order ({count(m.elements)})", timed(m.in_order), ""),
-                 ("memory", "sum, same floats scattered", timed(m.scattered),
+        rows += [("list of floats (+ objects)", f"{m.list_bytes:.3g} B/element", ""),
+                 ("float64 buffer", f"{m.buffer_bytes:.3g} B/element", ""),
+                 (f"sum, floats in order ({count(m.elements)})", timed(m.in_order), ""),
+                 ("sum, same floats scattered", timed(m.scattered),
                   times(derive.ratio(m.scattered, m.in_order)))]
     if report.gc:
         g = report.gc
-        rows += [("gc", f"{g.kernel}({g.size}), collector on", timed(g.enabled), ""),
-                 ("gc", "collector off", timed(g.disabled), times(derive.gc_ratio(g))),
-                 ("gc", f"collections/call {'/'.join(f'{c:.3g}' for c in g.collections)}, "
-                        f"paused", seconds(g.pause), fraction(derive.gc_pause_share(g)))]
+        rows += [(f"{g.kernel}({g.size}), collector on", timed(g.enabled), ""),
+                 ("collector off", timed(g.disabled), times(derive.gc_ratio(g))),
+                 (f"collections/call {'/'.join(f'{c:.3g}' for c in g.collections)}, paused",
+                  seconds(g.pause), fraction(derive.gc_pause_share(g)))]
     if report.features:
         f = report.features
-        rows.append(("python", "empty loop step", timed(f.loop), ""))
+        rows.append(("empty loop step", timed(f.loop), ""))
         for pair in f.pairs:
-            rows.append(("python", f"{pair.feature} vs {pair.plain}",
+            rows.append((f"{pair.feature} vs {pair.plain}",
                          f"{timed(pair.feature_time)} vs {timed(pair.plain_time)}",
                          times(derive.ratio(pair.feature_time, pair.plain_time))))
     if not rows:
@@ -415,7 +417,7 @@ def shared(report: Report) -> Optional[Table]:
     table = _table("Boundary, memory, gc, language features (CPU time; ratio: 2nd/1st)",
                    "what", "measured", "ratio")
     for row in rows:
-        table.add_row(*row[1:])
+        table.add_row(*row)
     return table
 
 
@@ -435,8 +437,7 @@ def repeats(report: Report) -> Optional[Table]:
 def findings_text(report: Report) -> str:
     """The findings, one a line: the kernels' first, aligned, under what their figures are."""
     found = findings(report)
-    names = {kernel.kernel for kernel in report.kernels}
-    kernels = [f for f in found if f.subject.split("(")[0] in names]
+    kernels = [f for f in found if f.per_kernel]
     width = max((len(f.subject) for f in kernels), default=0)
     lines = [f"  {f.subject:<{width}}  {f.text}" for f in kernels]
     return "\n".join(lines + [f"• {f}" for f in found if f not in kernels])
@@ -449,9 +450,7 @@ def method(report: Report, explain: bool = False) -> Text:
              "processes and the event loop by wall time, with runnable threads counted."]
     timed_over = passes_timed(report)
     if timed_over:
-        counts = sorted({k.passes.count for k in timed_over})
-        count = f"{counts[0]}" if len(counts) == 1 else f"{counts[0]} to {counts[-1]}"
-        lines.append(f"Each rung pools {count} passes spread over the run;{MOVED_MARK} marks "
+        lines.append(f"Each rung pools {pass_counts(timed_over)} passes spread over the run;{MOVED_MARK} marks "
                      f"a rung two of whose passes read more than {derive.MOVED:.0%} apart "
                      f"(--explain: how far, and where the passes ran).")
         moved = [f"{rung.backend} {kernel.kernel} {ratio(1 + change)}" for kernel in timed_over
@@ -518,8 +517,7 @@ def legend(tables: list) -> str:
     shows its mark."""
     cells = " ".join(str(cell) for table in tables if isinstance(table, Table)
                      for column in table.columns for cell in column._cells)
-    shown = {reason: mark for reason, mark in REASON_MARKS.items() if mark in cells}
-    return LEGEND + "".join(f"; {mark} {reason}" for reason, mark in shown.items())
+    return legend_of([reason for reason, mark in REASON_MARKS.items() if mark in cells])
 
 
 def render(report: Report, console: Optional[Console] = None, explain: bool = False) -> None:
