@@ -47,16 +47,13 @@ _NUMBER = r"[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?[kMGT]?"
 _NUMBER_UNIT = re.compile(rf"(?<![\w.])({_NUMBER}(?:\.\.{_NUMBER})?) (?=[^\W\d_])")
 
 
-def _columns() -> Optional[int]:
-    """``COLUMNS`` as a width: None where unset, empty, or not a positive whole number."""
-    value = os.environ.get("COLUMNS", "").strip()
-    return int(value) if value.isascii() and value.isdigit() and int(value) > 0 else None
-
-
 def _columns_garbled() -> bool:
-    """Whether ``COLUMNS`` is set but is no width: it then counts as unset (rich itself
-    would draw ``COLUMNS=0`` zero columns wide, that is print nothing)."""
-    return "COLUMNS" in os.environ and _columns() is None
+    """Whether ``COLUMNS`` is set but is no positive whole number: it then counts as unset
+    (rich itself would draw ``COLUMNS=0`` zero columns wide, that is print nothing)."""
+    if "COLUMNS" not in os.environ:
+        return False
+    value = os.environ["COLUMNS"].strip()
+    return not (value.isascii() and value.isdigit() and int(value) > 0)
 
 
 def _terminal_size(file: Optional[IO[str]] = None) -> os.terminal_size:
