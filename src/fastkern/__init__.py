@@ -26,10 +26,10 @@ Where the time goes (imported on first use):
 
 from ._about import info
 from ._dispatch import BackendError, backends, implementation, kernel_backends, kernels, use
-from ._info import version as _version
-from ._kernels import BUILTIN as _BUILTIN, KERNELS as _KERNELS
-from ._registered import kernel
 from ._dispatch import public as _public
+from ._info import version as _version
+from ._kernels import BUILTIN as _BUILTIN
+from ._registered import kernel
 
 __version__ = _version()
 

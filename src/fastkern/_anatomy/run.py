@@ -69,15 +69,16 @@ def anatomy(kernel: object, size: Optional[int] = None, *, backends: Optional[Se
     section (default 1 up to the usable cores, at least 2). ``quick`` trades precision for
     speed. ``shared`` adds the kernel-independent sections (boundary, memory, garbage
     collection, language features). ``settings`` (a :class:`fastkern.Settings`, default:
-    the full run's or the quick pass's) sets every duration and repetition count. ``repeat`` runs every measurement
-    that many times, interleaved, at the first run's sizes (the ladder's and each fit's),
-    pools their samples and keeps each figure's run-to-run spread. ``cores=True`` adds
-    "one call, all cores" for a kernel whose one call splits over threads (``threads=``): the call (c, else typed; at a size where it lasts about
-    ``settings.cores_call_time`` unsplit) at T = 1 up to the usable cores (affinity mask,
-    capped by the CPU quota), its speedup, efficiency and threads runnable at once at each
-    T, Amdahl's serial fraction fitted over them, and for sum and dot the bandwidth read
-    against T threads copying memory. ``clock`` (a ``Clock``: a function of no arguments
-    returning seconds) times one thread's own work (default :func:`time.thread_time`, that
+    the full run's or the quick pass's) sets every duration and repetition count.
+    ``repeat`` runs every measurement that many times, interleaved, at the first run's
+    sizes (the ladder's and each fit's), pools their samples and keeps each figure's
+    run-to-run spread. ``cores=True`` adds "one call, all cores" for a kernel whose one call
+    splits over threads (``threads=``): the call (c, else typed; at a size where it lasts
+    about ``settings.cores_call_time`` unsplit) at T = 1 up to the usable cores (affinity
+    mask, capped by the CPU quota), its speedup, efficiency and threads runnable at once at
+    each T, Amdahl's serial fraction fitted over them, and for sum and dot the bandwidth
+    read against T threads copying memory. ``clock`` (a ``Clock``: a function of no
+    arguments returning seconds) times one thread's own work (default :func:`time.thread_time`, that
     thread's CPU time); ``wall`` (default :func:`time.perf_counter`) times concurrency:
     threads, processes, event loop. A fixed piece of Python work timed by ``clock`` before
     and after every round of samples reads the machine's own speed (``Timing.speeds``).
