@@ -42,8 +42,8 @@ def test_every_kernel_has_a_long_running_case():
     assert set(KERNELS) <= set(LONG_RUNNING)
 
 
-def _other_thread_ticks_during(call) -> tuple[int, float]:
-    """How often another thread ran while ``call()`` ran, and how long it took.
+def _other_thread_ticks_during(call) -> int:
+    """How often another thread ran while ``call()`` ran.
 
     The counting thread yields the GIL after every tick and the switch interval is made
     long, so the interpreter never forces the calling thread to hand the GIL over: the
@@ -70,29 +70,30 @@ def _other_thread_ticks_during(call) -> tuple[int, float]:
         stop.set()
         counter.join()
         sys.setswitchinterval(interval)
-    return sum(start < t < end for t in ticks), end - start
+    return sum(start < t < end for t in ticks)
 
 
 @pytest.mark.parametrize("kernel, backend", [(k, b) for k in KERNELS for b in ("typed", "c")])
 def test_gil_released_by_default_and_held_on_request(kernel, backend):
     function = getattr(fastkern, kernel)
     args = LONG_RUNNING[kernel]()
-    held, held_seconds = _other_thread_ticks_during(
+    # The same call with the GIL released lets the other thread tick: so the case lasts
+    # long enough that no tick while it is held means the GIL was held (no clock asked).
+    assert _ticked(lambda: function(*args, backend=backend))
+    held = _other_thread_ticks_during(
         lambda: function(*args, backend=backend, release_gil=False))
-    assert held_seconds > 0.001, "the case is too short to tell"
     if free_threaded():
         # No GIL: release_gil=False keeps this thread attached, it cannot stop the others.
         assert _ticked(lambda: function(*args, backend=backend, release_gil=False))
     else:
         assert held == 0
-    assert _ticked(lambda: function(*args, backend=backend))
 
 
 def _ticked(call) -> bool:
     """Whether another thread ran during ``call``. Any tick proves it (the switch interval
     is 30 s); on a busy machine the counting thread may get no CPU during one call, so
     this tries thrice."""
-    return any(_other_thread_ticks_during(call)[0] for _ in range(3))
+    return any(_other_thread_ticks_during(call) for _ in range(3))
 
 
 @pytest.mark.parametrize("kernel, backend", [(k, b) for k in KERNELS for b in fastkern.kernel_backends(k)])
