@@ -12,7 +12,7 @@ over saved reports; the tests run it over every report they make.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable
 
 from . import derive, findings, render
 from .findings import HELD_UP, LETS_RUN, PARTLY, SIDE, SIDE_BY_SIDE, TURNS
@@ -43,14 +43,19 @@ def _flat(text: str) -> str:
     return " ".join(text.split())
 
 
+def unbacked(sentences: Iterable[tuple[str, str]], tables: str) -> list[str]:
+    """A problem for each number in a sentence (its subject, its text) that ``tables``
+    (the report's tables as text) do not show: any report type's first check."""
+    shown = _flat(tables)
+    return [f"finding {subject!r}: {number} is in no table"
+            for subject, text in sentences for number in _numbers(text) if number not in shown]
+
+
 def problems(report: Report) -> list[str]:
     """Every disagreement between the report's sentences and its figures; [] where none."""
-    found: list[str] = []
-    tables = _flat(render.tables_text(report, explain=False) + FULL_LEGEND)
+    tables = render.tables_text(report, explain=False) + FULL_LEGEND
     full = _flat(render.tables_text(report, explain=True) + FULL_LEGEND)
-    for finding in findings.findings(report):
-        found += [f"finding {finding.subject!r}: {number} is in no table"
-                  for number in _numbers(finding.text) if number not in tables]
+    found = unbacked([(f.subject, f.text) for f in findings.findings(report)], tables)
     for line in render.method(report).plain.splitlines():
         found += [f"method {line[:40]!r}...: {number} is in no table"
                   for number in _numbers(line) if number not in full]
