@@ -21,7 +21,10 @@ Where the time goes (imported on first use):
   ``python -m fastkern`` measures);
 - :class:`Report`: ``print(report)`` or ``report.render(width)`` shows it, ``to_json()``
   and ``Report.from_json()`` save and load it; notebooks display it as HTML;
-- :class:`Settings`: how long and how often the anatomy measures (``settings=``).
+- :class:`Settings`: how long and how often the anatomy measures (``settings=``);
+- :func:`cluster` ``(kernels=None, *, scheduler=None, quick=False, ...)``: each rung as
+  dask tasks in threads and in processes, and the layout it should run in (needs
+  ``fastkern[cluster]``).
 """
 
 from ._about import info
@@ -45,11 +48,11 @@ spectral_norm = _public("spectral_norm")
 fannkuch = _public("fannkuch")
 matmul = _public("matmul")
 
-__all__ = ["BackendError", "Report", "Settings", "anatomy", "anatomy_all", "backends",
+__all__ = ["BackendError", "Report", "Settings", "anatomy", "anatomy_all", "backends", "cluster",
            "implementation", "info", "kernel", "kernel_backends", "kernels", "use",
            *sorted(_BUILTIN)]
 
-_ANATOMY = frozenset({"anatomy", "anatomy_all", "Report", "Settings"})
+_ANATOMY = frozenset({"anatomy", "anatomy_all", "Report", "Settings", "cluster"})
 
 
 def __dir__() -> list[str]:
@@ -57,7 +60,7 @@ def __dir__() -> list[str]:
 
 
 def __getattr__(name: str):
-    """``anatomy``, ``anatomy_all``, ``Report`` and ``Settings``, imported on first use
+    """``anatomy``, ``anatomy_all``, ``Report``, ``Settings`` and ``cluster``, imported on first use
     (rendering a saved report imports nothing that measures)."""
     if name in ("anatomy", "anatomy_all"):
         from ._anatomy import run
@@ -67,6 +70,10 @@ def __getattr__(name: str):
         from ._anatomy.report import Report
 
         return Report
+    if name == "cluster":
+        from ._cluster.run import cluster
+
+        return cluster
     if name == "Settings":
         from ._anatomy.settings import Settings
 

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 #: Each report format, and the class (``module:Class``) that reads it.
 FORMATS = {
     "fastkern-anatomy": "fastkern._anatomy.report:Report",
+    "fastkern-cluster": "fastkern._cluster.report:ClusterReport",
 }
 
 
