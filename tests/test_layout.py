@@ -128,3 +128,27 @@ def test_every_rung_name_is_spelled_once_in_the_rung_table():
         text = path.read_text(encoding="utf-8")
         if path.name != "_rungs.py":
             assert '"python", "compiled"' not in text, f"{path.name} spells the rung order"
+
+
+#: The cluster report's modules that hold data or display it: reading a saved cluster report
+#: loads these of ``fastkern._cluster`` and no other (none that starts a cluster or measures).
+CLUSTER_DISPLAY = {"fastkern._cluster", "fastkern._cluster.model", "fastkern._cluster.report",
+                   "fastkern._cluster.findings", "fastkern._cluster.derive",
+                   "fastkern._cluster.plot"}
+
+
+def test_the_cluster_report_imports_nothing_that_measures():
+    known = module_names()
+    graph = {name: imports(name, path, set(known)) if path.suffix == ".py" else set()
+             for name, path in known.items()}
+    reached, todo = set(), ["fastkern._cluster.report", "fastkern._cluster.plot"]
+    while todo:
+        name = todo.pop()
+        if name not in reached:
+            reached.add(name)
+            todo.extend(graph[name])
+    cluster = {name for name in reached if name.startswith("fastkern._cluster")}
+    assert "fastkern._cluster.findings" in cluster, "the graph sees imports"
+    assert cluster <= CLUSTER_DISPLAY, f"measuring modules reached: {sorted(cluster - CLUSTER_DISPLAY)}"
+    anatomy = {name.split(".")[2] for name in reached if name.startswith("fastkern._anatomy.")}
+    assert anatomy <= DISPLAY, f"measuring modules reached: {sorted(anatomy - DISPLAY)}"

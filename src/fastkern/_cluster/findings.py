@@ -29,7 +29,7 @@ GROWN = 1.3
 
 MEMORY_BOUND = "bound by memory bandwidth"
 GIL_BOUND = "the GIL holds threads back"
-THREADS_DO = "threads do as well"
+THREADS_DO = "threads do as well as processes"
 
 
 @dataclass(frozen=True)
@@ -100,11 +100,10 @@ def _verdict(resolved: list) -> str:
     flags = run.layout.flags
     if len(resolved) == 1:
         return f"scales; only this layout was measured (dask worker {flags})"
-    if run.layout.threads > 1 and run is not best[0]:
-        return (f"{THREADS_DO}, in {megabytes(derive.memory(run))} against "
-                f"{megabytes(derive.memory(best[0]))}: run it with {flags}")
     if run.layout.threads > 1:
-        return f"threads scale best, in {megabytes(derive.memory(run))}: run it with {flags}"
+        most = max(resolved, key=lambda item: item[0].layout.workers)[0]
+        return (f"{THREADS_DO}, in {megabytes(derive.memory(run))} against "
+                f"{megabytes(derive.memory(most))}: run it with {flags}")
     threaded = [item for item in resolved if item[0].layout.threads > 1]
     why = f"{GIL_BOUND}; " if threaded and all(_flat(r, s) for r, _w, s in threaded) else ""
     return f"{why}run it with {flags}"
@@ -119,6 +118,9 @@ def _not_scaling(resolved: list) -> str:
     if busiest is None:
         return "does not scale in any layout"
     busy, run, row = busiest
+    if all(r.layout.threads > 1 for r, _row, _s in resolved) and busy.value < 1 + BUSY * (run.layout.slots - 1):
+        return (f"{GIL_BOUND} ({cpus(busy)} CPUs busy on {run.layout.short}): run it with "
+                f"--nthreads 1 and more workers")
     grown = derive.cpu_growth(row)
     if busy.value >= 1 + BUSY * (run.layout.slots - 1) and grown is not None and grown.value >= GROWN:
         return (f"{MEMORY_BOUND}: {cpus(busy)} CPUs busy on {run.layout.short}, each task's CPU "

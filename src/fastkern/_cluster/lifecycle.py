@@ -126,7 +126,7 @@ def connect(address: str, timeout: float = CONNECT_TIMEOUT):
 
 
 def workers(client) -> dict[str, tuple]:
-    """Each worker's address: its host, process id, fastkern version and kernels."""
+    """Each worker's address: its host, process id and fastkern version."""
     return client.run(tasks.identity)
 
 

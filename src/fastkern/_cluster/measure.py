@@ -152,12 +152,17 @@ class _Meters:
         self.own = tasks.cpu_seconds()
 
     def stop(self) -> tuple[HostLoad, ...]:
+        """Each host's load; None where the worker holding its meter, or another of its
+        workers, was lost meanwhile (their CPU seconds are gone with them)."""
         cpu = self.client.run(tasks.cpu_seconds)
         own = tasks.cpu_seconds() - self.own
         found = []
         for host, addresses in self.hosts.items():
             meter, others = addresses[0], addresses[1:]
-            helpers = sum(cpu.get(a, 0.0) - self.cpu.get(a, 0.0) for a in others)
+            if any(address not in cpu for address in addresses):
+                found.append(HostLoad(host, None))
+                continue
+            helpers = sum(cpu[a] - self.cpu[a] for a in others)
             helpers += own if host == self.here else 0.0
             read = self.client.run(tasks.meter_stop, helpers, workers=[meter])
             found.append(HostLoad(host, read.get(meter)))

@@ -71,28 +71,28 @@ def own_modules(chosen: Sequence[Spec]) -> list[str]:
     return files
 
 
-def _ship(client, chosen: Sequence[Spec], found: dict[str, tuple]) -> None:
-    """Make each registered kernel's module importable on the workers (a single-file
-    module is uploaded); :class:`lifecycle.ClusterError` where it cannot be."""
+def _ship(client, chosen: Sequence[Spec]) -> None:
+    """Make each registered kernel's module importable on the workers, restarted ones
+    included: a single-file module is uploaded by distributed's ``UploadFile`` worker
+    plugin (``client.upload_file`` less its scheduler half, which the kernel does not
+    need); :class:`lifecycle.ClusterError` where it cannot be."""
+    from distributed.diagnostics.plugin import UploadFile
+
     for path in own_modules(chosen):
         if os.path.basename(path) == "__init__.py":
             raise lifecycle.ClusterError(
                 f"{os.path.dirname(path)} is a package: install it on every worker "
                 f"(pip install) so that the workers can import it")
-        client.upload_file(path)
-    missing = [spec.kernel for spec in chosen
-               if any(spec.kernel not in kernels for *_rest, kernels in found.values())]
-    if missing and not own_modules(chosen):
-        raise lifecycle.ClusterError(f"the workers do not know {', '.join(sorted(set(missing)))}")
+        client.register_plugin(UploadFile(path), name=f"fastkern-{os.path.basename(path)}")
 
 
 def _check_workers(found: dict[str, tuple]) -> None:
-    from .. import __version__
+    from .._info import version
 
-    versions = {version for _host, _pid, version, _kernels in found.values()}
-    if versions != {__version__}:
+    versions = {found_version for _host, _pid, found_version in found.values()}
+    if versions != {version()}:
         raise lifecycle.ClusterError(
-            f"the workers run fastkern {', '.join(sorted(versions))}, this is {__version__}: "
+            f"the workers run fastkern {', '.join(sorted(versions))}, this is {version()}: "
             f"install the same fastkern on every worker")
 
 
@@ -122,7 +122,7 @@ def cluster(kernels: Optional[Sequence[str]] = None, *, scheduler: Optional[str]
                 with lifecycle.local(layout) as client:
                     startup = time.perf_counter() - start
                     found = lifecycle.workers(client)
-                    _ship(client, chosen, found)
+                    _ship(client, chosen)
                     runs.append(run_layout(client, layout, True, chosen, settings, found, here,
                                            startup, step))
         else:
@@ -131,7 +131,10 @@ def cluster(kernels: Optional[Sequence[str]] = None, *, scheduler: Optional[str]
                 found = lifecycle.workers(client)
                 _check_workers(found)
                 layout, notes = lifecycle.layout_of(client, found)
-                _ship(client, chosen, found)
+                notes.append(f"only the cluster's own layout ({layout.name}) was measured; "
+                             f"to compare, start its workers with --nthreads 1 or with "
+                             f"--nworkers 1 and measure again")
+                _ship(client, chosen)
                 runs.append(run_layout(client, layout, False, chosen, settings, found, here, 0.0,
                                        step))
             finally:

@@ -87,10 +87,10 @@ def memory() -> int:
 
 
 def identity() -> tuple:
-    """This worker's host name, process id, fastkern version and kernels."""
-    from .. import __version__
+    """This worker's host name, process id and fastkern version."""
+    from .._info import version
 
-    return socket.gethostname(), os.getpid(), __version__, tuple(_dispatch.kernels())
+    return socket.gethostname(), os.getpid(), version()
 
 
 def cpu_seconds() -> float:
