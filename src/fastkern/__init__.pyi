@@ -31,6 +31,9 @@ def anatomy_all(kernels: Optional[Iterable[Union[str, Callable[..., Any]]]] = No
                 backends: Optional[Sequence[str]] = None,
                 threads: Optional[Sequence[int]] = None, quick: bool = False,
                 **options: Any) -> Report: ...
+def cluster(kernels: Optional[Sequence[str]] = None, *, scheduler: Optional[str] = None,
+            backends: Optional[Sequence[str]] = None, quick: bool = False,
+            **options: Any) -> Any: ...
 
 def sum(x: ArrayLike, *, backend: Optional[str] = None,
         release_gil: Optional[bool] = None,
