@@ -30,6 +30,7 @@ GROWN = 1.3
 MEMORY_BOUND = "bound by memory bandwidth"
 GIL_BOUND = "the GIL holds threads back"
 THREADS_DO = "threads do as well as processes"
+THREADS_BETTER = "threads do better than processes"
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,8 @@ def _verdict(resolved: list) -> str:
         return f"scales; only this layout was measured (dask worker {flags})"
     if run.layout.threads > 1:
         most = max(resolved, key=lambda item: item[0].layout.workers)[0]
-        return (f"{THREADS_DO}, in {megabytes(derive.memory(run))} against "
+        said = THREADS_DO if len(as_good) > 1 else THREADS_BETTER
+        return (f"{said}, in {megabytes(derive.memory(run))} against "
                 f"{megabytes(derive.memory(most))}: run it with {flags}")
     threaded = [item for item in resolved if item[0].layout.threads > 1]
     why = f"{GIL_BOUND}; " if threaded and all(_flat(r, s) for r, _w, s in threaded) else ""

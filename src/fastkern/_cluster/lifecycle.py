@@ -53,6 +53,9 @@ def local(layout: Layout) -> Iterator:
             cluster = distributed.LocalCluster(
                 n_workers=layout.workers, threads_per_worker=layout.threads, processes=True,
                 dashboard_address=None, scheduler_port=0, host="127.0.0.1",
+                # no dashboard; its HTTP server (health, metrics) on a free local port,
+                # not on 8787, which another cluster may hold
+                scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
                 silence_logs=logging.CRITICAL, timeout=START_TIMEOUT)
         client = distributed.Client(cluster, timeout=START_TIMEOUT)
         from .plugin import IgnoreInterrupts
