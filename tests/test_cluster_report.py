@@ -12,6 +12,7 @@ import pytest
 from fastkern._anatomy import saved
 from fastkern._anatomy.machine import describe
 from fastkern._cluster import derive, findings
+from fastkern._cluster import report as report_module
 from fastkern._cluster.layouts import local_layouts
 from fastkern._cluster.model import (HostLoad, Incident, Layout, LayoutRun, Rounds, Sending,
                                      Settings, Subject)
@@ -83,16 +84,22 @@ def test_the_report_is_consistent_and_round_trips_through_json(tmp_path):
     assert made.noise().known
 
 
-def test_the_checker_finds_a_scaling_beyond_the_slots():
+def test_the_checker_finds_a_number_and_a_verdict_the_figures_do_not_show(monkeypatch):
     made = report()
-    run = made.layouts[0]
-    row = dataclasses.replace(run.subjects[0], rate=tuple(r * 3 for r in run.subjects[1].rate))
-    bad = dataclasses.replace(made, layouts=(dataclasses.replace(run, subjects=(row,)),))
-    assert derive.scaling(row, 2).resolved is False
-    assert not any("beyond" in p for p in bad.problems())  # not resolved: no claim made
-    forced = dataclasses.replace(bad, layouts=(dataclasses.replace(
-        run, layout=Layout(1, 1, 8), subjects=(row,)),))
-    assert forced.problems() == []
+    wrong = [findings.Finding("mandelbrot(100) c", "mandelbrot(100) c: 9.99x on 2 threads: "
+                                                   f"{findings.GIL_BOUND}")]
+    monkeypatch.setattr(findings, "findings", lambda _report: wrong)
+    monkeypatch.setattr(report_module, "findings", lambda _report: wrong)
+    found = made.problems()
+    assert any("9.99x is in no table" in problem for problem in found)
+    assert any("GIL holds threads back, yet threads scale" in problem for problem in found)
+
+
+def test_a_scaling_beyond_the_slots_is_not_resolved():
+    row = report().layouts[0].subjects[1]
+    assert derive.scaling(row, 2).resolved
+    fast = dataclasses.replace(row, rate=tuple(r * 3 for r in row.rate))
+    assert not derive.scaling(fast, 2).resolved
 
 
 def test_a_lost_worker_is_said_with_its_cost():

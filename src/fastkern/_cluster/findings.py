@@ -129,3 +129,24 @@ def _not_scaling(resolved: list) -> str:
                 f"time {ratio(grown.value)} its time alone; more slots on one machine do not help")
     return (f"does not scale in any layout, with {cpus(busy)} CPUs busy on {run.layout.short}: "
             f"something serialises the tasks (a lock, or the machine's load)")
+
+
+def contradictions(report: ClusterReport) -> list[str]:
+    """Each verdict of a finding that its subject's scaling figures do not bear out."""
+    found = []
+    rows = entries(report)
+    for finding in findings(report):
+        measured = [(run, derive.scaling(row, run.layout.slots)) for run, row in rows.get(finding.subject, ())]
+        measured = [(run, s) for run, s in measured if s is not None and s.resolved]
+        threaded = [(run, s) for run, s in measured if run.layout.threads > 1]
+        single = [(run, s) for run, s in measured if run.layout.threads == 1]
+        if GIL_BOUND in finding.text and not all(_flat(run, s) for run, s in threaded):
+            found.append(f"finding {finding.subject!r}: says the GIL holds threads back, "
+                         f"yet threads scale")
+        if MEMORY_BOUND in finding.text and not all(_flat(run, s) for run, s in measured):
+            found.append(f"finding {finding.subject!r}: says memory-bound, yet a layout scales")
+        if THREADS_BETTER in finding.text and any(
+                t.low <= s.high for _r, t in threaded for _p, s in single):
+            found.append(f"finding {finding.subject!r}: says threads do better, yet processes "
+                         f"reach them within noise")
+    return found

@@ -20,7 +20,7 @@ from .._anatomy.figures import BYTES, FRACTION, RATIO, SECONDS, THREADS, Figure,
 from .._anatomy.formatting import LEGEND, fraction, ratio, seconds, unresolved
 from .._anatomy.model import CPU, UNTIMED, WALL, Machine, decode
 from . import derive
-from .findings import cpus, entries, findings, megabytes
+from .findings import contradictions, cpus, entries, findings, megabytes
 from .model import LayoutRun, Settings
 
 if TYPE_CHECKING:
@@ -66,12 +66,14 @@ class ClusterReport:
 
     # -- saved-report protocol ----------------------------------------------------------
     def to_json(self, indent: Optional[int] = 1) -> str:
+        """The report as JSON (:meth:`from_json` reads it back), with every figure listed."""
         data = {"format": self.FORMAT, "version": self.VERSION, "report": dataclasses.asdict(self),
                 "figures": [dataclasses.asdict(figure) for figure in self.figures()]}
         return json.dumps(data, indent=indent, allow_nan=False)
 
     @classmethod
     def from_json(cls, text: str) -> ClusterReport:
+        """A report from :meth:`to_json`'s text; ValueError saying why it is not one."""
         try:
             data = json.loads(text)
         except ValueError as error:
@@ -87,6 +89,7 @@ class ClusterReport:
             raise ValueError(f"not a readable fastkern cluster report: {error!r}") from None
 
     def render(self, width: Optional[int] = None, explain: bool = False) -> str:
+        """The text ``fastkern report`` prints, fitted to ``width`` columns, findings first."""
         if width is not None and (isinstance(width, bool) or not isinstance(width, int) or width < 1):
             raise ValueError(f"width must be a positive number of columns, got {width!r}")
         console = terminal.capture(width)
@@ -94,6 +97,7 @@ class ClusterReport:
         return console.file.getvalue()
 
     def show(self, console: Console, explain: bool = False) -> None:
+        """Print the report to ``console``: findings, tables, how it was measured."""
         console.print("[bold]Findings[/]")
         for finding in findings(self):
             console.print(f"- {finding.text}", highlight=False)
@@ -109,6 +113,7 @@ class ClusterReport:
         return self.render()
 
     def figures(self) -> list[Figure]:
+        """Every figure, keyed by subject, layout and name, with its per-round values."""
         found = []
         for run in self.layouts:
             section, slots = run.layout.name, run.layout.slots
@@ -138,21 +143,19 @@ class ClusterReport:
                             + [row.alone for run in self.layouts for row in run.subjects])
 
     def sizes(self) -> dict[str, object]:
+        """Each rung's size argument, by kernel and backend."""
         return {f"{row.subject.kernel} {row.subject.backend}": row.subject.size
                 for run in self.layouts for row in run.subjects}
 
     def problems(self) -> list[str]:
+        """Every number of a finding that no table shows, and every verdict its figures
+        contradict (see :func:`.findings.contradictions`); [] where none."""
         tables = "\n".join(terminal_text(table) for table in self.tables(explain=True))
         found = check.unbacked([(f.subject, f.text) for f in findings(self)], tables + LEGEND)
-        for label, rows in entries(self).items():
-            for run, row in rows:
-                scaling = derive.scaling(row, run.layout.slots)
-                if scaling is not None and scaling.resolved and scaling.value > run.layout.slots + derive.SLACK:
-                    found.append(f"{label}: scaling {ratio(scaling.value)} beyond "
-                                 f"{run.layout.slots} slots in {run.layout.name}")
-        return found
+        return found + contradictions(self)
 
     def draw(self, path: str) -> None:
+        """Write the scaling chart to ``path`` as a PNG (needs ``fastkern[plot]``)."""
         from .plot import write
 
         write(self, path)

@@ -8,7 +8,7 @@ import os
 import socket
 import sys
 import time
-from typing import Callable, Optional, Sequence
+from typing import Optional, Sequence
 
 from .. import _dispatch
 from .._anatomy import machine
