@@ -12,6 +12,7 @@ import contextlib
 import logging
 import signal
 import threading
+import warnings
 from collections import Counter
 from typing import Iterator
 
@@ -48,27 +49,30 @@ def local(layout: Layout) -> Iterator:
     distributed = require()
     before = _children()
     cluster = client = None
-    try:
-        with _deferred_interrupts():
-            cluster = distributed.LocalCluster(
-                n_workers=layout.workers, threads_per_worker=layout.threads, processes=True,
-                dashboard_address=None, scheduler_port=0, host="127.0.0.1",
-                # no dashboard; its HTTP server (health, metrics) on a free local port,
-                # not on 8787, which another cluster may hold
-                scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
-                silence_logs=logging.CRITICAL, timeout=START_TIMEOUT)
-        client = distributed.Client(cluster, timeout=START_TIMEOUT)
-        from .plugin import IgnoreInterrupts
+    with warnings.catch_warnings():
+        # the scheduler's GIL monitor (gilknocker) in this process, starved by busy threads
+        warnings.filterwarnings("ignore", "timed out waiting on channel", UserWarning)
+        try:
+            with _deferred_interrupts():
+                cluster = distributed.LocalCluster(
+                    n_workers=layout.workers, threads_per_worker=layout.threads,
+                    processes=True, dashboard_address=None, scheduler_port=0, host="127.0.0.1",
+                    # no dashboard; its HTTP server (health, metrics) on a free local port,
+                    # not on 8787, which another cluster may hold
+                    scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
+                    silence_logs=logging.CRITICAL, timeout=START_TIMEOUT)
+            client = distributed.Client(cluster, timeout=START_TIMEOUT)
+            from .plugin import IgnoreInterrupts
 
-        client.register_plugin(IgnoreInterrupts())
-        yield client
-    finally:
-        with _deferred_interrupts():
-            for closing in (client, cluster):
-                with contextlib.suppress(Exception):
-                    if closing is not None:
-                        closing.close(timeout=10)
-            _end(_children() - before)
+            client.register_plugin(IgnoreInterrupts())
+            yield client
+        finally:
+            with _deferred_interrupts():
+                for closing in (client, cluster):
+                    with contextlib.suppress(Exception):
+                        if closing is not None:
+                            closing.close(timeout=10)
+                _end(_children() - before)
 
 
 @contextlib.contextmanager
