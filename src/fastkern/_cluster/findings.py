@@ -3,7 +3,9 @@
 Each says the scaling in every layout measured and the layout the rung should run in:
 threads where they do as well as processes (they share memory), processes where the GIL
 holds threads back, neither where the tasks keep the CPUs busy without going faster
-(memory bandwidth). Every number in a sentence is a cell of a table of the same report.
+(memory bandwidth); not resolved where the tasks were runnable side by side but waited for
+CPUs (other programs' load). Every number in a sentence is a cell of a table of the same
+report.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ MEMORY_BOUND = "bound by memory bandwidth"
 GIL_BOUND = "the GIL holds threads back"
 THREADS_DO = "threads do as well as processes"
 THREADS_BETTER = "threads do better than processes"
+WAITED = "not resolved: the tasks waited for CPUs (other programs' load)"
 
 
 @dataclass(frozen=True)
@@ -127,8 +130,16 @@ def _not_scaling(resolved: list) -> str:
     if busy.value >= 1 + BUSY * (run.layout.slots - 1) and grown is not None and grown.value >= GROWN:
         return (f"{MEMORY_BOUND}: {cpus(busy)} CPUs busy on {run.layout.short}, each task's CPU "
                 f"time {ratio(grown.value)} its time alone; more slots on one machine do not help")
+    for other, other_row, _s in resolved:
+        slots = other.layout.slots
+        waiting = derive.runnable(other_row, slots)
+        working = derive.parallelism(other_row, slots)
+        if (waiting is not None and waiting.resolved and working is not None
+                and waiting.value >= 1 + BUSY * (slots - 1) > working.value):
+            return (f"{WAITED}: {cpus(waiting)} tasks runnable at once on {other.layout.short} "
+                    f"but {cpus(working)} CPUs busy; measure again on a quieter machine")
     return (f"does not scale in any layout, with {cpus(busy)} CPUs busy on {run.layout.short}: "
-            f"something serialises the tasks (a lock, or the machine's load)")
+            f"something serialises the tasks (a lock, a queue)")
 
 
 def contradictions(report: ClusterReport) -> list[str]:
