@@ -133,3 +133,23 @@ def test_report_compare_and_plot_from_the_command_line(tmp_path):
     measuring = {f"fastkern._cluster.{m}" for m in ("run", "measure", "lifecycle", "tasks", "plugin")}
     assert not measuring & loaded and "distributed" not in loaded
     assert json.loads(first.read_text())["format"] == ClusterReport.FORMAT
+
+
+def test_tasks_that_waited_for_cpus_are_not_blamed_on_the_code():
+    flat = _rounds("mandelbrot python", 20, 20, 0.04)  # 0.8 CPUs busy, 1.0x
+    waited = dataclasses.replace(flat, runnable=tuple(0.09 * s for s in (0.98, 1.0, 1.02)))
+    made = dataclasses.replace(report(), layouts=(
+        _run(THREADS, (waited,), (150_000_000,)),
+        _run(PROCESSES, (waited,), (150_000_000, 150_000_000))))
+    (finding,) = [f for f in findings.findings(made) if f.subject == "mandelbrot(100) python"]
+    assert findings.WAITED in finding.text and "1.80 tasks runnable at once" in finding.text
+    assert made.problems() == []
+
+
+def test_one_layout_of_threads_that_does_not_scale_is_the_gil():
+    flat = _rounds("mandelbrot python", 20, 20, 0.05)
+    made = dataclasses.replace(report(), scheduler="tcp://127.0.0.1:8786", layouts=(
+        _run(THREADS, (flat,), (150_000_000,)),))
+    (finding,) = [f for f in findings.findings(made) if f.subject == "mandelbrot(100) python"]
+    assert findings.GIL_BOUND in finding.text and "--nthreads 1" in finding.text
+    assert made.problems() == []
