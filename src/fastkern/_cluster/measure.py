@@ -200,28 +200,33 @@ def run_layout(client, layout: Layout, local: bool, specs: Sequence[Spec], setti
         for subject in subjects[turn:] + subjects[:turn]:
             if stopped:
                 break
-            row = rows[subject.label]
             try:
-                steps = [("alone", lambda: _alone(client, subject, settings.fills)),
-                         ("batch", lambda: _batch(client, subject, count))]
-                results = {name: _guarded(client, expected, step)
-                           for name, step in (steps if index % 2 == 0 else steps[::-1])}
+                values = _subject_round(client, expected, subject, settings.fills, count,
+                                        flip=index % 2 == 1)
             except WorkerLost as lost:
                 incidents.append(Incident(subject.label, index + 1, lost.lost, lost.seconds, lost.what))
                 expected, stopped = _recover(client, layout, specs)
                 continue
-            alone_rate, cpu_alone = results["alone"]
-            rate, cpu, runnable, gil = results["batch"]
-            row["alone"].append(alone_rate)
-            row["cpu_alone"].append(cpu_alone)
-            row["rate"].append(rate)
-            row["cpu"].append(cpu)
-            row["runnable"].append(runnable)
-            row["gil"].append(gil)
+            for key, value in values.items():
+                rows[subject.label][key].append(value)
     load = meters.stop() if not stopped else ()
     rounds = tuple(_rounds(subject, count, rows[subject.label]) for subject in subjects)
     return LayoutRun(layout, local, startup, tuple(empty), rounds, sending, memory, load,
                      tuple(incidents), stopped)
+
+
+def _subject_round(client, expected: set, subject: Subject, fills: int, count: int,
+                   flip: bool) -> dict[str, Optional[float]]:
+    """One subject's round: one slot kept busy and the batch over every slot (the batch
+    first where ``flip``); each of :data:`_FIELDS`. :class:`WorkerLost` if a worker was."""
+    runs = {"alone": lambda: _alone(client, subject, fills),
+            "batch": lambda: _batch(client, subject, count)}
+    results = {name: _guarded(client, expected, runs[name])
+               for name in (("batch", "alone") if flip else ("alone", "batch"))}
+    alone_rate, cpu_alone = results["alone"]
+    rate, cpu, runnable, gil = results["batch"]
+    return {"alone": alone_rate, "cpu_alone": cpu_alone, "rate": rate, "cpu": cpu,
+            "runnable": runnable, "gil": gil}
 
 
 def _rounds(subject: Subject, count: int, row: dict[str, list]) -> Rounds:
