@@ -60,7 +60,7 @@ class Subject:
     call: float
     """Thread CPU seconds of one call, alone on a worker (the calibration)."""
     input_bytes: int
-    """Bytes of the call's prepared input, as pickled to send it with a task."""
+    """Bytes of the call's prepared input: what sending it with a task carries."""
 
     @property
     def label(self) -> str:
