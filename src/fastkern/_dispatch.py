@@ -77,8 +77,9 @@ def kernels() -> list[str]:
     return list(KERNELS)
 
 
-def kernel_backends(kernel: str) -> list[str]:
-    """The built backends that implement ``kernel``, slowest rung first.
+def kernel_backends(kernel: str | Callable) -> list[str]:
+    """The built backends that implement ``kernel`` (a name or a kernel's function), slowest
+    rung first.
 
     For a registered kernel, the rungs fastkern builds from its source on first use are
     listed while they can be built here.
@@ -100,8 +101,10 @@ def releases_gil(kernel: str, backend: str) -> bool:
     return backend in (GIL_RELEASING if spec.own is None else spec.own.releasing)
 
 
-def kernel_spec(name: str) -> Kernel:
-    """The registry entry of kernel ``name``; ValueError naming the kernels where unknown."""
+def kernel_spec(kernel: str | Callable) -> Kernel:
+    """The registry entry of ``kernel``: its name or its dispatching function (``fastkern.sum``,
+    a function decorated by :func:`fastkern.kernel`); ValueError naming the kernels where unknown."""
+    name = getattr(kernel, "__fastkern_kernel__", kernel)
     try:
         return KERNELS[name]
     except (KeyError, TypeError):
@@ -175,7 +178,7 @@ def _signature_error(kernel: str, signature: inspect.Signature, args: tuple, kwa
         raise TypeError(f"fastkern.{kernel}{signature}: {error}{hint}") from None
 
 
-def implementation(kernel: str, backend: str) -> Callable:
+def implementation(kernel: str | Callable, backend: str) -> Callable:
     """The raw callable of ``kernel`` in ``backend``, with no dispatch or conversion.
 
     It takes each argument already in the backend's natural form (lists of Python
