@@ -147,8 +147,9 @@ typedef struct {
 int64_t fk_binary_trees_open(fk_binary_trees_t *s, int max_depth);
 fk_range_fn fk_binary_trees_range;
 void fk_binary_trees_close(fk_binary_trees_t *s);
-/* For threads: a phase of trees not built in pieces is one group (each thread builds its
- * trees in its own copy's `whole` block); a phase of trees built in pieces is one group per
+/* For threads: neighbouring phases of trees not built in pieces, with the long-lived tree's
+ * build, are one group (each thread builds its trees in its own copy's `whole` block; the
+ * long-lived tree's walk is a group of its own); a phase of trees built in pieces is one group per
  * tree (the build then the walk of one stretch or iteration tree, or the long-lived tree's
  * build or walk), done by one thread. A copy shares the open state's pieces and long-lived
  * tree, has its own block for whole trees and counts its own checks (0, or -1 when out of
