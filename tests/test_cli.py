@@ -40,6 +40,7 @@ def one_line_error(text):
     (["own_kernels:not_registered"], "own_kernels:not_registered is not a fastkern kernel"),
     (["anatomy", "sum", "--size", "99999999999999999999", "--quick"], "the largest size that fits is "),
     (["anatomy", "matmul", "--size", "99999999", "--backends", "c"], "matmul's inputs need "),
+    (["anatomy", "mandelbrot", "--size", "99999999999999999999"], "mandelbrot takes sizes up to 2147483647"),
 ])
 def test_bad_arguments_give_one_line_and_status_2(args, message, capsys):
     try:

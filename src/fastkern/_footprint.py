@@ -7,7 +7,7 @@ import resource
 from typing import Optional
 
 from ._boundary import OBJECTS
-from ._kernels import Buffer, Kernel
+from ._kernels import Buffer, Count, Kernel
 from ._rungs import BY_NAME
 
 #: Bytes of one item of each buffer type the kernels declare.
@@ -74,8 +74,12 @@ def _gib(count: int) -> str:
 
 
 def size_problem(spec: Kernel, size: int, objects: bool) -> Optional[str]:
-    """Why ``--size size`` cannot fit in memory here (one line naming the largest size that
-    fits), or None when it fits or the kernel's inputs are not sized by it."""
+    """Why ``--size size`` cannot be measured here, in one line naming the largest size that
+    can: beyond what the kernel's integer arguments accept (a built-in kernel's sample passes
+    the size as each of them), or inputs that do not fit in memory; None otherwise."""
+    counts = [arg for arg in spec.args if isinstance(arg, Count)]
+    if counts and size > min(arg.maximum for arg in counts):
+        return f"--size {size}: {spec.name} takes sizes up to {min(arg.maximum for arg in counts)}"
     need = input_bytes(spec, size, objects)
     available, what = available_bytes()
     if need is None or available is None or need <= available:
