@@ -1,4 +1,4 @@
-"""Run the report checker over saved reports: every sentence against the figures beside it.
+"""Run the report checker over saved reports of any kind (anatomy, service, cluster): every sentence against the figures beside it.
 
     python benchmarks/check_reports.py PATH.json [...]
 
@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import sys
 
-from fastkern import Report
-from fastkern._anatomy import check
+from fastkern._anatomy import saved
 
 
 def main(paths: list[str]) -> int:
     failed = 0
     for path in paths:
-        with open(path, encoding="utf-8") as saved:
-            found = check.problems(Report.from_json(saved.read()))
+        found = saved.read(path).problems()
         failed += bool(found)
         print(f"{path}: {'ok' if not found else f'{len(found)} problems'}")
         for problem in found:

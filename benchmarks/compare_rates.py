@@ -32,7 +32,7 @@ import statistics
 import sys
 from collections import Counter
 
-from fastkern._anatomy import compare
+from fastkern._anatomy import compare, saved
 from fastkern._anatomy.model import Timing, map_timings
 from fastkern._anatomy.report import Report
 
@@ -122,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if len(args.paths) % 2:
         parser.error("give reports in pairs: A1 B1 A2 B2 ...")
-    reports = [compare.read(path) for path in args.paths]
+    reports = [saved.read(path) for path in args.paths]
     if args.real:
         found = real(list(zip(reports[::2], reports[1::2])))
         print(compare.rule())

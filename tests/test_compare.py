@@ -18,7 +18,7 @@ from rich.console import Console
 
 import fastkern
 from fastkern import __main__ as cli
-from fastkern._anatomy import compare, figures
+from fastkern._anatomy import compare, figures, saved
 from fastkern._anatomy.compare import (FASTER, FEW, LARGER, MISSING, NO_CHANGE, SLOWER, SMALLER,
                                        UNRESOLVED, WITHIN, Noise, judge)
 from fastkern._anatomy.derive import Estimate
@@ -167,16 +167,16 @@ def test_missing_and_unresolved_figures():
 
 
 def test_run_noise_is_the_spread_of_the_ladder_passes(report):
-    noise = compare.run_noise(report)
+    noise = report.noise()
     passes = [len(rung.passes) for rung in report.kernels[0].ladder]
     assert noise.df == sum(count - 1 for count in passes if count >= 2)
     assert noise.known == (noise.df > 0) and noise.variance >= 0
     one_pass = dataclasses.replace(report, kernels=tuple(
         dataclasses.replace(k, ladder=tuple(dataclasses.replace(r, passes=()) for r in k.ladder))
         for k in report.kernels))
-    assert not compare.run_noise(one_pass).known
+    assert not one_pass.noise().known
     notes = compare.noise_notes([report, one_pass], ["a.json", "b.json"])
-    assert any("b.json was timed in one ladder pass" in note for note in notes)
+    assert any("b.json was measured in one pass" in note for note in notes)
 
 
 def test_every_figure_carries_its_rounds(report):
@@ -289,7 +289,7 @@ def test_compare_command(report, tmp_path, capsys):
     assert out.startswith("b.json against a.json: ") and " figures changed (" in out
     other = tmp_path / "other.json"
     other.write_text(json.dumps({"format": "something else"}))
-    for args, message in ((["compare", str(first), str(other)], "not a fastkern anatomy report"),
+    for args, message in ((["compare", str(first), str(other)], "not a fastkern report (format"),
                           (["compare", str(first)], "at least two"),
                           (["compare", str(first), str(second), "--json", str(second)],
                            "would overwrite")):
@@ -338,3 +338,13 @@ def test_compare_plot_writes_a_png_of_the_largest_thread_count(tmp_path, capsys)
     assert "ladder" in drawn and "runnable at once T=2" in drawn
     assert not any(section.endswith("T=1") for section in drawn)
     assert not any(section in ("per call", "dispatch adds") for section in drawn)
+
+
+def test_a_saved_report_is_read_back_by_the_class_its_format_names(report, tmp_path):
+    path = tmp_path / "r.json"
+    path.write_text(report.to_json())
+    assert saved.read(str(path)) == report
+    with pytest.raises(ValueError, match="format 'fastkern-other'"):
+        saved.loads('{"format": "fastkern-other"}')
+    with pytest.raises(ValueError, match="nested too deeply"):
+        saved.loads("[" * 100_000 + "]" * 100_000)

@@ -16,7 +16,7 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 #: these and no other module of the anatomy (none that times, starts threads or processes,
 #: or reads /proc).
 DISPLAY = {"model", "report", "settings", "render", "check", "findings", "figures",
-           "formatting", "terminal", "derive", "fit", "compare", "plot"}
+           "formatting", "terminal", "derive", "fit", "compare", "plot", "saved"}
 
 
 def module_names() -> dict[str, Path]:

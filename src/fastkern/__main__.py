@@ -83,11 +83,11 @@ def _check_plot(path: str | None) -> None:
 
 
 def _show(report, args: argparse.Namespace) -> None:
-    from ._anatomy import plot, render
+    from ._anatomy import terminal
 
-    render.render(report, explain=args.explain)
+    report.show(terminal.console(), explain=args.explain)
     if args.plot:
-        plot.write(report, args.plot)
+        report.draw(args.plot)
         print(f"chart written to {args.plot}")
 
 
@@ -159,10 +159,10 @@ def cmd_anatomy(args: argparse.Namespace) -> int:
 
 
 def _read_report(path: str):
-    from ._anatomy import compare
+    from ._anatomy import saved
 
     try:
-        return compare.read(path)
+        return saved.read(path)
     except OSError as error:
         raise _Refused(f"cannot read {path}: {error.strerror}") from None
     except (ValueError, KeyError, TypeError) as error:

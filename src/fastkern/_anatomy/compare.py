@@ -41,11 +41,11 @@ from typing import Optional, Sequence
 from rich.console import Console
 from rich.table import Table
 
-from .figures import BANDWIDTH, BYTES, FRACTION, RATIO, SECONDS, Figure, figures
+from .figures import BANDWIDTH, BYTES, FRACTION, RATIO, SECONDS, Figure, Noise
 from .formatting import LEGEND, ratio, seconds, share, unresolved
 from .model import UNTIMED
 from . import terminal
-from .report import Report
+from .saved import SavedReport
 
 #: The test's significance level (two-sided).
 ALPHA = 0.05
@@ -75,38 +75,6 @@ VERDICTS = (*CHANGED, NO_CHANGE, WITHIN, FEW, UNRESOLVED, MISSING)
 
 FORMAT = "fastkern-comparison"
 VERSION = 1
-
-
-@dataclass(frozen=True)
-class Noise:
-    """A report's run-to-run noise: the variance of the logarithm of its ladder rungs' pass
-    medians about each rung's mean, pooled over rungs; ``df`` its degrees of freedom (0
-    where no rung was timed in two passes or more: the noise is unknown)."""
-
-    variance: float = 0.0
-    df: int = 0
-
-    @property
-    def known(self) -> bool:
-        return self.df > 0
-
-    @property
-    def spread(self) -> float:
-        """One standard deviation as a relative change (0.12: about 12%)."""
-        return math.exp(math.sqrt(self.variance)) - 1
-
-
-def run_noise(report: Report) -> Noise:
-    """The report's :class:`Noise`, from its ladder's passes."""
-    squares, df = 0.0, 0
-    for kernel in report.kernels:
-        for rung in kernel.ladder:
-            logs = [math.log(p.median) for p in rung.passes if p.median > 0]
-            if len(logs) >= 2:
-                mean = statistics.fmean(logs)
-                squares += sum((x - mean) ** 2 for x in logs)
-                df += len(logs) - 1
-    return Noise(squares / df if df else 0.0, df)
 
 
 def student_p(t: float, df: float) -> float:
@@ -264,10 +232,10 @@ class Row:
         return self.judged(index).changed
 
 
-def rows(reports: Sequence[Report]) -> list[Row]:
+def rows(reports: Sequence[SavedReport]) -> list[Row]:
     """One row per figure key, in the first report's order, then keys only later ones have."""
-    keyed = [{f.key: f for f in figures(report)} for report in reports]
-    noise = tuple(run_noise(report) for report in reports)
+    keyed = [{f.key: f for f in report.figures()} for report in reports]
+    noise = tuple(report.noise() for report in reports)
     keys = list(dict.fromkeys(key for found in keyed for key in found))
     return [Row(key, tuple(found.get(key) for found in keyed), noise) for key in keys]
 
@@ -332,7 +300,7 @@ def summary_table(found: Sequence[Row], names: Sequence[str]) -> Optional[Table]
     return grid
 
 
-def table(reports: Sequence[Report], names: Sequence[str],
+def table(reports: Sequence[SavedReport], names: Sequence[str],
           found: Optional[Sequence[Row]] = None) -> Table:
     """Every figure, with its ratio to the first report and its verdict."""
     grid = _grid(f"Every figure compared with {names[0]}: ratio to it, and whether it changed",
@@ -364,45 +332,39 @@ def headline(found: Sequence[Row], names: Sequence[str]) -> list[str]:
     return lines
 
 
-def noise_notes(reports: Sequence[Report], names: Sequence[str]) -> list[str]:
+def noise_notes(reports: Sequence[SavedReport], names: Sequence[str]) -> list[str]:
     """Each report's run-to-run noise, and a warning where it is unknown."""
     known = []
     notes = []
     for report, name in zip(reports, names):
-        noise = run_noise(report)
+        noise = report.noise()
         if noise.known:
             known.append(f"{name} ±{noise.spread:.0%}")
         else:
-            notes.append(f"{name} was timed in one ladder pass, so its run-to-run noise is "
+            notes.append(f"{name} was measured in one pass, so its run-to-run noise is "
                          f"unknown: its figures are tested on their rounds alone, which "
                          f"understates how far they move between runs.")
     if known:
-        notes.insert(0, "Run-to-run noise (spread of the ladder's passes): "
+        notes.insert(0, "Run-to-run noise (spread of figures measured in separate passes): "
                      + ", ".join(known) + ".")
     return notes
 
 
-def read(path: str) -> Report:
-    """The report saved at ``path``, or ValueError saying why it is not one."""
-    with open(path, encoding="utf-8") as saved:
-        return Report.from_json(saved.read())
-
-
-def size_mismatches(reports: Sequence[Report], names: Sequence[str]) -> list[str]:
-    """A note for each kernel measured at different sizes, whose figures cannot line up."""
+def size_mismatches(reports: Sequence[SavedReport], names: Sequence[str]) -> list[str]:
+    """A note for each subject measured at different sizes, whose figures cannot line up."""
     notes = []
-    for kernel in dict.fromkeys(k.kernel for report in reports for k in report.kernels):
-        sizes = [(name, k.size) for report, name in zip(reports, names)
-                 for k in report.kernels if k.kernel == kernel]
-        if len({size for _, size in sizes}) > 1:
-            notes.append(f"{kernel} was measured at different sizes ("
+    for subject in dict.fromkeys(s for report in reports for s in report.sizes()):
+        sizes = [(name, report.sizes()[subject]) for report, name in zip(reports, names)
+                 if subject in report.sizes()]
+        if len({repr(size) for _, size in sizes}) > 1:
+            notes.append(f"{subject} was measured at different sizes ("
                          + ", ".join(f"{size} in {name}" for name, size in sizes)
                          + f"), so its figures are listed apart: measure again with "
                            f"--sizes-from {names[0]} to line them up.")
     return notes
 
 
-def render(reports: Sequence[Report], names: Sequence[str],
+def render(reports: Sequence[SavedReport], names: Sequence[str],
            console: Optional[Console] = None) -> None:
     """Print the comparison, what changed first, fitted to the console's width (see
     :mod:`.terminal`)."""
@@ -428,12 +390,12 @@ def _number(value: Optional[float]) -> Optional[float]:
     return value if value is not None and math.isfinite(value) else None
 
 
-def to_data(reports: Sequence[Report], names: Sequence[str]) -> dict:
+def to_data(reports: Sequence[SavedReport], names: Sequence[str]) -> dict:
     """The comparison as plain data for ``--json``: the rule, each report's noise, the
     verdicts' tally, and each figure's value in each report with, for each report after the
     first, its ratio, difference, p-value and verdict."""
     found = rows(reports)
-    noise = [run_noise(report) for report in reports]
+    noise = [report.noise() for report in reports]
     figures_out = []
     for row in found:
         figure = next(f for f in row.found if f is not None)
@@ -465,5 +427,5 @@ def to_data(reports: Sequence[Report], names: Sequence[str]) -> dict:
     }
 
 
-def to_json(reports: Sequence[Report], names: Sequence[str]) -> str:
+def to_json(reports: Sequence[SavedReport], names: Sequence[str]) -> str:
     return json.dumps(to_data(reports, names), indent=1, allow_nan=False)

@@ -7,8 +7,10 @@ round by round (:attr:`Figure.rounds`).
 
 from __future__ import annotations
 
+import math
+import statistics
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterator, Optional, Sequence
+from typing import TYPE_CHECKING, Iterable, Iterator, Optional, Sequence
 
 from . import derive
 from .derive import Estimate
@@ -45,6 +47,45 @@ class Figure:
         """The figure in each round it was computed from (see :attr:`.derive.Estimate.rounds`):
         what ``compare`` tests."""
         return self.estimate.rounds
+
+
+@dataclass(frozen=True)
+class Noise:
+    """A report's run-to-run noise: the variance of the logarithm of a figure measured in
+    several separate passes about its mean, pooled over figures; ``df`` its degrees of
+    freedom (0 where no figure was measured in two passes or more: the noise is unknown).
+    ``compare`` adds it to every figure's variance (see :mod:`.compare`)."""
+
+    variance: float = 0.0
+    df: int = 0
+
+    @property
+    def known(self) -> bool:
+        return self.df > 0
+
+    @property
+    def spread(self) -> float:
+        """One standard deviation as a relative change (0.12: about 12%)."""
+        return math.exp(math.sqrt(self.variance)) - 1
+
+
+def pooled_noise(groups: Iterable[Sequence[float]]) -> Noise:
+    """The :class:`Noise` of figures each measured once per pass: ``groups`` holds each
+    figure's values, one per pass (values at or below 0 are left out)."""
+    squares, df = 0.0, 0
+    for values in groups:
+        logs = [math.log(value) for value in values if value > 0]
+        if len(logs) >= 2:
+            mean = statistics.fmean(logs)
+            squares += sum((x - mean) ** 2 for x in logs)
+            df += len(logs) - 1
+    return Noise(squares / df if df else 0.0, df)
+
+
+def run_noise(report: Report) -> Noise:
+    """An anatomy report's :class:`Noise`, from its ladder's passes: each rung's pass medians."""
+    return pooled_noise([p.median for p in rung.passes]
+                        for kernel in report.kernels for rung in kernel.ladder)
 
 
 def measured(timing: Timing) -> Estimate:

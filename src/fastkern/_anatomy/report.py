@@ -9,13 +9,16 @@ from __future__ import annotations
 import dataclasses
 import json
 from dataclasses import dataclass
-from typing import Optional, Tuple
+from typing import TYPE_CHECKING, ClassVar, Optional, Tuple
 
-from . import render, terminal
-from .figures import figures
+from . import check, render, terminal
+from .figures import Figure, Noise, figures, run_noise
 from .model import (Boundary, Features, GarbageCollection, KernelReport, Load, Machine, Memory,
                     RunSpread, all_timings, decode)
 from .settings import Settings, mode
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 FORMAT = "fastkern-anatomy"
 #: Version 2: thread-CPU timings, runnable threads, load, repeats. Version 1 timed by wall clock.
@@ -32,8 +35,10 @@ class Report:
     :class:`KernelReport` per kernel in ``kernels`` (see :meth:`kernel`), the
     kernel-independent sections ``boundary``, ``memory``, ``gc`` and ``features`` (None
     when not measured) and ``elapsed`` seconds. Times are seconds. :meth:`to_json` and
-    :meth:`from_json` save and load it.
+    :meth:`from_json` save and load it. It is a :class:`.saved.SavedReport`.
     """
+
+    FORMAT: ClassVar[str] = FORMAT
 
     machine: Machine
     settings: Settings
@@ -74,8 +79,35 @@ class Report:
         render.render(self, console, explain)
         return console.file.getvalue()
 
+    def show(self, console: Console, explain: bool = False) -> None:
+        """Print the report to ``console``, in colour where it has colour."""
+        render.render(self, console, explain)
+
     def __str__(self) -> str:
         return self.render()
+
+    def figures(self) -> list[Figure]:
+        """Every figure of the report, keyed by kernel, size, section and backend."""
+        return figures(self)
+
+    def noise(self) -> Noise:
+        """The run-to-run noise: the spread of the ladder's pass medians."""
+        return run_noise(self)
+
+    def sizes(self) -> dict[str, object]:
+        """Each kernel's size argument."""
+        return {k.kernel: k.size for k in self.kernels}
+
+    def problems(self) -> list[str]:
+        """Every disagreement between the report's sentences and its figures (see
+        :mod:`.check`); [] where none."""
+        return check.problems(self)
+
+    def draw(self, path: str) -> None:
+        """Write the report's chart to ``path`` as a PNG (needs ``fastkern[plot]``)."""
+        from . import plot
+
+        plot.write(self, path)
 
     def __repr__(self) -> str:
         kernels = ", ".join(f"{k.kernel}({k.size})" for k in self.kernels)

@@ -1,0 +1,83 @@
+"""Saved reports of every kind: what a report type provides, and reading one back by its format.
+
+``fastkern report``, ``fastkern compare``, the checker (``benchmarks/check_reports.py``)
+and ``--plot`` work on any report type that follows :class:`SavedReport`: the anatomy's
+:class:`.report.Report`, and the reports of ``fastkern service`` and ``fastkern cluster``.
+A saved report names its type in its ``format`` field; :data:`FORMATS` maps each format to
+the class that reads it, imported only when a report of that format is read (they are
+display modules: reading a report never imports what measures).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from typing import TYPE_CHECKING, ClassVar, Optional, Protocol
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from .figures import Figure, Noise
+
+#: Each report format, and the class (``module:Class``) that reads it.
+FORMATS = {
+    "fastkern-anatomy": "fastkern._anatomy.report:Report",
+}
+
+
+class SavedReport(Protocol):
+    """What a report type provides so that it can be saved, shown, compared and checked."""
+
+    FORMAT: ClassVar[str]
+
+    def to_json(self) -> str:
+        """JSON text ``{"format": FORMAT, "version": ..., "report": ..., "figures": ...}``."""
+
+    @classmethod
+    def from_json(cls, text: str) -> SavedReport:
+        """The report from :meth:`to_json`'s text; ValueError naming what is wrong."""
+
+    def render(self, width: Optional[int] = None, explain: bool = False) -> str:
+        """Plain text, findings first, fitted to ``width`` columns."""
+
+    def show(self, console: Console, explain: bool = False) -> None:
+        """Print the report to a rich console (what ``fastkern report`` does)."""
+
+    def figures(self) -> list[Figure]:
+        """Every figure, with its per-round values (what ``compare`` tests)."""
+
+    def noise(self) -> Noise:
+        """The run-to-run noise ``compare`` adds to every figure's variance."""
+
+    def sizes(self) -> dict[str, object]:
+        """What each subject was measured at: figures of different sizes do not line up."""
+
+    def problems(self) -> list[str]:
+        """Every sentence that its figures do not bear out; [] when none."""
+
+    def draw(self, path: str) -> None:
+        """Write the report's chart as a PNG (needs matplotlib)."""
+
+
+def loads(text: str) -> SavedReport:
+    """The report saved as ``text``, of whichever format it names; ValueError saying why
+    it is not one."""
+    try:
+        data = json.loads(text)
+    except RecursionError:
+        raise ValueError("not a fastkern report (its JSON is nested too deeply)") from None
+    except ValueError as error:
+        raise ValueError(f"not a fastkern report (not JSON: {error})") from None
+    found = data.get("format") if isinstance(data, dict) else None
+    if found not in FORMATS:
+        raise ValueError(f"not a fastkern report (format {found!r}; known: "
+                         f"{', '.join(FORMATS)})")
+    module, _, name = FORMATS[found].partition(":")
+    return getattr(importlib.import_module(module), name).from_json(text)
+
+
+def read(path: str) -> SavedReport:
+    """The report saved at ``path``; OSError when it cannot be read, ValueError when it is
+    not a report."""
+    with open(path, encoding="utf-8") as saved:
+        return loads(saved.read())
