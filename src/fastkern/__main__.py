@@ -102,9 +102,11 @@ def _registered(path: str) -> str:
     try:
         module = importlib.import_module(module_name)
     except ImportError as error:
-        raise _Refused(f"cannot import {module_name!r} for {path}: {error}") from None
-    function = getattr(module, attribute, None)
-    name = getattr(function, "__fastkern_kernel__", None)
+        raise _Refused(f"cannot import {module_name!r} for {path}: {error} (run from the folder "
+                       f"that holds it, or add that folder to PYTHONPATH)") from None
+    if not hasattr(module, attribute):
+        raise _Refused(f"module {module_name!r} has no attribute {attribute!r} (from {path})")
+    name = getattr(getattr(module, attribute), "__fastkern_kernel__", None)
     if name is None:
         raise _Refused(f"{path} is not a fastkern kernel: decorate the function with "
                        f"@fastkern.kernel(sample=...)")
@@ -124,6 +126,13 @@ def cmd_anatomy(args: argparse.Namespace) -> int:
         raise _Refused("--size needs exactly one kernel")
     if args.size is not None and args.sizes_from:
         raise _Refused("give --size or --sizes-from, not both")
+    if args.size is not None:
+        from ._footprint import size_problem, takes_objects
+
+        problem = size_problem(_dispatch.kernel_spec(args.kernels[0]), args.size,
+                               takes_objects(args.backends))
+        if problem:
+            raise _Refused(problem)
     for backend in args.backends or ():
         if backend not in _dispatch.known_backends():
             raise _Refused(f"unknown backend {backend!r}; "
@@ -309,6 +318,12 @@ def attach_values(argv: list[str], top: argparse.ArgumentParser) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     top = parser()
     argv = with_default_verb(list(sys.argv[1:] if argv is None else argv), top)
+    if argv and argv[0] not in _verbs(top) and argv[0] not in ("-h", "--help", "--version"):
+        from ._dispatch import kernels
+
+        print(f"fastkern: error: {argv[0]!r} is neither a verb ({', '.join(_verbs(top))}) nor a "
+              f"kernel ({', '.join(kernels())}) nor MODULE:FUNCTION", file=sys.stderr)
+        return 2
     args = top.parse_args(attach_values(argv, top))
     try:
         return args.run(args)

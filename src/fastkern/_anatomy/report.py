@@ -141,6 +141,8 @@ class Report:
             data = json.loads(text)
         except ValueError as error:
             raise ValueError(f"not a fastkern anatomy report (not JSON: {error})") from None
+        except RecursionError:
+            raise ValueError("not a fastkern anatomy report (its JSON is nested too deeply)") from None
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise ValueError(f"not a fastkern anatomy report (no format {FORMAT!r})")
         if data.get("version") == 1:
