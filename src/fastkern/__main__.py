@@ -94,6 +94,17 @@ def _show(report, args: argparse.Namespace) -> None:
         print(f"chart written to {args.plot}")
 
 
+def _save_and_show(report, args: argparse.Namespace) -> int:
+    """Saves ``report`` where ``--json`` says, then shows it (and its chart)."""
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as out:
+            out.write(report.to_json())
+    _show(report, args)
+    if args.json:
+        print(f"report saved to {args.json}")
+    return 0
+
+
 def _registered(path: str) -> str:
     """The registry name of the kernel ``module:function``, importing the module (from the
     current folder too, as ``python -m`` would)."""
@@ -143,13 +154,7 @@ def cmd_anatomy(args: argparse.Namespace) -> int:
                  if k.kernel in kernels}
     report = run.anatomy_all(kernels, sizes=sizes, backends=args.backends, threads=args.threads,
                              quick=args.quick, repeat=args.repeat, cores=args.cores, progress=True)
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as out:
-            out.write(report.to_json())
-    _show(report, args)
-    if args.json:
-        print(f"report saved to {args.json}")
-    return 0
+    return _save_and_show(report, args)
 
 
 def _read_report(path: str):
@@ -221,13 +226,7 @@ def cmd_service(args: argparse.Namespace) -> int:
     except RuntimeError as error:
         print(f"fastkern: error: {error}", file=sys.stderr)
         return 1
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as out:
-            out.write(report.to_json())
-    _show(report, args)
-    if args.json:
-        print(f"report saved to {args.json}")
-    return 0
+    return _save_and_show(report, args)
 
 
 def cmd_info(args: argparse.Namespace) -> int:

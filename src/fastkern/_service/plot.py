@@ -10,7 +10,9 @@ from .._anatomy.plot import COLOURS
 if TYPE_CHECKING:
     from .report import ServiceReport
 
-#: Line colours by the scenario's rung, dashed for async def.
+#: Each mode's line and marker; the colour is the rung's.
+MODES = {"async": ("--", "o"), "def": ("-", "s"), "def-held": (":", "^"), "pool": ("-.", "D"),
+         "workers": ((0, (1, 1)), "x"), "tokens": ("-", "*")}
 PANELS = (("work p99", lambda w: w.work.p99 if w.work else None),
           ("/health p99", lambda w: w.victim.p99 if w.victim else None))
 
@@ -18,8 +20,8 @@ PANELS = (("work p99", lambda w: w.work.p99 if w.work else None),
 def _style(report: ServiceReport, name: str) -> dict:
     scenario = next(s for s in report.scenarios if s.name == name)
     colour = COLOURS.get(scenario.rung or "", "#17becf")
-    dashes = {"async": "--", "workers": "-.", "pool": ":"}.get(scenario.mode or "", "-")
-    return {"color": colour, "linestyle": dashes, "marker": "o"}
+    line, marker = MODES.get(scenario.mode or "", ("-", "o"))
+    return {"color": colour, "linestyle": line, "marker": marker}
 
 
 def write(report: ServiceReport, path: str) -> None:

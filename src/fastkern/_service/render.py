@@ -91,7 +91,8 @@ def header(report: ServiceReport) -> str:
     served = f"{report.target}" + (f": {sizes}" if sizes else "")
     victim = f"/health at {text(RATE, report.victim_rate)}, " if report.victim_rate else ""
     return (f"Served {served}; {victim}the work at {text(RATE, report.work_rate)} (half a core "
-            f"of its first rung); {report.rounds} rounds of {report.window:g} s windows; "
+            f"at the first work route's cost per request); {report.rounds} rounds of "
+            f"{report.window:g} s windows; "
             f"{report.elapsed:.0f} s.")
 
 

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import os
 import statistics
 import time
-from typing import Callable, Iterator, Optional, Sequence
+from typing import Iterator, Optional, Sequence
 
 from .. import _dispatch
 from .._anatomy import machine, terminal
@@ -57,7 +56,7 @@ class Plan:
     sweep_window: float
 
 
-DEFAULT = Plan(rounds=3, window=1.2, sweep=SWEEP, sweep_window=1.0)
+DEFAULT = Plan(rounds=3, window=1.0, sweep=SWEEP, sweep_window=1.0)
 QUICK = Plan(rounds=2, window=0.6, sweep=QUICK_SWEEP, sweep_window=0.6)
 
 
@@ -104,6 +103,23 @@ def scenarios(kernels: Sequence[str], rungs: Sequence[str], cores: int) -> list[
                                   kernel, releasing[-1], "tokens",
                                   route(kernel, releasing[-1], "def"), tokens=cores))
     return found
+
+
+#: The modes the sweep runs on a kernel's first rung, and on its last.
+SWEPT_FIRST = ("async", "def", "pool", "workers", "route")
+SWEPT_LAST = ("def", "tokens")
+
+
+def swept(found: Sequence[Scenario]) -> list[Scenario]:
+    """The scenarios the sweep runs: each kernel's first rung as async def, def, in a
+    process pool and in workers; its last as def with 40 tokens and with one per core."""
+    chosen = []
+    for kernel in dict.fromkeys(s.kernel for s in found if s.route):
+        mine = [s for s in found if s.route and s.kernel == kernel]
+        first, last = mine[0].rung, mine[-1].rung
+        chosen += [s for s in mine if (s.rung == first and s.mode in SWEPT_FIRST)
+                   or (s.rung == last and s.mode in SWEPT_LAST)]
+    return chosen
 
 
 def _server_key(scenario: Scenario) -> tuple:
@@ -237,7 +253,7 @@ def service(kernels: Optional[Sequence[str]] = None, *, rungs: Optional[Sequence
         configs = _configs(found, sizes, rungs, cores)
         target = "fastkern kernels"
     victim = (HEALTH if app else "/health") if url is None else None
-    steps = plan.rounds * len(found) + len(plan.sweep) * (len(found) - bool(victim))
+    steps = plan.rounds * len(found) + len(plan.sweep) * len(swept(found))
     meter = Meter()
     with contextlib.ExitStack() as stack:
         servers = stack.enter_context(_servers(configs))
@@ -261,7 +277,7 @@ def service(kernels: Optional[Sequence[str]] = None, *, rungs: Optional[Sequence
                 windows.append(measure(scenario, work_rate, index, plan.window))
                 done += 1
         sweep = []
-        for scenario in (s for s in found if s.route):
+        for scenario in swept(found):
             for factor in plan.sweep:
                 report_step(f"sweep: {scenario.name}"[:32], done, steps)
                 point = measure(scenario, work_rate * factor, 0, plan.sweep_window)
