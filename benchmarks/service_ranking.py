@@ -5,6 +5,7 @@ then each scenario's range of ranks and ratios over the runs.
     python benchmarks/service_ranking.py --runs 5               # on an idle machine
     python benchmarks/service_ranking.py --runs 5 --busy 2      # beside two busy loops
     python benchmarks/service_ranking.py --runs 5 --save DIR    # also keep each report
+    python benchmarks/service_ranking.py --reports DIR/*.json   # rank saved reports
 
 Needs ``fastkern[service]``. Ctrl-C stops it and its busy loops.
 """
@@ -17,7 +18,7 @@ import subprocess
 import sys
 
 import fastkern
-from fastkern._service.figures import BASELINE, RATIO_LABEL, scenario_figures
+from fastkern._service.figures import BASELINE, HURT, RATIO_LABEL, scenario_figures
 
 BUSY_LOOP = "while True: pass"
 
@@ -34,13 +35,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--busy", type=int, default=0, help="busy loops running beside")
     parser.add_argument("--save", metavar="DIR", help="save each report as DIR/service-N.json")
+    parser.add_argument("--reports", nargs="+", metavar="PATH.json",
+                        help="rank these saved reports instead of running")
     args = parser.parse_args(argv)
+    if args.reports:
+        from fastkern._service.report import ServiceReport
+
+        reports = [ServiceReport.from_json(open(path).read()) for path in args.reports]
+        args.runs, args.busy = len(reports), 0
     loops = [subprocess.Popen([sys.executable, "-c", BUSY_LOOP]) for _ in range(args.busy)]
     rankings = []
     try:
         for run in range(args.runs):
-            report = fastkern.service()
-            if args.save:
+            report = reports[run] if args.reports else fastkern.service()
+            if args.save and not args.reports:
                 with open(os.path.join(args.save, f"service-{run + 1}.json"), "w") as out:
                     out.write(report.to_json())
             order = ranking(report)
@@ -52,13 +60,18 @@ def main(argv: list[str] | None = None) -> int:
             loop.kill()
             loop.wait()
     names = [name for name, _ in rankings[0]]
-    print(f"\n{len(rankings)} runs, {args.busy} busy loops beside; rank range, ratio range:")
+    print(f"\n{len(rankings)} runs; rank range, ratio range:")
     for name in names:
         ranks = [[n for n, _ in order].index(name) + 1 for order in rankings]
         ratios = [dict(order)[name] for order in rankings]
         print(f"  {name:<36} rank {min(ranks)}-{max(ranks)}  {min(ratios):.3g}x-{max(ratios):.3g}x")
     same = all([n for n, _ in order] == names for order in rankings)
     print("the same ranking in every run" if same else "the ranking differs between runs")
+    hurt = [{n for n, value in order if value >= HURT} for order in rankings]
+    print(f"the same scenarios at {HURT:g}x or more in every run: "
+          + ("yes" if all(h == hurt[0] for h in hurt) else "no"))
+    for name in sorted(set().union(*hurt) - set.intersection(*hurt)):
+        print(f"  {name}: at {HURT:g}x or more in {sum(name in h for h in hurt)} of {len(hurt)} runs")
     return 0
 
 

@@ -131,7 +131,7 @@ def test_every_rung_name_is_spelled_once_in_the_rung_table():
 
 
 #: The service's modules that hold data or display it: a saved service report loads these.
-SERVICE_DISPLAY = {"model", "report", "figures", "findings", "render", "plot"}
+SERVICE_DISPLAY = {"model", "report", "figures", "findings", "render", "plot", "check"}
 
 
 def test_the_service_report_imports_nothing_that_measures():

@@ -8,6 +8,7 @@ import pytest
 from service_helpers import made_report
 
 from fastkern._anatomy import compare
+from fastkern._service import check
 from fastkern._service import findings as service_findings
 from fastkern._service.figures import highest_served
 from fastkern._service.report import FORMAT, ServiceReport
@@ -29,8 +30,19 @@ def test_every_number_in_a_finding_is_in_a_table():
 def test_the_checker_names_a_number_no_table_shows(monkeypatch):
     made = made_report()
     wrong = [service_findings.Finding("victim", "python hurts /health: p99 99.9x its baseline")]
-    monkeypatch.setattr(service_findings, "findings", lambda report: wrong)
+    monkeypatch.setattr(check, "findings", lambda report: wrong)
     assert made.problems() == ["finding 'victim': 99.9x is in no table"]
+
+
+def test_the_checker_names_a_scenario_put_in_the_wrong_group(monkeypatch):
+    made = made_report()
+    wrong = [service_findings.Finding("victim", "x hurts: p99 1.15x its baseline; "
+                                                "at least 2x in most rounds: c as def 1.15x"),
+             service_findings.Finding("sweep", "highest rate served of those tried: c as def 50/s")]
+    monkeypatch.setattr(check, "findings", lambda report: wrong)
+    assert made.problems() == [
+        "victim: c as def 1.15x does not fit 'at least 2x in most rounds' (its rounds 1.12x–1.18x)",
+        "sweep: c as def 50/s is not its highest rate served"]
 
 
 def test_a_ratio_whose_rounds_straddle_the_bound_is_not_resolved():

@@ -30,14 +30,11 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Callable, Optional
 
 from .._rungs import GIL_RELEASING
-from .probes import RECORDER, Probed
 from . import work
+from .probes import RECORDER, Probed
 from .work import call
 
 CONFIG = "FASTKERN_SERVICE_CONFIG"
-#: The modes a route runs its work in, and whether it exists for a rung (GIL releasing?).
-MODES = {"async": lambda releasing: True, "def": lambda releasing: True,
-         "def-held": lambda releasing: releasing, "pool": lambda releasing: True}
 
 
 def route(kernel: str, rung: str, mode: str) -> str:

@@ -35,18 +35,16 @@ def _victim(report: ServiceReport) -> Finding | None:
     ratios = _ratios(report)
     if not ratios:
         return None
-    hurt = [(n, e) for n, e in ratios if e.low >= HURT]
-    near = [(n, e) for n, e in ratios if e.high < HURT]
+    groups = {f"at least {text(RATIO, HURT)} in most rounds": [r for r in ratios if r[1].low >= HURT],
+              f"under {text(RATIO, HURT)}": [r for r in ratios if r[1].high < HURT]}
     unsure = [n for n, e in ratios if e.low < HURT <= e.high]
     (worst, high), (best, low) = ratios[0], ratios[-1]
-    parts = [f"{worst} hurts /health most: p99 {text(RATIO, high.value)} its baseline; "
-             f"{best} least: {text(RATIO, low.value)}"]
-    if hurt:
-        parts.append(f"at least {text(RATIO, HURT)} in most rounds: "
-                     + ", ".join(f"{n} {text(RATIO, e.value)}" for n, e in hurt))
-    if near:
-        parts.append(f"under {text(RATIO, HURT)}: " + ", ".join(f"{n} {text(RATIO, e.value)}"
-                                                            for n, e in near))
+    verb = "hurts /health most" if high.low >= HURT else "has the most effect on /health"
+    parts = [f"{worst} {verb}: p99 {text(RATIO, high.value)} its baseline"]
+    if len(ratios) > 1:
+        parts[0] += f"; {best} least: {text(RATIO, low.value)}"
+        parts += [f"{label}: " + ", ".join(f"{n} {text(RATIO, e.value)}" for n, e in found)
+                  for label, found in groups.items() if found]
     if unsure:
         parts.append("not resolved (rounds on both sides): " + ", ".join(unsure))
     return Finding("victim", "; ".join(parts) + ".")

@@ -11,8 +11,8 @@ its own CPU, and marks a window where it fell behind (:data:`BEHIND`), where its
 under-count.
 
 The client is aiohttp (one ``ClientSession``, HTTP/1.1 keep-alive, no connection limit):
-a maintained library that costs the generator about a third of httpx's CPU per request
-(see docs/service.md), which leaves more of the machine to the server it measures.
+a maintained library that costs the generator less CPU per request than httpx (see
+docs/service.md), which leaves more of the machine to the server it measures.
 A request not answered by the end of the window plus :data:`GRACE` is cancelled and
 counted as unanswered, with the time it waited as its latency (a lower bound).
 """

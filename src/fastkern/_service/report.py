@@ -8,9 +8,8 @@ import dataclasses
 import json
 from typing import TYPE_CHECKING, Optional
 
-from .._anatomy import check
 from .._anatomy.model import decode
-from . import figures, findings, render
+from . import check, figures, render
 from .model import ServiceReport as _Data
 
 if TYPE_CHECKING:
@@ -56,9 +55,8 @@ class ServiceReport(_Data):
                 "victim rate": round(self.victim_rate)}
 
     def problems(self) -> list[str]:
-        """Every number in a finding that no table shows; [] when none."""
-        said = [(f.subject, f.text) for f in findings.findings(self)]
-        return check.unbacked(said, render.tables_text(self))
+        """Every sentence that its figures do not bear out (see :mod:`.check`); [] when none."""
+        return check.problems(self)
 
     def draw(self, path: str) -> None:
         from . import plot

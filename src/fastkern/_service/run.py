@@ -28,7 +28,7 @@ from .generator import Stream
 from .model import Scenario, Window
 from .report import ServiceReport
 from .probes import HEALTH
-from .server import Server, get
+from .server import Server, get, stop_all
 
 #: The kernels and rungs served by default (``fastkern service`` with no kernel).
 DEFAULT_KERNELS = ("mandelbrot",)
@@ -195,8 +195,7 @@ def _servers(configs: dict[tuple, tuple[dict, int]]) -> Iterator[dict[tuple, Ser
             started[key].start()
         yield started
     finally:
-        for server in started.values():
-            server.stop()
+        stop_all(started.values())
 
 
 def _check(kernels: Sequence[str], rungs: Sequence[str]) -> None:

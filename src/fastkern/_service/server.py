@@ -17,9 +17,10 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
-from typing import Any, Optional
+from typing import Any, Iterable, Optional
 
 from . import extra, procs
 from .app import CONFIG
@@ -158,3 +159,18 @@ class Server:
         self.process.wait()
         self._log.close()
         self.process = None
+
+
+def stop_all(servers: Iterable[Server]) -> None:
+    """Stops every server; a Ctrl-C meanwhile is held until all are stopped, then raised."""
+    caught: list[int] = []
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, lambda *_: caught.append(1)) if main else None
+    try:
+        for server in servers:
+            server.stop()
+    finally:
+        if main:
+            signal.signal(signal.SIGINT, previous)
+    if caught:
+        raise KeyboardInterrupt
