@@ -11,6 +11,7 @@ pytest.importorskip("fastapi", reason="the service tests need fastkern[service]"
 
 from service_apps import STALL  # noqa: E402
 
+import fastkern  # noqa: E402
 from fastkern._service import generator  # noqa: E402
 from fastkern._service.generator import Stream  # noqa: E402
 from fastkern._service.server import Server  # noqa: E402
@@ -62,3 +63,16 @@ def test_a_generator_asked_for_a_rate_it_cannot_send_is_marked_behind(served):
     found, own = generator.run([Stream("work", server.url + "/", 5_000.0)], 0.3)
     assert own.behind
     assert own.send_lag_p99 > generator.BEHIND
+
+
+def test_a_users_app_and_a_url_are_driven_the_same_way(served, monkeypatch):
+    monkeypatch.chdir(TESTS)
+    own = fastkern.service(app="service_apps:sleepy", path="/", quick=True, rounds=1)
+    assert [s.name for s in own.scenarios] == ["/health alone", "/"]
+    assert own.probes and len(own.windows) == 2 and own.problems() == []
+    assert own.windows[1].work.p50 >= 0.010
+    server = served("sleepy")
+    elsewhere = fastkern.service(url=server.url, path="/", quick=True, rounds=1)
+    assert [s.name for s in elsewhere.scenarios] == ["/"] and not elsewhere.probes
+    assert elsewhere.windows[0].victim is None and elsewhere.windows[0].lag_p99 is None
+    assert "no probes inside the server" in elsewhere.render(200)

@@ -1,11 +1,12 @@
 """The service report as data: findings from its tables, JSON, compare, checker, chart."""
 
+import dataclasses
 import json
 import subprocess
 import sys
 
 import pytest
-from service_helpers import made_report
+from service_helpers import latencies, made_report
 
 from fastkern._anatomy import compare
 from fastkern._service import check
@@ -60,6 +61,16 @@ def test_a_generator_that_fell_behind_is_said_and_marked():
     text = made_report(behind=True).render(200)
     assert "the load generator fell behind in 3 of 13 windows" in text
     assert "python as async def (behind)" in text
+
+
+def test_requests_that_failed_are_said(monkeypatch):
+    made = made_report()
+    broken = dataclasses.replace(made.windows[1], work=latencies(0.1, 50.0, answered=90))
+    made = dataclasses.replace(made, windows=(made.windows[0], broken, *made.windows[2:]))
+    text = made.render(200)
+    assert ("requests failed or went unanswered (see 'work errors', 'completed' and '/health "
+            "unanswered') in: python as async def.") in text
+    assert made.problems() == []
 
 
 def test_json_round_trip_and_figures():

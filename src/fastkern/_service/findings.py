@@ -20,8 +20,8 @@ class Finding:
 
 
 def findings(report: ServiceReport) -> list[Finding]:
-    return [f for f in (_victim(report), _loop(report), _sweep(report), _generator(report),
-                        _probes(report)) if f is not None]
+    return [f for f in (_victim(report), _loop(report), _sweep(report), _failed(report),
+                        _generator(report), _probes(report)) if f is not None]
 
 
 def _ratios(report: ServiceReport) -> list[tuple[str, object]]:
@@ -75,6 +75,17 @@ def _sweep(report: ServiceReport) -> Finding | None:
     if failed:
         said += "; not even the first: " + ", ".join(failed)
     return Finding("sweep", said + ".")
+
+
+def _failed(report: ServiceReport) -> Finding | None:
+    """The scenarios where a request failed or went unanswered in some round."""
+    failed = list(dict.fromkeys(
+        w.scenario for w in report.windows
+        if any(s and s.errors + s.unanswered for s in (w.work, w.victim))))
+    if not failed:
+        return None
+    return Finding("errors", "requests failed or went unanswered (see 'work errors', "
+                             "'completed' and '/health unanswered') in: " + ", ".join(failed) + ".")
 
 
 def _generator(report: ServiceReport) -> Finding:

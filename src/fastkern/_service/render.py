@@ -19,8 +19,8 @@ if TYPE_CHECKING:
 UNITS = {label: unit for label, unit, _, _ in WINDOW_FIGURES} | {RATIO_LABEL: RATIO}
 VICTIM = ("/health p50", "/health p99", "/health max", RATIO_LABEL, "/health unanswered",
           "loop lag p99", "loop lag max")
-WORK = ("offered", "achieved", "completed", "work p50", "work p99", "work CPU per request",
-        "server CPU per request")
+WORK = ("offered", "achieved", "completed", "work errors", "work p50", "work p99",
+        "work CPU per request", "server CPU per request")
 MACHINE = ("generator send lag p99", "generator CPU", "others' CPUs")
 BEHIND = "(behind)"
 
