@@ -100,3 +100,26 @@ def test_without_the_extra_the_command_says_how_to_install_it(monkeypatch, capsy
     assert cli.main(["service", "--quick"]) == 2
     err = capsys.readouterr().err
     assert err.strip() == f"fastkern: error: fastkern service needs fastapi: {extra.INSTALL}"
+
+
+@pytest.mark.parametrize("arguments, message", [
+    ({"rounds": 0}, "rounds must be a positive integer, got 0"),
+    ({"app": "a:b", "url": "http://x"}, "give at most one of them"),
+    ({"app": "a:b", "path": "health"}, "path must start with '/', got 'health'"),
+    ({"kernels": ["nosuch"]}, "kernels: unknown kernel 'nosuch'"),
+    ({"rungs": ["fortran"]}, "rungs: 'fortran' is not a built backend")])
+def test_bad_arguments_are_refused_before_anything_starts(arguments, message):
+    import fastkern
+
+    with pytest.raises(ValueError, match=message):
+        fastkern.service(**arguments)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--path", "/x"], "--path needs --app or --url"),
+    (["--url", "ftp://x"], "--url: expected an http:// or https:// address"),
+    (["fib", "--app", "m:a"], "give kernels, --app or --url, not two of them")])
+def test_bad_command_lines_get_one_line_and_status_2(argv, message, capsys):
+    assert cli.main(["service", *argv]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err

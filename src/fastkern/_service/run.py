@@ -212,6 +212,23 @@ def _check(kernels: Sequence[str], rungs: Sequence[str]) -> None:
                              f"{', '.join(_dispatch.backends())}")
 
 
+def _what_to_serve(kernels: Optional[Sequence[str]], rungs: Optional[Sequence[str]],
+                   app: Optional[str], path: str, url: Optional[str], quick: bool,
+                   cores: int) -> tuple[list[Scenario], dict, dict[str, int], str]:
+    """The scenarios, the servers' configurations, each kernel's request size, and the
+    name of what is served."""
+    if app is not None or url is not None:
+        found = [Scenario("/health alone", None, None, None, None)] if app else []
+        found.append(Scenario(path, None, None, "route", path))
+        return found, ({(1, None): ({"app": app}, 1)} if app else {}), {}, app or url
+    kernels = list(kernels or DEFAULT_KERNELS)
+    rungs = sorted(rungs or (QUICK_RUNGS if quick else DEFAULT_RUNGS), key=position)
+    _check(kernels, rungs)
+    sizes = {kernel: request_size(kernel) for kernel in kernels}
+    found = scenarios(kernels, rungs, cores)
+    return found, _configs(found, sizes, rungs, cores), sizes, "fastkern kernels"
+
+
 def service(kernels: Optional[Sequence[str]] = None, *, rungs: Optional[Sequence[str]] = None,
             app: Optional[str] = None, path: str = "/", url: Optional[str] = None,
             quick: bool = False, rounds: Optional[int] = None,
@@ -222,8 +239,8 @@ def service(kernels: Optional[Sequence[str]] = None, *, rungs: Optional[Sequence
     quick: python, c), each as ``async def``, ``def``, a process pool, several workers,
     under an open-loop load beside ``/health``. ``app="module:app"`` serves your ASGI app
     instead and drives ``path``; ``url`` drives ``path`` on a server already running
-    (no probes inside it). ``rounds`` (at least 3 by default, 2 quick) interleaves the
-    scenarios. Needs the extra ``fastkern[service]``.
+    (no probes inside it). ``rounds`` (3 by default, 2 quick) interleaves the scenarios.
+    Needs the extra ``fastkern[service]``.
     """
     extra.require()
     if sum(x is not None for x in (app, url)) + bool(kernels) > 1:
@@ -237,20 +254,7 @@ def service(kernels: Optional[Sequence[str]] = None, *, rungs: Optional[Sequence
         plan = dataclasses.replace(plan, rounds=rounds)
     cores = thread_budget()
     started = time.perf_counter()
-    if app is not None or url is not None:
-        found = [Scenario("/health alone", None, None, None, None)] if app else []
-        found.append(Scenario(path, None, None, "route", path))
-        configs = {(1, None): ({"app": app}, 1)} if app else {}
-        sizes: dict = {}
-        target = app or url
-    else:
-        kernels = list(kernels or DEFAULT_KERNELS)
-        rungs = sorted(rungs or (QUICK_RUNGS if quick else DEFAULT_RUNGS), key=position)
-        _check(kernels, rungs)
-        sizes = {kernel: request_size(kernel) for kernel in kernels}
-        found = scenarios(kernels, rungs, cores)
-        configs = _configs(found, sizes, rungs, cores)
-        target = "fastkern kernels"
+    found, configs, sizes, target = _what_to_serve(kernels, rungs, app, path, url, quick, cores)
     victim = (HEALTH if app else "/health") if url is None else None
     steps = plan.rounds * len(found) + len(plan.sweep) * len(swept(found))
     meter = Meter()
