@@ -20,7 +20,7 @@ from .. import _dispatch
 from .._anatomy import machine, terminal
 from .._anatomy.load import Meter
 from .._info import thread_budget
-from .._rungs import GIL_RELEASING, position
+from .._rungs import BUILT_IN, GIL_RELEASING, LADDER, position
 from . import extra, generator
 from .app import route
 from .figures import served
@@ -32,7 +32,7 @@ from .server import Server, get, stop_all
 
 #: The kernels and rungs served by default (``fastkern service`` with no kernel).
 DEFAULT_KERNELS = ("mandelbrot",)
-DEFAULT_RUNGS = ("python", "compiled", "typed", "c")
+DEFAULT_RUNGS = tuple(name for name in LADDER if name in BUILT_IN)
 QUICK_RUNGS = ("python", "c")
 #: The python rung's CPU per request the default request size aims at, seconds.
 REQUEST_CPU = 0.005
