@@ -123,3 +123,25 @@ def test_rendering_a_saved_service_report_loads_nothing_that_measures(tmp_path):
                  ("run", "server", "generator", "app", "probes", "work", "procs")}
     assert not measuring & loaded
     assert not {"multiprocessing", "fastapi", "aiohttp", "uvicorn", "asyncio"} & loaded
+
+
+@pytest.fixture
+def registered(monkeypatch):
+    """The service format in the saved-report table (as the coordinator registers it)."""
+    from fastkern._anatomy import saved
+
+    monkeypatch.setitem(saved.FORMATS, FORMAT, "fastkern._service.report:ServiceReport")
+
+
+def test_report_compare_and_plot_read_saved_service_reports(registered, tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    from fastkern import __main__ as cli
+
+    first, other = tmp_path / "a.json", tmp_path / "b.json"
+    first.write_text(made_report().to_json())
+    other.write_text(made_report(blocked=(0.2, 0.25, 0.22)).to_json())
+    assert cli.main(["report", str(first), "--plot", str(tmp_path / "a.png")]) == 0
+    assert capsys.readouterr().out.startswith("Findings\n- python as async def hurts /health")
+    assert (tmp_path / "a.png").exists()
+    assert cli.main(["compare", str(first), str(other)]) == 0
+    assert "/health p99 over baseline" in capsys.readouterr().out
