@@ -44,7 +44,7 @@ def assert_nothing_left(marker):
 def test_a_quick_run_ends_with_findings_first_and_nothing_left(tmp_path):
     marker = uuid.uuid4().hex
     saved = tmp_path / "service.json"
-    run = start([*QUICK, "--json", str(saved)], marker)
+    run = start([*SHORT, "--json", str(saved)], marker)
     out, err = run.communicate(timeout=120)
     assert run.returncode == 0, err
     assert out.startswith("Findings\n- ")
@@ -61,7 +61,7 @@ def test_a_quick_run_ends_with_findings_first_and_nothing_left(tmp_path):
 def test_ctrl_c_at_a_random_moment_stops_everything(attempt):
     marker = uuid.uuid4().hex
     run = start(SHORT, marker)
-    time.sleep(random.uniform(0.5, 8.0))
+    time.sleep(random.uniform(0.5, 6.0))
     run.send_signal(signal.SIGINT)
     out, err = run.communicate(timeout=60)
     assert run.returncode in (130, 0), err
