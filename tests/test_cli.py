@@ -34,7 +34,7 @@ def one_line_error(text):
     (["anatomy", "sum", "nbody", "--size", "9"], "--size needs exactly one kernel"),
     (["anatomy", "sum", "--json", "/no/such/folder/r.json"], "does not exist"),
     (["report", "/no/such/report.json"], "cannot read"),
-    (["frobnicate"], "'frobnicate' is neither a verb (anatomy, report, compare, info) nor a kernel (sum, dot,"),
+    (["frobnicate"], "'frobnicate' is neither a verb (anatomy, report, compare, "),
     (["no_such_module_here:f"], "cannot import 'no_such_module_here'"),
     (["own_kernels:nothere"], "module 'own_kernels' has no attribute 'nothere'"),
     (["own_kernels:not_registered"], "own_kernels:not_registered is not a fastkern kernel"),

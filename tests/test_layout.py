@@ -128,3 +128,25 @@ def test_every_rung_name_is_spelled_once_in_the_rung_table():
         text = path.read_text(encoding="utf-8")
         if path.name != "_rungs.py":
             assert '"python", "compiled"' not in text, f"{path.name} spells the rung order"
+
+
+#: The service's modules that hold data or display it: a saved service report loads these.
+SERVICE_DISPLAY = {"model", "report", "figures", "findings", "render", "plot", "check"}
+
+
+def test_the_service_report_imports_nothing_that_measures():
+    known = module_names()
+    graph = {name: imports(name, path, set(known)) if path.suffix == ".py" else set()
+             for name, path in known.items()}
+    assert "fastkern._service.render" in graph["fastkern._service.report"], "the graph sees imports"
+    for module in SERVICE_DISPLAY:
+        reached, todo = set(), [f"fastkern._service.{module}"]
+        while todo:
+            name = todo.pop()
+            if name not in reached:
+                reached.add(name)
+                todo += graph[name]
+        service = {n.split(".")[2] for n in reached if n.startswith("fastkern._service.")}
+        anatomy = {n.split(".")[2] for n in reached if n.startswith("fastkern._anatomy.")}
+        assert service <= SERVICE_DISPLAY, f"{module} reaches {sorted(service - SERVICE_DISPLAY)}"
+        assert anatomy <= DISPLAY | {"saved"}, f"{module} reaches {sorted(anatomy - DISPLAY)}"

@@ -21,7 +21,9 @@ Where the time goes (imported on first use):
   ``python -m fastkern`` measures);
 - :class:`Report`: ``print(report)`` or ``report.render(width)`` shows it, ``to_json()``
   and ``Report.from_json()`` save and load it; notebooks display it as HTML;
-- :class:`Settings`: how long and how often the anatomy measures (``settings=``).
+- :class:`Settings`: how long and how often the anatomy measures (``settings=``);
+- :func:`service` ``(kernels=None, *, quick=False, app=None, url=None, ...)``: what each
+  rung does to a web service under load (needs ``fastkern[service]``), as a report.
 """
 
 from ._about import info
@@ -46,10 +48,10 @@ fannkuch = _public("fannkuch")
 matmul = _public("matmul")
 
 __all__ = ["BackendError", "Report", "Settings", "anatomy", "anatomy_all", "backends",
-           "implementation", "info", "kernel", "kernel_backends", "kernels", "use",
+           "implementation", "info", "kernel", "kernel_backends", "kernels", "service", "use",
            *sorted(_BUILTIN)]
 
-_ANATOMY = frozenset({"anatomy", "anatomy_all", "Report", "Settings"})
+_ANATOMY = frozenset({"anatomy", "anatomy_all", "Report", "Settings", "service"})
 
 
 def __dir__() -> list[str]:
@@ -57,7 +59,7 @@ def __dir__() -> list[str]:
 
 
 def __getattr__(name: str):
-    """``anatomy``, ``anatomy_all``, ``Report`` and ``Settings``, imported on first use
+    """``anatomy``, ``anatomy_all``, ``Report``, ``Settings`` and ``service``, imported on first use
     (rendering a saved report imports nothing that measures)."""
     if name in ("anatomy", "anatomy_all"):
         from ._anatomy import run
@@ -67,6 +69,10 @@ def __getattr__(name: str):
         from ._anatomy.report import Report
 
         return Report
+    if name == "service":
+        from ._service.run import service
+
+        return service
     if name == "Settings":
         from ._anatomy.settings import Settings
 

@@ -6,6 +6,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from ._anatomy.report import Report as Report
 from ._anatomy.settings import Settings as Settings
+from ._service.report import ServiceReport
 
 __version__: str
 
@@ -31,6 +32,10 @@ def anatomy_all(kernels: Optional[Iterable[Union[str, Callable[..., Any]]]] = No
                 backends: Optional[Sequence[str]] = None,
                 threads: Optional[Sequence[int]] = None, quick: bool = False,
                 **options: Any) -> Report: ...
+def service(kernels: Optional[Sequence[str]] = None, *, rungs: Optional[Sequence[str]] = None,
+            app: Optional[str] = None, path: str = "/", url: Optional[str] = None,
+            quick: bool = False, rounds: Optional[int] = None,
+            progress: bool = False) -> ServiceReport: ...
 
 def sum(x: ArrayLike, *, backend: Optional[str] = None,
         release_gil: Optional[bool] = None,
