@@ -1,6 +1,7 @@
 """One call, all cores, at the sizes of issue 11: the anatomy's section on its own.
 
     python benchmarks/scaling.py [--backend c] [--repeat 7] [--max-threads N] [--quick]
+                                 [--kernel NAME [--size N]]
 
 A thin command line over ``fastkern._anatomy.cores`` (``fastkern anatomy --cores`` measures
 the same at sizes chosen from the ladder): for each kernel whose work splits, one call at
@@ -55,13 +56,17 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7, help="interleaved rounds")
     parser.add_argument("--max-threads", type=int, default=thread_budget())
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke test")
+    parser.add_argument("--kernel", choices=cores.splitting_kernels(), help="this kernel only")
+    parser.add_argument("--size", type=int, help="the --kernel's size argument")
     options = parser.parse_args()
+    if options.size is not None and options.kernel is None:
+        parser.error("--size needs --kernel")
     counts = cores.thread_counts(options.max_threads)
     timer = Timer(dataclasses.replace(Settings(), samples=options.repeat))
     print(f"{cpu_model()}; threads=0 would use {thread_budget()}; backend {options.backend}; "
           f"median of {options.repeat} interleaved rounds; fastkern {fastkern.__version__}")
-    for kernel in cores.splitting_kernels():
-        size = SIZES[kernel][options.quick]
+    for kernel in [options.kernel] if options.kernel else cores.splitting_kernels():
+        size = options.size or SIZES[kernel][options.quick]
         found = cores.measure(kernel, options.backend, size, 0.0, counts, timer, call_time=0.0)
         print(f"\n{kernel}({size}): Amdahl serial fraction {fraction(derive.serial_fraction(found))}")
         print("\n".join(rows(found)))

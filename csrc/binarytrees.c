@@ -17,6 +17,70 @@ static int64_t tree_nodes(int depth)
     return ((int64_t)1 << (depth + 1)) - 1;
 }
 
+/* Blocks of nodes kept from one call for the next, so that their pages stay mapped: a block
+ * handed back to malloc may go back to the OS (glibc trims its heap once the free top
+ * exceeds twice the largest block it has mapped, which a second thread's block crosses),
+ * and the next call would fault every page in again, as much work for the kernel as the
+ * trees are for the thread. Each slot holds one block or NULL (its capacity, a hint, in
+ * kept_nodes; the block's own header is the truth); a call takes the smallest that fits.
+ * At most KEPT_SLOTS blocks of up to KEPT_MAX_BYTES each stay allocated. */
+#define KEPT_SLOTS 4
+#define KEPT_MAX_BYTES ((size_t)16 << 20)
+typedef struct {
+    size_t nodes, pad; /* 16 bytes: the nodes after it keep malloc's alignment */
+} block_t;
+static block_t *kept[KEPT_SLOTS];
+static size_t kept_nodes[KEPT_SLOTS];
+static unsigned evict_next;
+
+static void keep(block_t *block)
+{
+    int i;
+    for (i = 0; i < KEPT_SLOTS; i++) {
+        block_t *empty = NULL;
+        if (__atomic_compare_exchange_n(&kept[i], &empty, block, 0, __ATOMIC_ACQ_REL,
+                                        __ATOMIC_RELAXED))
+            break;
+    }
+    if (i == KEPT_SLOTS) { /* every slot taken: the oldest size gives way */
+        i = (int)(__atomic_fetch_add(&evict_next, 1, __ATOMIC_RELAXED) % KEPT_SLOTS);
+        free(__atomic_exchange_n(&kept[i], block, __ATOMIC_ACQ_REL));
+    }
+    __atomic_store_n(&kept_nodes[i], block->nodes, __ATOMIC_RELAXED);
+}
+
+static node_t *take_nodes(int64_t nodes)
+{
+    int best = -1;
+    for (int i = 0; i < KEPT_SLOTS; i++) {
+        size_t has = __atomic_load_n(&kept_nodes[i], __ATOMIC_RELAXED);
+        if (__atomic_load_n(&kept[i], __ATOMIC_RELAXED) != NULL && has >= (size_t)nodes
+            && (best < 0 || has < __atomic_load_n(&kept_nodes[best], __ATOMIC_RELAXED)))
+            best = i;
+    }
+    block_t *block = best < 0 ? NULL : __atomic_exchange_n(&kept[best], NULL, __ATOMIC_ACQ_REL);
+    if (block != NULL && block->nodes >= (size_t)nodes)
+        return (node_t *)(block + 1);
+    if (block != NULL) /* another call swapped the slot meanwhile */
+        keep(block);
+    block = malloc(sizeof(block_t) + (size_t)nodes * sizeof(node_t));
+    if (block == NULL)
+        return NULL;
+    block->nodes = (size_t)nodes;
+    return (node_t *)(block + 1);
+}
+
+static void give_nodes(node_t *nodes)
+{
+    if (nodes == NULL)
+        return;
+    block_t *block = (block_t *)nodes - 1;
+    if (block->nodes * sizeof(node_t) <= KEPT_MAX_BYTES)
+        keep(block);
+    else
+        free(block);
+}
+
 /* A tree of `depth` rooted at `node`, its nodes taken from there on in depth-first order
  * (so a walk reads memory forwards); returns the first node after it. Passing the free
  * node in and out, not through memory, keeps it in a register. */
@@ -105,8 +169,8 @@ int64_t fk_binary_trees_open(fk_binary_trees_t *s, int max_depth)
     int64_t units = 0;
     s->rows = s->phases = 0;
     s->owns = 1;
-    s->scratch = s->whole = malloc((size_t)tree_nodes(deepest + 1) * sizeof(node_t));
-    s->long_lived = malloc((size_t)tree_nodes(deepest) * sizeof(node_t));
+    s->scratch = s->whole = take_nodes(tree_nodes(deepest + 1));
+    s->long_lived = take_nodes(tree_nodes(deepest));
     if (s->scratch == NULL || s->long_lived == NULL) {
         fk_binary_trees_close(s);
         return -1;
@@ -181,13 +245,18 @@ void fk_binary_trees_range(void *state, int64_t begin, int64_t end)
 void fk_binary_trees_close(fk_binary_trees_t *s)
 {
     if (s->owns == 1) {
-        free(s->scratch);
-        free(s->long_lived);
+        give_nodes(s->scratch);
+        give_nodes(s->long_lived);
     } else if (s->owns == 2) {
-        free(s->whole);
+        give_nodes(s->whole);
     }
     s->owns = 0;
     s->scratch = s->long_lived = s->whole = NULL;
+}
+
+static int joins(const fk_binary_trees_phase_t *phase)
+{
+    return top_levels(phase->depth) == 0 && phase->kind != CHECK;
 }
 
 int fk_binary_trees_groups(const void *state, int64_t unit, int64_t *start, int64_t *end)
@@ -199,8 +268,16 @@ int fk_binary_trees_groups(const void *state, int64_t unit, int64_t *start, int6
     const fk_binary_trees_phase_t *phase = &s->phase[p];
     int64_t length = phase->items * phase->item_units;
     if (top_levels(phase->depth) == 0) {
-        *start = phase->first_unit;
-        *end = phase->first_unit + length;
+        /* Whole trees, and the long-lived tree's build, do not depend on each other: every
+         * such phase next to this one joins its group, so threads meet at no boundary
+         * between them (the long-lived tree's walk waits for its build). */
+        int first = p, last = p;
+        while (phase->kind != CHECK && first > 0 && joins(&s->phase[first - 1]))
+            first--;
+        while (phase->kind != CHECK && last + 1 < s->phases && joins(&s->phase[last + 1]))
+            last++;
+        *start = s->phase[first].first_unit;
+        *end = s->phase[last].first_unit + s->phase[last].items * s->phase[last].item_units;
         return FK_GROUP_SHARED;
     }
     if (phase->kind != BUILD_AND_CHECK) {
@@ -224,7 +301,7 @@ int fk_binary_trees_fork(const fk_binary_trees_t *s, fk_binary_trees_t *copy)
     for (int r = 0; r < s->rows; r++)
         copy->row[r][2] = 0;
     copy->owns = 2;
-    copy->whole = malloc((size_t)tree_nodes(deepest) * sizeof(node_t));
+    copy->whole = take_nodes(tree_nodes(deepest));
     return copy->whole == NULL ? -1 : 0;
 }
 

@@ -14,10 +14,19 @@
 /* One build, several instruction sets: the loader picks the best clone at run time,
  * so a portable wheel still uses AVX2/AVX-512 where the CPU has them. */
 #define FK_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-/* For explicit vector code, called only after __builtin_cpu_supports says AVX-512 is there. */
+/* For explicit AVX-512 code, run only where FK_HAS_X86_64_V4() says the CPU has it. */
 #define FK_X86_64_V4 __attribute__((target("arch=x86-64-v4")))
+#define FK_HAS_X86_64_V4() (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq"))
 #else
+/* One instruction set (FASTKERN_NO_CLONES: a build tuned by -march=native, see
+ * CMakeLists.txt): no clones, and the AVX-512 code only where that set has AVX-512, with
+ * no target attribute of its own (a function whose target differs from the unit's cannot
+ * inline the intrinsics, which are compiled for the unit's). */
 #define FK_CLONES
+#if defined(__AVX512F__) && defined(__AVX512DQ__)
+#define FK_X86_64_V4
+#define FK_HAS_X86_64_V4() 1
+#endif
 #endif
 
 /* A helper that must be inlined into its FK_CLONES caller: a call would run the helper's
@@ -138,8 +147,9 @@ typedef struct {
 int64_t fk_binary_trees_open(fk_binary_trees_t *s, int max_depth);
 fk_range_fn fk_binary_trees_range;
 void fk_binary_trees_close(fk_binary_trees_t *s);
-/* For threads: a phase of trees not built in pieces is one group (each thread builds its
- * trees in its own copy's `whole` block); a phase of trees built in pieces is one group per
+/* For threads: neighbouring phases of trees not built in pieces, with the long-lived tree's
+ * build, are one group (each thread builds its trees in its own copy's `whole` block; the
+ * long-lived tree's walk is a group of its own); a phase of trees built in pieces is one group per
  * tree (the build then the walk of one stretch or iteration tree, or the long-lived tree's
  * build or walk), done by one thread. A copy shares the open state's pieces and long-lived
  * tree, has its own block for whole trees and counts its own checks (0, or -1 when out of

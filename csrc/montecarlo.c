@@ -70,7 +70,7 @@ static FK_X86_64_V4 int64_t hits_vector(uint64_t seed, int64_t first, int64_t co
 int64_t fk_monte_carlo_hits(uint64_t seed, int64_t first, int64_t count)
 {
 #if defined(FK_X86_64_V4)
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq"))
+    if (FK_HAS_X86_64_V4())
         return hits_vector(seed, first, count);
 #endif
     return hits_scalar(seed, first, count);

@@ -1,6 +1,7 @@
 """A numeric loop: a damped spring integrated step by step (semi-implicit Euler).
 
-    python -m fastkern anatomy oscillator:oscillator --quick      (from this folder)
+    python examples/oscillator.py [STEPS]        prints the anatomy of oscillator (a quick pass)
+    python -m fastkern anatomy oscillator:oscillator --quick      (the same, from examples/)
 """
 
 import fastkern
@@ -16,3 +17,10 @@ def oscillator(steps: int, dt: float) -> float:
         v += a * dt
         x += v * dt
     return x
+
+
+if __name__ == "__main__":
+    import sys
+
+    print(fastkern.anatomy(oscillator, int(sys.argv[1]) if len(sys.argv) > 1 else 100_000, quick=True,
+                           progress=True))

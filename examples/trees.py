@@ -1,7 +1,8 @@
 """A recursive function: the sum of the values in a tree of ``(value, children)`` tuples,
 the shape of parsed JSON or a syntax tree.
 
-    python -m fastkern anatomy trees:tree_sum --quick      (from this folder)
+    python examples/trees.py [NODES]        prints the anatomy of tree_sum (a quick pass)
+    python -m fastkern anatomy trees:tree_sum --quick      (the same, from examples/)
 """
 
 import numpy as np
@@ -31,3 +32,10 @@ def tree_sum(node: tuple) -> int:
     for child in children:
         total += tree_sum(child)
     return total
+
+
+if __name__ == "__main__":
+    import sys
+
+    print(fastkern.anatomy(tree_sum, int(sys.argv[1]) if len(sys.argv) > 1 else 10_000, quick=True,
+                           progress=True))

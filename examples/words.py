@@ -1,6 +1,7 @@
 """A string and dict workload: count the words of a text, case and punctuation ignored.
 
-    python -m fastkern anatomy words:word_counts --quick      (from this folder)
+    python examples/words.py [WORDS]        prints the anatomy of word_counts (a quick pass)
+    python -m fastkern anatomy words:word_counts --quick      (the same, from examples/)
 """
 
 import numpy as np
@@ -26,3 +27,10 @@ def word_counts(text: str) -> dict:
         if word:
             counts[word] = counts.get(word, 0) + 1
     return counts
+
+
+if __name__ == "__main__":
+    import sys
+
+    print(fastkern.anatomy(word_counts, int(sys.argv[1]) if len(sys.argv) > 1 else 10_000, quick=True,
+                           progress=True))

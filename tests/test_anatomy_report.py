@@ -154,6 +154,18 @@ def test_json_refuses_other_formats_and_versions(report):
         Report.from_json(json.dumps(data))
 
 
+def test_json_nested_too_deeply_or_missing_a_field_is_a_value_error_saying_so(report):
+    with pytest.raises(ValueError, match="nested too deeply"):
+        Report.from_json("[" * 100_000 + "]" * 100_000)
+    data = json.loads(report.to_json())
+    del data["report"]["kernels"][0]["size"]
+    with pytest.raises(ValueError, match=r"^KernelReport lacks the field\(s\) 'size'$"):
+        Report.from_json(json.dumps(data))
+    data["report"] = []
+    with pytest.raises(ValueError, match=r"^Report must be a JSON object, got list$"):
+        Report.from_json(json.dumps(data))
+
+
 def test_json_carries_every_figure_with_its_clock(report):
     data = json.loads(report.to_json())
     found = data["figures"]

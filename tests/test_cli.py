@@ -34,7 +34,13 @@ def one_line_error(text):
     (["anatomy", "sum", "nbody", "--size", "9"], "--size needs exactly one kernel"),
     (["anatomy", "sum", "--json", "/no/such/folder/r.json"], "does not exist"),
     (["report", "/no/such/report.json"], "cannot read"),
-    (["frobnicate"], "invalid choice"),
+    (["frobnicate"], "'frobnicate' is neither a verb (anatomy, report, compare, "),
+    (["no_such_module_here:f"], "cannot import 'no_such_module_here'"),
+    (["own_kernels:nothere"], "module 'own_kernels' has no attribute 'nothere'"),
+    (["own_kernels:not_registered"], "own_kernels:not_registered is not a fastkern kernel"),
+    (["anatomy", "sum", "--size", "99999999999999999999", "--quick"], "the largest size that fits is "),
+    (["anatomy", "matmul", "--size", "99999999", "--backends", "c"], "matmul's inputs need "),
+    (["anatomy", "mandelbrot", "--size", "99999999999999999999"], "mandelbrot takes sizes up to 2147483647"),
 ])
 def test_bad_arguments_give_one_line_and_status_2(args, message, capsys):
     try:
@@ -42,6 +48,31 @@ def test_bad_arguments_give_one_line_and_status_2(args, message, capsys):
     except SystemExit as exit:
         status = exit.code
     assert status == 2
+    err = capsys.readouterr().err
+    one_line_error(err)
+    assert message in err
+
+
+def test_a_size_beyond_the_address_space_limit_is_refused_before_allocating():
+    limit = "import resource; resource.setrlimit(resource.RLIMIT_AS, (3 * 2**30, 3 * 2**30)); "
+    done = subprocess.run([sys.executable, "-c", limit + "from fastkern.__main__ import main; "
+                           "raise SystemExit(main(['sum', '--size', '1000000000', '--quick']))"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    one_line_error(done.stderr)
+    assert "under the address-space limit" in done.stderr
+
+
+@pytest.mark.parametrize("text, message", [
+    ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+    ('{"format": "fastkern-anatomy", "version": %d, "report": {"kernels": []}}', "lacks the field(s) 'machine'"),
+])
+def test_a_broken_saved_report_is_one_line(text, message, tmp_path, capsys):
+    from fastkern._anatomy.report import VERSION
+
+    path = tmp_path / "broken.json"
+    path.write_text(text % VERSION if "%d" in text else text)
+    assert cli.main(["report", str(path)]) == 2
     err = capsys.readouterr().err
     one_line_error(err)
     assert message in err

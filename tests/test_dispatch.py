@@ -13,8 +13,9 @@ import numpy as np
 import pytest
 
 import fastkern
+from fastkern import _dispatch
 from fastkern._dispatch import LADDER
-from fastkern._kernels import BUILTIN, KERNELS
+from fastkern._kernels import BUILTIN, KERNELS, MATMUL_BLAS_WORK
 
 
 def test_all_five_backends_are_built_here():
@@ -180,3 +181,90 @@ def test_type_stub_matches_every_public_kernel_signature():
         stubbed = [a.arg for a in node.args.args] + [a.arg for a in node.args.kwonlyargs]
         assert stubbed == list(inspect.signature(getattr(fastkern, kernel)).parameters), kernel
     assert set(fastkern.__all__) <= set(functions) | {"BackendError", "Report", "Settings"}
+
+
+class _Recorder:
+    """A backend module whose every kernel records that it ran and returns its first argument."""
+
+    def __init__(self, name, ran):
+        self.name, self.ran = name, ran
+
+    def __getattr__(self, kernel):
+        def run(*args):
+            self.ran.append(self.name)
+            return args[0]
+        return run
+
+
+@pytest.fixture
+def recorded(monkeypatch):
+    """A fresh dispatching ``matmul`` over recording backends, and the list of what ran."""
+    ran = []
+    monkeypatch.setattr(_dispatch, "_MODULES", {name: _Recorder(name, ran) for name in LADDER})
+    monkeypatch.setattr(_dispatch, "_ENV_BACKEND", None)
+    return _dispatch.public_function(KERNELS["matmul"]), ran
+
+
+def _square(n):
+    return np.ones((n, n))
+
+
+@pytest.mark.parametrize("n, backend", [(1, "c"), (16, "c"), (23, "c"), (24, "numpy"), (64, "numpy")])
+def test_the_default_of_a_call_depends_on_its_size(recorded, n, backend):
+    matmul, ran = recorded
+    assert n ** 3 >= MATMUL_BLAS_WORK or backend == "c"
+    matmul(_square(n), _square(n))                        # the fast path
+    matmul(_square(n).tolist(), _square(n).tolist())      # the full path
+    assert ran == [backend, backend]
+
+
+def test_the_work_counts_every_named_dimension_once(recorded):
+    matmul, ran = recorded
+    matmul(np.ones((MATMUL_BLAS_WORK, 1)), np.ones((1, 1)))
+    matmul(np.ones((MATMUL_BLAS_WORK - 1, 1)), np.ones((1, 1)))
+    assert ran == ["numpy", "c"]
+
+
+def test_threads_or_release_gil_pick_a_backend_that_takes_them(recorded):
+    matmul, ran = recorded
+    large = _square(64)
+    matmul(large, large, threads=2)
+    matmul(large, large, release_gil=False)
+    matmul(large, large, release_gil=None)
+    assert ran == ["c", "c", "numpy"]
+
+
+def test_a_chosen_backend_is_never_replaced(recorded):
+    matmul, ran = recorded
+    small, large = _square(2), _square(64)
+    matmul(small, small, backend="numpy")
+    matmul(large, large, backend="c")
+    with fastkern.use("typed"):
+        matmul(large, large)
+    assert ran == ["numpy", "c", "typed"]
+    with pytest.raises(ValueError, match="backend 'numpy' runs one thread per call"):
+        matmul(large, large, backend="numpy", threads=2)
+
+
+@pytest.mark.parametrize("kernel", [name for name, spec in KERNELS.items() if spec.splits])
+def test_threads_without_a_backend_works_on_every_kernel_that_splits(kernel):
+    args = KERNELS[kernel].sample(KERNELS[kernel].sizes[0])
+    function = getattr(fastkern, kernel)
+    assert_same = np.testing.assert_array_equal
+    assert_same(function(*args, threads=2), function(*args, backend="c", threads=2))
+
+
+def test_info_says_each_kernels_default():
+    defaults = fastkern.info()["defaults"]
+    assert set(defaults) == set(BUILTIN)
+    assert defaults["sum"] == "c"
+    assert defaults["matmul"] == (f"c; numpy from {MATMUL_BLAS_WORK} multiply-adds; "
+                                  f"c when threads or release_gil is given")
+
+
+def test_the_environment_variable_is_a_choice_whatever_the_size():
+    done = _run("import fastkern, numpy as np\n"
+                "print(fastkern.info()['defaults']['matmul'])\n"
+                "fastkern.matmul(np.ones((2, 2)), np.ones((2, 2)), threads=2)", FASTKERN_BACKEND="numpy")
+    assert done.stdout.splitlines() == ["numpy (FASTKERN_BACKEND)"]
+    assert "backend 'numpy' runs one thread per call" in done.stderr

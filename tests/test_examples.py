@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import os
+import pathlib
+import subprocess
+import sys
 
 import pytest
 from rich.console import Console
@@ -108,3 +112,27 @@ def test_the_command_line_refuses_what_is_not_a_registered_kernel(capsys):
     assert "words:sample_text is not a fastkern kernel" in capsys.readouterr().err
     assert cli.main(["anatomy", "no_such_module:f"]) == 2
     assert "cannot import 'no_such_module'" in capsys.readouterr().err
+
+
+EXAMPLES = pathlib.Path(__file__).resolve().parents[1] / "examples"
+
+
+@pytest.mark.parametrize("script, kernel", [("oscillator.py", "oscillator"), ("trees.py", "tree_sum"),
+                                            ("words.py", "word_counts")])
+def test_each_example_runs_as_a_file_and_prints_its_anatomy(script, kernel):
+    done = subprocess.run([sys.executable, str(EXAMPLES / script), "200"], capture_output=True,
+                          text=True, timeout=300, cwd=EXAMPLES.parent)
+    assert done.returncode == 0, done.stderr
+    assert f"{kernel}(200)" in done.stdout and "The ladder" in done.stdout
+
+
+def test_the_readme_command_runs_an_example_from_the_repository_root():
+    done = subprocess.run([sys.executable, "-m", "fastkern", "anatomy", "oscillator:oscillator",
+                           "--size", "300", "--threads", "1", "--backends", "python,compiled", "--quick"],
+                          capture_output=True, text=True, timeout=300, cwd=EXAMPLES.parent,
+                          env={**os.environ, "PYTHONPATH": "examples"})
+    assert done.returncode == 0, done.stderr
+    assert "oscillator(300)" in done.stdout
+    readme = (EXAMPLES.parent / "README.md").read_text()
+    assert "PYTHONPATH=examples python -m fastkern anatomy oscillator:oscillator" in readme
+    assert "python examples/oscillator.py" in readme

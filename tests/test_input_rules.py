@@ -56,6 +56,18 @@ def test_text_in_a_sequence_is_named_as_text():
         fastkern.sum([1.0, None])
 
 
+@pytest.mark.parametrize("values, culprit", [
+    ([1.5, 2, "abc"], r"str 'abc'"),        # NumPy would make '1.5' a string too
+    ((2, b"z"), r"bytes b'z'"),
+    ([[1, 2], [3, "x"]], r"str 'x'"),
+])
+def test_the_culprit_is_named_not_a_number_numpy_turned_into_text(values, culprit):
+    name = "a" if isinstance(values[0], list) else "x"
+    call = (lambda: fastkern.matmul(values, [[1.0], [2.0]])) if name == "a" else (lambda: fastkern.sum(values))
+    with pytest.raises(TypeError, match=rf"^{name} must contain only real numbers, got {culprit}$"):
+        call()
+
+
 @pytest.mark.parametrize("call, words", [
     (lambda: fastkern.sum([1.0], "c"),
      r"^fastkern\.sum\(x, \*, backend=None, release_gil=None, threads=None\): too many positional arguments; "

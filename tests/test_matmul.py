@@ -111,6 +111,7 @@ def test_release_gil_does_not_change_the_result(backend):
                      fastkern.matmul(a, b, backend=backend, release_gil=True))
 
 
-def test_default_backend_is_numpy_since_blas_is_fastest():
-    assert "first built of: numpy, c" in fastkern.matmul.__doc__
+def test_default_backend_is_c_then_blas_from_a_size():
+    assert "first built of: c, typed, numpy" in fastkern.matmul.__doc__
+    assert "(numpy for a call of at least" in fastkern.matmul.__doc__
     assert fastkern.matmul.__doc__.count("bit for bit") == 1

@@ -54,11 +54,37 @@ def test_benchmark_compare_works_across_runs(pytester):
     second.stdout.fnmatch_lines(["*test_fib?python? (NOW)*"])   # so either may come first
 
 
-def test_the_fixture_without_its_marker_is_a_usage_error(pytester):
-    pytester.makepyfile(test_bare="def test_bare(fastkern_ladder):\n    fastkern_ladder()\n")
-    result = pytester.runpytest("-p", "no:cacheprovider")
-    assert result.ret != 0
-    result.stdout.fnmatch_lines(["*needs @pytest.mark.fastkern_ladder(kernel, size=...)*"])
+MISUSED = """
+import pytest
+
+def test_bare(fastkern_ladder):
+    fastkern_ladder()
+
+@pytest.mark.fastkern_ladder("no_such_kernel", size=3)
+def test_unknown_kernel(fastkern_ladder):
+    fastkern_ladder()
+
+@pytest.mark.fastkern_ladder("fib", size=3, backends=["python", "cee"])
+def test_misspelt_backend(fastkern_ladder):
+    fastkern_ladder()
+
+def test_beside_them():
+    pass
+"""
+
+
+def test_misuse_is_an_error_of_that_test_not_of_the_file(pytester):
+    pytester.makepyfile(test_misused=MISUSED)
+    result = pytester.runpytest("-p", "no:cacheprovider", "-rE")
+    result.assert_outcomes(passed=1, errors=3)
+    result.stdout.fnmatch_lines([
+        "test_misused.py::test_bare: the fastkern_ladder fixture needs "
+        "@pytest.mark.fastkern_ladder(kernel, size=...)",
+        "test_misused.py::test_unknown_kernel: unknown kernel 'no_such_kernel'; choose one of sum, *",
+        "test_misused.py::test_misspelt_backend: unknown backend(s) 'cee' in "
+        "@pytest.mark.fastkern_ladder; choose from python, compiled, *",
+    ])
+    assert "Traceback" not in result.stdout.str() and "INTERNALERROR" not in result.stdout.str()
 
 
 def test_the_plugin_is_inactive_unless_used(tmp_path):

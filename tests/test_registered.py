@@ -29,6 +29,16 @@ def test_registered_function_dispatches_like_a_built_in():
         assert sum_of_squares(x) == 14.0
 
 
+def test_the_kernel_functions_are_accepted_where_their_names_are():
+    assert fastkern.kernel_backends(sum_of_squares) == fastkern.kernel_backends("sum_of_squares")
+    assert fastkern.kernel_backends(fib) == fastkern.kernel_backends("own_fib")
+    assert fastkern.kernel_backends(fastkern.sum) == fastkern.kernel_backends("sum")
+    assert fastkern.implementation(sum_of_squares, "python")([2.0], 1.0) == 4.0
+    assert fastkern.implementation(fastkern.dot, "c") is fastkern.implementation("dot", "c")
+    with pytest.raises(ValueError, match=r"^unknown kernel <built-in function print>; choose one of sum, "):
+        fastkern.kernel_backends(print)
+
+
 def test_signature_name_and_documentation_are_the_functions():
     params = list(inspect.signature(sum_of_squares).parameters)
     assert params == ["x", "scale", "backend", "release_gil"]

@@ -20,3 +20,11 @@ def test_a_quick_run_prints_every_kernel_at_every_thread_count():
         assert any(line.startswith(kernel) and "Amdahl serial fraction" in line for line in lines)
     rows = [line for line in lines if line.strip().startswith("T=")]
     assert len(rows) == 2 * 8 and sum("GB/s" in row for row in rows) == 4
+
+
+def test_one_kernel_at_a_size_of_its_own():
+    done = subprocess.run([sys.executable, str(SCRIPT), "--kernel", "binary_trees", "--size", "8",
+                           "--repeat", "1", "--max-threads", "2"], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert [line.split(":")[0] for line in done.stdout.splitlines() if "Amdahl" in line] == ["binary_trees(8)"]

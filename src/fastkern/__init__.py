@@ -22,6 +22,8 @@ Where the time goes (imported on first use):
 - :class:`Report`: ``print(report)`` or ``report.render(width)`` shows it, ``to_json()``
   and ``Report.from_json()`` save and load it; notebooks display it as HTML;
 - :class:`Settings`: how long and how often the anatomy measures (``settings=``);
+- :func:`service` ``(kernels=None, *, quick=False, app=None, url=None, ...)``: what each
+  rung does to a web service under load (needs ``fastkern[service]``), as a report.
 - :func:`cluster` ``(kernels=None, *, scheduler=None, quick=False, ...)``: each rung as
   dask tasks in threads and in processes, and the layout it should run in (needs
   ``fastkern[cluster]``).
@@ -49,10 +51,10 @@ fannkuch = _public("fannkuch")
 matmul = _public("matmul")
 
 __all__ = ["BackendError", "Report", "Settings", "anatomy", "anatomy_all", "backends", "cluster",
-           "implementation", "info", "kernel", "kernel_backends", "kernels", "use",
+           "implementation", "info", "kernel", "kernel_backends", "kernels", "service", "use",
            *sorted(_BUILTIN)]
 
-_ANATOMY = frozenset({"anatomy", "anatomy_all", "Report", "Settings", "cluster"})
+_ANATOMY = frozenset({"anatomy", "anatomy_all", "Report", "Settings", "service", "cluster"})
 
 
 def __dir__() -> list[str]:
@@ -60,7 +62,8 @@ def __dir__() -> list[str]:
 
 
 def __getattr__(name: str):
-    """``anatomy``, ``anatomy_all``, ``Report``, ``Settings`` and ``cluster``, imported on first use
+    """``anatomy``, ``anatomy_all``, ``Report``, ``Settings``, ``service`` and ``cluster``,
+    imported on first use
     (rendering a saved report imports nothing that measures)."""
     if name in ("anatomy", "anatomy_all"):
         from ._anatomy import run
@@ -70,6 +73,10 @@ def __getattr__(name: str):
         from ._anatomy.report import Report
 
         return Report
+    if name == "service":
+        from ._service.run import service
+
+        return service
     if name == "cluster":
         from ._cluster.run import cluster
 

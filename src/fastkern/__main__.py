@@ -6,6 +6,9 @@
     fastkern report PATH.json [--plot P]   re-render a saved report
     fastkern compare A.json B.json [...]   the same figures of several saved reports side by side;
                                            --plot P draws their ratios
+    fastkern service [KERNEL ...]          what each rung does to a web service under load
+                                           (--app MODULE:APP --path /route, --url URL; needs
+                                           fastkern[service])
     fastkern info [--json]                 version, backends built, compiler and flags
     fastkern cluster [KERNEL ...]          each rung as dask tasks in threads and in processes:
                                            the layout it should run in (fastkern[cluster])
@@ -93,6 +96,17 @@ def _show(report, args: argparse.Namespace) -> None:
         print(f"chart written to {args.plot}")
 
 
+def _save_and_show(report, args: argparse.Namespace) -> int:
+    """Saves ``report`` where ``--json`` says, then shows it (and its chart)."""
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as out:
+            out.write(report.to_json())
+    _show(report, args)
+    if args.json:
+        print(f"report saved to {args.json}")
+    return 0
+
+
 def _registered(path: str) -> str:
     """The registry name of the kernel ``module:function``, importing the module (from the
     current folder too, as ``python -m`` would)."""
@@ -104,9 +118,11 @@ def _registered(path: str) -> str:
     try:
         module = importlib.import_module(module_name)
     except ImportError as error:
-        raise _Refused(f"cannot import {module_name!r} for {path}: {error}") from None
-    function = getattr(module, attribute, None)
-    name = getattr(function, "__fastkern_kernel__", None)
+        raise _Refused(f"cannot import {module_name!r} for {path}: {error} (run from the folder "
+                       f"that holds it, or add that folder to PYTHONPATH)") from None
+    if not hasattr(module, attribute):
+        raise _Refused(f"module {module_name!r} has no attribute {attribute!r} (from {path})")
+    name = getattr(getattr(module, attribute), "__fastkern_kernel__", None)
     if name is None:
         raise _Refused(f"{path} is not a fastkern kernel: decorate the function with "
                        f"@fastkern.kernel(sample=...)")
@@ -126,6 +142,13 @@ def cmd_anatomy(args: argparse.Namespace) -> int:
         raise _Refused("--size needs exactly one kernel")
     if args.size is not None and args.sizes_from:
         raise _Refused("give --size or --sizes-from, not both")
+    if args.size is not None:
+        from ._footprint import size_problem, takes_objects
+
+        problem = size_problem(_dispatch.kernel_spec(args.kernels[0]), args.size,
+                               takes_objects(args.backends))
+        if problem:
+            raise _Refused(problem)
     for backend in args.backends or ():
         if backend not in _dispatch.known_backends():
             raise _Refused(f"unknown backend {backend!r}; "
@@ -142,13 +165,7 @@ def cmd_anatomy(args: argparse.Namespace) -> int:
                  if k.kernel in kernels}
     report = run.anatomy_all(kernels, sizes=sizes, backends=args.backends, threads=args.threads,
                              quick=args.quick, repeat=args.repeat, cores=args.cores, progress=True)
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as out:
-            out.write(report.to_json())
-    _show(report, args)
-    if args.json:
-        print(f"report saved to {args.json}")
-    return 0
+    return _save_and_show(report, args)
 
 
 def _read_report(path: str):
@@ -195,6 +212,34 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_service(args: argparse.Namespace) -> int:
+    from ._service import extra
+
+    if extra.missing():
+        raise _Refused(f"fastkern service needs {', '.join(extra.missing())}: {extra.INSTALL}")
+    if sum(map(bool, (args.kernels, args.app, args.url))) > 1:
+        raise _Refused("give kernels, --app or --url, not two of them")
+    if args.path and not (args.app or args.url):
+        raise _Refused("--path needs --app or --url")
+    if args.app and ":" not in args.app:
+        raise _Refused(f"--app: expected MODULE:APP (e.g. myservice:app), got {args.app!r}")
+    if args.url and not args.url.startswith(("http://", "https://")):
+        raise _Refused(f"--url: expected an http:// or https:// address, got {args.url!r}")
+    _check_plot(args.plot)
+    if args.json:
+        _writable(args.json, "--json")
+    from ._service.run import service
+
+    try:
+        report = service(args.kernels or None, rungs=args.rungs, app=args.app,
+                         path=args.path or "/", url=args.url, quick=args.quick,
+                         rounds=args.rounds, progress=True)
+    except RuntimeError as error:
+        print(f"fastkern: error: {error}", file=sys.stderr)
+        return 1
+    return _save_and_show(report, args)
+
+
 def cmd_cluster(args: argparse.Namespace) -> int:
     from ._cluster import lifecycle, run
 
@@ -208,13 +253,7 @@ def cmd_cluster(args: argparse.Namespace) -> int:
                              quick=args.quick, progress=True, connect_timeout=args.timeout)
     except lifecycle.ClusterError as error:
         raise _Refused(str(error)) from None
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as out:
-            out.write(report.to_json())
-    _show(report, args)
-    if args.json:
-        print(f"report saved to {args.json}")
-    return 0
+    return _save_and_show(report, args)
 
 
 def cmd_info(args: argparse.Namespace) -> int:
@@ -288,6 +327,22 @@ def parser() -> argparse.ArgumentParser:
                                "run's noise added, and at least 10%% apart)")
     compared.set_defaults(run=cmd_compare)
 
+    served = verbs.add_parser("service", help="what each rung does to a web service under load")
+    served.add_argument("kernels", nargs="*", metavar="KERNEL",
+                        help="kernels to serve (default: mandelbrot)")
+    served.add_argument("--rungs", type=_names,
+                        help="rungs to serve, e.g. python,c (default python,compiled,typed,c; "
+                             "--quick: python,c)")
+    served.add_argument("--app", metavar="MODULE:APP", help="serve your own ASGI app instead")
+    served.add_argument("--path", metavar="/ROUTE", help="the route of --app or --url to load")
+    served.add_argument("--url", help="load a server already running there (no probes inside)")
+    served.add_argument("--rounds", type=_positive, help="interleaved rounds (default 3; quick 2)")
+    served.add_argument("--json", metavar="PATH", help="save the report as JSON")
+    served.add_argument("--plot", metavar="PATH.png", help="draw latency against offered rate")
+    served.add_argument("--quick", action="store_true", help="a fast, less precise pass")
+    served.add_argument("--explain", action="store_true", help="add how it was measured")
+    served.set_defaults(run=cmd_service)
+
     cluster = verbs.add_parser("cluster", help="each rung as dask tasks in threads and in "
                                                "processes (needs fastkern[cluster])")
     cluster.add_argument("kernels", nargs="*", metavar="KERNEL",
@@ -350,6 +405,12 @@ def attach_values(argv: list[str], top: argparse.ArgumentParser) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     top = parser()
     argv = with_default_verb(list(sys.argv[1:] if argv is None else argv), top)
+    if argv and argv[0] not in _verbs(top) and argv[0] not in ("-h", "--help", "--version"):
+        from ._dispatch import kernels
+
+        print(f"fastkern: error: {argv[0]!r} is neither a verb ({', '.join(_verbs(top))}) nor a "
+              f"kernel ({', '.join(kernels())}) nor MODULE:FUNCTION", file=sys.stderr)
+        return 2
     args = top.parse_args(attach_values(argv, top))
     try:
         return args.run(args)

@@ -6,16 +6,18 @@ import platform
 import sys
 import sysconfig
 
-from ._dispatch import backends, missing_backends
+from ._dispatch import backends, default_rules, missing_backends
 from ._info import build_info, cpu_model, cpu_quota, free_threaded, usable_cores, version
 
 
 def info() -> dict:
-    """Version, backends built (and why any are missing), build settings and interpreter."""
+    """Version, backends built (and why any are missing), each kernel's default backend,
+    build settings and interpreter."""
     return {
         "fastkern": version(),
         "backends": backends(),
         "missing_backends": missing_backends(),
+        "defaults": default_rules(),
         **build_info(),
         "python": sys.version.split()[0],
         "implementation": platform.python_implementation(),

@@ -88,12 +88,12 @@ def _from_sequence(x: object, name: str) -> np.ndarray:
             array = np.array(x, dtype=object)
     except ValueError as error:
         raise ValueError(f"{name} must be a rectangular sequence of numbers: {error}") from None
-    if array.dtype.kind == "O":
-        bad = [v for v in array.flat if not isinstance(v, numbers.Real)]
+    if array.dtype.kind not in "biuf":
+        # NumPy turns [1.5, 'abc'] into strings ('1.5' too): find the culprit among the objects.
+        objects = array if array.dtype.kind == "O" else np.array(x, dtype=object)
+        bad = [v for v in objects.flat if not isinstance(v, numbers.Real)]
         if bad:
             raise TypeError(f"{name} must contain only real numbers, got {_describe(bad[0])}")
-    elif array.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must contain only real numbers, got {_describe(array.flat[0].item())}")
     try:
         return array.astype(np.float64)
     except OverflowError:

@@ -3,7 +3,16 @@
 The backend for a call is, in order: the ``backend=`` argument, the innermost
 ``with fastkern.use(...)`` block (a ``ContextVar``, so threads and asyncio tasks do not
 leak into each other), the ``FASTKERN_BACKEND`` environment variable read at import, and
-otherwise the fastest backend built for that kernel.
+otherwise the default: the fastest backend built that can do what the call asks, at its
+size. That is the first built of the kernel's ``fastest_first``, except that
+
+- a call of at least ``Kernel.large``'s work runs on its backend (matmul: BLAS, whose call
+  costs more than c's but whose loop is faster, from ``MATMUL_BLAS_WORK`` multiply-adds);
+- a call giving ``threads`` or ``release_gil`` runs on the first of ``fastest_first`` that
+  takes them (typed or c), never on a backend that would refuse them.
+
+A backend the user chose (``backend=``, ``use()``, ``FASTKERN_BACKEND``) is never replaced;
+``default_rules()`` says each kernel's rule (``fastkern.info()["defaults"]``).
 
 ``FASTKERN_BACKEND`` is a process-wide preference: a kernel its backend does not implement
 (``numpy`` has no ``nbody``) runs on the fastest backend built that does. A name that is
@@ -77,8 +86,9 @@ def kernels() -> list[str]:
     return list(KERNELS)
 
 
-def kernel_backends(kernel: str) -> list[str]:
-    """The built backends that implement ``kernel``, slowest rung first.
+def kernel_backends(kernel: str | Callable) -> list[str]:
+    """The built backends that implement ``kernel`` (a name or a kernel's function), slowest
+    rung first.
 
     For a registered kernel, the rungs fastkern builds from its source on first use are
     listed while they can be built here.
@@ -100,8 +110,10 @@ def releases_gil(kernel: str, backend: str) -> bool:
     return backend in (GIL_RELEASING if spec.own is None else spec.own.releasing)
 
 
-def kernel_spec(name: str) -> Kernel:
-    """The registry entry of kernel ``name``; ValueError naming the kernels where unknown."""
+def kernel_spec(kernel: str | Callable) -> Kernel:
+    """The registry entry of ``kernel``: its name or its dispatching function (``fastkern.sum``,
+    a function decorated by :func:`fastkern.kernel`); ValueError naming the kernels where unknown."""
+    name = getattr(kernel, "__fastkern_kernel__", kernel)
     try:
         return KERNELS[name]
     except (KeyError, TypeError):
@@ -175,7 +187,7 @@ def _signature_error(kernel: str, signature: inspect.Signature, args: tuple, kwa
         raise TypeError(f"fastkern.{kernel}{signature}: {error}{hint}") from None
 
 
-def implementation(kernel: str, backend: str) -> Callable:
+def implementation(kernel: str | Callable, backend: str) -> Callable:
     """The raw callable of ``kernel`` in ``backend``, with no dispatch or conversion.
 
     It takes each argument already in the backend's natural form (lists of Python
@@ -253,6 +265,46 @@ def check_threads(threads: object, kernel: Kernel, backend: str) -> int:
     return threads
 
 
+def _fastest(spec: Kernel, table: dict) -> str | None:
+    """The first backend of the kernel's ``fastest_first`` that ``table`` has."""
+    return next((name for name in spec.fastest_first if name in table), None)
+
+
+def _default_rules(spec: Kernel, table: dict) -> tuple[str | None, tuple[str, int] | None]:
+    """The default's exceptions for a built-in kernel (see the module's documentation): the
+    first built backend that takes ``threads`` and ``release_gil`` (None if none is), and
+    ``(backend, work)`` for large calls where that backend is built and takes the same
+    arguments as the fastest (else None)."""
+    fastest = _fastest(spec, table)
+    honouring = next((name for name in spec.fastest_first if name in table and name in GIL_RELEASING), None)
+    large = spec.large
+    if large is None or large[0] not in table or table[large[0]][1] is not table[fastest][1]:
+        large = None
+    return honouring, large
+
+
+def default_rules() -> dict[str, str]:
+    """Each built-in kernel's default backend when the call names none, as a rule in words."""
+    rules = {}
+    for kernel, spec in KERNELS.items():
+        if spec.own is not None:
+            continue
+        table = _module_table(spec)
+        fastest = _fastest(spec, table)
+        default = _default_backend(table, fastest)
+        if default == _ENV_BACKEND:
+            rules[kernel] = f"{default} (FASTKERN_BACKEND)"
+            continue
+        rule = str(default)
+        honouring, large = _default_rules(spec, table)
+        if large is not None:
+            rule += f"; {large[0]} from {large[1]} {spec.unit}s"
+        if honouring is not None and (large is not None or default not in GIL_RELEASING):
+            rule += f"; {honouring} when threads or release_gil is given"
+        rules[kernel] = rule
+    return rules
+
+
 _PUBLIC: dict[str, Callable] = {}
 
 
@@ -273,10 +325,14 @@ def public_function(spec: Kernel) -> Callable:
     its own, live table, and a backend not in it yet is resolved (built) by ``own``.
     """
     own = spec.own
+    honouring = large = None
     if own is None:
         table = _module_table(spec)
         releasing = choosing = GIL_RELEASING
-        default = _default_backend(table, next((name for name in spec.fastest_first if name in table), None))
+        fastest = _fastest(spec, table)
+        default = _default_backend(table, fastest)
+        if default != _ENV_BACKEND:  # FASTKERN_BACKEND is a choice too: never replaced
+            honouring, large = _default_rules(spec, table)
 
         def missing(name: object, chosen: object) -> tuple:
             raise _unusable(name, spec.name, table, from_environment=chosen is None) from None
@@ -293,6 +349,9 @@ def public_function(spec: Kernel) -> Callable:
     def slow(*args, backend=None, release_gil=None, threads=None, **kwargs):
         chosen = _chosen.get() if backend is None else backend  # a falsy name is no default
         name = default if chosen is None else chosen
+        asks = threads is not None or release_gil is not None
+        if chosen is None and asks and honouring is not None and name not in choosing:
+            name = honouring
         try:
             impl, form = table[name]
         except (KeyError, TypeError):
@@ -303,6 +362,9 @@ def public_function(spec: Kernel) -> Callable:
             if own is None:
                 _signature_error(spec.name, signature, args, kwargs)
             raise
+        if chosen is None and not asks and large is not None and spec.call_work(raw) >= large[1]:
+            name = large[0]
+            impl, form = table[name]
         if release_gil is not None:
             _check_release_gil(release_gil, name, releasing, choosing)
         if threads is not None and name in choosing:
@@ -324,7 +386,7 @@ def public_function(spec: Kernel) -> Callable:
                 for name, (impl, form) in table.items() if form is BUFFERS or any_form}
         defaults = inspect.signature(spec.prepare).parameters
         options = [(name, count, defaults[name].default) for name, count in spec.options]
-        kernel = KernelFunction(slow, spec.args, options, fast, default, _chosen)
+        kernel = KernelFunction(slow, spec.args, options, fast, default, _chosen, large)
     params = list(inspect.signature(spec.prepare).parameters.values())[1:]
     params += [inspect.Parameter("backend", inspect.Parameter.KEYWORD_ONLY, default=None),
                inspect.Parameter("release_gil", inspect.Parameter.KEYWORD_ONLY, default=None)]
@@ -336,7 +398,9 @@ def public_function(spec: Kernel) -> Callable:
     kernel.__fastkern_kernel__ = spec.name
     if own is None:
         kernel.__doc__ = inspect.cleandoc(spec.doc) + _COMMON_DOC.format(fastest=", ".join(
-            name for name in spec.fastest_first if name in table)) + (_THREADS_DOC if spec.splits else "")
+            name for name in spec.fastest_first if name in table), large=(
+            f" ({large[0]} for a call of at least {large[1]} {spec.unit}s)" if large else "")) + (
+            _THREADS_DOC if spec.splits else "")
     else:
         kernel.__doc__ = inspect.cleandoc(spec.doc)
     return kernel
@@ -346,7 +410,8 @@ _COMMON_DOC = """
 
 ``backend`` picks the implementation (see :func:`fastkern.backends`); unset, it comes
 from :func:`fastkern.use`, then ``FASTKERN_BACKEND`` (when that backend implements this
-kernel), then the first built of: {fastest}.
+kernel), then the first built of: {fastest}{large}; a call giving ``threads`` or
+``release_gil`` takes the first of those that honours them.
 ``release_gil`` (``typed`` and ``c`` only; default True there) runs the same machine code
 with the GIL released or held; other backends raise ``ValueError`` for a value they cannot
 honour. On a free-threaded build (no GIL) ``release_gil=False`` does not stop other

@@ -67,7 +67,8 @@ cdef class KernelFunction:
     """``fastkern.<kernel>``: the vectorcall fast path in front of the full Python path."""
 
     cdef vectorcallfunc vectorcall
-    cdef object slow, fast, default, chosen
+    cdef object slow, fast, default, chosen, large
+    cdef double large_work
     cdef tuple option_names, option_defaults
     cdef int nargs, noptions, nsymbols
     cdef int kinds[MAX_ARGS]
@@ -78,13 +79,16 @@ cdef class KernelFunction:
     cdef long long maximum[MAX_ARGS]
     cdef dict __dict__
 
-    def __init__(self, slow, args, options, fast, default, chosen):
+    def __init__(self, slow, args, options, fast, default, chosen, large=None):
         """``slow``: the full path; ``args``: the registry entry's ``Buffer``/``Count``
         declarations; ``options``: (name, ``Count``, default) of each keyword option; ``fast``: backend name -> (raw callable, takes release_gil, takes any
         buffer) for the backends that take such arguments as they are and whose raw result
         is the public one; ``default``: the backend when none is chosen; ``chosen``: the
-        ``ContextVar`` of ``fastkern.use``."""
+        ``ContextVar`` of ``fastkern.use``; ``large``: None, or ``(backend, work)``, the
+        default instead for a call whose buffers hold at least that much work (the product
+        of their named dimensions)."""
         self.slow, self.fast, self.default, self.chosen = slow, dict(fast), default, chosen
+        self.large, self.large_work = (None, 0.0) if large is None else (large[0], float(large[1]))
         self.nargs, self.noptions = -1, len(options)
         self.option_names = tuple(name for name, _, _ in options)
         self.option_defaults = tuple(default for _, _, default in options)
@@ -167,11 +171,11 @@ cdef bint _count_fits(KernelFunction self, int i, PyObject *arg) noexcept:
     return overflow == 0 and self.minimum[i] <= value <= self.maximum[i]
 
 
-cdef bint _args_fit(KernelFunction self, PyObject **args, bint any_buffer) noexcept:
+cdef bint _args_fit(KernelFunction self, PyObject **args, bint any_buffer, Py_ssize_t *sizes) noexcept:
     """Whether the raw callable takes every positional argument as it is: an ``int`` in
     its declared range, a NumPy array (or ``bytes``) already in the full path's form, or,
-    for a raw callable that reads any buffer (``any_buffer``), a buffer of the declared type."""
-    cdef Py_ssize_t sizes[MAX_ARGS * MAX_DIMS]
+    for a raw callable that reads any buffer (``any_buffer``), a buffer of the declared type.
+    ``sizes`` receives each named dimension's size."""
     cdef Py_ssize_t size
     cdef int i, d, ndim, typenum
     cdef cnp.npy_intp *dims
@@ -216,6 +220,9 @@ cdef object _vectorcall(KernelFunction self, PyObject **args, size_t nargsf, PyO
     cdef PyObject *chosen
     cdef PyObject *entry
     cdef PyObject *stack[MAX_ARGS + 1]
+    cdef Py_ssize_t sizes[MAX_ARGS * MAX_DIMS]
+    cdef double work
+    cdef bint by_default = False
     cdef int j
     if nargs != self.nargs:
         return PyObject_Vectorcall(self.slow, args, nargsf, kwnames)
@@ -236,6 +243,7 @@ cdef object _vectorcall(KernelFunction self, PyObject **args, size_t nargsf, PyO
     if backend == NULL or backend == <PyObject *>None:
         PyContextVar_Get(self.chosen, NULL, &chosen)
         if chosen == <PyObject *>None:
+            by_default = True
             entry = (PyDict_GetItemWithError(self.fast, <PyObject *>self.default)
                      if self.default is not None else NULL)
         else:
@@ -246,8 +254,19 @@ cdef object _vectorcall(KernelFunction self, PyObject **args, size_t nargsf, PyO
     if entry == NULL:
         return PyObject_Vectorcall(self.slow, args, nargsf, kwnames)
     impl, takes_release_gil, takes_any_buffer = <tuple><object>entry
-    if not _args_fit(self, args, takes_any_buffer):
+    if not _args_fit(self, args, takes_any_buffer, sizes):
         return PyObject_Vectorcall(self.slow, args, nargsf, kwnames)
+    if by_default and self.large_work > 0 and (release_gil == NULL or release_gil == <PyObject *>None):
+        work = 1.0
+        for j in range(self.nsymbols):
+            work *= <double>sizes[j]
+        if work >= self.large_work:
+            entry = PyDict_GetItemWithError(self.fast, <PyObject *>self.large)
+            if entry == NULL:
+                return PyObject_Vectorcall(self.slow, args, nargsf, kwnames)
+            impl, takes_release_gil, large_any_buffer = <tuple><object>entry
+            if takes_any_buffer and not large_any_buffer and not _args_fit(self, args, False, sizes):
+                return PyObject_Vectorcall(self.slow, args, nargsf, kwnames)
     for i in range(nargs):
         stack[i] = args[i]
     nargs += self.noptions

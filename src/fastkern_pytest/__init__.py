@@ -11,7 +11,9 @@ imports nothing of fastkern (nor NumPy) until then. Needs pytest-benchmark::
 The test runs once per rung (``test_norm2[python]``, ``[compiled]``...), each a benchmark in
 the group ``"norm2 size=10000"``, so ``pytest --benchmark-group-by=group`` shows the ladder
 and ``--benchmark-compare`` compares it across runs. A registered kernel's rung is first
-checked against python's result on the sample; one that disagrees fails, not timed.
+checked against python's result on the sample; one that disagrees fails, not timed. A test
+that uses the fixture without the marker, or names an unknown kernel or backend in it, fails
+on its own with the reason; the rest of its file runs.
 """
 
 from __future__ import annotations
@@ -29,28 +31,49 @@ def pytest_configure(config) -> None:
                                        "every rung of a fastkern kernel (fixture fastkern_ladder)")
 
 
+class Misuse:
+    """The parameter of a test that uses the plugin wrongly: its fixture fails that one test."""
+
+    def __init__(self, message: str):
+        self.message = message
+
+
 def _marker(node) -> pytest.Mark:
     marker = node.get_closest_marker(MARK)
     if marker is None or not (marker.args or "kernel" in marker.kwargs):
-        raise pytest.UsageError(f"{node.nodeid}: the {FIXTURE} fixture needs "
-                                f"@pytest.mark.{MARK}(kernel, size=...)")
+        raise ValueError(f"the {FIXTURE} fixture needs @pytest.mark.{MARK}(kernel, size=...)")
     return marker
 
 
-def _kernel(marker: pytest.Mark) -> str:
-    from fastkern._anatomy.inputs import kernel_name
+def _rungs(node) -> list[str]:
+    """The backends the test's marker asks for (all its kernel has, unless it names some);
+    ValueError saying what is wrong with the marker."""
+    from fastkern import _dispatch
 
-    return kernel_name(marker.args[0] if marker.args else marker.kwargs["kernel"])
+    marker = _marker(node)
+    kernel = marker.args[0] if marker.args else marker.kwargs["kernel"]
+    available = _dispatch.kernel_backends(kernel)
+    asked = marker.kwargs.get("backends")
+    if not asked:
+        return available
+    known = _dispatch.known_backends() + [name for name in available if name not in _dispatch.known_backends()]
+    unknown = [name for name in asked if name not in known]
+    if unknown:
+        raise ValueError(f"unknown backend(s) {', '.join(map(repr, unknown))} in @pytest.mark.{MARK}; "
+                         f"choose from {', '.join(known)}")
+    return list(asked)
 
 
 def pytest_generate_tests(metafunc) -> None:
     if FIXTURE not in metafunc.fixturenames:
         return
-    import fastkern
-
-    marker = _marker(metafunc.definition)
-    backends = marker.kwargs.get("backends") or fastkern.kernel_backends(_kernel(marker))
-    metafunc.parametrize(FIXTURE, list(backends), indirect=True, ids=list(backends))
+    try:
+        backends = _rungs(metafunc.definition)
+    except ValueError as error:
+        metafunc.parametrize(FIXTURE, [Misuse(f"{metafunc.definition.nodeid}: {error}")],
+                             indirect=True, ids=["misused"])
+        return
+    metafunc.parametrize(FIXTURE, backends, indirect=True, ids=backends)
 
 
 class Rung:
@@ -86,15 +109,18 @@ class Rung:
 @pytest.fixture
 def fastkern_ladder(request) -> Rung:
     """The rung this test instance benchmarks (see the module's documentation)."""
+    from fastkern import _dispatch
     from fastkern._kernels import KERNELS
 
+    if isinstance(request.param, Misuse):
+        pytest.fail(request.param.message, pytrace=False)
     try:
         benchmark = request.getfixturevalue("benchmark")
     except pytest.FixtureLookupError:
         raise pytest.UsageError(f"the {FIXTURE} fixture needs pytest-benchmark: "
                                 "pip install pytest-benchmark") from None
     marker = _marker(request.node)
-    kernel = _kernel(marker)
+    kernel = _dispatch.kernel_spec(marker.args[0] if marker.args else marker.kwargs["kernel"]).name
     size: Optional[int] = marker.kwargs.get("size")
     return Rung(benchmark, kernel, request.param,
                 size if size is not None else KERNELS[kernel].sizes[0])

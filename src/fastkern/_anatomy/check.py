@@ -47,8 +47,8 @@ def unbacked(sentences: Iterable[tuple[str, str]], tables: str) -> list[str]:
     """A problem for each number in a sentence (its subject, its text) that ``tables``
     (the report's tables as text) do not show: any report type's first check."""
     shown = _flat(tables)
-    return [f"finding {subject!r}: {number} is in no table"
-            for subject, text in sentences for number in _numbers(text) if number not in shown]
+    return [f"finding {subject!r}: {figure} is in no table"
+            for subject, text in sentences for figure in _numbers(text) if figure not in shown]
 
 
 def problems(report: Report) -> list[str]:
@@ -57,8 +57,8 @@ def problems(report: Report) -> list[str]:
     full = _flat(render.tables_text(report, explain=True) + FULL_LEGEND)
     found = unbacked([(f.subject, f.text) for f in findings.findings(report)], tables)
     for line in render.method(report).plain.splitlines():
-        found += [f"method {line[:40]!r}...: {number} is in no table"
-                  for number in _numbers(line) if number not in full]
+        found += [f"method {line[:40]!r}...: {figure} is in no table"
+                  for figure in _numbers(line) if figure not in full]
     for kernel in report.kernels:
         found += _shares(kernel)
     found += _gil(report) + _event_loop(report)
@@ -104,9 +104,8 @@ def _event_loop(report: Report) -> list[str]:
     if said is None:
         return []
     medians = {seconds(s.median) for k in report.kernels for s in k.stall}
-    found = [f"event loop: {number} is not a median lag" for number in _numbers(said)
-             if number.endswith("s") and number not in medians
-             and number != seconds(report.settings.tick)]
+    found = [f"event loop: {lag} is not a median lag" for lag in _numbers(said)
+             if lag.endswith("s") and lag not in medians and lag != seconds(report.settings.tick)]
     tick = report.settings.tick
     for group in LAGS.finditer(said):
         values = [number(v) for v in group["range"].split("–")]

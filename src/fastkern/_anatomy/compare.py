@@ -260,7 +260,7 @@ def shown(figure: Optional[Figure]) -> str:
 def rule() -> str:
     """The rule for a change, in words."""
     return (f"changed = a t-test at {ALPHA:.0%} on the figure's rounds, with each run's noise "
-            f"(the spread of its ladder's passes) added, and at least {MIN_EFFECT:.0%} apart, "
+            f"(the spread of figures measured in separate passes) added, and at least {MIN_EFFECT:.0%} apart, "
             f"or {MIN_POINTS * 100:.0f} points for figures in %")
 
 

@@ -409,9 +409,15 @@ def decode(kind, value):
         item = args[0]
         return tuple(decode(item, v) for v in value)
     if dataclasses.is_dataclass(kind):
+        if not isinstance(value, dict):
+            raise ValueError(f"{kind.__name__} must be a JSON object, got {type(value).__name__}")
+        fields = [f for f in dataclasses.fields(kind) if f.init]
+        missing = [f.name for f in fields if f.name not in value
+                   and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
+        if missing:
+            raise ValueError(f"{kind.__name__} lacks the field(s) {', '.join(map(repr, missing))}")
         hints = typing.get_type_hints(kind)
-        return kind(**{f.name: decode(hints[f.name], value[f.name])
-                       for f in dataclasses.fields(kind) if f.init and f.name in value})
+        return kind(**{f.name: decode(hints[f.name], value[f.name]) for f in fields if f.name in value})
     if kind is float and isinstance(value, int):
         return float(value)
     return value

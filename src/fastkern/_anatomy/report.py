@@ -11,10 +11,10 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, Optional, Tuple
 
-from . import check, render, terminal
+from . import check, render, saved, terminal
 from .figures import Figure, Noise, figures, run_noise
 from .model import (Boundary, Features, GarbageCollection, KernelReport, Load, Machine, Memory,
-                    RunSpread, all_timings, decode)
+                    RunSpread, all_timings)
 from .settings import Settings, mode
 
 if TYPE_CHECKING:
@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 FORMAT = "fastkern-anatomy"
 #: Version 2: thread-CPU timings, runnable threads, load, repeats. Version 1 timed by wall clock.
 VERSION = 2
+#: Versions no longer read, and why.
+RETIRED = {1: "report format version 1 timed everything by wall clock, so its figures cannot "
+              "be judged as this version's are; measure again"}
 
 
 @dataclass(frozen=True)
@@ -73,8 +76,6 @@ class Report:
         ``width`` defaults to the terminal's, else the ``COLUMNS`` environment variable,
         else 120. Plain text, without colour.
         """
-        if width is not None and (isinstance(width, bool) or not isinstance(width, int) or width < 1):
-            raise ValueError(f"width must be a positive number of columns, got {width!r}")
         console = terminal.capture(width)
         render.render(self, console, explain)
         return console.file.getvalue()
@@ -137,19 +138,7 @@ class Report:
     def from_json(cls, text: str) -> Report:
         """A report from :meth:`to_json`'s text; ValueError when it is not one this
         version of fastkern reads."""
-        try:
-            data = json.loads(text)
-        except ValueError as error:
-            raise ValueError(f"not a fastkern anatomy report (not JSON: {error})") from None
-        if not isinstance(data, dict) or data.get("format") != FORMAT:
-            raise ValueError(f"not a fastkern anatomy report (no format {FORMAT!r})")
-        if data.get("version") == 1:
-            raise ValueError("report format version 1 timed everything by wall clock, so its "
-                             "figures cannot be judged as this version's are; measure again")
-        if data.get("version") != VERSION:
-            raise ValueError(f"report format version {data.get('version')!r} is not supported; "
-                             f"this fastkern reads version {VERSION}")
-        return decode(cls, data["report"])
+        return saved.decoded(cls, text, VERSION, "anatomy", RETIRED)
 
 
 #: The frame of :meth:`Report._repr_html_`'s output.

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import importlib
 import json
-from typing import TYPE_CHECKING, ClassVar, Optional, Protocol
+from typing import TYPE_CHECKING, ClassVar, Mapping, Optional, Protocol, TypeVar
+
+from .model import decode
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
 #: Each report format, and the class (``module:Class``) that reads it.
 FORMATS = {
     "fastkern-anatomy": "fastkern._anatomy.report:Report",
+    "fastkern-service": "fastkern._service.report:ServiceReport",
     "fastkern-cluster": "fastkern._cluster.report:ClusterReport",
 }
 
@@ -58,6 +61,37 @@ class SavedReport(Protocol):
 
     def draw(self, path: str) -> None:
         """Write the report's chart as a PNG (needs matplotlib)."""
+
+
+Kind = TypeVar("Kind")
+
+
+def decoded(kind: type[Kind], text: str, version: int, what: str,
+            retired: Mapping[int, str] = {}) -> Kind:
+    """The report of class ``kind`` saved as ``text`` in format ``kind.FORMAT`` at
+    ``version``: what every report type's ``from_json`` does. ValueError saying why not, in
+    words naming ``what`` report it is not (``retired`` gives the reason an old version is
+    no longer read)."""
+    try:
+        data = json.loads(text)
+    except RecursionError:
+        raise ValueError(f"not a fastkern {what} report (its JSON is nested too deeply)") from None
+    except ValueError as error:
+        raise ValueError(f"not a fastkern {what} report (not JSON: {error})") from None
+    if not isinstance(data, dict) or data.get("format") != kind.FORMAT:
+        raise ValueError(f"not a fastkern {what} report (no format {kind.FORMAT!r})")
+    found = data.get("version")
+    if found in retired:
+        raise ValueError(retired[found])
+    if found != version:
+        raise ValueError(f"{what} report format version {found!r} is not supported; "
+                         f"this fastkern reads version {version}")
+    if not isinstance(data.get("report"), dict):
+        raise ValueError(f"not a fastkern {what} report (no 'report' object)")
+    try:
+        return decode(kind, data["report"])
+    except (KeyError, TypeError) as error:
+        raise ValueError(f"not a readable fastkern {what} report: {error}") from None
 
 
 def loads(text: str) -> SavedReport:

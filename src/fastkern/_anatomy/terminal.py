@@ -94,8 +94,11 @@ def console(file: Optional[IO[str]] = None, width: Optional[int] = None) -> Cons
 def capture(width: Optional[int] = None) -> Console:
     """A console that records into a string (``console.file.getvalue()``), without colour.
 
-    ``width`` defaults as for :func:`console`, measured on stdout.
+    ``width`` defaults as for :func:`console`, measured on stdout; ValueError where it is
+    given and not a positive number of columns.
     """
+    if width is not None and (isinstance(width, bool) or not isinstance(width, int) or width < 1):
+        raise ValueError(f"width must be a positive number of columns, got {width!r}")
     width = width or console().width
     return Console(file=io.StringIO(), width=width, height=25, color_system=None, record=True,
                    force_terminal=False, force_jupyter=False)

@@ -1,0 +1,139 @@
+"""The service report's figures, each scenario's round by round, and the sweep's.
+
+Every figure of a scenario is computed in each round from that round's window (the victim's
+p99 ratio from the same round's baseline window), so its value is the median over rounds
+and its interval their quartiles (:func:`.derive.rounds`), as the anatomy's figures are.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable, Iterator, Optional
+
+from .._anatomy.derive import Estimate, rounds
+from .._anatomy.figures import FRACTION, RATIO, SECONDS, Figure, Noise, pooled_noise
+from .._anatomy.formatting import ratio, seconds, share
+from .._anatomy.model import CPU, WALL
+from .model import Window
+
+if TYPE_CHECKING:
+    from .report import ServiceReport
+
+RATE = "req/s"
+#: A scenario hurts the victim when its p99 is at least this many times the baseline's.
+HURT = 2.0
+CPUS = "CPUs"
+BASELINE = "/health alone"
+
+#: Each figure of a window: its label, unit, clock, and how it is read (None: not measured).
+WINDOW_FIGURES: tuple[tuple[str, str, str, Callable[[Window], Optional[float]]], ...] = (
+    ("offered", RATE, WALL, lambda w: w.offered if w.work else None),
+    ("achieved", RATE, WALL, lambda w: w.work.achieved if w.work else None),
+    ("completed", FRACTION, WALL, lambda w: w.work.completed if w.work else None),
+    ("work errors", FRACTION, WALL, lambda w: w.work.errors / w.work.planned if w.work else None),
+    ("work p50", SECONDS, WALL, lambda w: w.work.p50 if w.work else None),
+    ("work p99", SECONDS, WALL, lambda w: w.work.p99 if w.work else None),
+    ("/health p50", SECONDS, WALL, lambda w: w.victim.p50 if w.victim else None),
+    ("/health p99", SECONDS, WALL, lambda w: w.victim.p99 if w.victim else None),
+    ("/health max", SECONDS, WALL, lambda w: w.victim.max if w.victim else None),
+    ("/health unanswered", FRACTION, WALL,
+     lambda w: 1 - w.victim.completed if w.victim else None),
+    ("loop lag p99", SECONDS, WALL, lambda w: w.lag_p99),
+    ("loop lag max", SECONDS, WALL, lambda w: w.lag_max),
+    ("work CPU per request", SECONDS, CPU, lambda w: w.work_cpu),
+    ("server CPU per request", SECONDS, CPU, lambda w: w.server_cpu),
+    ("generator send lag p99", SECONDS, WALL, lambda w: w.generator.send_lag_p99),
+    ("generator CPU", CPUS, CPU, lambda w: w.generator.cpu),
+    ("others' CPUs", CPUS, WALL, lambda w: w.load.others if w.load else None),
+)
+RATIO_LABEL = "/health p99 over baseline"
+
+
+def windows_of(report: ServiceReport, scenario: str) -> list[Window]:
+    return [w for w in report.windows if w.scenario == scenario]
+
+
+def _estimate(values: list[Optional[float]]) -> Optional[Estimate]:
+    return rounds(values) if values and None not in values else None
+
+
+def victim_ratio(report: ServiceReport, scenario: str) -> Optional[Estimate]:
+    """The victim's p99 over the same round's baseline p99, round by round."""
+    base = {w.round: w.victim.p99 for w in windows_of(report, BASELINE) if w.victim}
+    values = [w.victim.p99 / base[w.round] for w in windows_of(report, scenario)
+              if w.victim and base.get(w.round)]
+    return rounds(values) if values else None
+
+
+def scenario_figures(report: ServiceReport, scenario: str) -> dict[str, tuple[str, str, Estimate]]:
+    """Label -> (unit, clock, estimate) of every figure measured for ``scenario``."""
+    found = {}
+    windows = windows_of(report, scenario)
+    for label, unit, clock, read in WINDOW_FIGURES:
+        estimate = _estimate([read(w) for w in windows])
+        if estimate is not None:
+            found[label] = (unit, clock, estimate)
+    ratio = victim_ratio(report, scenario) if scenario != BASELINE else None
+    if ratio is not None:
+        found[RATIO_LABEL] = (RATIO, WALL, ratio)
+    return found
+
+
+def _once(value: float) -> Estimate:
+    return Estimate(value, value, value, rounds=(value,))
+
+
+def served(point: Window, bound: float, share: float) -> bool:
+    """Whether a rate of the sweep was served: at least ``share`` of the work answered, the
+    victim's p99 at most ``bound``."""
+    victim_ok = point.victim is None or point.victim.p99 <= bound
+    return point.work is not None and point.work.completed >= share and victim_ok
+
+
+def highest_served(report: ServiceReport, scenario: str) -> Optional[float]:
+    """The highest offered rate of the sweep served, below the first one not served."""
+    best = None
+    for point in (p for p in report.sweep if p.scenario == scenario):
+        if not served(point, report.bound, report.served):
+            break
+        best = point.offered
+    return best
+
+
+def figures(report: ServiceReport) -> list[Figure]:
+    return list(_figures(report))
+
+
+def _figures(report: ServiceReport) -> Iterator[Figure]:
+    for scenario in report.scenarios:
+        for label, (unit, clock, estimate) in scenario_figures(report, scenario.name).items():
+            yield Figure(report.target, scenario.name, label, unit, clock, estimate, report.rounds)
+    for point in report.sweep:
+        section = f"sweep {point.scenario} at {point.offered:.0f} req/s"
+        for label, unit, clock, read in WINDOW_FIGURES:
+            value = read(point)
+            if value is not None:
+                yield Figure(report.target, section, label, unit, clock, _once(value))
+    for scenario in {p.scenario: None for p in report.sweep}:
+        best = highest_served(report, scenario)
+        if best is not None:
+            yield Figure(report.target, f"sweep {scenario}", "highest rate served", RATE, WALL,
+                         _once(best))
+
+
+def noise(report: ServiceReport) -> Noise:
+    """Run-to-run noise: the spread of each scenario's victim p99 over its rounds, pooled."""
+    return pooled_noise([w.victim.p99 for w in windows_of(report, s.name) if w.victim]
+                        for s in report.scenarios)
+
+
+def text(unit: str, value: float) -> str:
+    """A figure as the report prints it, in its unit."""
+    if unit == SECONDS:
+        return seconds(value)
+    if unit == RATIO:
+        return ratio(value)
+    if unit == FRACTION:
+        return share(value)
+    if unit == RATE:
+        return f"{value:.0f}/s"
+    return f"{value:.2f}"

@@ -1,0 +1,105 @@
+"""The service report's findings: sentences generated from the figures its tables show."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .._anatomy.figures import RATIO, SECONDS
+from .figures import (BASELINE, HURT, RATE, RATIO_LABEL, highest_served, scenario_figures,
+                      text)
+
+if TYPE_CHECKING:
+    from .report import ServiceReport
+
+
+@dataclass(frozen=True)
+class Finding:
+    subject: str
+    text: str
+
+
+def findings(report: ServiceReport) -> list[Finding]:
+    return [f for f in (_victim(report), _loop(report), _sweep(report), _failed(report),
+                        _generator(report), _probes(report)) if f is not None]
+
+
+def _ratios(report: ServiceReport) -> list[tuple[str, object]]:
+    found = [(s.name, scenario_figures(report, s.name).get(RATIO_LABEL)) for s in report.scenarios
+             if s.name != BASELINE]
+    return sorted(((name, f[2]) for name, f in found if f is not None),
+                  key=lambda pair: -pair[1].value)
+
+
+def _victim(report: ServiceReport) -> Finding | None:
+    ratios = _ratios(report)
+    if not ratios:
+        return None
+    groups = {f"at least {text(RATIO, HURT)} in most rounds": [r for r in ratios if r[1].low >= HURT],
+              f"under {text(RATIO, HURT)}": [r for r in ratios if r[1].high < HURT]}
+    unsure = [n for n, e in ratios if e.low < HURT <= e.high]
+    (worst, high), (best, low) = ratios[0], ratios[-1]
+    verb = "hurts /health most" if high.low >= HURT else "has the most effect on /health"
+    parts = [f"{worst} {verb}: p99 {text(RATIO, high.value)} its baseline"]
+    if len(ratios) > 1:
+        parts[0] += f"; {best} least: {text(RATIO, low.value)}"
+        parts += [f"{label}: " + ", ".join(f"{n} {text(RATIO, e.value)}" for n, e in found)
+                  for label, found in groups.items() if found]
+    if unsure:
+        parts.append("not resolved (rounds on both sides): " + ", ".join(unsure))
+    return Finding("victim", "; ".join(parts) + ".")
+
+
+def _loop(report: ServiceReport) -> Finding | None:
+    lags = [(s.name, scenario_figures(report, s.name).get("loop lag p99")) for s in report.scenarios]
+    lags = [(name, found[2]) for name, found in lags if found is not None]
+    if not lags:
+        return None
+    name, worst = max(lags, key=lambda pair: pair[1].value)
+    base = dict(lags).get(BASELINE)
+    said = f"the event loop lagged most under {name}: p99 {text(SECONDS, worst.value)}"
+    if base is not None:
+        said += f" (alone: {text(SECONDS, base.value)})"
+    return Finding("event loop", said + ".")
+
+
+def _sweep(report: ServiceReport) -> Finding | None:
+    tried = list(dict.fromkeys(p.scenario for p in report.sweep))
+    if not tried:
+        return None
+    best = {name: highest_served(report, name) for name in tried}
+    served = sorted((n for n in tried if best[n] is not None), key=lambda n: -best[n])
+    said = "highest rate served of those tried: " + (", ".join(
+        f"{n} {text(RATE, best[n])}" for n in served) or "none")
+    failed = [n for n in tried if best[n] is None]
+    if failed:
+        said += "; not even the first: " + ", ".join(failed)
+    return Finding("sweep", said + ".")
+
+
+def _failed(report: ServiceReport) -> Finding | None:
+    """The scenarios where a request failed or went unanswered in some round."""
+    failed = list(dict.fromkeys(
+        w.scenario for w in report.windows
+        if any(s and s.errors + s.unanswered for s in (w.work, w.victim))))
+    if not failed:
+        return None
+    return Finding("errors", "requests failed or went unanswered (see 'work errors', "
+                             "'completed' and '/health unanswered') in: " + ", ".join(failed) + ".")
+
+
+def _generator(report: ServiceReport) -> Finding:
+    every = [*report.windows, *report.sweep]
+    behind = sum(w.generator.behind for w in every)
+    if not behind:
+        return Finding("generator", f"the load generator kept up in all {len(every)} windows.")
+    return Finding("generator", f"the load generator fell behind in {behind} of {len(every)} "
+                                "windows (marked in the tables): there it sent late, so its "
+                                "latencies under-count the server's.")
+
+
+def _probes(report: ServiceReport) -> Finding | None:
+    if report.probes:
+        return None
+    return Finding("probes", "no probes inside the server (it was given by URL): no victim, "
+                             "event-loop lag or server CPU figures.")
