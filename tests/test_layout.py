@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import fastkern
 from fastkern import _rungs
 from fastkern._anatomy.settings import QUICK
@@ -132,21 +134,37 @@ def test_every_rung_name_is_spelled_once_in_the_rung_table():
 
 #: The service's modules that hold data or display it: a saved service report loads these.
 SERVICE_DISPLAY = {"model", "report", "figures", "findings", "render", "plot", "check"}
+#: The cluster report's modules that hold data or display it: reading a saved cluster report
+#: loads these of ``fastkern._cluster`` and no other (none that starts a cluster or measures).
+CLUSTER_DISPLAY = {"model", "report", "findings", "derive", "plot"}
 
 
-def test_the_service_report_imports_nothing_that_measures():
+def reachable(graph: dict[str, set[str]], start: str) -> set[str]:
+    """``start`` and every module it imports, directly or not."""
+    reached, todo = set(), [start]
+    while todo:
+        name = todo.pop()
+        if name not in reached:
+            reached.add(name)
+            todo += graph[name]
+    return reached
+
+
+def _graph() -> dict[str, set[str]]:
     known = module_names()
-    graph = {name: imports(name, path, set(known)) if path.suffix == ".py" else set()
-             for name, path in known.items()}
-    assert "fastkern._service.render" in graph["fastkern._service.report"], "the graph sees imports"
-    for module in SERVICE_DISPLAY:
-        reached, todo = set(), [f"fastkern._service.{module}"]
-        while todo:
-            name = todo.pop()
-            if name not in reached:
-                reached.add(name)
-                todo += graph[name]
-        service = {n.split(".")[2] for n in reached if n.startswith("fastkern._service.")}
+    return {name: imports(name, path, set(known)) if path.suffix == ".py" else set()
+            for name, path in known.items()}
+
+
+@pytest.mark.parametrize("package, display, imported", [
+    ("_service", SERVICE_DISPLAY, "render"), ("_cluster", CLUSTER_DISPLAY, "findings")])
+def test_a_saved_report_imports_nothing_that_measures(package, display, imported):
+    graph = _graph()
+    assert f"fastkern.{package}.{imported}" in graph[f"fastkern.{package}.report"], \
+        "the graph sees imports"
+    for module in display:
+        reached = reachable(graph, f"fastkern.{package}.{module}")
+        own = {n.split(".")[2] for n in reached if n.startswith(f"fastkern.{package}.")}
         anatomy = {n.split(".")[2] for n in reached if n.startswith("fastkern._anatomy.")}
-        assert service <= SERVICE_DISPLAY, f"{module} reaches {sorted(service - SERVICE_DISPLAY)}"
+        assert own <= display, f"{module} reaches {sorted(own - display)}"
         assert anatomy <= DISPLAY | {"saved"}, f"{module} reaches {sorted(anatomy - DISPLAY)}"

@@ -24,6 +24,9 @@ Where the time goes (imported on first use):
 - :class:`Settings`: how long and how often the anatomy measures (``settings=``);
 - :func:`service` ``(kernels=None, *, quick=False, app=None, url=None, ...)``: what each
   rung does to a web service under load (needs ``fastkern[service]``), as a report.
+- :func:`cluster` ``(kernels=None, *, scheduler=None, quick=False, ...)``: each rung as
+  dask tasks in threads and in processes, and the layout it should run in (needs
+  ``fastkern[cluster]``).
 """
 
 from ._about import info
@@ -47,11 +50,11 @@ spectral_norm = _public("spectral_norm")
 fannkuch = _public("fannkuch")
 matmul = _public("matmul")
 
-__all__ = ["BackendError", "Report", "Settings", "anatomy", "anatomy_all", "backends",
+__all__ = ["BackendError", "Report", "Settings", "anatomy", "anatomy_all", "backends", "cluster",
            "implementation", "info", "kernel", "kernel_backends", "kernels", "service", "use",
            *sorted(_BUILTIN)]
 
-_ANATOMY = frozenset({"anatomy", "anatomy_all", "Report", "Settings", "service"})
+_ANATOMY = frozenset({"anatomy", "anatomy_all", "Report", "Settings", "service", "cluster"})
 
 
 def __dir__() -> list[str]:
@@ -59,7 +62,8 @@ def __dir__() -> list[str]:
 
 
 def __getattr__(name: str):
-    """``anatomy``, ``anatomy_all``, ``Report``, ``Settings`` and ``service``, imported on first use
+    """``anatomy``, ``anatomy_all``, ``Report``, ``Settings``, ``service`` and ``cluster``,
+    imported on first use
     (rendering a saved report imports nothing that measures)."""
     if name in ("anatomy", "anatomy_all"):
         from ._anatomy import run
@@ -73,6 +77,10 @@ def __getattr__(name: str):
         from ._service.run import service
 
         return service
+    if name == "cluster":
+        from ._cluster.run import cluster
+
+        return cluster
     if name == "Settings":
         from ._anatomy.settings import Settings
 

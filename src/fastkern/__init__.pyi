@@ -36,6 +36,9 @@ def service(kernels: Optional[Sequence[str]] = None, *, rungs: Optional[Sequence
             app: Optional[str] = None, path: str = "/", url: Optional[str] = None,
             quick: bool = False, rounds: Optional[int] = None,
             progress: bool = False) -> ServiceReport: ...
+def cluster(kernels: Optional[Sequence[str]] = None, *, scheduler: Optional[str] = None,
+            backends: Optional[Sequence[str]] = None, quick: bool = False,
+            **options: Any) -> Any: ...
 
 def sum(x: ArrayLike, *, backend: Optional[str] = None,
         release_gil: Optional[bool] = None,

@@ -10,6 +10,8 @@
                                            (--app MODULE:APP --path /route, --url URL; needs
                                            fastkern[service])
     fastkern info [--json]                 version, backends built, compiler and flags
+    fastkern cluster [KERNEL ...]          each rung as dask tasks in threads and in processes:
+                                           the layout it should run in (fastkern[cluster])
 
 anatomy is the default verb: a command line that starts with an option or a kernel name
 runs it, so `fastkern --quick` is `fastkern anatomy --quick`. `fastkern anatomy --help`
@@ -238,6 +240,22 @@ def cmd_service(args: argparse.Namespace) -> int:
     return _save_and_show(report, args)
 
 
+def cmd_cluster(args: argparse.Namespace) -> int:
+    from ._cluster import lifecycle, run
+
+    try:
+        lifecycle.require()
+        kernels = [_registered(k) if ":" in k else k for k in args.kernels]
+        _check_plot(args.plot)
+        if args.json:
+            _writable(args.json, "--json")
+        report = run.cluster(kernels or None, scheduler=args.scheduler, backends=args.backends,
+                             quick=args.quick, progress=True, connect_timeout=args.timeout)
+    except lifecycle.ClusterError as error:
+        raise _Refused(str(error)) from None
+    return _save_and_show(report, args)
+
+
 def cmd_info(args: argparse.Namespace) -> int:
     from . import info
 
@@ -324,6 +342,23 @@ def parser() -> argparse.ArgumentParser:
     served.add_argument("--quick", action="store_true", help="a fast, less precise pass")
     served.add_argument("--explain", action="store_true", help="add how it was measured")
     served.set_defaults(run=cmd_service)
+
+    cluster = verbs.add_parser("cluster", help="each rung as dask tasks in threads and in "
+                                               "processes (needs fastkern[cluster])")
+    cluster.add_argument("kernels", nargs="*", metavar="KERNEL",
+                         help="kernels to measure (default: mandelbrot at python and c, sum at "
+                              "c), or MODULE:FUNCTION for a function decorated by @fastkern.kernel")
+    cluster.add_argument("--scheduler", metavar="ADDRESS",
+                         help="measure the dask cluster at this scheduler address as it is "
+                              "(default: local clusters of the usable cores, one per layout)")
+    cluster.add_argument("--timeout", type=_positive, default=10, metavar="SECONDS",
+                         help="seconds to wait for --scheduler to answer (default 10)")
+    cluster.add_argument("--backends", type=_names, help="backends to measure, e.g. python,c")
+    cluster.add_argument("--json", metavar="PATH", help="save the report as JSON")
+    cluster.add_argument("--plot", metavar="PATH.png", help="draw a chart (needs fastkern[plot])")
+    cluster.add_argument("--quick", action="store_true", help="fewer, shorter rounds")
+    cluster.add_argument("--explain", action="store_true", help="the report in full")
+    cluster.set_defaults(run=cmd_cluster)
 
     info = verbs.add_parser("info", help="version, backends built, compiler and flags")
     info.add_argument("--json", action="store_true", help="print JSON")

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 FORMATS = {
     "fastkern-anatomy": "fastkern._anatomy.report:Report",
     "fastkern-service": "fastkern._service.report:ServiceReport",
+    "fastkern-cluster": "fastkern._cluster.report:ClusterReport",
 }
 
 

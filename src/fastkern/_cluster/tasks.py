@@ -1,0 +1,129 @@
+"""What runs on the workers: inputs made there, the timed tasks, and readings of the
+worker process (memory, CPU, GIL contention, the host's load).
+
+Imported by each worker (fastkern must be installed where the workers run). A worker
+keeps each subject's prepared input in :data:`_INPUTS`, made once by :func:`prepare`, so
+that a task's time is the work, not the transfer.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import socket
+import time
+from typing import Optional
+
+from .. import _dispatch
+from .._anatomy import load, sched
+from .._anatomy.inputs import prepared
+
+#: Each subject's prepared input in this worker process, by (kernel, backend, size).
+_INPUTS: dict = {}
+#: The load meter of this host, started in one worker per host (see :func:`meter_start`).
+_METER: list = []
+
+
+def _inputs(kernel: str, backend: str, size: int) -> tuple:
+    """The subject's input in this worker, made on first use."""
+    key = (kernel, backend, size)
+    if key not in _INPUTS:
+        _INPUTS[key] = prepared(kernel, backend, size)
+    return _INPUTS[key]
+
+
+def prepare(kernel: str, backend: str, size: int) -> int:
+    """Make the subject's input in this worker; the bytes sending it takes (a buffer's own
+    bytes, other values pickled)."""
+    return sum(_bytes(value) for value in _inputs(kernel, backend, size))
+
+
+def _bytes(value: object) -> int:
+    size = getattr(value, "nbytes", None)
+    return size if isinstance(size, int) else len(pickle.dumps(value, protocol=5))
+
+
+def calibrate(kernel: str, backend: str, size: int, tries: int = 3) -> float:
+    """Thread CPU seconds of one call, the least of ``tries``."""
+    call, args = _dispatch.implementation(kernel, backend), _inputs(kernel, backend, size)
+    best = float("inf")
+    for _ in range(tries):
+        start = time.thread_time()
+        call(*args)
+        best = min(best, time.thread_time() - start)
+    return best
+
+
+def task(kernel: str, backend: str, size: int, repeats: int) -> tuple:
+    """One task: ``repeats`` calls on the worker's input. Returns its thread CPU seconds
+    and its runnable seconds (None where schedstat cannot be read)."""
+    call, args = _dispatch.implementation(kernel, backend), _inputs(kernel, backend, size)
+    probe = sched.probe()
+    runnable = probe() if probe else None
+    start = time.thread_time()
+    for _ in range(repeats):
+        call(*args)
+    cpu = time.thread_time() - start
+    return cpu, (probe() - runnable if probe else None)
+
+
+def alone(kernel: str, backend: str, size: int, repeats: int, tasks: int) -> tuple:
+    """One slot kept busy: ``tasks`` tasks' work back to back on this thread. Returns the
+    wall seconds and thread CPU seconds it took."""
+    call, args = _dispatch.implementation(kernel, backend), _inputs(kernel, backend, size)
+    wall, cpu = time.perf_counter(), time.thread_time()
+    for _ in range(tasks * repeats):
+        call(*args)
+    return time.perf_counter() - wall, time.thread_time() - cpu
+
+
+def empty() -> None:
+    """A task with no work: what the scheduler and the workers cost per task."""
+
+
+def receive(*args: object) -> None:
+    """A task that only receives its arguments: with them, what sending them costs."""
+
+
+def memory() -> int:
+    """Resident bytes of this worker process."""
+    import psutil
+
+    return psutil.Process().memory_info().rss
+
+
+def identity() -> tuple:
+    """This worker's host name, process id and fastkern version."""
+    from .._info import version
+
+    return socket.gethostname(), os.getpid(), version()
+
+
+def cpu_seconds() -> float:
+    """User and system CPU seconds this process has used."""
+    times = os.times()
+    return times.user + times.system
+
+
+def meter_start() -> None:
+    """Start this host's load meter (in one worker per host)."""
+    _METER[:] = [load.Meter()]
+    _METER[0].start()
+
+
+def meter_stop(helpers: float) -> Optional[float]:
+    """CPUs that other programs kept busy on this host since :func:`meter_start`, not
+    counting ``helpers`` CPU seconds of the cluster's other processes here."""
+    if not _METER:
+        return None
+    return _METER.pop().stop("cluster", [helpers]).others
+
+
+def gil_mark(dask_worker) -> Optional[tuple]:
+    """distributed's cumulative GIL contention, brought up to date, and when (None
+    without gilknocker)."""
+    monitor = dask_worker.monitor
+    if not getattr(monitor, "monitor_gil_contention", False):
+        return None
+    monitor.update()
+    return monitor.cumulative_gil_contention, time.monotonic()
