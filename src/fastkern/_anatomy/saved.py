@@ -86,11 +86,11 @@ def decoded(kind: type[Kind], text: str, version: int, what: str,
     if found != version:
         raise ValueError(f"{what} report format version {found!r} is not supported; "
                          f"this fastkern reads version {version}")
-    if not isinstance(data.get("report"), dict):
-        raise ValueError(f"not a fastkern {what} report (no 'report' object)")
     try:
         return decode(kind, data["report"])
-    except (KeyError, TypeError) as error:
+    except KeyError as error:
+        raise ValueError(f"not a readable fastkern {what} report: no field {error}") from None
+    except TypeError as error:
         raise ValueError(f"not a readable fastkern {what} report: {error}") from None
 
 

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, ClassVar, Optional, Tuple
 
 from rich.table import Table
 
-from .._anatomy import check, terminal
+from .._anatomy import check, saved, terminal
 from .._anatomy.derive import Estimate
 from .._anatomy.figures import BYTES, FRACTION, RATIO, SECONDS, THREADS, Figure, Noise, pooled_noise
 from .._anatomy.formatting import LEGEND, fraction, ratio, seconds, unresolved
-from .._anatomy.model import CPU, UNTIMED, WALL, Machine, decode
+from .._anatomy.model import CPU, UNTIMED, WALL, Machine
 from . import derive
 from .findings import contradictions, cpus, entries, findings, megabytes
 from .model import LayoutRun, Settings
@@ -74,24 +74,10 @@ class ClusterReport:
     @classmethod
     def from_json(cls, text: str) -> ClusterReport:
         """A report from :meth:`to_json`'s text; ValueError saying why it is not one."""
-        try:
-            data = json.loads(text)
-        except ValueError as error:
-            raise ValueError(f"not a fastkern cluster report (not JSON: {error})") from None
-        if not isinstance(data, dict) or data.get("format") != cls.FORMAT:
-            raise ValueError(f"not a fastkern cluster report (no format {cls.FORMAT!r})")
-        if data.get("version") != cls.VERSION:
-            raise ValueError(f"cluster report version {data.get('version')!r} is not supported; "
-                             f"this fastkern reads version {cls.VERSION}")
-        try:
-            return decode(cls, data["report"])
-        except (KeyError, TypeError, AttributeError) as error:
-            raise ValueError(f"not a readable fastkern cluster report: {error!r}") from None
+        return saved.decoded(cls, text, cls.VERSION, "cluster")
 
     def render(self, width: Optional[int] = None, explain: bool = False) -> str:
         """The text ``fastkern report`` prints, fitted to ``width`` columns, findings first."""
-        if width is not None and (isinstance(width, bool) or not isinstance(width, int) or width < 1):
-            raise ValueError(f"width must be a positive number of columns, got {width!r}")
         console = terminal.capture(width)
         self.show(console, explain)
         return console.file.getvalue()
