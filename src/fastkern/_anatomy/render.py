@@ -453,11 +453,14 @@ def method(report: Report, explain: bool = False) -> Text:
         lines.append(f"Each rung pools {pass_counts(timed_over)} passes spread over the run;{MOVED_MARK} marks "
                      f"a rung two of whose passes read more than {derive.MOVED:.0%} apart "
                      f"(--explain: how far, and where the passes ran).")
-        moved = [f"{rung.backend} {kernel.kernel} {ratio(1 + change)}" for kernel in timed_over
+        moved = [(f"{rung.backend} {kernel.kernel}", ratio(1 + change)) for kernel in timed_over
                  for rung, change in derive.moved_rungs(kernel)]
         if moved:
-            lines.append(f"{len(moved)} rungs moved between passes ({join(moved)}, slower pass "
-                         f"over faster); their spread carries the move, and speedups and "
+            which = (join([f"{name} {by}" for name, by in moved]) if explain
+                     else f"by {span([by for _, by in moved])}")
+            rungs = sum(len(kernel.ladder) for kernel in timed_over)
+            lines.append(f"{len(moved)} of {rungs} rungs moved between passes ({which}, slower "
+                         f"pass over faster); their spread carries the move, and speedups and "
                          f"shares, taken round by round, cancel what moved in step.")
     busy = [entry for entry in report.load if entry.busy]
     if busy:
