@@ -39,10 +39,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="rank these saved reports instead of running")
     args = parser.parse_args(argv)
     if args.reports:
-        from fastkern._service.report import ServiceReport
+        from fastkern._anatomy import saved
 
-        reports = [ServiceReport.from_json(open(path).read()) for path in args.reports]
+        reports = [saved.read(path) for path in args.reports]
         args.runs, args.busy = len(reports), 0
+    elif args.save:
+        os.makedirs(args.save, exist_ok=True)
     loops = [subprocess.Popen([sys.executable, "-c", BUSY_LOOP]) for _ in range(args.busy)]
     rankings = []
     try:
