@@ -355,9 +355,12 @@ def test_the_ladder_pools_its_passes_and_says_which_rung_moved(report):
         moved if rung.backend == "c" else rung for rung in kernel.ladder)),
         *report.kernels[1:]))
     change = second.median / c.passes[0].median - 1
-    sentence = next(line for line in render.method(changed).plain.splitlines()
+    sentence = next(line for line in render.method(changed, explain=True).plain.splitlines()
                     if "moved between passes" in line)
     assert f"c sum {ratio(1 + change)}" in sentence
+    brief = next(line for line in render.method(changed).plain.splitlines()
+                 if "moved between passes" in line)
+    assert "c sum" not in brief and "moved between passes (by " in brief
     assert f"passes {ratio(1 + change)}" in tables(changed)
     assert check.problems(changed) == []
 

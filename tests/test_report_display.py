@@ -42,8 +42,9 @@ def test_narrow_renderings_keep_every_word_whole(report, width):
     narrow = report.render(width)
     assert_fits(narrow, width)
     assert words(narrow) - {"(continued)"} == words(wide)
-    for kernel in ("spectral_norm(8)", "mandelbrot(8)", "s/element"):  # ns or µs: a real timing
+    for kernel in ("spectral_norm(8)", "mandelbrot(8)"):
         assert kernel in narrow
+    assert ("s/element" in narrow) == ("s/element" in wide)  # ns or µs, or ? where unresolved
 
 
 def test_absurd_widths_fold_rather_than_drop_text(report):
