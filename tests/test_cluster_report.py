@@ -146,6 +146,21 @@ def test_tasks_that_waited_for_cpus_are_not_blamed_on_the_code():
     assert made.problems() == []
 
 
+def test_tasks_that_do_not_scale_on_a_loaded_machine_are_not_blamed_on_the_code():
+    flat = _rounds("mandelbrot python", 20, 20, 0.04)  # 0.8 CPUs busy, 1.0x, 1 runnable
+    loaded = (HostLoad("here", 0.9),)
+    made = dataclasses.replace(report(), layouts=(
+        dataclasses.replace(_run(THREADS, (flat,), (150_000_000,)), load=loaded),
+        dataclasses.replace(_run(PROCESSES, (flat,), (150_000_000, 150_000_000)), load=loaded)))
+    (finding,) = [f for f in findings.findings(made) if f.subject == "mandelbrot(100) python"]
+    assert findings.LOADED in finding.text and "serialises" not in finding.text
+    quiet = dataclasses.replace(made, layouts=tuple(
+        dataclasses.replace(run, load=(HostLoad("here", 0.05),)) for run in made.layouts))
+    (finding,) = [f for f in findings.findings(quiet) if f.subject == "mandelbrot(100) python"]
+    assert "serialises" in finding.text
+    assert made.problems() == [] and quiet.problems() == []
+
+
 def test_one_layout_of_threads_that_does_not_scale_is_the_gil():
     flat = _rounds("mandelbrot python", 20, 20, 0.05)
     made = dataclasses.replace(report(), scheduler="tcp://127.0.0.1:8786", layouts=(

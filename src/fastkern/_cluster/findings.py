@@ -34,6 +34,7 @@ GIL_BOUND = "the GIL holds threads back"
 THREADS_DO = "threads do as well as processes"
 THREADS_BETTER = "threads do better than processes"
 WAITED = "not resolved: the tasks waited for CPUs (other programs' load)"
+LOADED = "not resolved: other programs kept CPUs busy"
 
 
 @dataclass(frozen=True)
@@ -65,8 +66,7 @@ def findings(report: ClusterReport) -> list[Finding]:
     found += [_incident(run, incident) for run in report.layouts for incident in run.incidents]
     found += [Finding("load", f"other programs kept {load.others:.2f} CPUs busy on {load.host} "
                               f"while {run.layout.name} ran: its figures may be capped")
-              for run in report.layouts for load in run.load
-              if load.others is not None and load.others >= BUSY_CPUS]
+              for run in report.layouts for load in run.load if _busy(load)]
     found += [Finding(run.layout.name, f"{run.layout.name} stopped early: {run.stopped}")
               for run in report.layouts if run.stopped]
     return found
@@ -138,8 +138,22 @@ def _not_scaling(resolved: list) -> str:
                 and waiting.value >= 1 + BUSY * (slots - 1) > working.value):
             return (f"{WAITED}: {cpus(waiting)} tasks runnable at once on {other.layout.short} "
                     f"but {cpus(working)} CPUs busy; measure again on a quieter machine")
+    loaded = [r.layout.short for r, _row, _s in resolved if _loaded(r)]
+    if loaded:
+        return (f"{LOADED} while it ran on {join(loaded)} (the load findings): measure again "
+                f"on a quieter machine")
     return (f"does not scale in any layout, with {cpus(busy)} CPUs busy on {run.layout.short}: "
             f"something serialises the tasks (a lock, a queue)")
+
+
+def _busy(load) -> bool:
+    """Whether other programs kept at least :data:`BUSY_CPUS` busy on a host."""
+    return load.others is not None and load.others >= BUSY_CPUS
+
+
+def _loaded(run: LayoutRun) -> bool:
+    """Whether other programs loaded a host while ``run`` ran."""
+    return any(_busy(load) for load in run.load)
 
 
 def contradictions(report: ClusterReport) -> list[str]:
