@@ -269,3 +269,29 @@ def test_too_narrow_for_a_pair_it_parts_at_its_space_and_no_word_is_cut(report, 
     assert max(len(line) for line in text.splitlines()) <= width
     assert set(BOX.sub(" ", text).split()) - {"(continued)"} == set(BOX.sub(" ", wide).split())
     assert "\ue000" not in text
+
+
+def _drawn(table: Table, width: int) -> str:
+    out = terminal.capture(width)
+    for part in terminal.fitted(table, out):
+        out.print(part)
+    return out.file.getvalue()
+
+
+def _narrowest_unsplit(table: Table) -> int:
+    for width in range(30, 80):
+        text = _drawn(table, width)
+        assert max(len(line) for line in text.splitlines()) <= width
+        if "(continued)" not in text:
+            return width
+    raise AssertionError("the table split at every width up to 80")
+
+
+def test_a_table_a_little_too_wide_closes_its_gaps_before_it_splits(monkeypatch):
+    table = Table(title="lags", show_edge=False, pad_edge=False)
+    for header in ("backend", "spectral_norm", "binary_trees", "mandelbrot"):
+        table.add_column(header)
+    table.add_row("c (GIL held)", "5.28 ms", "5.32 ms", "5.47 ms")
+    tight = _narrowest_unsplit(table)
+    monkeypatch.setattr(terminal, "TIGHT", table.padding)  # gaps kept as rich draws them
+    assert _narrowest_unsplit(table) == tight + len(table.columns) - 1

@@ -158,6 +158,10 @@ def joined(renderable: object, out: Console, highlight: bool = False) -> object:
     return Joined.of(renderable) if isinstance(renderable, Text) else renderable
 
 
+#: Cell padding (top, right, bottom, left) of a table too wide to fit with rich's default.
+TIGHT = (0, 1, 0, 0)
+
+
 def fitted(renderable: object, out: Console, width: Optional[int] = None) -> Iterator[object]:
     """``renderable`` as one or more renderables that fit ``width`` (default: ``out``'s),
     numbers kept beside their units (:class:`Joined`). A table's left-aligned title and
@@ -174,6 +178,8 @@ def fitted(renderable: object, out: Console, width: Optional[int] = None) -> Ite
         column._cells = [joined(cell, out, column.highlight) for cell in column._cells]
     if _widest(table, out) > width:
         table.box, table.show_edge, table.pad_edge = box.SIMPLE_HEAD, False, False
+    if _minimum(table, out) > width:
+        table.padding = TIGHT  # one space between columns rather than two, before splitting
     parts = [table] if _minimum(table, out) <= width else _split(table, out, width)
     for part in parts:
         _share_width(part, out, width)
