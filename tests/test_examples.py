@@ -57,7 +57,7 @@ def test_every_section_of_the_report_is_there(oscillator_report):
     (kernel,) = oscillator_report.kernels
     assert {cost.backend for cost in kernel.costs} == {rung.backend for rung in kernel.ladder}
     assert {d.backend for d in kernel.dispatch} == {rung.backend for rung in kernel.ladder}
-    no_gil = ["compiled"] if fastkern.info()["gil_disabled"] else []
+    no_gil = ["compiled", "annotated"] if fastkern.info()["gil_disabled"] else []
     assert [s.label for s in kernel.gil.threads] == \
         ["python", *no_gil] + (["numba"] if HAS_NUMBA else [])
     assert kernel.gil.processes.input_bytes > 0
