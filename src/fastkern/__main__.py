@@ -357,8 +357,7 @@ def parser() -> argparse.ArgumentParser:
     cluster.add_argument("--json", metavar="PATH", help="save the report as JSON")
     cluster.add_argument("--plot", metavar="PATH.png", help="draw a chart (needs fastkern[plot])")
     cluster.add_argument("--quick", action="store_true", help="fewer, shorter rounds")
-    cluster.add_argument("--explain", action="store_true", help="the report in full")
-    cluster.set_defaults(run=cmd_cluster)
+    cluster.set_defaults(run=cmd_cluster, explain=False)  # its report is shown in full
 
     info = verbs.add_parser("info", help="version, backends built, compiler and flags")
     info.add_argument("--json", action="store_true", help="print JSON")
