@@ -91,7 +91,7 @@ def kernel_backends(kernel: str | Callable) -> list[str]:
     rung first.
 
     For a registered kernel, the rungs fastkern builds from its source on first use are
-    listed while they can be built here.
+    listed while they can be built on this machine.
     """
     spec = kernel_spec(kernel)
     if spec.own is not None:
@@ -321,7 +321,7 @@ def public(name: str) -> Callable:
 def public_function(spec: Kernel) -> Callable:
     """The dispatching function ``fastkern.<kernel>`` for one kernel.
 
-    A built-in kernel's table of implementations is fixed here; a registered kernel's is
+    A built-in kernel's table of implementations is fixed when the function is made; a registered kernel's is
     its own, live table, and a backend not in it yet is resolved (built) by ``own``.
     """
     own = spec.own

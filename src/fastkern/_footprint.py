@@ -74,7 +74,7 @@ def _gib(count: int) -> str:
 
 
 def size_problem(spec: Kernel, size: int, objects: bool) -> Optional[str]:
-    """Why ``--size size`` cannot be measured here, in one line naming the largest size that
+    """Why ``--size size`` cannot be measured, in one line naming the largest size that
     can: beyond what the kernel's integer arguments accept (a built-in kernel's sample passes
     the size as each of them), or inputs that do not fit in memory; None otherwise."""
     counts = [arg for arg in spec.args if isinstance(arg, Count)]

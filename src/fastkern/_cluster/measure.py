@@ -142,8 +142,8 @@ class _Meters:
     """The load on each host over the layout's run: a :class:`load.Meter` in one worker per
     host, not counting the CPU the cluster's own processes used there."""
 
-    def __init__(self, client, found: dict[str, tuple], here: str):
-        self.client, self.found, self.here = client, found, here
+    def __init__(self, client, found: dict[str, tuple], own_host: str):
+        self.client, self.found, self.own_host = client, found, own_host
         self.hosts: dict[str, list[str]] = {}
         for address, (host, *_rest) in found.items():
             self.hosts.setdefault(host, []).append(address)
@@ -163,14 +163,14 @@ class _Meters:
                 found.append(HostLoad(host, None))
                 continue
             helpers = sum(cpu[a] - self.cpu[a] for a in others)
-            helpers += own if host == self.here else 0.0
+            helpers += own if host == self.own_host else 0.0
             read = self.client.run(tasks.meter_stop, helpers, workers=[meter])
             found.append(HostLoad(host, read.get(meter)))
         return tuple(found)
 
 
 def run_layout(client, layout: Layout, local: bool, specs: Sequence[Spec], settings: Settings,
-               found: dict[str, tuple], here: str, startup: float,
+               found: dict[str, tuple], own_host: str, startup: float,
                progress: Progress = lambda step: None) -> LayoutRun:
     """Measure every subject in one layout of a running cluster."""
     progress(f"{layout.name}: inputs")
@@ -179,7 +179,7 @@ def run_layout(client, layout: Layout, local: bool, specs: Sequence[Spec], setti
     memory = tuple(client.run(tasks.memory).values())
     progress(f"{layout.name}: sending inputs")
     sending = tuple(_sending(client, subject, settings) for subject in subjects)
-    meters = _Meters(client, found, here)
+    meters = _Meters(client, found, own_host)
     count = settings.fills * layout.slots
     rows: dict[str, dict[str, list]] = {subject.label: {key: [] for key in _FIELDS}
                                         for subject in subjects}

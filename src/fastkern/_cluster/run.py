@@ -111,7 +111,7 @@ def cluster(kernels: Optional[Sequence[str]] = None, *, scheduler: Optional[str]
     settings = settings or (QUICK if quick else Settings())
     chosen = specs(kernels, backends, quick)
     began = time.perf_counter()
-    here = socket.gethostname()
+    own_host = socket.gethostname()
     runs, notes = [], []
     layouts = local_layouts(usable()) if scheduler is None else ()
     with _progress(progress, max(1, len(layouts)) * (3 + settings.rounds)) as step:
@@ -123,7 +123,7 @@ def cluster(kernels: Optional[Sequence[str]] = None, *, scheduler: Optional[str]
                     startup = time.perf_counter() - start
                     found = lifecycle.workers(client)
                     _ship(client, chosen)
-                    runs.append(run_layout(client, layout, True, chosen, settings, found, here,
+                    runs.append(run_layout(client, layout, True, chosen, settings, found, own_host,
                                            startup, step))
         else:
             client = lifecycle.connect(scheduler, connect_timeout)
@@ -135,7 +135,7 @@ def cluster(kernels: Optional[Sequence[str]] = None, *, scheduler: Optional[str]
                              f"to compare, start its workers with --nthreads 1 or with "
                              f"--nworkers 1 and measure again")
                 _ship(client, chosen)
-                runs.append(run_layout(client, layout, False, chosen, settings, found, here, 0.0,
+                runs.append(run_layout(client, layout, False, chosen, settings, found, own_host, 0.0,
                                        step))
             finally:
                 client.close()

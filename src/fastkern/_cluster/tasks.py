@@ -113,7 +113,7 @@ def meter_start() -> None:
 
 def meter_stop(helpers: float) -> Optional[float]:
     """CPUs that other programs kept busy on this host since :func:`meter_start`, not
-    counting ``helpers`` CPU seconds of the cluster's other processes here."""
+    counting ``helpers``, the CPU seconds of the cluster's own other processes."""
     if not _METER:
         return None
     return _METER.pop().stop("cluster", [helpers]).others

@@ -10,7 +10,7 @@ INSTALL = 'python -m pip install "fastkern[service]"'
 
 
 def missing() -> list[str]:
-    """The packages of the extra that cannot be imported here."""
+    """The packages of the extra that cannot be imported."""
     return [name for name in PACKAGES if importlib.util.find_spec(name) is None]
 
 
