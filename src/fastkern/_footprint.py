@@ -33,26 +33,17 @@ def input_bytes(spec: Kernel, size: int, objects: bool) -> Optional[int]:
         PYTHON_FLOAT_BYTES if objects and arg.dtype == "float64" else 0)) for arg in buffers)
 
 
-def _meminfo_available() -> Optional[int]:
+def _proc_bytes(path: str, field: str) -> Optional[int]:
+    """The kB figure ``field`` of a ``/proc`` file (``MemAvailable:`` of ``/proc/meminfo``),
+    in bytes; None where it cannot be read."""
     try:
-        with open("/proc/meminfo", encoding="ascii") as meminfo:
-            for line in meminfo:
-                if line.startswith("MemAvailable:"):
+        with open(path, encoding="ascii") as found:
+            for line in found:
+                if line.startswith(field):
                     return int(line.split()[1]) * 1024
     except (OSError, ValueError, IndexError):
         pass
     return None
-
-
-def _address_space_used() -> int:
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmSize:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0
 
 
 def available_bytes() -> tuple[Optional[int], str]:
@@ -60,12 +51,12 @@ def available_bytes() -> tuple[Optional[int], str]:
     available (MemAvailable) or what the address-space limit (RLIMIT_AS) leaves above this
     process's size, whichever is less; (None, "") where neither is known."""
     found = []
-    memory = _meminfo_available()
+    memory = _proc_bytes("/proc/meminfo", "MemAvailable:")
     if memory is not None:
         found.append((memory, "available memory"))
     soft, _ = resource.getrlimit(resource.RLIMIT_AS)
     if soft != resource.RLIM_INFINITY:
-        found.append((max(0, soft - _address_space_used()), "room left under the address-space limit (ulimit -v)"))
+        found.append((max(0, soft - (_proc_bytes("/proc/self/status", "VmSize:") or 0)), "room left under the address-space limit (ulimit -v)"))
     return min(found) if found else (None, "")
 
 
