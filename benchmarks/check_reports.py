@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 
-from fastkern._anatomy import saved
+from fastkern._report import saved
 
 
 def main(paths: list[str]) -> int:

@@ -32,7 +32,7 @@ import statistics
 import sys
 from collections import Counter
 
-from fastkern._anatomy import compare, saved
+from fastkern._report import compare, saved
 from fastkern._anatomy.model import Timing, map_timings
 from fastkern._anatomy.report import Report
 

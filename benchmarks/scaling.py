@@ -20,7 +20,8 @@ import dataclasses
 
 import fastkern
 from fastkern._anatomy import cores, derive
-from fastkern._anatomy.formatting import FULL_LEGEND, at_once, fraction, times
+from fastkern._report.numbers import FULL_LEGEND, fraction, times
+from fastkern._anatomy.formatting import at_once
 from fastkern._anatomy.settings import Settings
 from fastkern._anatomy.timing import Timer
 from fastkern._info import cpu_model, thread_budget

@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="rank these saved reports instead of running")
     args = parser.parse_args(argv)
     if args.reports:
-        from fastkern._anatomy import saved
+        from fastkern._report import saved
 
         reports = [saved.read(path) for path in args.reports]
         args.runs, args.busy = len(reports), 0

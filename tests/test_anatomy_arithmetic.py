@@ -11,11 +11,15 @@ import dataclasses
 
 from fastkern._anatomy import derive, gil, ladder, stall
 from fastkern._anatomy.fit import fit_line
-from fastkern._anatomy.model import (CPU, NOISY, UNSTABLE, WALL, CallCost, DispatchCost,
-                                     GarbageCollection, KernelReport, Passes, Rung, Scaling,
-                                     Timing, quartiles, stability, summarize)
+from fastkern._report.figure import CPU, NOISY, UNSTABLE, WALL
+from fastkern._report.estimate import quartiles
+from fastkern._anatomy.model import (CallCost, DispatchCost, GarbageCollection, KernelReport,
+                                     Passes, Rung, Scaling, Timing, stability, summarize)
 from fastkern._anatomy.settings import Settings
 from fastkern._anatomy.timing import Timer
+from fastkern._report.estimate import (ABOVE_FULL, Estimate, INCONSISTENT, NEAR_FULL, NEAR_ZERO,
+                                       NEGATIVE, SWAMPED, bounded)
+from fastkern._report.numbers import share
 
 #: Powers of two, so that sums and products of them are exact in binary floating point.
 TICK = 2.0 ** -10
@@ -175,9 +179,9 @@ def test_shares_are_signed_and_sum_to_one_and_a_share_that_may_be_zero_says_so()
                                       "compiled": rounds_of(3.0, 3.5, 4.5, 5.0, 3.9)}))
     assert noisy[0].near_zero
     assert sum(p.share.value for p in noisy) == pytest.approx(1.0)
-    assert derive.bounded(derive.Estimate(0.99, 0.98, 1.01)).reason == derive.NEAR_FULL
-    assert derive.bounded(derive.Estimate(-1.0, -2.0, -0.5)).reason == derive.NEGATIVE
-    assert derive.bounded(derive.Estimate(5.0, 4.0, 6.0), ceiling=None).resolved
+    assert bounded(Estimate(0.99, 0.98, 1.01)).reason == NEAR_FULL
+    assert bounded(Estimate(-1.0, -2.0, -0.5)).reason == NEGATIVE
+    assert bounded(Estimate(5.0, 4.0, 6.0), ceiling=None).resolved
 
 
 def test_fit_intervals_come_from_the_same_fit_made_round_by_round():
@@ -192,28 +196,28 @@ def test_fit_intervals_come_from_the_same_fit_made_round_by_round():
     assert fitted.intercept.high == pytest.approx(1.5 * fixed)
     assert fitted.intercept.resolved and fitted.slope.resolved
     negative = tuple(summarize([2.0 - 0.25 * w] * 3) for w in work)
-    assert derive.line(CallCost("c", (1, 2, 4), work, negative)).slope.reason == derive.NEGATIVE
+    assert derive.line(CallCost("c", (1, 2, 4), work, negative)).slope.reason == NEGATIVE
 
 
 def test_dispatch_adds_is_resolved_only_above_noise():
     us = 2.0 ** -20
     clear = DispatchCost("c", 1, rounds_of(3 * us, 3 * us, 3 * us), rounds_of(us, us, us))
-    assert derive.dispatch_adds(clear) == derive.Estimate(2 * us, 2 * us, 2 * us)
+    assert derive.dispatch_adds(clear) == Estimate(2 * us, 2 * us, 2 * us)
     noise = DispatchCost("c", 1, rounds_of(us, 2 * us, 1.5 * us), rounds_of(1.5 * us, 1.5 * us, 1.5 * us))
-    assert derive.dispatch_adds(noise).reason == derive.NEAR_ZERO
+    assert derive.dispatch_adds(noise).reason == NEAR_ZERO
     slow = DispatchCost("python", 1, rounds_of(2.0, 2.0, 2.0), rounds_of(1.0, 1.0, 1.0))
-    assert derive.dispatch_adds(slow).reason == derive.SWAMPED, "a call that does real work"
+    assert derive.dispatch_adds(slow).reason == SWAMPED, "a call that does real work"
 
 
 def test_gc_ratio_without_collections_is_flagged_inconsistent():
     gc = GarbageCollection("binary_trees", 8, rounds_of(1.0, 1.0, 1.0), rounds_of(2.0, 2.1, 2.2),
                            (0, 0, 0), 0.0)
-    assert derive.gc_ratio(gc).reason == derive.INCONSISTENT
+    assert derive.gc_ratio(gc).reason == INCONSISTENT
     assert derive.gc_ratio(dataclasses.replace(gc, collections=(3, 0, 0))).resolved
     same = dataclasses.replace(gc, disabled=rounds_of(0.9, 1.0, 1.1))
     assert derive.gc_ratio(same).resolved
     assert derive.gc_pause_share(dataclasses.replace(gc, pause=0.25)).value == 0.25
-    assert derive.gc_pause_share(dataclasses.replace(gc, pause=2.0)).reason == derive.ABOVE_FULL
+    assert derive.gc_pause_share(dataclasses.replace(gc, pause=2.0)).reason == ABOVE_FULL
 
 
 def scaling_of(walls, reference, runnable=None, workers=(1, 2), total=8):
@@ -235,7 +239,7 @@ def test_scaling_above_100_percent_is_resolved_only_within_noise():
     within = scaling_of([(1.0,) * 3, (0.45, 0.5, 0.55)], (1.0,) * 3)
     assert derive.efficiency(within, 1).resolved
     beyond = scaling_of([(1.0,) * 3, (0.3, 0.3, 0.3)], (1.0,) * 3)
-    assert derive.efficiency(beyond, 1).reason == derive.ABOVE_FULL
+    assert derive.efficiency(beyond, 1).reason == ABOVE_FULL
 
 
 def test_runnable_threads_are_summed_runnable_time_over_wall_time():
@@ -244,7 +248,7 @@ def test_runnable_threads_are_summed_runnable_time_over_wall_time():
     assert derive.runnable(found, 0).value == 1.0
     assert derive.runnable(found, 1).value == 2.0 and derive.runnable(found, 1).resolved
     impossible = scaling_of([(1.0,) * 3, (0.5,) * 3], (1.0,) * 3, runnable=[(1.0,) * 3, (2.0,) * 3])
-    assert derive.runnable(impossible, 1).reason == derive.ABOVE_FULL
+    assert derive.runnable(impossible, 1).reason == ABOVE_FULL
     assert derive.runnable(scaling_of([(1.0,) * 3] * 2, (1.0,) * 3), 1) is None
 
 
@@ -286,7 +290,7 @@ def test_scaling_against_a_separate_reference():
 
     result = gil.scaling("python", None, (1, 2), 6, parallel, timer, reference)
     assert result.reference.median == 12 * TICK
-    assert [derive.efficiency(result, i).reason for i in range(2)] == [derive.ABOVE_FULL] * 2
+    assert [derive.efficiency(result, i).reason for i in range(2)] == [ABOVE_FULL] * 2
     assert result.calls == (6, 6)
     assert result.runnable == (None, None) and result.on_cpu == (None, None)
     assert derive.on_cpu(result, 1) is None
@@ -313,11 +317,9 @@ def test_stall_statistics():
 
 
 def test_a_share_that_rounds_to_zero_prints_without_a_sign():
-    from fastkern._anatomy import formatting
-
-    assert formatting.share(-0.001) == "0%"
-    assert formatting.share(-0.02) == "-2%"
-    assert formatting.share(0.625) == "62%"
+    assert share(-0.001) == "0%"
+    assert share(-0.02) == "-2%"
+    assert share(0.625) == "62%"
 
 
 def test_gil_calls_are_lengthened_to_the_minimum_where_the_kernel_allows():

@@ -13,12 +13,14 @@ from rich.console import Console
 
 import fastkern
 from fastkern._anatomy import cores, derive, figures, findings, render
-from fastkern._anatomy.formatting import UNRESOLVED, unresolved
-from fastkern._anatomy.model import WALL, Cores, Scaling
+from fastkern._report.numbers import UNRESOLVED, unresolved
+from fastkern._report.figure import WALL
+from fastkern._anatomy.model import Cores, Scaling
 from fastkern._anatomy.report import Report
 from fastkern._anatomy.model import summarize
 from fastkern._info import thread_budget
 from fastkern.backends import _c, _typed
+from fastkern._report.estimate import ABOVE_FULL
 
 #: A figure as printed: a number with a unit (%, x, s, ms, µs, ns), or a decimal.
 FIGURE = re.compile(r"-?\d+(?:\.\d+)?(?:%|x\b| (?:s|ms|µs|ns)\b)|-?\d+\.\d+")
@@ -64,7 +66,7 @@ def test_speedup_efficiency_and_serial_fraction_of_one_call_round_by_round():
 
 def test_a_serial_fraction_beyond_one_or_from_one_thread_count_is_not_resolved():
     slower = derive.serial_fraction(split({1: [1.0] * 3, 2: [1.25] * 3}))
-    assert not slower.resolved and slower.reason == derive.ABOVE_FULL
+    assert not slower.resolved and slower.reason == ABOVE_FULL
     alone = derive.serial_fraction(split({1: [1.0] * 3}))
     assert not alone.resolved and alone.reason == derive.ONE_THREAD_COUNT
 
@@ -84,7 +86,7 @@ def test_runnable_threads_of_one_call_over_the_span_they_were_counted_in():
 
 def test_a_speedup_beyond_noise_above_t_is_not_resolved_and_within_noise_is_at_most_t():
     beyond = derive.split_speedup(split({1: [1.0] * 3, 2: [0.25] * 3}), 1)
-    assert not beyond.resolved and beyond.reason == derive.ABOVE_FULL
+    assert not beyond.resolved and beyond.reason == ABOVE_FULL
     within = derive.split_speedup(split({1: [1.0] * 3, 2: [0.45, 0.5, 0.55]}), 1)
     assert within.resolved and within.value == 2.0 and within.high > 2.0
 

@@ -14,7 +14,7 @@ from rich.console import Console
 import fastkern
 from fastkern import __main__ as cli
 from fastkern._anatomy import check, costs, derive, figures, findings, inputs, render
-from fastkern._anatomy.formatting import UNRESOLVED, ratio, unresolved
+from fastkern._report.numbers import UNRESOLVED, ratio, unresolved
 from fastkern._anatomy.merge import pool
 from fastkern._anatomy.model import Load
 from fastkern._anatomy.report import Report
@@ -22,6 +22,7 @@ from fastkern._anatomy.inputs import raw_call
 from fastkern._anatomy.settings import Settings
 from fastkern._anatomy.timing import Timer
 from fastkern._anatomy.model import summarize
+from fastkern._report.figure import FRACTION
 
 #: A figure as printed: a number with a unit (%, x, s, ms, µs, ns), or a decimal.
 FIGURE = re.compile(r"-?\d+(?:\.\d+)?(?:%|x\b| (?:s|ms|µs|ns)\b)|-?\d+\.\d+")
@@ -75,7 +76,7 @@ def test_every_unresolved_figure_is_marked_in_the_tables(report):
 
 
 def test_each_reason_has_its_own_mark_and_the_legend_spells_it_out(report):
-    from fastkern._anatomy.formatting import FULL_LEGEND, LEGEND, REASON_MARKS
+    from fastkern._report.numbers import FULL_LEGEND, LEGEND, REASON_MARKS
 
     assert len(set(REASON_MARKS.values())) == len(REASON_MARKS)
     for reason, mark in REASON_MARKS.items():
@@ -228,7 +229,7 @@ def test_estimates_never_claim_more_than_their_interval(report):
     for figure in figures.figures(report):
         estimate = figure.estimate
         assert estimate.low <= estimate.high
-        if figure.unit == figures.FRACTION and estimate.resolved and "scaling" not in figure.section:
+        if figure.unit == FRACTION and estimate.resolved and "scaling" not in figure.section:
             assert 0 <= estimate.low and estimate.high <= 1
     for kernel in report.kernels:
         for part in derive.parts(kernel):

@@ -10,7 +10,8 @@ from rich.console import Console
 
 import fastkern
 from fastkern._anatomy import derive, findings, render
-from fastkern._anatomy.model import CPU, UNTIMED, WALL, Timing
+from fastkern._report.figure import CPU, UNTIMED, WALL
+from fastkern._anatomy.model import Timing
 from fastkern._anatomy.report import FORMAT, VERSION, Report
 from fastkern._anatomy.settings import mode
 from fastkern._rungs import LADDER

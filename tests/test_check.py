@@ -17,6 +17,7 @@ from fastkern._anatomy.model import (DispatchCost, GarbageCollection, KernelRepo
                                      Scaling, Stall, summarize)
 from fastkern._anatomy.report import Report
 from fastkern._anatomy.settings import QUICK
+from fastkern._report.estimate import INCONSISTENT, SWAMPED
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +96,7 @@ def test_the_collector_is_inconsistent_only_beyond_a_real_difference():
     assert derive.gc_ratio(GarbageCollection("trees", 6, on, off, (0.0, 0.0, 0.0), 0.0)).resolved
     far = summarize([2.0, 2.01, 1.99, 2.0, 2.0])
     assert derive.gc_ratio(GarbageCollection("trees", 6, on, far, (0.0, 0.0, 0.0), 0.0)).reason \
-        == derive.INCONSISTENT
+        == INCONSISTENT
 
 
 def test_dispatch_is_not_read_off_a_call_that_does_real_work():
@@ -103,7 +104,7 @@ def test_dispatch_is_not_read_off_a_call_that_does_real_work():
     was printed as 20 µs of dispatch cost."""
     raw = summarize([1.50e-3, 1.51e-3, 1.49e-3, 1.50e-3, 1.50e-3])
     public = summarize([1.52e-3, 1.53e-3, 1.51e-3, 1.52e-3, 1.52e-3])
-    assert derive.dispatch_adds(DispatchCost("python", 1, public, raw)).reason == derive.SWAMPED
+    assert derive.dispatch_adds(DispatchCost("python", 1, public, raw)).reason == SWAMPED
 
 
 def scaling(efficiency, runnable):

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from fastkern._anatomy import saved
+from fastkern._report import saved
 from fastkern._anatomy.machine import describe
 from fastkern._cluster import derive, findings
 from fastkern._cluster import report as report_module

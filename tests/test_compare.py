@@ -18,12 +18,16 @@ from rich.console import Console
 
 import fastkern
 from fastkern import __main__ as cli
-from fastkern._anatomy import compare, figures, saved
-from fastkern._anatomy.compare import (FASTER, FEW, LARGER, MISSING, NO_CHANGE, SLOWER, SMALLER,
+from fastkern._anatomy import figures
+from fastkern._report import compare, saved
+from fastkern._report.compare import (FASTER, FEW, LARGER, MISSING, NO_CHANGE, SLOWER, SMALLER,
                                        UNRESOLVED, WITHIN, Noise, judge)
-from fastkern._anatomy.derive import Estimate
-from fastkern._anatomy.figures import FRACTION, RATIO, SECONDS, Figure
-from fastkern._anatomy.model import CPU, UNTIMED, Timing, map_timings, quartiles
+from fastkern._report.estimate import Estimate
+from fastkern._report.figure import FRACTION, RATIO, SECONDS, Figure
+from fastkern._report.figure import CPU, UNTIMED
+from fastkern._report.estimate import quartiles
+from fastkern._anatomy.model import Timing, map_timings
+from fastkern._report.figure import BYTES
 
 RATES = Path(__file__).resolve().parent.parent / "benchmarks" / "compare_rates.py"
 
@@ -147,7 +151,7 @@ def test_run_to_run_noise_keeps_a_run_s_drift_from_being_called_a_change():
 
 def test_exact_figures_compare_by_their_printed_value():
     def counted(value):
-        return figure([value], unit=figures.BYTES, clock=UNTIMED)
+        return figure([value], unit=BYTES, clock=UNTIMED)
 
     assert judge(counted(32.0001), counted(32.0003)).verdict == NO_CHANGE
     assert judge(counted(32.0), counted(31.9)).verdict == NO_CHANGE, "below the minimum effect"

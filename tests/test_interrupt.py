@@ -11,12 +11,10 @@ how fast: a busy machine stretches the reaction. Both sides read CLOCK_MONOTONIC
 
 from __future__ import annotations
 
-import os
 import select
 import signal
 import subprocess
 import sys
-import threading
 import time
 
 import numpy as np

@@ -18,7 +18,7 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 #: these and no other module of the anatomy (none that times, starts threads or processes,
 #: or reads /proc).
 DISPLAY = {"model", "report", "settings", "render", "check", "findings", "figures",
-           "formatting", "terminal", "derive", "fit", "compare", "plot", "saved"}
+           "formatting", "derive", "fit", "plot"}
 
 
 def module_names() -> dict[str, Path]:
@@ -167,4 +167,14 @@ def test_a_saved_report_imports_nothing_that_measures(package, display, imported
         own = {n.split(".")[2] for n in reached if n.startswith(f"fastkern.{package}.")}
         anatomy = {n.split(".")[2] for n in reached if n.startswith("fastkern._anatomy.")}
         assert own <= display, f"{module} reaches {sorted(own - display)}"
-        assert anatomy <= DISPLAY | {"saved"}, f"{module} reaches {sorted(anatomy - DISPLAY)}"
+        assert anatomy <= DISPLAY, f"{module} reaches {sorted(anatomy - DISPLAY)}"
+
+
+def test_the_shared_report_package_is_a_leaf():
+    graph = _graph()
+    shared = [name for name in graph if name.startswith("fastkern._report.")]
+    assert {"fastkern._report.compare", "fastkern._report.saved"} <= set(shared)
+    assert "fastkern._report.figure" in graph["fastkern._report.compare"], "the graph sees imports"
+    for name in shared:
+        outside = {n for n in reachable(graph, name) if not n.startswith("fastkern._report")}
+        assert not outside, f"{name} reaches {sorted(outside)}"

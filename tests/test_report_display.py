@@ -13,7 +13,8 @@ import pytest
 from rich.console import Console
 
 import fastkern
-from fastkern._anatomy import model, run, terminal
+from fastkern._anatomy import model, run
+from fastkern._report import terminal
 from fastkern._anatomy.settings import Settings
 
 BOX = re.compile("[\u2500-\u257f]")

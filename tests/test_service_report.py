@@ -8,7 +8,7 @@ import sys
 import pytest
 from service_helpers import latencies, made_report
 
-from fastkern._anatomy import compare
+from fastkern._report import compare
 from fastkern._service import check
 from fastkern._service import findings as service_findings
 from fastkern._service.figures import highest_served

@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 import fastkern
-from fastkern._anatomy import terminal
+from fastkern._report import terminal
 
 WIDTHS = (40, 60, 80, 100, 120)
 NUMBER = r"[-+]?\d+(?:\.\d+)?[kMG]?"

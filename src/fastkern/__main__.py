@@ -88,7 +88,7 @@ def _check_plot(path: str | None) -> None:
 
 
 def _show(report, args: argparse.Namespace) -> None:
-    from ._anatomy import terminal
+    from ._report import terminal
 
     report.show(terminal.console(), explain=args.explain)
     if args.plot:
@@ -169,7 +169,7 @@ def cmd_anatomy(args: argparse.Namespace) -> int:
 
 
 def _read_report(path: str):
-    from ._anatomy import saved
+    from ._report import saved
 
     try:
         return saved.read(path)
@@ -186,7 +186,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from ._anatomy import compare
+    from ._report import compare
 
     if len(args.paths) < 2:
         raise _Refused("compare needs at least two saved reports")

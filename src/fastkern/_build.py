@@ -25,7 +25,7 @@ import time
 import warnings
 from pathlib import Path
 from types import ModuleType
-from typing import Callable, Optional
+from typing import Callable
 
 from ._dispatch import BackendError
 

@@ -12,19 +12,17 @@ over saved reports; the tests run it over every report they make.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING
 
+from .._report.check import figures_in, flat, unbacked
+from .._report.numbers import FULL_LEGEND, number, seconds, share
 from . import derive, findings, render
 from .findings import HELD_UP, LETS_RUN, PARTLY, SIDE, SIDE_BY_SIDE, TURNS
-from .formatting import FULL_LEGEND, number, seconds, share
 from .model import KernelReport
 
 if TYPE_CHECKING:
     from .report import Report
 
-#: A figure as the report prints it: a number with its unit, or a decimal.
-FIGURE = re.compile(r"(?<![\w.(/])-?\d[\d,]*(?:\.\d+)?(?:[kMG]\b)?"
-                    r"(?: ?(?:ns|µs|ms|s|x|%|B/element|GB/s)(?![\w/]))?")
 #: A label of the GIL finding with its value or range of runnable threads.
 RUNNABLE = re.compile(r"(?P<label>[a-z][a-z ()]*?) (?P<low>\d+\.\d+)(?:–(?P<high>\d+\.\d+))?")
 #: A group of the event-loop finding: labels, verdict, range of median lags.
@@ -32,33 +30,14 @@ LAGS = re.compile(r"(?P<labels>[^:;]+?) (?P<said>" + re.escape(HELD_UP) + "|"
                   + re.escape(LETS_RUN) + r") \((?P<range>[^)]+)\)")
 
 
-def _numbers(text: str) -> list[str]:
-    """The figures in ``text`` that carry a unit or a decimal point (counts like "2 threads"
-    and names like float64 are left out)."""
-    return [found.strip() for found in FIGURE.findall(text)
-            if "." in found or not found.strip().lstrip("-").replace(",", "").isdigit()]
-
-
-def _flat(text: str) -> str:
-    return " ".join(text.split())
-
-
-def unbacked(sentences: Iterable[tuple[str, str]], tables: str) -> list[str]:
-    """A problem for each number in a sentence (its subject, its text) that ``tables``
-    (the report's tables as text) do not show: any report type's first check."""
-    shown = _flat(tables)
-    return [f"finding {subject!r}: {figure} is in no table"
-            for subject, text in sentences for figure in _numbers(text) if figure not in shown]
-
-
 def problems(report: Report) -> list[str]:
     """Every disagreement between the report's sentences and its figures; [] where none."""
     tables = render.tables_text(report, explain=False) + FULL_LEGEND
-    full = _flat(render.tables_text(report, explain=True) + FULL_LEGEND)
+    full = flat(render.tables_text(report, explain=True) + FULL_LEGEND)
     found = unbacked([(f.subject, f.text) for f in findings.findings(report)], tables)
     for line in render.method(report).plain.splitlines():
         found += [f"method {line[:40]!r}...: {figure} is in no table"
-                  for figure in _numbers(line) if figure not in full]
+                  for figure in figures_in(line) if figure not in full]
     for kernel in report.kernels:
         found += _shares(kernel)
     found += _gil(report) + _event_loop(report)
@@ -104,7 +83,7 @@ def _event_loop(report: Report) -> list[str]:
     if said is None:
         return []
     medians = {seconds(s.median) for k in report.kernels for s in k.stall}
-    found = [f"event loop: {lag} is not a median lag" for lag in _numbers(said)
+    found = [f"event loop: {lag} is not a median lag" for lag in figures_in(said)
              if lag.endswith("s") and lag not in medians and lag != seconds(report.settings.tick)]
     tick = report.settings.tick
     for group in LAGS.finditer(said):

@@ -27,7 +27,8 @@ from .. import _dispatch
 from .._kernels import KERNELS
 from . import sched
 from .inputs import grid_size, prepared
-from .model import WALL, Cores, Scaling
+from .._report.figure import WALL
+from .model import Cores, Scaling
 from .timing import Clock, Timer
 from .model import summarize
 

@@ -2,80 +2,30 @@
 
 One method throughout: timings compared with each other are sampled in the same rounds
 (interleaved), so a derived figure is computed round by round; its value is the median
-over rounds and its interval the interquartile range over rounds (the quartiles of
-:func:`.model.quartiles`). A figure is *resolved* when its interval fits the range the
-quantity can take (a share of a time in 0..100%, a cost at or above 0...); otherwise it
+over rounds and its interval the interquartile range over rounds (see
+:mod:`fastkern._report.estimate`). A figure is *resolved* when its interval fits the range
+the quantity can take (a share of a time in 0..100%, a cost at or above 0...); otherwise it
 carries the reason it is not, and is shown as "not resolved", never as a finding.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
-from typing import Callable, Optional, Sequence, Tuple
+from dataclasses import dataclass
+from typing import Callable, Optional, Sequence
 
+from .._report.estimate import (INCONSISTENT, NEAR_FULL, NEAR_ZERO, SWAMPED, Estimate,
+                               bounded, quartiles, rounds)
+from .._report.figure import NOISY
 from .._rungs import BY_NAME, LADDER
 from .fit import fit_line
-from .model import (NOISY, CallCost, Cores, DispatchCost, GarbageCollection, KernelReport,
-                    Rung, Scaling, Timing, quartiles)
-
-#: Why a figure is not resolved.
-NEAR_ZERO = "within noise of 0"
-NEAR_FULL = "within noise of 100%"
-ABOVE_FULL = "above 100% beyond noise"
-NEGATIVE = "below 0 beyond noise"
-INCONSISTENT = "inconsistent: no collections ran, yet the times differ beyond noise"
-
-
-@dataclass(frozen=True)
-class Estimate:
-    """A derived figure: its value, the interval its measurements support, and whether it
-    is resolved (``reason`` is None) or why not."""
-
-    value: float
-    low: float
-    high: float
-    reason: Optional[str] = None
-    rounds: Tuple[float, ...] = field(default=(), repr=False, compare=False)
-    """The figure in each round it was computed from, in round order (what ``compare``
-    tests); one value for a figure measured once."""
-
-    @property
-    def resolved(self) -> bool:
-        return self.reason is None
-
-    def why(self, reason: Optional[str]) -> Estimate:
-        return dataclasses.replace(self, reason=reason)
-
-    def scaled(self, factor: float) -> Estimate:
-        """The same figure in other units: every value times ``factor``."""
-        return Estimate(self.value * factor, self.low * factor, self.high * factor,
-                        self.reason, tuple(r * factor for r in self.rounds))
-
-
-def rounds(values: Sequence[float]) -> Estimate:
-    """Median and interquartile interval of per-round values."""
-    low, value, high = quartiles(sorted(values))
-    return Estimate(value, low, high, rounds=tuple(values))
+from .model import (CallCost, Cores, DispatchCost, GarbageCollection, KernelReport, Rung, Scaling,
+                    Timing)
 
 
 def per_round(function: Callable[..., float], *timings: Timing) -> Estimate:
     """``function`` of the timings' samples, round by round (rounds zipped in order)."""
     return rounds([function(*sample) for sample in zip(*(t.samples for t in timings))])
-
-
-def bounded(estimate: Estimate, floor: Optional[float] = 0.0, ceiling: Optional[float] = 1.0,
-            below: str = NEGATIVE) -> Estimate:
-    """Resolved only if the interval fits in ``floor``..``ceiling``; else the reason why."""
-    if floor is not None and estimate.high < floor:
-        return estimate.why(below)
-    if ceiling is not None and estimate.low > ceiling:
-        return estimate.why(ABOVE_FULL)
-    if floor is not None and estimate.low < floor:
-        return estimate.why(NEAR_ZERO)
-    if ceiling is not None and estimate.high > ceiling:
-        return estimate.why(NEAR_FULL)
-    return estimate
 
 
 def _ratio(a: float, b: float) -> float:
@@ -165,8 +115,6 @@ def line(cost: CallCost) -> LineFit:
                    median.r2)
 
 
-#: Why the dispatch layer's cost is not given where the call itself does real work.
-SWAMPED = "the call's own work swamps it"
 #: A raw call at the smallest size longer than this does too much work to show dispatch.
 DISPATCH_WORK = 20e-6
 
@@ -232,7 +180,7 @@ def _at_once(scaling: Scaling, index: int, counted: Optional[Timing],
 
 def gc_ratio(gc: GarbageCollection) -> Estimate:
     """Time with the collector off over time with it on; flagged where no collection ran
-    yet the two differ by more than :data:`.model.NOISY` beyond noise."""
+    yet the two differ by more than :data:`fastkern._report.figure.NOISY` beyond noise."""
     found = per_round(_ratio, gc.disabled, gc.enabled)
     if sum(gc.collections) == 0 and (found.low > 1 + NOISY or found.high < 1 - NOISY):
         return found.why(INCONSISTENT)

@@ -7,79 +7,17 @@ round by round (:attr:`Figure.rounds`).
 
 from __future__ import annotations
 
-import math
-import statistics
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable, Iterator, Optional, Sequence
+from typing import TYPE_CHECKING, Iterator, Optional, Sequence
 
+from .._report.estimate import Estimate, quartiles, rounds
+from .._report.figure import (BANDWIDTH, BYTES, CPU, FRACTION, RATIO, SECONDS, THREADS, UNTIMED,
+                              WALL, Figure, Noise, pooled_noise)
 from . import derive
-from .derive import Estimate
 from .formatting import call
-from .model import CPU, UNTIMED, WALL, Cores, RunSpread, Timing, quartiles
+from .model import Cores, RunSpread, Timing
 
 if TYPE_CHECKING:
     from .report import Report
-
-#: Units of figures: seconds, a ratio, a fraction (shown as %), a number of threads,
-#: a bandwidth, bytes.
-SECONDS, RATIO, FRACTION, THREADS, BANDWIDTH, BYTES = "s", "x", "%", "threads", "GB/s", "B"
-
-
-@dataclass(frozen=True)
-class Figure:
-    subject: str
-    """``nbody(2000)``, or the shared section's name."""
-    section: str
-    label: str
-    unit: str
-    clock: str
-    estimate: Estimate
-    passes: int = 1
-    """How many separate passes over the run its rounds were sampled in: the ladder's
-    passes for its times, speedups and shares; 1 for a figure timed in one stretch."""
-
-    @property
-    def key(self) -> str:
-        return f"{self.subject} | {self.section} | {self.label}"
-
-    @property
-    def rounds(self) -> tuple[float, ...]:
-        """The figure in each round it was computed from (see :attr:`.derive.Estimate.rounds`):
-        what ``compare`` tests."""
-        return self.estimate.rounds
-
-
-@dataclass(frozen=True)
-class Noise:
-    """A report's run-to-run noise: the variance of the logarithm of a figure measured in
-    several separate passes about its mean, pooled over figures; ``df`` its degrees of
-    freedom (0 where no figure was measured in two passes or more: the noise is unknown).
-    ``compare`` adds it to every figure's variance (see :mod:`.compare`)."""
-
-    variance: float = 0.0
-    df: int = 0
-
-    @property
-    def known(self) -> bool:
-        return self.df > 0
-
-    @property
-    def spread(self) -> float:
-        """One standard deviation as a relative change (0.12: about 12%)."""
-        return math.exp(math.sqrt(self.variance)) - 1
-
-
-def pooled_noise(groups: Iterable[Sequence[float]]) -> Noise:
-    """The :class:`Noise` of figures each measured once per pass: ``groups`` holds each
-    figure's values, one per pass (values at or below 0 are left out)."""
-    squares, df = 0.0, 0
-    for values in groups:
-        logs = [math.log(value) for value in values if value > 0]
-        if len(logs) >= 2:
-            mean = statistics.fmean(logs)
-            squares += sum((x - mean) ** 2 for x in logs)
-            df += len(logs) - 1
-    return Noise(squares / df if df else 0.0, df)
 
 
 def run_noise(report: Report) -> Noise:
@@ -90,7 +28,7 @@ def run_noise(report: Report) -> Noise:
 
 def measured(timing: Timing) -> Estimate:
     """A timing's median and interquartile interval, its samples the rounds."""
-    return derive.rounds(timing.samples)
+    return rounds(timing.samples)
 
 
 def _once(value: float) -> Estimate:

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional
 
 from . import derive
-from .formatting import at_once, call, fraction, join, seconds, share, span, times
+from .._report.numbers import fraction, join, seconds, share, span, times
+from .formatting import at_once, call
 from .model import CORES_STEP, KernelReport, Scaling
 
 if TYPE_CHECKING:

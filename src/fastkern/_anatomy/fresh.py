@@ -23,7 +23,8 @@ import tempfile
 import time
 from typing import Callable, Optional, Sequence
 
-from .model import Timing, decode
+from .._report.saved import decode
+from .model import Timing
 from .settings import Settings
 
 #: Seconds a child may take for one kernel before it is stopped and the pass runs here.

@@ -33,7 +33,8 @@ from .._rungs import RUNGS
 from .._kernels import KERNELS
 from . import sched
 from .inputs import prepared, raw_call, size_for_work
-from .model import WALL, Processes, Scaling
+from .._report.figure import WALL
+from .model import Processes, Scaling
 from .timing import Clock, Timer
 from .model import summarize
 

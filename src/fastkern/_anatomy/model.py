@@ -10,23 +10,12 @@ This module imports nothing that measures or displays.
 from __future__ import annotations
 
 import dataclasses
-import statistics
-import typing
 from dataclasses import dataclass
 from typing import Optional, Sequence, Tuple
 
+from .._report.estimate import quartiles
+from .._report.figure import CPU, NOISY, UNSTABLE
 
-#: The clock of figures about one thread's own work: that thread's CPU time.
-CPU = "thread CPU"
-#: The clock of figures about concurrency (threads, processes, event-loop lag).
-WALL = "wall"
-#: The "clock" of figures that are counted, not timed (bytes per element).
-UNTIMED = "not timed"
-
-#: Spread (interquartile range / median) above which a figure is marked noisy.
-NOISY = 0.05
-#: Spread above which a figure is marked unstable: "the result may be unstable".
-UNSTABLE = 0.10
 STABLE = "stable"
 
 
@@ -69,14 +58,6 @@ class Timing:
         return Timing(tuple(s / operations for s in self.samples), self.loops * operations,
                       self.median / operations, self.iqr / operations, self.clock,
                       None if self.wall is None else self.wall / operations, self.speeds)
-
-
-def quartiles(values: Sequence[float]) -> tuple[float, float, float]:
-    """First quartile, median and third quartile, interpolated as by ``method="inclusive"``."""
-    if len(values) == 1:
-        return values[0], values[0], values[0]
-    q1, median, q3 = statistics.quantiles(values, n=4, method="inclusive")
-    return q1, median, q3
 
 
 def summarize(per_call: Sequence[float], loops: int = 1, clock: str = CPU,
@@ -395,29 +376,4 @@ def map_timings(value, function):
             for field in dataclasses.fields(value) if field.init})
     if isinstance(value, tuple):
         return tuple(map_timings(item, function) for item in value)
-    return value
-
-
-def decode(kind, value):
-    """``value`` as read from JSON, rebuilt as ``kind`` (a dataclass, tuple, Optional...)."""
-    origin, args = typing.get_origin(kind), typing.get_args(kind)
-    if origin is typing.Union:
-        if value is None:
-            return None
-        return decode(next(arg for arg in args if arg is not type(None)), value)
-    if origin is tuple:
-        item = args[0]
-        return tuple(decode(item, v) for v in value)
-    if dataclasses.is_dataclass(kind):
-        if not isinstance(value, dict):
-            raise ValueError(f"{kind.__name__} must be a JSON object, got {type(value).__name__}")
-        fields = [f for f in dataclasses.fields(kind) if f.init]
-        missing = [f.name for f in fields if f.name not in value
-                   and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
-        if missing:
-            raise ValueError(f"{kind.__name__} lacks the field(s) {', '.join(map(repr, missing))}")
-        hints = typing.get_type_hints(kind)
-        return kind(**{f.name: decode(hints[f.name], value[f.name]) for f in fields if f.name in value})
-    if kind is float and isinstance(value, int):
-        return float(value)
     return value

@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Sequence
 
 from .. import _rungs
 from . import derive
-from .formatting import UNRESOLVED
+from .._report.numbers import UNRESOLVED
 
 if TYPE_CHECKING:
     from .report import Report
-    from .compare import Row
+    from .._report.compare import Row
 
 INSTALL_HINT = "matplotlib is needed for charts: pip install 'fastkern[plot]'"
 

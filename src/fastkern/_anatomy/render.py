@@ -14,14 +14,15 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from . import derive, terminal
+from . import derive
+from .._report import terminal
 from .figures import figures, relative_spread
 from .findings import findings
-from .formatting import (REASON_MARKS, at_once, brief, call, count, cpus, duration,
-                         fraction, join, legend_of, mark, part_share, probe_work, ratio, seconds, span,
-                         times, workload)
-from .model import (BUSY_CPUS, CORES_STEP, KERNEL_STEPS, LATER_PASS, UNSTABLE, KernelReport,
-                    Timing)
+from .._report.numbers import (REASON_MARKS, brief, count, duration, fraction, join, legend_of,
+                               mark, ratio, seconds, span, times)
+from .formatting import at_once, call, cpus, part_share, probe_work, workload
+from .._report.figure import UNSTABLE
+from .model import BUSY_CPUS, CORES_STEP, KERNEL_STEPS, LATER_PASS, KernelReport, Timing
 from .settings import mode
 
 if TYPE_CHECKING:
@@ -524,7 +525,7 @@ def legend(tables: list) -> str:
 
 
 def render(report: Report, console: Optional[Console] = None, explain: bool = False) -> None:
-    """Print the report, fitted to the console's width (see :mod:`.terminal`)."""
+    """Print the report, fitted to the console's width (see :mod:`fastkern._report.terminal`)."""
     console = console or terminal.console()
     for part in renderables(report, explain):
         for piece in terminal.fitted(part, console):

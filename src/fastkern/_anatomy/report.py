@@ -11,8 +11,10 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, Optional, Tuple
 
-from . import check, render, saved, terminal
-from .figures import Figure, Noise, figures, run_noise
+from . import check, render
+from .._report import saved, terminal
+from .._report.figure import Figure, Noise
+from .figures import figures, run_noise
 from .model import (Boundary, Features, GarbageCollection, KernelReport, Load, Machine, Memory,
                     RunSpread, all_timings)
 from .settings import Settings, mode

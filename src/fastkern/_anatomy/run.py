@@ -23,7 +23,7 @@ from .merge import pool
 from .model import CORES_STEP, KERNEL_STEPS, SHARED_STEPS, Gil, KernelReport, Load
 from .report import Report
 from .settings import Settings
-from .terminal import progress_bar
+from .._report.terminal import progress_bar
 from .timing import THREAD_CPU, WALL_CLOCK, Clock, Timer
 
 #: The default kernels, each telling a different story; those not built are left out.

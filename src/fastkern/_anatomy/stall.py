@@ -13,7 +13,7 @@ from typing import Callable, Optional, Sequence
 from .inputs import raw_call
 from .model import Stall
 from .timing import Clock
-from .model import quartiles
+from .._report.estimate import quartiles
 
 
 def percentile(values: Sequence[float], fraction: float) -> float:

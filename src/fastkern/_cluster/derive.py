@@ -1,6 +1,6 @@
 """The cluster report's figures, derived round by round from what :mod:`.model` holds.
 
-Each figure is an :class:`~fastkern._anatomy.derive.Estimate`: the median over rounds,
+Each figure is an :class:`~fastkern._report.estimate.Estimate`: the median over rounds,
 the interquartile interval, and the per-round values (what ``compare`` tests).
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Optional, Sequence
 
-from .._anatomy.derive import NEAR_FULL, NEAR_ZERO, Estimate, bounded, rounds
+from .._report.estimate import NEAR_FULL, NEAR_ZERO, Estimate, bounded, rounds
 from .model import LayoutRun, Rounds
 
 #: Slots beyond T that a scaling or parallelism may show from noise before it is not resolved.

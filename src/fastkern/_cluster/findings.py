@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional
 
-from .._anatomy.derive import Estimate
-from .._anatomy.formatting import join, ratio, seconds
+from .._report.estimate import Estimate
+from .._report.numbers import join, ratio, seconds
 from .._anatomy.model import BUSY_CPUS
 from . import derive
 from .model import LayoutRun, Rounds

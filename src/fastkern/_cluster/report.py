@@ -1,6 +1,6 @@
 """The report of ``fastkern cluster``: its data, how it shows itself, its JSON format.
 
-A display module: it follows the saved-report protocol (:mod:`fastkern._anatomy.saved`),
+A display module: it follows the saved-report protocol (:mod:`fastkern._report.saved`),
 so ``fastkern report``, ``compare``, the checker and ``--plot`` read it, and it imports
 nothing that measures or starts processes.
 """
@@ -14,11 +14,13 @@ from typing import TYPE_CHECKING, ClassVar, Optional, Tuple
 
 from rich.table import Table
 
-from .._anatomy import check, saved, terminal
-from .._anatomy.derive import Estimate
-from .._anatomy.figures import BYTES, FRACTION, RATIO, SECONDS, THREADS, Figure, Noise, pooled_noise
-from .._anatomy.formatting import LEGEND, fraction, ratio, seconds, unresolved
-from .._anatomy.model import CPU, UNTIMED, WALL, Machine
+from .._report import saved, terminal
+from .._report.check import unbacked
+from .._report.estimate import Estimate
+from .._report.figure import BYTES, FRACTION, RATIO, SECONDS, THREADS, Figure, Noise, pooled_noise
+from .._report.numbers import LEGEND, fraction, ratio, seconds, unresolved
+from .._report.figure import CPU, UNTIMED, WALL
+from .._anatomy.model import Machine
 from . import derive
 from .findings import contradictions, cpus, entries, findings, megabytes
 from .model import LayoutRun, Settings
@@ -137,7 +139,7 @@ class ClusterReport:
         """Every number of a finding that no table shows, and every verdict its figures
         contradict (see :func:`.findings.contradictions`); [] where none."""
         tables = "\n".join(terminal_text(table) for table in self.tables(explain=True))
-        found = check.unbacked([(f.subject, f.text) for f in findings(self)], tables + LEGEND)
+        found = unbacked([(f.subject, f.text) for f in findings(self)], tables + LEGEND)
         return found + contradictions(self)
 
     def draw(self, path: str) -> None:

@@ -162,7 +162,7 @@ def _progress(shown: bool, total: int):
     if not shown:
         yield lambda label: None
         return
-    from .._anatomy import terminal
+    from .._report import terminal
 
     with terminal.progress_bar() as bar:
         done = [0]

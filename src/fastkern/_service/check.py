@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from .._anatomy.check import unbacked
-from .._anatomy.figures import RATIO
+from .._report.check import unbacked
+from .._report.figure import RATIO
 from . import render
 from .figures import HURT, RATE, RATIO_LABEL, highest_served, scenario_figures, text
 from .findings import findings

@@ -2,17 +2,17 @@
 
 Every figure of a scenario is computed in each round from that round's window (the victim's
 p99 ratio from the same round's baseline window), so its value is the median over rounds
-and its interval their quartiles (:func:`.derive.rounds`), as the anatomy's figures are.
+and its interval their quartiles (:func:`fastkern._report.estimate.rounds`), as the anatomy's figures are.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable, Iterator, Optional
 
-from .._anatomy.derive import Estimate, rounds
-from .._anatomy.figures import FRACTION, RATIO, SECONDS, Figure, Noise, pooled_noise
-from .._anatomy.formatting import ratio, seconds, share
-from .._anatomy.model import CPU, WALL
+from .._report.estimate import Estimate, rounds
+from .._report.figure import FRACTION, RATIO, SECONDS, Figure, Noise, pooled_noise
+from .._report.numbers import ratio, seconds, share
+from .._report.figure import CPU, WALL
 from .model import Window
 
 if TYPE_CHECKING:

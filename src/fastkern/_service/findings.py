@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .._anatomy.figures import RATIO, SECONDS
+from .._report.figure import RATIO, SECONDS
 from .figures import (BASELINE, HURT, RATE, RATIO_LABEL, highest_served, scenario_figures,
                       text)
 

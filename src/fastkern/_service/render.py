@@ -8,8 +8,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .._anatomy import terminal
-from .._anatomy.figures import RATIO
+from .._report import terminal
+from .._report.figure import RATIO
 from .figures import HURT, RATE, RATIO_LABEL, WINDOW_FIGURES, scenario_figures, served, text
 from .findings import findings
 

@@ -8,14 +8,14 @@ import dataclasses
 import json
 from typing import TYPE_CHECKING, Optional
 
-from .._anatomy import saved
+from .._report import saved
 from . import check, figures, render
 from .model import ServiceReport as _Data
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from .._anatomy.figures import Figure, Noise
+    from .._report.figure import Figure, Noise
 
 FORMAT = "fastkern-service"
 VERSION = 1

@@ -17,7 +17,8 @@ import time
 from typing import Iterator, Optional, Sequence
 
 from .. import _dispatch
-from .._anatomy import machine, terminal
+from .._anatomy import machine
+from .._report import terminal
 from .._anatomy.load import Meter
 from .._info import thread_budget
 from .._rungs import BUILT_IN, GIL_RELEASING, LADDER, position

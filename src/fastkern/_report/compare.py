@@ -4,7 +4,7 @@ and whether it changed from the first report.
 A figure *changed* when both hold:
 
 1. **a test says so**: Welch's t-test, two-sided at :data:`ALPHA`, on the figure's
-   per-round values (:attr:`.figures.Figure.rounds`: a timing's samples, a derived figure
+   per-round values (:attr:`.figure.Figure.rounds`: a timing's samples, a derived figure
    computed round by round), on their logarithms (so that a ratio is tested; shares, and
    figures with a round at or below 0, on the values), with each report's *run-to-run
    noise* added to its variance (below);
@@ -21,7 +21,7 @@ on the rounds alone flags them. The ladder is timed in passes spread over the ru
 later ones in fresh interpreters); the variance of each rung's pass medians (of their
 logarithms), pooled over the report's rungs, is that run's noise (:func:`run_noise`). It
 is added to every figure's variance, divided by the number of passes for the figures whose
-rounds span them (:attr:`.figures.Figure.passes`). A report timed in one pass has no such
+rounds span them (:attr:`.figure.Figure.passes`). A report timed in one pass has no such
 measure: its figures are tested on their rounds alone, and ``compare`` says so.
 
 Figures with fewer than two rounds in a report (event-loop lag) say "too few rounds";
@@ -41,9 +41,8 @@ from typing import Optional, Sequence
 from rich.console import Console
 from rich.table import Table
 
-from .figures import BANDWIDTH, BYTES, FRACTION, RATIO, SECONDS, Figure, Noise
-from .formatting import LEGEND, ratio, seconds, share, unresolved
-from .model import UNTIMED
+from .figure import BANDWIDTH, BYTES, FRACTION, RATIO, SECONDS, UNTIMED, Figure, Noise
+from .numbers import LEGEND, ratio, seconds, share, unresolved
 from . import terminal
 from .saved import SavedReport
 

@@ -2,7 +2,7 @@
 
 ``fastkern report``, ``fastkern compare``, the checker (``benchmarks/check_reports.py``)
 and ``--plot`` work on any report type that follows :class:`SavedReport`: the anatomy's
-:class:`.report.Report`, and the reports of ``fastkern service`` and ``fastkern cluster``.
+:class:`fastkern._anatomy.report.Report`, and the reports of ``fastkern service`` and ``fastkern cluster``.
 A saved report names its type in its ``format`` field; :data:`FORMATS` maps each format to
 the class that reads it, imported only when a report of that format is read (they are
 display modules: reading a report never imports what measures).
@@ -10,16 +10,16 @@ display modules: reading a report never imports what measures).
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import json
+import typing
 from typing import TYPE_CHECKING, ClassVar, Mapping, Optional, Protocol, TypeVar
-
-from .model import decode
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from .figures import Figure, Noise
+    from .figure import Figure, Noise
 
 #: Each report format, and the class (``module:Class``) that reads it.
 FORMATS = {
@@ -116,3 +116,28 @@ def read(path: str) -> SavedReport:
     not a report."""
     with open(path, encoding="utf-8") as saved:
         return loads(saved.read())
+
+
+def decode(kind, value):
+    """``value`` as read from JSON, rebuilt as ``kind`` (a dataclass, tuple, Optional...)."""
+    origin, args = typing.get_origin(kind), typing.get_args(kind)
+    if origin is typing.Union:
+        if value is None:
+            return None
+        return decode(next(arg for arg in args if arg is not type(None)), value)
+    if origin is tuple:
+        item = args[0]
+        return tuple(decode(item, v) for v in value)
+    if dataclasses.is_dataclass(kind):
+        if not isinstance(value, dict):
+            raise ValueError(f"{kind.__name__} must be a JSON object, got {type(value).__name__}")
+        fields = [f for f in dataclasses.fields(kind) if f.init]
+        missing = [f.name for f in fields if f.name not in value
+                   and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
+        if missing:
+            raise ValueError(f"{kind.__name__} lacks the field(s) {', '.join(map(repr, missing))}")
+        hints = typing.get_type_hints(kind)
+        return kind(**{f.name: decode(hints[f.name], value[f.name]) for f in fields if f.name in value})
+    if kind is float and isinstance(value, int):
+        return float(value)
+    return value
