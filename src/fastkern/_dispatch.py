@@ -36,7 +36,7 @@ from typing import Callable, Iterator
 
 from ._boundary import BUFFERS, OBJECTS
 from ._kernels import KERNELS, Count, Kernel
-from ._rungs import BUILT_IN, BY_NAME, GIL_RELEASING
+from ._rungs import BUILT_IN, BY_NAME, GIL_RELEASING, builds
 
 #: Every built-in backend, slowest rung first: name -> (module, input form).
 LADDER = {name: (module, BY_NAME[name].form) for name, module in BUILT_IN.items()}
@@ -96,7 +96,13 @@ def kernel_backends(kernel: str | Callable) -> list[str]:
     spec = kernel_spec(kernel)
     if spec.own is not None:
         return spec.own.backends()
-    return [name for name, module in _MODULES.items() if hasattr(module, spec.name)]
+    return [name for name, module in _MODULES.items() if _implements(name, module, spec.name)]
+
+
+def _implements(backend: str, module: object, kernel: str) -> bool:
+    """Whether the built-in ``backend`` (``module``) implements ``kernel``: it defines it, and
+    where ``backend`` is a step of the ladder, the step is built for the kernel."""
+    return hasattr(module, kernel) and builds(backend, kernel)
 
 
 def chooses_gil(kernel: str, backend: str) -> bool:
@@ -198,12 +204,10 @@ def implementation(kernel: str | Callable, backend: str) -> Callable:
     if spec.own is not None:
         return spec.own.resolve(check_backend(backend))[0]
     module = _MODULES[check_backend(backend)]
-    try:
+    if _implements(backend, module, spec.name):
         return getattr(module, spec.name)
-    except AttributeError:
-        raise BackendError(
-            f"backend {backend!r} has no {spec.name}; it is in {', '.join(kernel_backends(spec.name))}"
-        ) from None
+    raise BackendError(
+        f"backend {backend!r} has no {spec.name}; it is in {', '.join(kernel_backends(spec.name))}")
 
 
 def prepare(kernel: str, backend: str, *args, **kwargs) -> tuple:
@@ -239,7 +243,7 @@ def _check_release_gil(release_gil: object, backend: str, releasing=GIL_RELEASIN
 
 def _module_table(spec: Kernel) -> dict:
     return {name: (getattr(module, spec.name), LADDER[name][1])
-            for name, module in _MODULES.items() if hasattr(module, spec.name)}
+            for name, module in _MODULES.items() if _implements(name, module, spec.name)}
 
 
 def check_threads(threads: object, kernel: Kernel, backend: str) -> int:

@@ -17,7 +17,7 @@ from typing import Callable, Optional, Sequence
 from .._report.estimate import (INCONSISTENT, NEAR_FULL, NEAR_ZERO, SWAMPED, Estimate,
                                bounded, quartiles, rounds)
 from .._report.figure import NOISY
-from .._rungs import BY_NAME, LADDER
+from .._rungs import BY_NAME, LADDER, arises
 from .fit import fit_line
 from .model import (CallCost, Cores, DispatchCost, GarbageCollection, KernelReport, Rung, Scaling,
                     Timing)
@@ -64,7 +64,9 @@ class Part:
 def parts(kernel: KernelReport) -> tuple[Part, ...]:
     """Python's time as the differences between neighbouring ladder rungs, then the last rung.
 
-    A rung that is missing merges the two steps around it into one part. Each share is
+    A rung that is missing merges the two steps around it into one part; a step whose cost
+    does not arise in the kernel (see :data:`fastkern._rungs.RungKind.arises`) is no part of
+    it. Each share is
     the difference of the two rungs' medians over python's median, so the shares sum to
     exactly 100%; its interval is the quartiles of the same share taken round by round. A
     share below 0 means the lower rung is slower: that step adds time.
@@ -77,7 +79,8 @@ def parts(kernel: KernelReport) -> tuple[Part, ...]:
     found = []
     for upper, lower in zip(present, present[1:]):
         names = [BY_NAME[rung].removes
-                 for rung in ladder[ladder.index(upper) + 1:ladder.index(lower) + 1]]
+                 for rung in ladder[ladder.index(upper) + 1:ladder.index(lower) + 1]
+                 if arises(rung, kernel.kernel)]
         high, low = kernel.rung(upper).time, kernel.rung(lower).time
         seconds = per_round(lambda t, h, l: h - l, total, high, low)
         fraction = per_round(lambda t, h, l: _ratio(h - l, t), total, high, low)
