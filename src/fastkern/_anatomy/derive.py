@@ -17,7 +17,7 @@ from typing import Callable, Optional, Sequence
 from .._report.estimate import (INCONSISTENT, NEAR_FULL, NEAR_ZERO, SWAMPED, Estimate,
                                bounded, quartiles, rounds)
 from .._report.figure import NOISY
-from .._rungs import BY_NAME, LADDER, arises
+from .._rungs import BY_NAME, LADDER, ORDER, STEPS, arises, position
 from .fit import fit_line
 from .model import (CallCost, Cores, DispatchCost, GarbageCollection, KernelReport, Rung, Scaling,
                     Timing)
@@ -90,6 +90,23 @@ def parts(kernel: KernelReport) -> tuple[Part, ...]:
     found.append(Part(f"remainder ({present[-1]} itself)", per_round(lambda t: t, last),
                       _at(per_round(_ratio, last, total), _ratio(last.median, total.median))))
     return tuple(found)
+
+
+#: The causes inside "dynamic typing & boxing" (compiled to typed), each removed by one step.
+BUCKET = tuple(BY_NAME[name].removes for name in ORDER if name in STEPS or name == "typed")
+
+
+def inside_bucket(part: Part) -> bool:
+    """Whether ``part`` is one or more of the causes inside "dynamic typing & boxing"."""
+    return all(name in BUCKET for name in part.name.split(" + "))
+
+
+def part_order(name: str) -> int:
+    """Where a part's name sits on the ladder: the position of the rung that removes its
+    first cause (a remainder, after every part)."""
+    first = name.split(" + ")[0]
+    return next((position(rung.name) for rung in BY_NAME.values() if rung.removes == first),
+                len(ORDER))
 
 
 def _at(estimate: Estimate, value: float) -> Estimate:

@@ -24,6 +24,7 @@ from .formatting import at_once, call, cpus, part_share, probe_work, workload
 from .._report.figure import UNSTABLE
 from .model import BUSY_CPUS, CORES_STEP, KERNEL_STEPS, LATER_PASS, KernelReport, Timing
 from .settings import mode
+from .._rungs import STEPS, position
 
 if TYPE_CHECKING:
     from .report import Report
@@ -75,10 +76,11 @@ def _kernel_label(kernel: KernelReport) -> str:
 
 
 def _backends(report: Report) -> list[str]:
+    """The backends on any kernel's ladder, in ladder order."""
     seen: list[str] = []
     for kernel in report.kernels:
         seen += [rung.backend for rung in kernel.ladder if rung.backend not in seen]
-    return seen
+    return sorted(seen, key=position)
 
 
 def load(report: Report) -> Optional[Table]:
@@ -199,9 +201,14 @@ def decomposition(report: Report, explain: bool = False) -> Table:
     found = {kernel.kernel: derive.parts(kernel) for kernel in report.kernels}
     for parts in found.values():
         names += [part.name for part in parts if part.name not in names]
+    names.sort(key=derive.part_order)
     caption = ("interpreter and generic dispatch = python - compiled (Cython's generic fast "
                "paths fall in it too); dynamic typing & boxing = compiled - typed (- annotated, "
-               "for your own function); C headroom = typed - c; remainder = c. Each share is "
+               "for your own function), split by cause: late binding = compiled - bound, int "
+               "objects = bound - ints, float objects = ints - floats, boxed containers = "
+               "floats - typed; a cause that does not arise in a kernel is absent there, one "
+               "whose step is not built goes with the next (a + b); C headroom = typed - c; "
+               "remainder = c. Each share is "
                "the difference of the two rungs' medians over python's, so a kernel's shares "
                "sum to 100%; below 0, the lower rung is slower; ~ its interval over rounds "
                "reaches 0" if explain else "~ within noise of 0; below 0: the lower rung is slower")
@@ -215,9 +222,29 @@ def decomposition(report: Report, explain: bool = False) -> Table:
     return table
 
 
+def _per_unit(count: float) -> str:
+    """A count per unit of work: two decimals below 10, whole numbers from there."""
+    return f"{count:.0f}" if count >= 10 else f"{count:.2f}"
+
+
+def boxed(report: Report) -> Optional[Table]:
+    """Numbers boxed per unit of work on each counted rung: float objects / int objects."""
+    kernels = [k for k in report.kernels if k.boxes]
+    if not kernels:
+        return None
+    backends = sorted({b.backend for k in kernels for b in k.boxes}, key=position)
+    table = _table("Numbers boxed per unit of work: float / int objects one call frees (a "
+                   "count, not a time)", "kernel", *backends)
+    for kernel in kernels:
+        found = {b.backend: b for b in kernel.boxes}
+        table.add_row(kernel.kernel, *(f"{_per_unit(found[b].floats)} / {_per_unit(found[b].ints)}"
+                                       if b in found else "" for b in backends))
+    return table
+
+
 def per_call(report: Report) -> Table:
     """Each backend's fixed cost per call and what fastkern's dispatch adds, condensed."""
-    backends = _backends(report)
+    backends = [b for b in _backends(report) if b not in STEPS]
     table = _table("Per call: fixed cost before any work (fit), then + what dispatch adds",
                    "kernel", *backends)
     for kernel in report.kernels:
@@ -488,7 +515,8 @@ def method(report: Report, explain: bool = False) -> Text:
 
 def table_parts(report: Report, explain: bool = False) -> list:
     """The report's tables (and the note of what was not timed), in order."""
-    tables = [ladder(report, explain), absent(report), decomposition(report, explain)]
+    tables = [ladder(report, explain), absent(report), decomposition(report, explain),
+              boxed(report)]
     if explain:
         tables += [load(report), call_costs(report), gil(report)]
     else:

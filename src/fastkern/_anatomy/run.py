@@ -13,9 +13,10 @@ from typing import Callable, Iterable, Mapping, Optional, Sequence, Union
 
 from .. import _dispatch
 from .._info import thread_budget, threads_built, usable_cores
+from .._rungs import STEPS
 from . import cores as cores_
-from . import (agreement, boundary, costs, features, garbage, gil, ladder, machine, memory,
-               stall, steady)
+from . import (agreement, boundary, boxes, costs, features, garbage, gil, ladder, machine,
+               memory, stall, steady)
 from .figures import spreads
 from .inputs import choose_size, kernel_name, spec
 from .load import Meter
@@ -254,9 +255,13 @@ def _kernel_report(kernel: str, size: Optional[int], chosen: Optional[list[str]]
         absent.update(agreement.check(kernel, size, names))
         names = [b for b in names if b not in absent]
     times = ladder.measure(kernel, size, names, timer)
-    per_call = {backend: timing.median for backend, timing in times.items()}
+    counted = boxes.measure(kernel, size, names)
+    # The steps inside "dynamic typing & boxing" are rungs of the ladder only.
+    names = [b for b in names if b not in STEPS]
+    per_call = {backend: timing.median for backend, timing in times.items() if backend in names}
     sections.step(f"{kernel}: {KERNEL_STEPS[1]}")
-    fitted = costs.measure(kernel, size, times, timer, settings.fit_points, fits)
+    fitted = costs.measure(kernel, size, {b: times[b] for b in names}, timer,
+                           settings.fit_points, fits)
     sections.step(f"{kernel}: {KERNEL_STEPS[2]}")
     dispatched = costs.dispatch(kernel, names, timer)
     sections.step(f"{kernel}: {KERNEL_STEPS[3]}")
@@ -278,7 +283,8 @@ def _kernel_report(kernel: str, size: Optional[int], chosen: Optional[list[str]]
                            settings.stall_time, settings.tick, timer.wall)
     return KernelReport(kernel, size, spec(kernel).unit, spec(kernel).work(size),
                         ladder.rungs(times), fitted, dispatched,
-                        Gil(usable_cores(), scalings, pool_report), stalls, tuple(absent.items()))
+                        Gil(usable_cores(), scalings, pool_report), stalls, tuple(absent.items()),
+                        boxes=counted)
 
 
 def _with_cores(report: KernelReport, timer: Timer,
