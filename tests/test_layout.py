@@ -125,7 +125,7 @@ def test_every_rung_name_is_spelled_once_in_the_rung_table():
     names = [rung.name for rung in _rungs.RUNGS]
     assert len(set(names)) == len(names) and names[0] == "python"
     assert fastkern.backends() == [name for name in names if name in fastkern.backends()]
-    assert _rungs.LADDER == ("python", "compiled", "annotated", "typed", "c")
+    assert _rungs.LADDER == ("python", "compiled", "bound", "ints", "floats", "annotated", "typed", "c")
     for path in SRC.rglob("*.py"):
         text = path.read_text(encoding="utf-8")
         if path.name != "_rungs.py":

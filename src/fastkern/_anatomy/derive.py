@@ -84,7 +84,8 @@ def parts(kernel: KernelReport) -> tuple[Part, ...]:
         high, low = kernel.rung(upper).time, kernel.rung(lower).time
         seconds = per_round(lambda t, h, l: h - l, total, high, low)
         fraction = per_round(lambda t, h, l: _ratio(h - l, t), total, high, low)
-        found.append(Part(" + ".join(names), _at(seconds, high.median - low.median),
+        found.append(Part(" + ".join(_whole_bucket(names, upper, lower)),
+                          _at(seconds, high.median - low.median),
                           _at(fraction, _ratio(high.median - low.median, total.median))))
     last = kernel.rung(present[-1]).time
     found.append(Part(f"remainder ({present[-1]} itself)", per_round(lambda t: t, last),
@@ -96,8 +97,25 @@ def parts(kernel: KernelReport) -> tuple[Part, ...]:
 BUCKET = tuple(BY_NAME[name].removes for name in ORDER if name in STEPS or name == "typed")
 
 
+#: The bucket's name, for a part that spans all of it.
+BUCKET_NAME = BY_NAME["annotated"].removes
+
+
+def _whole_bucket(names: list[str], upper: str, lower: str) -> list[str]:
+    """``names`` with the bucket's causes named as the bucket where the step from ``upper``
+    to ``lower`` spans all of it."""
+    if position(upper) > position("compiled") or position(lower) < position("annotated"):
+        return names
+    first = next((index for index, name in enumerate(names) if name in BUCKET), None)
+    kept = [name for name in names if name not in BUCKET]
+    if first is not None and BUCKET_NAME not in kept:
+        kept.insert(first, BUCKET_NAME)
+    return kept
+
+
 def inside_bucket(part: Part) -> bool:
-    """Whether ``part`` is one or more of the causes inside "dynamic typing & boxing"."""
+    """Whether ``part`` is one or more, not all, of the causes inside "dynamic typing &
+    boxing"."""
     return all(name in BUCKET for name in part.name.split(" + "))
 
 

@@ -69,7 +69,7 @@ def _kernel(kernel: KernelReport) -> Optional[Finding]:
         said.append(f"{share(largest.share.value)} {largest.name}")
         inside = [p for p in parts if derive.inside_bucket(p) and p.share.resolved]
         cause = max(inside, key=lambda p: p.share.value, default=None)
-        if cause is not None and cause is not largest:
+        if len(inside) > 1 and cause is not largest:
             said.append(f"of typing & boxing most: {share(cause.share.value)} {cause.name}")
     if not said:
         return None
