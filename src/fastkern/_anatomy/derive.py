@@ -81,16 +81,20 @@ def parts(kernel: KernelReport) -> tuple[Part, ...]:
         names = [BY_NAME[rung].removes
                  for rung in ladder[ladder.index(upper) + 1:ladder.index(lower) + 1]
                  if arises(rung, kernel.kernel)]
-        high, low = kernel.rung(upper).time, kernel.rung(lower).time
-        seconds = per_round(lambda t, h, l: h - l, total, high, low)
-        fraction = per_round(lambda t, h, l: _ratio(h - l, t), total, high, low)
-        found.append(Part(" + ".join(_whole_bucket(names, upper, lower)),
-                          _at(seconds, high.median - low.median),
-                          _at(fraction, _ratio(high.median - low.median, total.median))))
+        found.append(_step(kernel, " + ".join(_whole_bucket(names, upper, lower)), upper, lower))
     last = kernel.rung(present[-1]).time
     found.append(Part(f"remainder ({present[-1]} itself)", per_round(lambda t: t, last),
                       _at(per_round(_ratio, last, total), _ratio(last.median, total.median))))
     return tuple(found)
+
+
+def _step(kernel: KernelReport, name: str, upper: str, lower: str) -> Part:
+    """The difference between rungs ``upper`` and ``lower`` as a part of python's time."""
+    total, high, low = (kernel.rung(rung).time for rung in ("python", upper, lower))
+    seconds = per_round(lambda t, h, l: h - l, total, high, low)
+    fraction = per_round(lambda t, h, l: _ratio(h - l, t), total, high, low)
+    return Part(name, _at(seconds, high.median - low.median),
+                _at(fraction, _ratio(high.median - low.median, total.median)))
 
 
 #: The causes inside "dynamic typing & boxing" (compiled to typed), each removed by one step.
@@ -117,6 +121,28 @@ def inside_bucket(part: Part) -> bool:
     """Whether ``part`` is one or more, not all, of the causes inside "dynamic typing &
     boxing"."""
     return all(name in BUCKET for name in part.name.split(" + "))
+
+
+def bucket(kernel: KernelReport) -> Optional[Part]:
+    """The whole of "dynamic typing & boxing" (compiled less typed, or annotated) where the
+    kernel's parts split it into two or more; None otherwise."""
+    inside = [part for part in parts(kernel) if inside_bucket(part)]
+    lower = next((rung for rung in ("typed", "annotated") if rung in ladder_of(kernel)), None)
+    if len(inside) < 2 or lower is None or not kernel.rung(lower) or not kernel.rung("compiled"):
+        return None
+    return _step(kernel, BUCKET_NAME, "compiled", lower)
+
+
+def summary(kernel: KernelReport) -> tuple[Part, ...]:
+    """:func:`parts` with the parts inside the bucket replaced by :func:`bucket`, where it
+    splits: the shares still sum to 100%."""
+    whole = bucket(kernel)
+    if whole is None:
+        return parts(kernel)
+    found = list(parts(kernel))
+    first = next(index for index, part in enumerate(found) if inside_bucket(part))
+    kept = [part for part in found if not inside_bucket(part)]
+    return tuple(kept[:first] + [whole] + kept[first:])
 
 
 def part_order(name: str) -> int:

@@ -164,7 +164,9 @@ def passes_note(report: Report) -> Optional[str]:
 
 
 def ladder(report: Report, explain: bool = False) -> Table:
-    backends = _backends(report)
+    """Each rung's time and speedup; the steps inside typing & boxing with ``explain`` only
+    (their differences are the parts shown inside it)."""
+    backends = [b for b in _backends(report) if explain or b not in STEPS]
     table = _table("The ladder: thread CPU time per call, pre-converted inputs; speedup over "
                    "python below", "kernel", *backends,
                    caption=passes_note(report) if explain else None)
@@ -198,16 +200,13 @@ def absent(report: Report) -> Optional[Text]:
 
 def decomposition(report: Report, explain: bool = False) -> Table:
     names: list[str] = []
-    found = {kernel.kernel: derive.parts(kernel) for kernel in report.kernels}
+    found = {kernel.kernel: derive.summary(kernel) for kernel in report.kernels}
     for parts in found.values():
         names += [part.name for part in parts if part.name not in names]
     names.sort(key=derive.part_order)
     caption = ("interpreter and generic dispatch = python - compiled (Cython's generic fast "
                "paths fall in it too); dynamic typing & boxing = compiled - typed (- annotated, "
-               "for your own function), split by cause: late binding = compiled - bound, int "
-               "objects = bound - ints, float objects = ints - floats, boxed containers = "
-               "floats - typed; a cause that does not arise in a kernel is absent there, one "
-               "whose step is not built goes with the next (a + b); C headroom = typed - c; "
+               "for your own function), split below; C headroom = typed - c; "
                "remainder = c. Each share is "
                "the difference of the two rungs' medians over python's, so a kernel's shares "
                "sum to 100%; below 0, the lower rung is slower; ~ its interval over rounds "
@@ -217,6 +216,34 @@ def decomposition(report: Report, explain: bool = False) -> Table:
     for kernel in report.kernels:
         parts = {part.name: part for part in found[kernel.kernel]}
         table.add_row(call(kernel.kernel, kernel.size), *(
+            (part_share(parts[n]) + (f" {seconds(parts[n].seconds.value)}" if explain else ""))
+            if n in parts else "" for n in names))
+    return table
+
+
+def inside(report: Report, explain: bool = False) -> Optional[Table]:
+    """The parts of "dynamic typing & boxing", side by side, for the kernels it splits in."""
+    kernels = [k for k in report.kernels if derive.bucket(k) is not None]
+    if not kernels:
+        return None
+    found = {k.kernel: [p for p in derive.parts(k) if derive.inside_bucket(p)] for k in kernels}
+    names: list[str] = []
+    for parts in found.values():
+        names += [part.name for part in parts if part.name not in names]
+    names.sort(key=derive.part_order)
+    caption = ("late binding = compiled - bound (module functions called and module names "
+               "read by C, not looked up), int objects = bound - ints (C integers), float "
+               "objects = ints - floats (C doubles), boxed containers = floats - typed (typed "
+               "memory, no GIL); each rung is backends/_python.py with one more .pxd of "
+               "declarations. A cause that does not arise in a kernel is absent there; one "
+               "whose step is not built for it goes with the next (a + b). The parts sum to "
+               "the bucket above" if explain else
+               "the parts sum to the bucket above; --explain: their rungs on the ladder")
+    table = _table("Inside dynamic typing & boxing (share of python's time per call)",
+                   "kernel", *names, caption=caption)
+    for kernel in kernels:
+        parts = {part.name: part for part in found[kernel.kernel]}
+        table.add_row(kernel.kernel, *(
             (part_share(parts[n]) + (f" {seconds(parts[n].seconds.value)}" if explain else ""))
             if n in parts else "" for n in names))
     return table
@@ -233,8 +260,8 @@ def boxed(report: Report) -> Optional[Table]:
     if not kernels:
         return None
     backends = sorted({b.backend for k in kernels for b in k.boxes}, key=position)
-    table = _table("Numbers boxed per unit of work: float / int objects one call frees (a "
-                   "count, not a time)", "kernel", *backends)
+    table = _table("Numbers boxed per unit of work (float / int objects a call frees)",
+                   "kernel", *backends)
     for kernel in kernels:
         found = {b.backend: b for b in kernel.boxes}
         table.add_row(kernel.kernel, *(f"{_per_unit(found[b].floats)} / {_per_unit(found[b].ints)}"
@@ -516,7 +543,7 @@ def method(report: Report, explain: bool = False) -> Text:
 def table_parts(report: Report, explain: bool = False) -> list:
     """The report's tables (and the note of what was not timed), in order."""
     tables = [ladder(report, explain), absent(report), decomposition(report, explain),
-              boxed(report)]
+              inside(report, explain), boxed(report)]
     if explain:
         tables += [load(report), call_costs(report), gil(report)]
     else:

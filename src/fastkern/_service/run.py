@@ -21,7 +21,7 @@ from .._anatomy import machine
 from .._report import terminal
 from .._anatomy.load import Meter
 from .._info import thread_budget
-from .._rungs import BUILT_IN, GIL_RELEASING, LADDER, position
+from .._rungs import BUILT_IN, GIL_RELEASING, LADDER, STEPS, position
 from . import extra, generator
 from .app import route
 from .figures import served
@@ -33,7 +33,7 @@ from .server import Server, get, stop_all
 
 #: The kernels and rungs served by default (``fastkern service`` with no kernel).
 DEFAULT_KERNELS = ("mandelbrot",)
-DEFAULT_RUNGS = tuple(name for name in LADDER if name in BUILT_IN)
+DEFAULT_RUNGS = tuple(name for name in LADDER if name in BUILT_IN and name not in STEPS)
 QUICK_RUNGS = ("python", "c")
 #: The python rung's CPU per request the default request size aims at, seconds.
 REQUEST_CPU = 0.005
