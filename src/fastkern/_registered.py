@@ -45,6 +45,24 @@ def _has_annotations(source: str) -> bool:
             or any(isinstance(n, ast.AnnAssign) for n in ast.walk(node)))
 
 
+#: Why the step that binds names early is never built for a registered function.
+NOT_BOUND = ("not built for your own function: binding its module's names early takes "
+             "declarations of the whole module, and fastkern compiles the function alone")
+
+
+def _steps_not_built(source: str) -> dict[str, str]:
+    """The steps inside dynamic typing & boxing that ``source``'s annotations do not give,
+    with why (its ``annotated`` rung, where built, removes their costs with the rest)."""
+    kinds = _build.annotation_kinds(source)
+    found = {"bound": NOT_BOUND}
+    if "int" not in kinds:
+        found["ints"] = ("no C integer annotation (cython.int, cython.Py_ssize_t, ...); "
+                         "an int annotation stays a Python int, which never overflows")
+    if "float" not in kinds:
+        found["floats"] = "no float annotation (float, cython.double)"
+    return found
+
+
 def check_function(function: Callable) -> inspect.Signature:
     """Refuse what cannot be put on the ladder; the function's signature otherwise."""
     if not inspect.isfunction(function):
@@ -114,9 +132,11 @@ class Implementations:
         self.added: list[str] = []
         self.progress: Callable[[str], None] = _say
         self._lock = threading.RLock()
+        self.absent.update(_steps_not_built(self.source))
         runtime = [r for r in _build.RUNTIME_RUNGS
                    if r != "annotated" or _has_annotations(self.source)]
-        self._buildable = ["python", *runtime]
+        self._buildable = ["python", *(r for r in _build.RUNTIME_RUNGS if r in self.absent
+                                       or r in runtime)]
 
     def names(self) -> list[str]:
         """Every backend this kernel has or may have, absent ones included."""
@@ -172,7 +192,8 @@ class Implementations:
             copy = _rebound(function, namespace)
             return _build.numba_function(copy, namespace, self.sample(self.sizes[0]))
         names = _global_names(function)
-        source = self.source + "".join(f"\n{key} = None" for key in names)
+        source = _build.annotations_kept(self.source, rung) + "".join(
+            f"\n{key} = None" for key in names)
         module = _build.cython_module(self.name, rung, source,
                                       lambda step: self.progress(f"{self.name}: {step}"))
         for key in names:

@@ -65,8 +65,8 @@ def parts(kernel: KernelReport) -> tuple[Part, ...]:
     """Python's time as the differences between neighbouring ladder rungs, then the last rung.
 
     A rung that is missing merges the two steps around it into one part; a step whose cost
-    does not arise in the kernel (see :data:`fastkern._rungs.RungKind.arises`) is no part of
-    it. Each share is
+    does not arise in the kernel (see :data:`fastkern._rungs.RungKind.arises`; a step built
+    for it arises) is no part of it. Each share is
     the difference of the two rungs' medians over python's median, so the shares sum to
     exactly 100%; its interval is the quartiles of the same share taken round by round. A
     share below 0 means the lower rung is slower: that step adds time.
@@ -80,7 +80,7 @@ def parts(kernel: KernelReport) -> tuple[Part, ...]:
     for upper, lower in zip(present, present[1:]):
         names = [BY_NAME[rung].removes
                  for rung in ladder[ladder.index(upper) + 1:ladder.index(lower) + 1]
-                 if arises(rung, kernel.kernel)]
+                 if arises(rung, kernel.kernel) or kernel.rung(rung)]
         found.append(_step(kernel, " + ".join(_whole_bucket(names, upper, lower)), upper, lower))
     last = kernel.rung(present[-1]).time
     found.append(Part(f"remainder ({present[-1]} itself)", per_round(lambda t: t, last),
@@ -97,8 +97,12 @@ def _step(kernel: KernelReport, name: str, upper: str, lower: str) -> Part:
                 _at(fraction, _ratio(high.median - low.median, total.median)))
 
 
+#: What a registered function's ``annotated`` rung removes after its steps: the types
+#: Cython infers and those of its other annotations.
+REST_NAME = "inferred and other types"
 #: The causes inside "dynamic typing & boxing" (compiled to typed), each removed by one step.
-BUCKET = tuple(BY_NAME[name].removes for name in ORDER if name in STEPS or name == "typed")
+BUCKET = tuple(BY_NAME[name].removes for name in ORDER if name in STEPS or name == "typed") + (
+    REST_NAME,)
 
 
 #: The bucket's name, for a part that spans all of it.
@@ -108,7 +112,9 @@ BUCKET_NAME = BY_NAME["annotated"].removes
 def _whole_bucket(names: list[str], upper: str, lower: str) -> list[str]:
     """``names`` with the bucket's causes named as the bucket where the step from ``upper``
     to ``lower`` spans all of it."""
-    if position(upper) > position("compiled") or position(lower) < position("annotated"):
+    if position(upper) > position("compiled"):  # what annotated removes after the steps
+        return [REST_NAME if name == BUCKET_NAME else name for name in names]
+    if position(lower) < position("annotated"):
         return names
     first = next((index for index, name in enumerate(names) if name in BUCKET), None)
     kept = [name for name in names if name not in BUCKET]
@@ -262,8 +268,10 @@ def ratio(numerator: Timing, denominator: Timing) -> Estimate:
 
 
 def fastest(kernel: KernelReport) -> Optional[tuple[str, Estimate]]:
-    """The backend with the largest resolved speedup over python."""
-    found = [(b, speedup(kernel, b)) for b in (r.backend for r in kernel.ladder) if b != "python"]
+    """The backend with the largest resolved speedup over python, the steps inside dynamic
+    typing & boxing aside (they show what each cause costs, not a way to run)."""
+    found = [(b, speedup(kernel, b)) for b in (r.backend for r in kernel.ladder)
+             if b != "python" and b not in STEPS]
     found = [(b, s) for b, s in found if s is not None and s.resolved]
     return max(found, key=lambda pair: pair[1].value, default=None)
 

@@ -10,7 +10,7 @@ rung pools the samples of every pass: its spread carries how far it moved betwee
 and the median of several passes lies with those that agree. Whether two passes lie apart
 is judged from the pooled data by :func:`.derive.moved`. Samples go where the spread
 needs them: after ``settings.ladder_min_passes``, a kernel is timed again only while one
-of its rungs is not yet settled (pooled spread above :data:`TIGHT`, or passes apart), up
+of its rungs (the steps inside typing & boxing aside) is not yet settled (pooled spread above :data:`TIGHT`, or passes apart), up
 to ``settings.ladder_passes``. Every pass samples a rung in the calls per sample its first
 pass chose, so the passes' samples compare one to one.
 """
@@ -24,6 +24,7 @@ from .inputs import raw_call, spec
 from .merge import pool
 from .model import LATER_PASS, KernelReport, Passes, Rung, Timing
 from .settings import Settings
+from .._rungs import STEPS
 from .timing import THREAD_CPU, WALL_CLOCK, Timer
 from . import derive, fresh, steady
 
@@ -58,9 +59,12 @@ def measure(kernel: str, size: int, backends: Sequence[str], timer: Timer,
 
 
 def settled(kernel: KernelReport) -> bool:
-    """Whether every rung of ``kernel`` (its passes pooled) is settled: see :data:`TIGHT`."""
+    """Whether every rung of ``kernel`` (its passes pooled) is settled: see :data:`TIGHT`.
+
+    The steps inside dynamic typing & boxing are timed in every pass the kernel gets, but
+    do not earn it more: a run pays for them once per pass, not in passes of their own."""
     return all(rung.time.spread <= TIGHT and derive.moved(rung) is None
-               for rung in kernel.ladder)
+               for rung in kernel.ladder if rung.backend not in STEPS)
 
 
 def rungs(times: dict[str, Timing]) -> tuple[Rung, ...]:
