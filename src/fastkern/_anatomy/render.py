@@ -24,7 +24,7 @@ from .formatting import at_once, call, cpus, part_share, probe_work, workload
 from .._report.figure import UNSTABLE
 from .model import BUSY_CPUS, CORES_STEP, KERNEL_STEPS, LATER_PASS, KernelReport, Timing
 from .settings import mode
-from .._rungs import STEPS, position
+from .._rungs import BY_NAME, STEPS, position
 
 if TYPE_CHECKING:
     from .report import Report
@@ -238,15 +238,33 @@ def inside(report: Report, explain: bool = False) -> Optional[Table]:
                "declarations. A cause that does not arise in a kernel is absent there; one "
                "whose step is not built for it goes with the next (a + b). The parts sum to "
                "the bucket above" if explain else
-               "the parts sum to the bucket above; --explain: their rungs on the ladder")
+               "the parts sum to the bucket above; under a part: its objects a call frees "
+               "per unit of work, rung above → its step (a count)")
     table = _table("Inside dynamic typing & boxing (share of python's time per call)",
                    "kernel", *names, caption=caption)
     for kernel in kernels:
         parts = {part.name: part for part in found[kernel.kernel]}
         table.add_row(kernel.kernel, *(
-            (part_share(parts[n]) + (f" {seconds(parts[n].seconds.value)}" if explain else ""))
-            if n in parts else "" for n in names))
+            (part_share(parts[n]) + (f" {seconds(parts[n].seconds.value)}" if explain else "")
+             + _fall(kernel, n)) if n in parts else "" for n in names))
     return table
+
+
+#: The parts a count corroborates: part -> (the step that removes it, the kind counted).
+COUNTED = {BY_NAME["ints"].removes: ("ints", "ints"),
+           BY_NAME["floats"].removes: ("floats", "floats")}
+
+
+def _fall(kernel: KernelReport, name: str) -> str:
+    """The objects of the kind part ``name`` removes, per unit: on the rung above its step →
+    on the step; "" where not counted."""
+    step, kind = COUNTED.get(name, (None, None))
+    counted = list(kernel.boxes)
+    at = next((index for index, found in enumerate(counted) if found.backend == step), 0)
+    if not at:
+        return ""
+    return (f"\n{_per_unit(getattr(counted[at - 1], kind))}→"
+            f"{_per_unit(getattr(counted[at], kind))}")
 
 
 def _per_unit(count: float) -> str:
@@ -543,7 +561,7 @@ def method(report: Report, explain: bool = False) -> Text:
 def table_parts(report: Report, explain: bool = False) -> list:
     """The report's tables (and the note of what was not timed), in order."""
     tables = [ladder(report, explain), absent(report), decomposition(report, explain),
-              inside(report, explain), boxed(report)]
+              inside(report, explain), boxed(report) if explain else None]
     if explain:
         tables += [load(report), call_costs(report), gil(report)]
     else:
