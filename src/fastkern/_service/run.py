@@ -204,7 +204,7 @@ def _check(kernels: Sequence[str], rungs: Sequence[str]) -> None:
         if kernel not in _dispatch.kernels():
             raise ValueError(f"kernels: unknown kernel {kernel!r}; choose from "
                              f"{', '.join(_dispatch.kernels())}")
-        if _dispatch.kernel_spec(kernel).own is not None:
+        if _dispatch.kernel_spec(kernel).implementations.run_time:
             raise ValueError(f"kernels: {kernel!r} is registered at run time, which a server "
                              "process cannot import; serve it in your own app with --app")
     for rung in rungs:
