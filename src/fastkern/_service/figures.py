@@ -64,6 +64,40 @@ def victim_ratio(report: ServiceReport, scenario: str) -> Optional[Estimate]:
     return rounds(values) if values else None
 
 
+def ratios(report: ServiceReport) -> list[tuple[str, Estimate]]:
+    """Every scenario with a victim ratio, most hurt victim (highest median) first."""
+    found = [(s.name, victim_ratio(report, s.name)) for s in report.scenarios if s.name != BASELINE]
+    return sorted(((name, e) for name, e in found if e is not None), key=lambda pair: -pair[1].value)
+
+
+def ranked(report: ServiceReport) -> list[list[tuple[str, Estimate]]]:
+    """The scenarios ranked by the victim's p99 over baseline, in groups that share a rank.
+
+    A group ends only where the ratios' interquartile ranges separate everything above
+    from everything below (the lowest lower quartile above beats the highest upper quartile
+    below), so scenarios in different groups differ beyond noise, and each group holds
+    scenarios its figures cannot order (one alone in its group is ranked on its own)."""
+    found = ratios(report)
+    groups: list[list[tuple[str, Estimate]]] = []
+    start = 0
+    for end in range(1, len(found) + 1):
+        above, below = found[:end], found[end:]
+        if not below or min(e.low for _, e in above) > max(e.high for _, e in below):
+            groups.append(found[start:end])
+            start = end
+    return groups
+
+
+def ranks(report: ServiceReport) -> dict[str, str]:
+    """Each ranked scenario's rank as the report prints it: "3", or "3=" where tied."""
+    found, position = {}, 1
+    for group in ranked(report):
+        for name, _ in group:
+            found[name] = f"{position}=" if len(group) > 1 else str(position)
+        position += len(group)
+    return found
+
+
 def scenario_figures(report: ServiceReport, scenario: str) -> dict[str, tuple[str, str, Estimate]]:
     """Label -> (unit, clock, estimate) of every figure measured for ``scenario``."""
     found = {}
@@ -82,20 +116,59 @@ def _once(value: float) -> Estimate:
     return Estimate(value, value, value, rounds=(value,))
 
 
-def served(point: Window, bound: float, share: float) -> bool:
-    """Whether a rate of the sweep was served: at least ``share`` of the work answered, the
-    victim's p99 at most ``bound``."""
-    victim_ok = point.victim is None or point.victim.p99 <= bound
-    return point.work is not None and point.work.completed >= share and victim_ok
+#: A rate of the sweep's verdict: served, not served, or not resolved (rounds on both sides).
+RATE_SERVED, RATE_NOT_SERVED, RATE_UNSURE = "yes", "no", "not resolved"
+
+
+def sweep_rates(report: ServiceReport, scenario: str) -> dict[float, list[Window]]:
+    """Each offered rate the sweep sent ``scenario`` at, in order: its windows, one a round."""
+    found: dict[float, list[Window]] = {}
+    for point in report.sweep:
+        if point.scenario == scenario:
+            found.setdefault(point.offered, []).append(point)
+    return found
+
+
+def point_figures(points: list[Window]) -> dict[str, tuple[str, str, Estimate]]:
+    """Label -> (unit, clock, estimate over its rounds) of every figure of one rate's windows."""
+    found = {}
+    for label, unit, clock, read in WINDOW_FIGURES:
+        estimate = _estimate([read(p) for p in points])
+        if estimate is not None:
+            found[label] = (unit, clock, estimate)
+    return found
+
+
+def verdict(points: list[Window], bound: float, share: float) -> str:
+    """Whether one rate of the sweep was served over its rounds: :data:`RATE_SERVED` where
+    the interquartile ranges show at least ``share`` of the work answered and the victim's
+    p99 at most ``bound``, :data:`RATE_NOT_SERVED` where they show either failing, else
+    :data:`RATE_UNSURE`."""
+    shown = point_figures(points)
+    if "completed" not in shown:
+        return RATE_NOT_SERVED
+    completed, victim = shown["completed"][2], shown.get("/health p99")
+    if completed.high < share or (victim is not None and victim[2].low > bound):
+        return RATE_NOT_SERVED
+    if completed.low >= share and (victim is None or victim[2].high <= bound):
+        return RATE_SERVED
+    return RATE_UNSURE
+
+
+def verdicts(report: ServiceReport, scenario: str) -> dict[float, str]:
+    """Each rate the sweep sent ``scenario`` at: its verdict."""
+    return {rate: verdict(points, report.bound, report.served)
+            for rate, points in sweep_rates(report, scenario).items()}
 
 
 def highest_served(report: ServiceReport, scenario: str) -> Optional[float]:
-    """The highest offered rate of the sweep served, below the first one not served."""
+    """The highest offered rate of the sweep served, below the first one not served (or
+    not resolved)."""
     best = None
-    for point in (p for p in report.sweep if p.scenario == scenario):
-        if not served(point, report.bound, report.served):
+    for rate, said in verdicts(report, scenario).items():
+        if said != RATE_SERVED:
             break
-        best = point.offered
+        best = rate
     return best
 
 
@@ -107,12 +180,11 @@ def _figures(report: ServiceReport) -> Iterator[Figure]:
     for scenario in report.scenarios:
         for label, (unit, clock, estimate) in scenario_figures(report, scenario.name).items():
             yield Figure(report.target, scenario.name, label, unit, clock, estimate, report.rounds)
-    for point in report.sweep:
-        section = f"sweep {point.scenario} at {point.offered:.0f} req/s"
-        for label, unit, clock, read in WINDOW_FIGURES:
-            value = read(point)
-            if value is not None:
-                yield Figure(report.target, section, label, unit, clock, _once(value))
+    for scenario in {p.scenario: None for p in report.sweep}:
+        for rate, points in sweep_rates(report, scenario).items():
+            section = f"sweep {scenario} at {rate:.0f} req/s"
+            for label, (unit, clock, estimate) in point_figures(points).items():
+                yield Figure(report.target, section, label, unit, clock, estimate, len(points))
     for scenario in {p.scenario: None for p in report.sweep}:
         best = highest_served(report, scenario)
         if best is not None:
