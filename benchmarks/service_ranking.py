@@ -1,6 +1,6 @@
 """Is the service report's ranking stable? Runs ``fastkern service`` N times (default
 settings) and prints, per run, the ranking the report gives: the scenarios by the victim's
-p99 over its baseline, in resolved groups (scenarios within noise of each other share a
+p99 over its baseline, in resolved groups (scenarios whose rounds overlap share a
 rank, marked =). Then each scenario's range of ranks and ratios over the runs, and whether
 the runs agree: no scenario ranked above another beyond noise in one run and below it in
 another (a tie agrees with either order).
@@ -21,14 +21,15 @@ import subprocess
 import sys
 
 import fastkern
-from fastkern._service.figures import HURT, ranked, ranks
+from fastkern._service.figures import HURT, ranking, ranks, ratios
 
 BUSY_LOOP = "while True: pass"
 
 
 def groups(report) -> list[list[tuple[str, float]]]:
-    """The report's ranking: groups of (scenario, median ratio), most hurt victim first."""
-    return [[(name, estimate.value) for name, estimate in group] for group in ranked(report)]
+    """The report's ranking: groups of (scenario, median ratio), most hurt victim first; the
+    scenarios it leaves unplaced are not in them."""
+    return [[(name, estimate.value) for name, estimate in group] for group in ranking(report)[0]]
 
 
 def contradictions(runs: list[list[list[tuple[str, float]]]]) -> list[tuple[str, str]]:
@@ -56,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.save:
         os.makedirs(args.save, exist_ok=True)
     loops = [subprocess.Popen([sys.executable, "-c", BUSY_LOOP]) for _ in range(args.busy)]
-    runs, marks = [], []
+    runs, marks, values = [], [], []
     try:
         for run in range(args.runs):
             report = reports[run] if args.reports else fastkern.service()
@@ -65,20 +66,23 @@ def main(argv: list[str] | None = None) -> int:
                     out.write(report.to_json())
             runs.append(groups(report))
             marks.append(ranks(report))
-            print(f"run {run + 1} ({report.elapsed:.0f} s): " + " | ".join(
-                ", ".join(f"{marks[-1][name]} {name} {value:.3g}x" for name, value in group)
-                for group in runs[-1]), flush=True)
+            values.append({name: estimate.value for name, estimate in ratios(report)})
+            shown = [", ".join(f"{marks[-1][name]} {name} {value:.3g}x" for name, value in group)
+                     for group in runs[-1]]
+            placed = {name for group in runs[-1] for name, _ in group}
+            shown += [f"not placed: {name} ({marks[-1][name]}) {value:.3g}x"
+                      for name, value in values[-1].items() if name not in placed]
+            print(f"run {run + 1} ({report.elapsed:.0f} s): " + " | ".join(shown), flush=True)
     finally:
         for loop in loops:
             loop.kill()
             loop.wait()
-    names = [name for group in runs[0] for name, _ in group]
-    print(f"\n{len(runs)} runs; rank range (competition ranks, a tie counts as its first "
-          f"place), ratio range:")
-    for name in names:
-        first = [int(mark[name].rstrip("=")) for mark in marks]
-        ratios = [dict(pair for group in run for pair in group)[name] for run in runs]
-        print(f"  {name:<36} rank {min(first)}-{max(first)}  {min(ratios):.3g}x-{max(ratios):.3g}x")
+    print(f"\n{len(runs)} runs; ranks (competition ranks, a tie counts as its first place; "
+          f"in brackets where not placed), ratio range:")
+    for name in values[0]:
+        shown = [mark[name] if "-" in mark[name] else mark[name].rstrip("=") for mark in marks]
+        ratio = [found[name] for found in values]
+        print(f"  {name:<36} rank {' '.join(shown):<14} {min(ratio):.3g}x-{max(ratio):.3g}x")
     shapes = [[sorted(name for name, _ in group) for group in run] for run in runs]
     print("the same groups in every run: " + ("yes" if all(s == shapes[0] for s in shapes) else "no"))
     against = contradictions(runs)
@@ -86,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
           + ("yes" if not against else f"no, {len(against)} pair(s)"))
     for a, b in against:
         print(f"  {a} / {b}: each resolved above the other in some run")
-    hurt = [{n for group in run for n, value in group if value >= HURT} for run in runs]
+    hurt = [{n for n, value in found.items() if value >= HURT} for found in values]
     print(f"the same scenarios at {HURT:g}x or more in every run: "
           + ("yes" if all(h == hurt[0] for h in hurt) else "no"))
     for name in sorted(set().union(*hurt) - set.intersection(*hurt)):

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING
 from .._report.check import unbacked
 from .._report.figure import RATIO
 from . import render
-from .figures import HURT, RATE, RATIO_LABEL, highest_served, ratios, scenario_figures, text
-from .findings import findings
+from .figures import (HURT, RATE, RATIO_LABEL, cut, highest_served, overlap, ratios,
+                      scenario_figures, text)
+from .findings import UNPLACED, findings
 
 if TYPE_CHECKING:
     from .report import ServiceReport
@@ -69,29 +70,35 @@ def _names(text: str, known: list[str]) -> list[str]:
 
 def _ranking(report: ServiceReport, said: str) -> list[str]:
     """Each shared rank of the ranking finding must be a group that no cut of the ratios'
-    interquartile ranges splits, and each border between ranks such a cut."""
+    rounds splits (:func:`.figures.cut`), each border between ranks such a cut, and each
+    scenario left unplaced overlap the rounds of scenarios in two ranks or more."""
     ratio = {name: estimate for name, estimate in ratios(report)}
-    groups, position = [], 1
+    groups, unplaced, position = [], [], 1
     for entry in said.rstrip(".").split(": ", 1)[1].split("; "):
+        if entry.startswith(UNPLACED + ": "):
+            unplaced = _names(entry[len(UNPLACED) + 2:], list(ratio))
+            continue
         rank, _, listed = entry.partition(" ")
         names = _names(listed, list(ratio))
-        unknown = [n for n in names if n not in ratio]
-        if unknown:
-            return [f"ranking: {', '.join(unknown)} has no ratio to its baseline"]
         if rank != (f"{position}=" if len(names) > 1 else str(position)):
             return [f"ranking: {listed} is ranked {rank}, not {position}"]
         groups.append(names)
         position += len(names)
     order = [name for group in groups for name in group]
-    if order != sorted(ratio, key=lambda n: -ratio[n].value):
+    if sorted(order + unplaced) != sorted(ratio):
+        return ["ranking: it does not list each scenario with a ratio to its baseline once"]
+    if order != sorted(order, key=lambda n: -ratio[n].value):
         return ["ranking: its order is not that of the medians"]
     borders = set(itertools.accumulate(len(group) for group in groups[:-1]))
     found = []
     for index in range(1, len(order)):
-        above, below = order[:index], order[index:]
-        cut = min(ratio[n].low for n in above) > max(ratio[n].high for n in below)
-        if cut != (index in borders):
+        border = cut([(n, ratio[n]) for n in order[:index]], [(n, ratio[n]) for n in order[index:]])
+        if border != (index in borders):
             found.append(f"ranking: {order[index - 1]} and {order[index]} "
-                         + ("differ beyond noise but share a rank" if cut else
+                         + ("differ beyond noise but share a rank" if border else
                             "are within noise of each other but ranked apart"))
+    for name in unplaced:
+        near = [group for group in groups if any(overlap(ratio[name], ratio[n]) for n in group)]
+        if len(near) < 2:
+            found.append(f"ranking: {name} is left unplaced but within noise of one rank at most")
     return found

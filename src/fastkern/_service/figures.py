@@ -70,42 +70,89 @@ def ratios(report: ServiceReport) -> list[tuple[str, Estimate]]:
     return sorted(((name, e) for name, e in found if e is not None), key=lambda pair: -pair[1].value)
 
 
-def ranked(report: ServiceReport) -> list[list[tuple[str, Estimate]]]:
-    """The scenarios ranked by the victim's p99 over baseline, in groups that share a rank.
+Ranked = list[tuple[str, Estimate]]
 
-    A group ends only where the ratios' interquartile ranges separate everything above
-    from everything below (the lowest lower quartile above beats the highest upper quartile
-    below), so scenarios in different groups differ beyond noise, and each group holds
-    scenarios its figures cannot order (one alone in its group is ranked on its own)."""
-    found = ratios(report)
-    groups: list[list[tuple[str, Estimate]]] = []
-    start = 0
+
+def spread(estimate: Estimate) -> tuple[float, float]:
+    """The lowest and highest of a figure's rounds: what the ranking compares."""
+    return min(estimate.rounds), max(estimate.rounds)
+
+
+def overlap(one: Estimate, other: Estimate) -> bool:
+    """Whether two figures' rounds overlap: neither is above the other in every round."""
+    return spread(one)[0] <= spread(other)[1] and spread(other)[0] <= spread(one)[1]
+
+
+def cut(above: Ranked, below: Ranked) -> bool:
+    """Whether every round of every scenario ``above`` is above every round of every one
+    ``below``: a border between ranks."""
+    return min(spread(e)[0] for _, e in above) > max(spread(e)[1] for _, e in below)
+
+
+def _groups(found: Ranked) -> list[Ranked]:
+    """``found`` (highest median first) in groups: a group ends only at a :func:`cut`."""
+    groups, start = [], 0
     for end in range(1, len(found) + 1):
-        above, below = found[:end], found[end:]
-        if not below or min(e.low for _, e in above) > max(e.high for _, e in below):
+        if end == len(found) or cut(found[:end], found[end:]):
             groups.append(found[start:end])
             start = end
     return groups
 
 
+def ranking(report: ServiceReport) -> tuple[list[Ranked], Ranked]:
+    """The scenarios ranked by the victim's p99 over baseline, in groups that share a rank,
+    and those left unplaced.
+
+    A scenario ranks above another only where all its rounds are above all of the other's
+    (with three rounds the interquartile range is half the range, too narrow to order two
+    scenarios from run to run alike), so scenarios in different groups differ in every
+    round, and each group holds scenarios its rounds cannot order. One scenario whose
+    rounds spread wide (one stray round) can overlap several groups and so join them all
+    into one: such a scenario is left unplaced, widest first, while leaving it out splits
+    the rest into more groups."""
+    placed, unplaced = ratios(report), []
+    while True:
+        groups = _groups(placed)
+        tries = [(len(_groups([p for p in placed if p is not one])),
+                  spread(one[1])[1] - spread(one[1])[0], one) for one in placed]
+        best = max(tries, key=lambda t: t[:2], default=None)
+        if best is None or best[0] <= len(groups):
+            return groups, sorted(unplaced, key=lambda pair: -pair[1].value)
+        placed = [p for p in placed if p is not best[2]]
+        unplaced.append(best[2])
+
+
 def ranks(report: ServiceReport) -> dict[str, str]:
-    """Each ranked scenario's rank as the report prints it: "3", or "3=" where tied."""
-    found, position = {}, 1
-    for group in ranked(report):
+    """Each scenario's rank as the report prints it: "3", "3=" where tied, and for one left
+    unplaced the ranks whose rounds it overlaps, "1-8"."""
+    groups, unplaced = ranking(report)
+    found, starts, position = {}, [], 1
+    for group in groups:
+        starts.append(position)
         for name, _ in group:
             found[name] = f"{position}=" if len(group) > 1 else str(position)
         position += len(group)
+    for name, estimate in unplaced:
+        near = [start for start, group in zip(starts, groups)
+                if any(overlap(estimate, e) for _, e in group)]
+        found[name] = f"{min(near)}-{max(near)}" if near else "-"
+    return found
+
+
+def window_figures(windows: list[Window]) -> dict[str, tuple[str, str, Estimate]]:
+    """Label -> (unit, clock, estimate over the windows, one a round) of every figure the
+    windows measured."""
+    found = {}
+    for label, unit, clock, read in WINDOW_FIGURES:
+        estimate = _estimate([read(w) for w in windows])
+        if estimate is not None:
+            found[label] = (unit, clock, estimate)
     return found
 
 
 def scenario_figures(report: ServiceReport, scenario: str) -> dict[str, tuple[str, str, Estimate]]:
     """Label -> (unit, clock, estimate) of every figure measured for ``scenario``."""
-    found = {}
-    windows = windows_of(report, scenario)
-    for label, unit, clock, read in WINDOW_FIGURES:
-        estimate = _estimate([read(w) for w in windows])
-        if estimate is not None:
-            found[label] = (unit, clock, estimate)
+    found = window_figures(windows_of(report, scenario))
     ratio = victim_ratio(report, scenario) if scenario != BASELINE else None
     if ratio is not None:
         found[RATIO_LABEL] = (RATIO, WALL, ratio)
@@ -129,22 +176,12 @@ def sweep_rates(report: ServiceReport, scenario: str) -> dict[float, list[Window
     return found
 
 
-def point_figures(points: list[Window]) -> dict[str, tuple[str, str, Estimate]]:
-    """Label -> (unit, clock, estimate over its rounds) of every figure of one rate's windows."""
-    found = {}
-    for label, unit, clock, read in WINDOW_FIGURES:
-        estimate = _estimate([read(p) for p in points])
-        if estimate is not None:
-            found[label] = (unit, clock, estimate)
-    return found
-
-
 def verdict(points: list[Window], bound: float, share: float) -> str:
     """Whether one rate of the sweep was served over its rounds: :data:`RATE_SERVED` where
     the interquartile ranges show at least ``share`` of the work answered and the victim's
     p99 at most ``bound``, :data:`RATE_NOT_SERVED` where they show either failing, else
     :data:`RATE_UNSURE`."""
-    shown = point_figures(points)
+    shown = window_figures(points)
     if "completed" not in shown:
         return RATE_NOT_SERVED
     completed, victim = shown["completed"][2], shown.get("/health p99")
@@ -183,7 +220,7 @@ def _figures(report: ServiceReport) -> Iterator[Figure]:
     for scenario in {p.scenario: None for p in report.sweep}:
         for rate, points in sweep_rates(report, scenario).items():
             section = f"sweep {scenario} at {rate:.0f} req/s"
-            for label, (unit, clock, estimate) in point_figures(points).items():
+            for label, (unit, clock, estimate) in window_figures(points).items():
                 yield Figure(report.target, section, label, unit, clock, estimate, len(points))
     for scenario in {p.scenario: None for p in report.sweep}:
         best = highest_served(report, scenario)

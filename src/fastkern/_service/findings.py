@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .._report.figure import RATIO, SECONDS
-from .figures import (BASELINE, HURT, RATE, RATE_SERVED, RATE_UNSURE, highest_served, ranked,
+from .figures import (BASELINE, HURT, RATE, RATE_SERVED, RATE_UNSURE, highest_served, ranking,
                       ranks, ratios, scenario_figures, text, verdicts)
 
 if TYPE_CHECKING:
@@ -43,19 +43,23 @@ def _victim(report: ServiceReport) -> Finding | None:
     return Finding("victim", "; ".join(parts) + ".")
 
 
-#: The ranking finding's opening words (the checker finds the finding by them).
+#: The ranking finding's opening words, and the words before the scenarios it leaves
+#: unplaced (:func:`.figures.ranking`).
 RANKING = "ranked by /health p99 over baseline"
+UNPLACED = "not placed (its rounds overlap scenarios ranked apart)"
 
 
 def _ranking(report: ServiceReport) -> Finding | None:
-    """The ranking the rounds support: scenarios within noise of each other share a rank."""
-    found = ranks(report)
-    if len(found) < 2:
+    """The ranking the rounds support: scenarios whose rounds overlap share a rank."""
+    groups, unplaced = ranking(report)
+    if sum(map(len, groups)) + len(unplaced) < 2:
         return None
-    groups = [f"{found[group[0][0]]} " + ", ".join(name for name, _ in group)
-              for group in ranked(report)]
-    return Finding("ranking", f"{RANKING}, scenarios within noise of each other sharing a "
-                              f"rank (marked =): " + "; ".join(groups) + ".")
+    found = ranks(report)
+    said = [f"{found[group[0][0]]} " + ", ".join(name for name, _ in group) for group in groups]
+    if unplaced:
+        said.append(f"{UNPLACED}: " + ", ".join(name for name, _ in unplaced))
+    return Finding("ranking", f"{RANKING}, scenarios whose rounds overlap sharing a rank "
+                              f"(marked =): " + "; ".join(said) + ".")
 
 
 def _loop(report: ServiceReport) -> Finding | None:

@@ -10,8 +10,8 @@ from rich.text import Text
 
 from .._report import terminal
 from .._report.figure import RATIO
-from .figures import (HURT, RATE, RATIO_LABEL, WINDOW_FIGURES, point_figures, ranks,
-                      scenario_figures, sweep_rates, text, verdicts)
+from .figures import (HURT, RATE, RATIO_LABEL, WINDOW_FIGURES, ranks, scenario_figures,
+                      sweep_rates, text, verdicts, window_figures)
 from .findings import findings
 
 if TYPE_CHECKING:
@@ -66,7 +66,7 @@ def _sweep_table(report: ServiceReport) -> Table:
     for scenario in dict.fromkeys(p.scenario for p in report.sweep):
         said = verdicts(report, scenario)
         for rate, points in sweep_rates(report, scenario).items():
-            shown = point_figures(points)
+            shown = window_figures(points)
             name = scenario + (f" {BEHIND}" if any(p.generator.behind for p in points) else "")
             cells = [_shown(shown, label) for label in ("achieved", "completed", "work p99")]
             grid.add_row(name, text(RATE, rate), *cells,
@@ -75,7 +75,8 @@ def _sweep_table(report: ServiceReport) -> Table:
 
 
 def _shown(shown: dict, label: str, brackets: bool = False) -> str:
-    """One figure of :func:`point_figures`' as a cell: its median, its range if asked."""
+    """One figure of :func:`.figures.window_figures` as a cell: its median, and its
+    interquartile range in brackets if asked."""
     if label not in shown:
         return "-"
     unit, _, estimate = shown[label]
@@ -90,8 +91,8 @@ def tables(report: ServiceReport) -> list[Table]:
         found.append(_scenario_table(
             report, f"What the work did to /health ({rounds}; p99 over baseline: the same "
                     f"round's /health alone, interquartile range in brackets; hurt from "
-                    f"{text(RATIO, HURT)}; ranked by it, a shared rank marked = where within "
-                    f"noise of each other; loop lag pooled over every worker process's "
+                    f"{text(RATIO, HURT)}; ranked by it, a shared rank marked = where the rounds "
+                    f"overlap; loop lag pooled over every worker process's "
                     f"heartbeat)", VICTIM))
     found.append(_scenario_table(report, f"The work ({rounds}; work CPU per request pooled "
                                          f"over every worker process's requests)", WORK))
