@@ -192,8 +192,7 @@ def test_the_clusters_own_processes_on_a_host_are_not_counted_as_other_programs(
 
     clock = iter([0.0, 2.0])
     meter = HostMeter([me, worker, nanny, scheduler], read=read, proc="/fake",
-                      wall=lambda: next(clock))
-    meter.meter.hertz = 100
+                      wall=lambda: next(clock), hertz=100)
     meter.start()
     ticks.update(after)
     assert meter.stop() == (pytest.approx(1.0), pytest.approx(1.5))

@@ -105,9 +105,10 @@ class HostMeter:
     and only the rest as other programs'. A process of the cluster gone meanwhile counts 0."""
 
     def __init__(self, cluster: list[int], read: sched.Reader = sched.read_text,
-                 proc: str = sched.PROC, wall=time.perf_counter) -> None:
+                 proc: str = sched.PROC, wall=time.perf_counter,
+                 hertz: Optional[int] = None) -> None:
         self.cluster, self.read, self.proc = cluster, read, proc
-        self.meter = load.Meter(read, wall, proc)
+        self.meter = load.Meter(read, wall, proc, hertz)
         self.before: dict[int, int] = {}
 
     def _ticks(self) -> dict[int, int]:
