@@ -447,14 +447,14 @@ def test_the_passes_method_says_where_the_later_passes_ran():
                                    passes=Passes(3, 10.0, fresh, why))
 
     method = render.passes_method([at("sum", 2), at("fib", 2)])
-    assert "(each later one in a fresh interpreter)" in method
+    assert f"({render.FRESH})" in method
     assert "pools 3 passes" in method and "leaving out" not in method
     mixed = render.passes_method([at("sum", 2), at("mine", 0, "it is registered")])
-    assert ("each later one in a fresh interpreter for sum; later ones in this process for "
-            "mine, since it is registered") in mixed
+    assert (f"{render.FRESH} for sum; "
+            + render.IN_PROCESS.format(kernels="mine", why="it is registered")) in mixed
     four = dataclasses.replace(at("sum", 3), passes=Passes(4, 10.0, 3))
-    assert "leaving out the fastest and the slowest of a rung's passes where it has 4" in \
-        render.passes_method([four])
+    assert render.TRIMMED.format(count=4) in render.passes_method([four])
+
 
 
 def test_the_steps_split_the_bucket_into_parts_that_sum_to_it():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import inspect
 import os
 import subprocess
@@ -13,8 +14,8 @@ import numpy as np
 import pytest
 
 import fastkern
-from fastkern import _dispatch
-from fastkern._dispatch import LADDER
+from fastkern import _backends, _dispatch
+from fastkern._backends import LADDER
 from fastkern._kernels import BUILTIN, KERNELS, MATMUL_BLAS_WORK
 
 
@@ -220,9 +221,10 @@ class _Recorder:
 def recorded(monkeypatch):
     """A fresh dispatching ``matmul`` over recording backends, and the list of what ran."""
     ran = []
-    monkeypatch.setattr(_dispatch, "_MODULES", {name: _Recorder(name, ran) for name in LADDER})
+    monkeypatch.setattr(_backends, "MODULES", {name: _Recorder(name, ran) for name in LADDER})
     monkeypatch.setattr(_dispatch, "_ENV_BACKEND", None)
-    return _dispatch.public_function(KERNELS["matmul"]), ran
+    recording = dataclasses.replace(KERNELS["matmul"], implementations=None)
+    return _dispatch.public_function(recording), ran
 
 
 def _square(n):

@@ -130,13 +130,13 @@ def test_each_example_runs_as_a_file_and_prints_its_anatomy(script, kernel):
     assert f"{kernel}(200)" in done.stdout and "The ladder" in done.stdout
 
 
-def test_the_readme_command_runs_an_example_from_the_repository_root():
+def test_the_documented_command_runs_an_example_from_the_repository_root():
     done = subprocess.run([sys.executable, "-m", "fastkern", "anatomy", "oscillator:oscillator",
                            "--size", "300", "--threads", "1", "--backends", "python,compiled", "--quick"],
                           capture_output=True, text=True, timeout=300, cwd=EXAMPLES.parent,
                           env={**os.environ, "PYTHONPATH": "examples"})
     assert done.returncode == 0, done.stderr
     assert "oscillator(300)" in done.stdout
-    readme = (EXAMPLES.parent / "README.md").read_text()
-    assert "PYTHONPATH=examples python -m fastkern anatomy oscillator:oscillator" in readme
-    assert "python examples/oscillator.py" in readme
+    guide = (EXAMPLES.parent / "docs" / "own-kernels.md").read_text()
+    assert "PYTHONPATH=examples python -m fastkern anatomy oscillator:oscillator" in guide
+    assert "python examples/oscillator.py" in guide

@@ -117,9 +117,16 @@ def _global_names(function: Callable) -> list[str]:
 class Implementations:
     """A registered kernel's backends: built, to be built on first use, or absent (and why).
 
-    ``table`` maps a backend to ``(callable, input form)`` and is read by dispatch without
-    a lock; it only grows, under the lock, one complete entry at a time.
+    The protocol of :class:`fastkern._backends.BuiltIn`. ``table`` maps a backend to
+    ``(callable, input form)`` and is read by dispatch without a lock; it only grows,
+    under the lock, one complete entry at a time. Every rung takes Python objects, and
+    none takes ``release_gil`` or ``threads``: the user's code runs on the calling thread.
     """
+
+    run_time = True
+    choosing: frozenset = frozenset()
+    #: Why the kernel's calls do not split over threads.
+    serial = "a registered kernel runs on the calling thread"
 
     def __init__(self, function: Callable, name: str, sample: Callable, sizes: tuple):
         self.function, self.name, self.sample, self.sizes = function, name, sample, sizes
@@ -137,6 +144,7 @@ class Implementations:
                    if r != "annotated" or _has_annotations(self.source)]
         self._buildable = ["python", *(r for r in _build.RUNTIME_RUNGS if r in self.absent
                                        or r in runtime)]
+        self.dispatcher: Optional[Callable] = None
 
     def names(self) -> list[str]:
         """Every backend this kernel has or may have, absent ones included."""
@@ -153,6 +161,10 @@ class Implementations:
                         self.absent[rung] = str(reason)
             present = [n for n in self.names() if n not in self.absent]
         return sorted(present, key=position)
+
+    def form(self, backend: str) -> str:
+        """The input form every rung takes: Python objects."""
+        return OBJECTS
 
     def resolve(self, backend: str) -> tuple:
         """``(callable, form)`` of ``backend``, building it on first use (thread-safe)."""
@@ -266,8 +278,8 @@ def kernel(sample: Callable[[int], tuple], *, unit: str = "call", work: Optional
         own = Implementations(function, name or function.__name__, sample, tuple(sizes))
         spec = Kernel(own.name, function.__doc__ or "", _binder(own.name, signature), sample,
                       unit, work or (lambda size: size), sizes=tuple(sizes),
-                      fastest_first=(default, "python"), own=own)
-        register(spec, replaces=lambda old: old.own is not None and old.own.origin == own.origin)
+                      fastest_first=(default, "python"), implementations=own)
+        register(spec, replaces=lambda old: old.implementations.origin == own.origin)
         dispatching = public_function(spec)
         dispatching.__module__, dispatching.__qualname__ = function.__module__, function.__qualname__
         dispatching.__name__ = function.__name__

@@ -134,7 +134,7 @@ def _not_fresh(kernel: str, timer: Timer) -> Optional[str]:
     """Why ``kernel``'s later passes cannot run in a fresh interpreter; None where they can."""
     if not timer.settings.ladder_fresh:
         return "settings.ladder_fresh is off"
-    if spec(kernel).own is not None:
+    if spec(kernel).implementations.run_time:
         return "a registered kernel's rungs are built in this process"
     if timer.clock is not THREAD_CPU or timer.wall is not WALL_CLOCK:
         return "the run was given its own clocks"

@@ -109,14 +109,28 @@ def load(report: Report) -> Optional[Table]:
     return table
 
 
+#: The machine's speed probe over a run: its least and largest reading, and their ratio.
+SPEED_RANGE = "took {least} to {largest} ({ratio} the least)"
+#: Where the ladder's later passes ran.
+FRESH = "each later one in a fresh interpreter"
+IN_PROCESS = "later ones in this process for {kernels}, since {why}"
+TRIMMED = "leaving out the fastest and the slowest of a rung's passes where it has {count} or more"
+#: Other programs' load during the run.
+OTHERS_BUSY = "Other programs kept up to {cpus} CPUs busy during {busy} of {sections} sections"
+
+
+def _speed_range(least: float, largest: float) -> str:
+    return SPEED_RANGE.format(least=seconds(least), largest=seconds(largest),
+                              ratio=ratio(largest / least))
+
+
 def _steadiness(report: Report) -> str:
     found = derive.speed_range([entry.reference for entry in report.load])
     if found is None:
         return ""
     least, largest = found
     return (f" The machine's own speed: {probe_work(report.settings.speed_loops)}, "
-            f"timed by thread CPU time after each section, took {seconds(least)} to "
-            f"{seconds(largest)} ({ratio(largest / least)} the least).")
+            f"timed by thread CPU time after each section, {_speed_range(least, largest)}.")
 
 
 def apart(seconds_apart: Sequence[float]) -> str:
@@ -143,12 +157,10 @@ def passes_method(kernels: Sequence[KernelReport]) -> str:
     for kernel in kernels:
         if kernel.passes.why_not_fresh:
             here.setdefault(kernel.passes.why_not_fresh, []).append(kernel.kernel)
-    where = "each later one in a fresh interpreter" if not here else "; ".join(
-        ([f"each later one in a fresh interpreter for {join(fresh)}"] if fresh else [])
-        + [f"later ones in this process for {join(names)}, since {why}"
-           for why, names in here.items()])
-    left_out = (f", leaving out the fastest and the slowest of a rung's passes where it has "
-                f"{derive.TRIMMED} or more" if count >= derive.TRIMMED else "")
+    where = FRESH if not here else "; ".join(
+        ([f"{FRESH} for {join(fresh)}"] if fresh else [])
+        + [IN_PROCESS.format(kernels=join(names), why=why) for why, names in here.items()])
+    left_out = ", " + TRIMMED.format(count=derive.TRIMMED) if count >= derive.TRIMMED else ""
     return (f"each rung pools {pass_counts(kernels)} passes, the first in the kernel's section and the later "
             f"ones at the end of the run ({where}), the last "
             f"{apart([k.passes.apart for k in kernels])} after the first; a rung is marked "
@@ -537,15 +549,14 @@ def method(report: Report, explain: bool = False) -> Text:
                          f"shares, taken round by round, cancel what moved in step.")
     busy = [entry for entry in report.load if entry.busy]
     if busy:
-        lines.append(f"Other programs kept up to {cpus(max(e.others for e in busy))} CPUs busy "
-                     f"during {len(busy)} of {len(report.load)} sections; a finding says where "
-                     f"that capped its figures.")
+        lines.append(OTHERS_BUSY.format(cpus=cpus(max(e.others for e in busy)), busy=len(busy),
+                                        sections=len(report.load))
+                     + "; a finding says where that capped its figures.")
     readings = [entry.reference for entry in report.load]
     if derive.unsteady(readings):
         least, largest = derive.speed_range(readings)
         lines.append(f"The machine's own speed moved: {probe_work(report.settings.speed_loops)} "
-                     f"took {seconds(least)} to {seconds(largest)} ({ratio(largest / least)} the "
-                     f"least), from what no clock here sees (CPU frequency, other virtual "
+                     f"{_speed_range(least, largest)}, from what no clock here sees (CPU frequency, other virtual "
                      f"machines); ratios cancel most of it, absolute times do not.")
     timings = report.timings()
     unstable = sum(timing.spread > UNSTABLE for timing in timings)

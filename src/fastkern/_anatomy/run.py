@@ -242,8 +242,8 @@ def _kernel_report(kernel: str, size: Optional[int], chosen: Optional[list[str]]
                    fits: Optional[Mapping[str, Sequence[int]]] = None) -> KernelReport:
     settings = timer.settings
     sections.step(f"{kernel}: {KERNEL_STEPS[0]}")
-    own = spec(kernel).own
-    absent = {} if own is None else own.build([b for b in own.names() if chosen is None or b in chosen])
+    own = spec(kernel).implementations
+    absent = own.build([b for b in own.names() if chosen is None or b in chosen])
     available = _dispatch.kernel_backends(kernel)
     names = [b for b in available if chosen is None or b in chosen]
     if not names:
@@ -251,7 +251,7 @@ def _kernel_report(kernel: str, size: Optional[int], chosen: Optional[list[str]]
                          f"it is in {', '.join(available)}")
     if size is None:
         size = choose_size(kernel, settings.target_time, names[0], timer.clock)
-    if own is not None and "python" in names:
+    if own.run_time and "python" in names:
         absent.update(agreement.check(kernel, size, names))
         names = [b for b in names if b not in absent]
     times = ladder.measure(kernel, size, names, timer)
@@ -329,7 +329,8 @@ def _shared(settings: Settings, timer: Timer, sections: _Sections,
 def _garbage_target(reports: Sequence[KernelReport], timer: Timer) -> Optional[tuple[str, int]]:
     """(kernel, size) for the collector's share: the first registered kernel measured, else
     binary_trees."""
-    own = next((r for r in reports if spec(r.kernel).own is not None and r.rung("python")), None)
+    own = next((r for r in reports if spec(r.kernel).implementations.run_time and r.rung("python")),
+               None)
     if own is not None:
         return own.kernel, own.size
     if garbage.KERNEL not in _dispatch.kernels() or "python" not in _dispatch.kernel_backends(garbage.KERNEL):
