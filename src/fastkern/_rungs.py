@@ -56,8 +56,8 @@ RUNGS = (
     RungKind("compiled", "interpreter and generic dispatch", OBJECTS,
              "fastkern.backends._compiled", False, "#ff7f0e"),
     # "compiled" to "typed" splits into the steps below, each built from _python.py with its
-    # own augmenting declarations (backends/_<name>.pxd); a registered kernel has none of
-    # them: its "annotated" rung takes the whole step at once.
+    # own augmenting declarations (backends/_<name>.pxd). A registered kernel gets ints and
+    # floats where its annotations give them (fastkern._build), and "annotated" after them.
     RungKind("bound", "late binding", OBJECTS, "fastkern.backends._bound", False, "#e377c2",
              _BINDING, _BINDING),
     RungKind("ints", "int objects", OBJECTS, "fastkern.backends._ints", False, "#7f7f7f",

@@ -103,8 +103,6 @@ REST_NAME = "inferred and other types"
 #: The causes inside "dynamic typing & boxing" (compiled to typed), each removed by one step.
 BUCKET = tuple(BY_NAME[name].removes for name in ORDER if name in STEPS or name == "typed") + (
     REST_NAME,)
-
-
 #: The bucket's name, for a part that spans all of it.
 BUCKET_NAME = BY_NAME["annotated"].removes
 
