@@ -243,15 +243,16 @@ def inside(report: Report, explain: bool = False) -> Optional[Table]:
     for parts in found.values():
         names += [part.name for part in parts if part.name not in names]
     names.sort(key=derive.part_order)
-    caption = ("late binding = compiled - bound (module functions called and module names "
-               "read by C, not looked up), int objects = bound - ints (C integers), float "
-               "objects = ints - floats (C doubles), boxed containers = floats - typed (typed "
-               "memory, no GIL); each rung is backends/_python.py with one more .pxd of "
-               "declarations. A cause that does not arise in a kernel is absent there; one "
-               "whose step is not built for it goes with the next (a + b). The parts sum to "
-               "the bucket above" if explain else
-               "the parts sum to the bucket above; under a part: its objects a call frees "
-               "per unit of work, rung above → its step (a count)")
+    caption = ("the parts sum to the bucket above; under a part: its objects a call frees per "
+               "unit of work, rung above → its step (a count)")
+    if explain:
+        caption = ("late binding = compiled - bound (module functions called and module names "
+                   "read by C, not looked up), int objects = bound - ints (C integers), float "
+                   "objects = ints - floats (C doubles), boxed containers = floats - typed "
+                   "(typed memory, no GIL); each rung is backends/_python.py with one more "
+                   ".pxd of declarations. A cause that does not arise in a kernel is absent "
+                   "there; one whose step is not built for it goes with the next (a + b). "
+                   + caption[0].upper() + caption[1:])
     table = _table("Inside dynamic typing & boxing (share of python's time per call)",
                    "kernel", *names, caption=caption)
     for kernel in kernels:
