@@ -76,10 +76,6 @@ def _kernel(kernel: KernelReport) -> Optional[Finding]:
     if parts:
         largest = max(parts, key=lambda p: p.share.value)
         said.append(f"{share(largest.share.value)} {largest.name}")
-        inside = [p for p in parts if derive.inside_bucket(p) and p.share.resolved]
-        cause = max(inside, key=lambda p: p.share.value, default=None)
-        if len(inside) > 1 and cause is not largest:
-            said.append(f"of typing & boxing most: {share(cause.share.value)} {cause.name}")
     if not said:
         return None
     return Finding(subject, "; ".join(said), per_kernel=True)

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from .report import Report
 
 #: Marks a rung whose passes read apart (see :func:`.derive.moved`); --explain says how far.
-MOVED_MARK = " *"
+MOVED_MARK = "*"
 
 CLOCKS = ("Clocks: the ladder, per-call fit, dispatch, boundary, memory, garbage collection and "
           "language features are timed by the thread's own CPU time (time.thread_time), which "
@@ -179,8 +179,8 @@ def ladder(report: Report, explain: bool = False) -> Table:
     """Each rung's time and speedup; the steps inside typing & boxing with ``explain`` only
     (their differences are the parts shown inside it)."""
     backends = [b for b in _backends(report) if explain or b not in STEPS]
-    table = _table("The ladder: thread CPU time per call, pre-converted inputs; speedup over "
-                   "python below", "kernel", *backends,
+    table = _table("The ladder: thread CPU time per call (inputs pre-converted); speedup below",
+                   "kernel", *backends,
                    caption=passes_note(report) if explain else None)
     for kernel in report.kernels:
         cells = []
@@ -243,23 +243,23 @@ def inside(report: Report, explain: bool = False) -> Optional[Table]:
     for parts in found.values():
         names += [part.name for part in parts if part.name not in names]
     names.sort(key=derive.part_order)
-    caption = ("the parts sum to the bucket above; under a part: its objects a call frees per "
-               "unit of work, rung above → its step (a count)")
+    caption = "the parts sum to the bucket above; --explain: how measured, objects freed"
     if explain:
         caption = ("late binding = compiled - bound (module functions called and module names "
                    "read by C, not looked up), int objects = bound - ints (C integers), float "
                    "objects = ints - floats (C doubles), boxed containers = floats - typed "
                    "(typed memory, no GIL); each rung is backends/_python.py with one more "
                    ".pxd of declarations. A cause that does not arise in a kernel is absent "
-                   "there; one whose step is not built for it goes with the next (a + b). "
-                   + caption[0].upper() + caption[1:])
+                   "there; one whose step is not built for it goes with the next (a + b). The "
+                   "parts sum to the bucket above; under a part: its objects a call frees per "
+                   "unit of work, rung above → its step (a count)")
     table = _table("Inside dynamic typing & boxing (share of python's time per call)",
                    "kernel", *names, caption=caption)
     for kernel in kernels:
         parts = {part.name: part for part in found[kernel.kernel]}
         table.add_row(kernel.kernel, *(
-            (part_share(parts[n]) + (f" {seconds(parts[n].seconds.value)}" if explain else "")
-             + _fall(kernel, n)) if n in parts else "" for n in names))
+            (part_share(parts[n]) + (f" {seconds(parts[n].seconds.value)}" + _fall(kernel, n)
+                                     if explain else "")) if n in parts else "" for n in names))
     return table
 
 
@@ -536,14 +536,13 @@ def method(report: Report, explain: bool = False) -> Text:
              "processes and the event loop by wall time, with runnable threads counted."]
     timed_over = passes_timed(report)
     if timed_over:
-        lines.append(f"Each rung pools {pass_counts(timed_over)} passes spread over the run;{MOVED_MARK} marks "
+        lines.append(f"Each rung pools {pass_counts(timed_over)} passes spread over the run; {MOVED_MARK} marks "
                      f"a rung two of whose passes read more than {derive.MOVED:.0%} apart "
                      f"(--explain: how far, and where the passes ran).")
         moved = [(f"{rung.backend} {kernel.kernel}", ratio(1 + change)) for kernel in timed_over
                  for rung, change in derive.moved_rungs(kernel)]
-        if moved:
-            which = (join([f"{name} {by}" for name, by in moved]) if explain
-                     else f"by {span([by for _, by in moved])}")
+        if moved and explain:
+            which = join([f"{name} {by}" for name, by in moved])
             rungs = sum(len(kernel.ladder) for kernel in timed_over)
             lines.append(f"{len(moved)} of {rungs} rungs moved between passes ({which}, slower "
                          f"pass over faster); their spread carries the move, and speedups and "
@@ -556,9 +555,11 @@ def method(report: Report, explain: bool = False) -> Text:
     readings = [entry.reference for entry in report.load]
     if derive.unsteady(readings):
         least, largest = derive.speed_range(readings)
-        lines.append(f"The machine's own speed moved: {probe_work(report.settings.speed_loops)} "
-                     f"{_speed_range(least, largest)}, from what no clock here sees (CPU frequency, other virtual "
-                     f"machines); ratios cancel most of it, absolute times do not.")
+        work = probe_work(report.settings.speed_loops) if explain else "a fixed piece of Python work"
+        why = (", from what no clock here sees (CPU frequency, other virtual machines)"
+               if explain else "")
+        lines.append(f"The machine's own speed moved: {work} {_speed_range(least, largest)}{why}; "
+                     f"ratios cancel most of it, absolute times do not.")
     timings = report.timings()
     unstable = sum(timing.spread > UNSTABLE for timing in timings)
     missing = sum(not f.estimate.resolved for f in figures(report))
