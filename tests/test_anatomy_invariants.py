@@ -143,14 +143,15 @@ def test_repeat_pools_samples_and_keeps_each_figure_per_run(repeated):
     settings = repeated.settings
     ladder = [rung.time for rung in repeated.kernels[0].ladder]
     count = settings.ladder_passes
-    assert all(len(t.samples) == 2 * count * settings.ladder_samples for t in ladder), \
-        "2 runs x the passes"
+    assert all(len(rung.time.samples) == sum(len(p.samples) for p in rung.passes)
+               for rung in repeated.kernels[0].ladder), "2 runs x the passes"
     passes = [t for rung in repeated.kernels[0].ladder for t in rung.passes]
     assert len(passes) == 2 * count
-    assert all(len(t.samples) == 2 * settings.ladder_samples for t in passes)
+    assert all(2 * settings.min_samples <= len(t.samples) <= 2 * settings.ladder_samples
+               for t in passes)
     others = [t for t in repeated.timings() if t not in ladder and t not in passes]
-    assert all(len(t.samples) in (2 * settings.samples, 2 * settings.ladder_samples)
-               for t in others)
+    assert all(2 * settings.min_samples <= len(t.samples)
+               <= 2 * max(settings.samples, settings.ladder_samples) for t in others)
     assert all(len(t.speeds) == len(t.samples) for t in ladder)
     keys = [entry.key for entry in repeated.spread]
     assert "sum(1000) | ladder | python" in keys
@@ -371,8 +372,10 @@ def test_the_later_passes_run_in_fresh_interpreters_and_say_so(report):
     settings = report.settings
     for rung in report.kernels[0].ladder:
         first, *later = rung.passes
-        assert [len(t.samples) for t in rung.passes] == [settings.ladder_samples] * 3
-        assert all(len(t.speeds) == settings.ladder_samples for t in later), \
+        assert len(rung.passes) == 3
+        assert all(settings.min_samples <= len(t.samples) <= settings.ladder_samples
+                   for t in rung.passes)
+        assert all(len(t.speeds) == len(t.samples) for t in later), \
             "each child read its own speed"
     assert "(each later one in a fresh interpreter)" in " ".join(tables(report).split())
 

@@ -9,8 +9,8 @@ at the end of the run (:func:`later`), in a fresh interpreter of its own where i
 rung pools the samples of every pass: its spread carries how far it moved between them,
 and the median of several passes lies with those that agree. Whether two passes lie apart
 is judged from the pooled data by :func:`.derive.moved`. Samples go where the spread
-needs them: after ``settings.ladder_min_passes``, a kernel is timed again only while one
-of its rungs is not yet settled (pooled spread above :data:`TIGHT`, or passes apart), up
+needs them: after ``settings.ladder_min_passes``, a kernel is timed again only while the
+median of one of its rungs is not yet known to :data:`TIGHT` (:func:`uncertainty`), up
 to ``settings.ladder_passes``. Every pass samples a rung in the calls per sample its first
 pass chose, so the passes' samples compare one to one.
 """
@@ -18,6 +18,8 @@ pass chose, so the passes' samples compare one to one.
 from __future__ import annotations
 
 import dataclasses
+import math
+import statistics
 from typing import Callable, Optional, Sequence
 
 from .inputs import raw_call, spec
@@ -25,11 +27,11 @@ from .merge import pool
 from .model import LATER_PASS, KernelReport, Passes, Rung, Timing
 from .settings import Settings
 from .timing import THREAD_CPU, WALL_CLOCK, Timer
-from . import derive, fresh, steady
+from . import fresh, steady
 
-#: A rung is settled when its pooled interquartile range is at most this fraction of its
-#: median and no two of its passes lie apart.
-TIGHT = 0.02
+#: A rung is settled when its median is known to this fraction (:func:`uncertainty`): two
+#: runs' medians then lie a few times this apart at most.
+TIGHT = 0.015
 
 
 def check(settings: Settings) -> None:
@@ -59,8 +61,26 @@ def measure(kernel: str, size: int, backends: Sequence[str], timer: Timer,
 
 def settled(kernel: KernelReport) -> bool:
     """Whether every rung of ``kernel`` (its passes pooled) is settled: see :data:`TIGHT`."""
-    return all(rung.time.spread <= TIGHT and derive.moved(rung) is None
-               for rung in kernel.ladder)
+    return all(uncertainty(rung) <= TIGHT for rung in kernel.ladder)
+
+
+#: The standard error of a median over that of a mean of the same normal samples.
+MEDIAN_ERROR = math.sqrt(math.pi / 2)
+#: A normal distribution's interquartile range in standard deviations.
+IQR_SIGMAS = 1.349
+
+
+def uncertainty(rung: Rung) -> float:
+    """The relative standard error of the rung's pooled median: the larger of what its
+    passes' medians say (their standard deviation over the root of their count: how far
+    the run's moments move it) and what its samples' spread says (interquartile range as
+    standard deviations, over the root of their count); infinite with one pass."""
+    medians = [math.log(p.median) for p in rung.passes if p.median > 0]
+    if len(medians) < 2:
+        return math.inf
+    between = statistics.stdev(medians) / math.sqrt(len(medians))
+    within = MEDIAN_ERROR * rung.time.spread / IQR_SIGMAS / math.sqrt(len(rung.time.samples))
+    return max(between, within)
 
 
 def rungs(times: dict[str, Timing]) -> tuple[Rung, ...]:
