@@ -17,8 +17,9 @@ figure truly changed between them. It prints:
 
 With ``--real``, each pair is instead a run and a run of a really changed program (the same
 kernel and size, e.g. a registered kernel doing 25% more work per call): it prints the
-share of figures called changed among those the change moved (their ratio, median over the
-pairs, at least 20% from 1) and among the others (false alarms).
+share of figures called changed among those the change moved (their ratio at equal machine
+speed where both reports read it, else of their values, median over the pairs, at least 20%
+from 1) and among the others (false alarms).
 
 Only reads saved reports: run it with the fastkern whose ``compare`` is to be measured.
 """
@@ -89,6 +90,11 @@ def rates(pairs: list[tuple[Report, Report]], factor: float) -> dict:
             "sections": sections, "own": seen["own"], "across": seen["across"]}
 
 
+def _ratio(judged: compare.Judgement):
+    """What the verdict is drawn from: the ratio at equal machine speed where known."""
+    return judged.at_speed if judged.at_speed is not None else judged.ratio
+
+
 def real(pairs: list[tuple[Report, Report]]) -> dict:
     """Verdicts of pairs (before, after) of a real change, split by whether the change moved
     the figure (its ratio, median over the pairs, at least :data:`MOVED` from 1)."""
@@ -96,7 +102,7 @@ def real(pairs: list[tuple[Report, Report]]) -> dict:
     keys = set.intersection(*(set(found) for found in judged))
     moved_keys = set()
     for key in keys:
-        found = [j[key].ratio for j in judged if j[key].ratio is not None and j[key].ratio > 0]
+        found = [_ratio(j[key]) for j in judged if _ratio(j[key]) is not None and _ratio(j[key]) > 0]
         if found and abs(math.log(statistics.median(found))) >= math.log(MOVED) - 1e-9:
             moved_keys.add(key)
     out = {"moved": [0, 0], "others": [0, 0], "missed": Counter()}

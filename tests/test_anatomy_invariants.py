@@ -193,6 +193,11 @@ def test_fit_sizes_reach_100_times_the_per_call_cost_in_work():
     assert costs.largest_size("sum", 2000, fixed, fixed + 1999 * per_unit) == 100_000
     assert costs.largest_size("sum", 2000, fixed, fixed + 1999 * 1e-8) == 2000
     assert costs.largest_size("sum", 2000, fixed, fixed / 2) == 2000
+    # ... but no call much longer than the longest allowed (the size is snapped to the work
+    # grid, whose steps are at most 2.5x): 100,000 elements would take 10 us
+    capped = costs.largest_size("sum", 2000, fixed, fixed + 1999 * per_unit, longest=4e-6)
+    assert 2000 < capped < 100_000 and fixed + (capped - 1) * per_unit <= 2.5 * 4e-6
+    assert costs.largest_size("sum", 2000, fixed, fixed + 1999 * per_unit, longest=1e-9) == 2000
 
 
 def test_a_repeated_run_fits_over_its_first_runs_sizes():

@@ -29,10 +29,12 @@ the same cores, its host's neighbours), often by more than a change worth findin
 stretch timed while it ran slow moves every figure in it. A report that read the machine's
 speed in every round (a fixed piece of work timed by the same clock) gives each time and
 ratio also relative to it (:attr:`.figure.Figure.relative`); where both reports do, the
-test runs on those, with the noise of a typical rung taken relative to the speed
-(:attr:`.figure.Noise.relative`), and a change also needs the speed-relative values the
-minimum effect apart in the same direction: where the machine's speed accounts for the
-difference, the row says "within noise".
+figure is judged on those: the test, with the noise of a typical rung taken relative to
+the speed (:attr:`.figure.Noise.relative`), the minimum effect and the direction, all on
+the ratio *at equal speed* (the medians of the relative rounds), which the table shows
+beside the ratio of the values. A figure that moved only because the machine ran slower
+is then "no change" or "within noise", and a slower program on a machine that happened
+to run faster is still "slower".
 Figures with fewer than two rounds in a report (event-loop lag) say "too few rounds";
 counted figures (bytes per element) compare by value: changed where they print differently
 and lie the minimum effect apart.
@@ -155,8 +157,9 @@ class Judgement:
     scale: Optional[str] = None
     """What was tested: ``"log"`` (the ratio) or ``"value"`` (the difference)."""
     at_speed: Optional[float] = None
-    """The ratio with each run's times taken relative to its machine's speed (medians of
-    :attr:`.figure.Figure.relative`); None where either report did not read it."""
+    """The ratio at equal speed: with each run's times taken relative to its machine's
+    speed (medians of :attr:`.figure.Figure.relative`), what the verdict is drawn from;
+    None where either report did not read it."""
 
     @property
     def changed(self) -> bool:
@@ -190,7 +193,7 @@ def judge(first: Optional[Figure], other: Optional[Figure], first_noise: Noise =
     if first.clock == UNTIMED or other.clock == UNTIMED:
         if shown(first) == shown(other) or not apart_enough(first, other):
             return found
-        return _named(found, first)
+        return _named(found, first, b.value > a.value)
     if len(first.rounds) < 2 or len(other.rounds) < 2:
         return _with(found, FEW)
     relative = bool(first.relative) and bool(other.relative)
@@ -212,30 +215,21 @@ def judge(first: Optional[Figure], other: Optional[Figure], first_noise: Noise =
         if relative and statistics.median(firsts) > 0 else None
     found = dataclasses.replace(found, p=p, df=df, scale="log" if logs else "value",
                                 at_speed=at_speed)
-    if not apart_enough(first, other):
+    before, after = ((statistics.median(firsts), statistics.median(others)) if relative
+                     else (a.value, b.value))
+    if not apart(before, after, first.unit):
         return found
-    if relative and not _same_way(first, other):
-        return _with(found, WITHIN)
     if p >= ALPHA:
         return _with(found, WITHIN)
-    return _named(found, first)
-
-
-def _same_way(first: Figure, other: Figure) -> bool:
-    """Whether the figures taken relative to the machine's speed lie the minimum effect
-    apart in the direction their values do: else the machine's speed explains the change."""
-    a, b = statistics.median(first.relative), statistics.median(other.relative)
-    return apart(a, b, first.unit) and \
-        (b > a) == (other.estimate.value > first.estimate.value)
+    return _named(found, first, after > before)
 
 
 def _with(found: Judgement, verdict: str) -> Judgement:
     return dataclasses.replace(found, verdict=verdict)
 
 
-def _named(found: Judgement, first: Figure) -> Judgement:
-    """A change, named by its direction."""
-    up = found.difference > 0
+def _named(found: Judgement, first: Figure, up: bool) -> Judgement:
+    """A change, named by its direction (``up``: the other's value is the larger)."""
     if first.unit == SECONDS:
         return _with(found, SLOWER if up else FASTER)
     return _with(found, LARGER if up else SMALLER)
@@ -313,6 +307,8 @@ def _add(grid: Table, row: Row) -> None:
     for index in range(1, len(row.found)):
         judged = row.judged(index)
         cells.append(("" if judged.ratio is None else f"{judged.ratio:.3g}")
+                     + ("" if judged.at_speed is None
+                        else f" ({judged.at_speed:.3g} at equal speed)")
                      + f"\n{judged.verdict}")
     grid.add_row(row.key, *cells)
 
