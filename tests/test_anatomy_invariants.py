@@ -147,8 +147,7 @@ def test_repeat_pools_samples_and_keeps_each_figure_per_run(repeated):
                for rung in repeated.kernels[0].ladder), "2 runs x the passes"
     passes = [t for rung in repeated.kernels[0].ladder for t in rung.passes]
     assert len(passes) == 2 * count
-    assert all(2 * settings.min_samples <= len(t.samples) <= 2 * settings.ladder_samples
-               for t in passes)
+    assert all(len(t.samples) == 2 * settings.ladder_samples for t in passes)
     others = [t for t in repeated.timings() if t not in ladder and t not in passes]
     assert all(2 * settings.min_samples <= len(t.samples)
                <= 2 * max(settings.samples, settings.ladder_samples) for t in others)
@@ -377,10 +376,8 @@ def test_the_later_passes_run_in_fresh_interpreters_and_say_so(report):
     settings = report.settings
     for rung in report.kernels[0].ladder:
         first, *later = rung.passes
-        assert len(rung.passes) == 3
-        assert all(settings.min_samples <= len(t.samples) <= settings.ladder_samples
-                   for t in rung.passes)
-        assert all(len(t.speeds) == len(t.samples) for t in later), \
+        assert [len(t.samples) for t in rung.passes] == [settings.ladder_samples] * 3
+        assert all(len(t.speeds) == settings.ladder_samples for t in later), \
             "each child read its own speed"
     assert "(each later one in a fresh interpreter)" in " ".join(tables(report).split())
 

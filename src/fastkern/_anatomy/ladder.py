@@ -52,9 +52,12 @@ def measure(kernel: str, size: int, backends: Sequence[str], timer: Timer,
             loops: Optional[dict[str, int]] = None) -> dict[str, Timing]:
     """One pass: seconds per call of each backend at ``size``, by the timer's clock (thread
     CPU), in ``settings.ladder_samples`` interleaved rounds of ``loops`` calls each where
-    given (else auto-ranged)."""
-    rounds = timer.with_settings(dataclasses.replace(timer.settings,
-                                                     samples=timer.settings.ladder_samples))
+    given (else auto-ranged). Every pass takes all its rounds: the ladder's figures are
+    the ones most compared between runs, and ``compare`` tests them round by round; the
+    ladder spends its samples by its passes instead (:func:`later`)."""
+    count = timer.settings.ladder_samples
+    rounds = timer.with_settings(dataclasses.replace(timer.settings, samples=count,
+                                                     min_samples=count))
     return rounds.time_all({backend: raw_call(kernel, backend, size) for backend in backends},
                            loops)
 

@@ -20,14 +20,14 @@ class Settings:
     """The most samples per figure; the median is reported, the interquartile range is the
     spread."""
     min_samples: int = 3
-    """Samples every figure gets: later rounds are taken only while a figure sampled in
-    them spreads more than ``settled_spread`` (see :mod:`.timing`)."""
+    """Samples every figure outside the ladder gets: later rounds are taken only while a
+    figure sampled in them spreads more than ``settled_spread`` (see :mod:`.timing`)."""
     settled_spread: float = NOISY
     """Figures sampled in the same rounds stop once each one's spread (interquartile range
     over median) is at most this: the report calls a figure noisy above it."""
     ladder_samples: int = 5
-    """The most samples per rung in each pass of the ladder, the figures most compared
-    between runs (one pass takes a few seconds)."""
+    """Samples per rung in each pass of the ladder, the figures most compared between runs
+    (one pass takes a few seconds)."""
     ladder_passes: int = 7
     """The most times the ladder is timed: once in each kernel's section, then each later
     pass at the end of the run (see :mod:`.ladder`). 1 times it once."""
