@@ -489,3 +489,12 @@ def test_a_rung_is_settled_once_its_median_is_known_to_tight():
     assert ladder.uncertainty(rung(1.0, 1.01, 0.99)) < ladder.TIGHT
     assert ladder.uncertainty(rung(1.0, 1.2, 0.9)) > ladder.TIGHT, "passes apart"
     assert ladder.uncertainty(rung(1.0, 1.0, 1.0, spread=0.3)) > ladder.TIGHT, "samples spread"
+
+
+def test_passes_beyond_the_minimum_take_fewer_rounds():
+    full = Settings()
+    assert [ladder.pass_settings(full, n).ladder_samples for n in range(1, 8)] == \
+        [full.ladder_samples] * full.ladder_min_passes + \
+        [full.min_samples] * (full.ladder_passes - full.ladder_min_passes)
+    few = Settings(ladder_samples=2, min_samples=3, ladder_min_passes=1)
+    assert ladder.pass_settings(few, 2).ladder_samples == 2, "never more than ladder_samples"

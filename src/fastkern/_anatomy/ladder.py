@@ -11,8 +11,9 @@ and the median of several passes lies with those that agree. Whether two passes 
 is judged from the pooled data by :func:`.derive.moved`. Samples go where the spread
 needs them: after ``settings.ladder_min_passes``, a kernel is timed again only while the
 median of one of its rungs is not yet known to :data:`TIGHT` (:func:`uncertainty`), up
-to ``settings.ladder_passes``. Every pass samples a rung in the calls per sample its first
-pass chose, so the passes' samples compare one to one.
+to ``settings.ladder_passes``, each of those in fewer rounds (:func:`pass_settings`).
+Every pass samples a rung in the calls per sample its first pass chose, so the passes'
+samples compare one to one.
 """
 
 from __future__ import annotations
@@ -86,6 +87,17 @@ def uncertainty(rung: Rung) -> float:
     return max(between, within)
 
 
+def pass_settings(settings: Settings, number: int) -> Settings:
+    """How pass ``number`` (1 the first) is timed: the passes every kernel gets take
+    ``ladder_samples`` rounds; one beyond ``ladder_min_passes``, taken because a rung has
+    not settled, samples another moment of the run, which is what its median lacks, in
+    ``min_samples`` rounds."""
+    if number <= settings.ladder_min_passes:
+        return settings
+    return dataclasses.replace(settings, ladder_samples=min(settings.min_samples,
+                                                            settings.ladder_samples))
+
+
 def rungs(times: dict[str, Timing]) -> tuple[Rung, ...]:
     """The first pass's rungs, each its own only pass."""
     return tuple(Rung(backend, timing, (timing,)) for backend, timing in times.items())
@@ -112,7 +124,8 @@ def later(kernels: Sequence[KernelReport], starts: Sequence[float], timer: Timer
                  if number <= settings.ladder_min_passes or not settled(kernel)]
         if not going:
             break
-        with fresh.Interpreter(settings, __name__) as child:
+        timing = pass_settings(settings, number)
+        with fresh.Interpreter(timing, __name__) as child:
             for index in going:
                 kernel, start = kernels[index], starts[index]
                 loops = {rung.backend: rung.passes[0].loops for rung in kernel.ladder}
@@ -130,7 +143,8 @@ def later(kernels: Sequence[KernelReport], starts: Sequence[float], timer: Timer
                         continue
                     except fresh.FreshError as error:
                         why = f"the fresh interpreter failed: {error}"
-                timed[index].append(measure(kernel.kernel, kernel.size, backends, timer, loops))
+                timed[index].append(measure(kernel.kernel, kernel.size, backends,
+                                            timer.with_settings(timing), loops))
                 why_not[index] = why_not[index] or why
         current = [pooled(kernel, found, Passes(len(found) + 1, 0.0, 0))
                    for kernel, found in zip(kernels, timed)]
