@@ -26,8 +26,9 @@ class Settings:
     """Figures sampled in the same rounds stop once each one's spread (interquartile range
     over median) is at most this: the report calls a figure noisy above it."""
     ladder_samples: int = 5
-    """Samples per rung in each pass of the ladder, the figures most compared between runs
-    (one pass takes a few seconds)."""
+    """Samples per rung in each of the ladder's first ``ladder_min_passes`` passes, the
+    figures most compared between runs (one pass takes a few seconds); a later pass takes
+    ``min_samples`` (see :mod:`.ladder`)."""
     ladder_passes: int = 7
     """The most times the ladder is timed: once in each kernel's section, then each later
     pass at the end of the run (see :mod:`.ladder`). 1 times it once."""
