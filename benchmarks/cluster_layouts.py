@@ -5,8 +5,8 @@
 Starts ``dask scheduler``, then for each layout ``dask worker ADDRESS --nworkers 2
 --nthreads 1`` and ``--nworkers 1 --nthreads 2``, runs ``fastkern cluster KERNEL
 --scheduler ADDRESS`` ``--runs`` times in each, and prints each rung's scaling per run and
-its range. ``--busy N`` runs N busy loops (``while True: pass``) beside it, as other work on
-the machine would. Every process it starts is ended when it ends (Ctrl-C included). A
+its range, with each run's load (the cluster's own CPUs and other programs'). ``--busy N``
+runs N busy loops (``while True: pass``) beside it, as other work on the machine would. Every process it starts is ended when it ends (Ctrl-C included). A
 benchmark, not a test: no figure here is asserted (busy machines move them).
 """
 
@@ -71,6 +71,16 @@ def scaling(path: Path) -> dict[str, float]:
             if figure["label"] == "scaling" and figure["estimate"]["reason"] is None}
 
 
+def load(path: Path) -> str:
+    """Each host's CPUs used by the cluster's own processes and by other programs."""
+    def cpus(value) -> str:
+        return "-" if value is None else f"{value:.2f}"
+
+    data = json.loads(path.read_text())
+    return ", ".join(f"{h['host']}: cluster {cpus(h.get('cluster'))}, others {cpus(h['others'])} CPUs"
+                     for run in data["report"]["layouts"] for h in run["load"])
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -99,7 +109,8 @@ def main() -> int:
                     for rung, value in scaling(saved).items():
                         found.setdefault(rung, {}).setdefault(name, []).append(value)
                     print(f"{name} run {run + 1}: " + ", ".join(
-                        f"{rung} {value:.2f}x" for rung, value in scaling(saved).items()), flush=True)
+                        f"{rung} {value:.2f}x" for rung, value in scaling(saved).items())
+                        + f" ({load(saved)})", flush=True)
     print(f"\n{args.kernel}, {args.runs} runs per layout, {args.busy} busy loop(s) beside:")
     for rung, layouts in found.items():
         for name, values in layouts.items():

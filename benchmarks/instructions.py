@@ -46,7 +46,8 @@ void fk_cg_toggle(void) { CALLGRIND_TOGGLE_COLLECT; }
 void fk_cg_dump(const char *why) { CALLGRIND_DUMP_STATS_AT(why); }
 int fk_cg_on_valgrind(void) { return RUNNING_ON_VALGRIND; }
 """
-VARIANTS = {"default": ("typed", "c", "python", "compiled"), "one-chunk": ("typed", "c"),
+VARIANTS = {"default": ("typed", "c", "python", "compiled", "bound", "ints", "floats"),
+            "one-chunk": ("typed", "c"),
             "no-points": ("python", "compiled")}
 INNER = "FASTKERN_INSTRUCTIONS_DIR"
 

@@ -1,6 +1,9 @@
 """Is the service report's ranking stable? Runs ``fastkern service`` N times (default
-settings) and prints, per run, the scenarios ranked by the victim's p99 over its baseline,
-then each scenario's range of ranks and ratios over the runs.
+settings) and prints, per run, the ranking the report gives: the scenarios by the victim's
+p99 over its baseline, in resolved groups (scenarios whose rounds overlap share a
+rank, marked =). Then each scenario's range of ranks and ratios over the runs, and whether
+the runs agree: no scenario ranked above another beyond noise in one run and below it in
+another (a tie agrees with either order).
 
     python benchmarks/service_ranking.py --runs 5               # on an idle machine
     python benchmarks/service_ranking.py --runs 5 --busy 2      # beside two busy loops
@@ -18,16 +21,24 @@ import subprocess
 import sys
 
 import fastkern
-from fastkern._service.figures import BASELINE, HURT, RATIO_LABEL, scenario_figures
+from fastkern._service.figures import HURT, ranking, ranks, ratios
 
 BUSY_LOOP = "while True: pass"
 
 
-def ranking(report) -> list[tuple[str, float]]:
-    """The scenarios, most hurt victim first, with the median ratio."""
-    found = [(s.name, scenario_figures(report, s.name).get(RATIO_LABEL)) for s in report.scenarios
-             if s.name != BASELINE]
-    return sorted(((name, f[2].value) for name, f in found if f), key=lambda pair: -pair[1])
+def groups(report) -> list[list[tuple[str, float]]]:
+    """The report's ranking: groups of (scenario, median ratio), most hurt victim first; the
+    scenarios it leaves unplaced are not in them."""
+    return [[(name, estimate.value) for name, estimate in group] for group in ranking(report)[0]]
+
+
+def contradictions(runs: list[list[list[tuple[str, float]]]]) -> list[tuple[str, str]]:
+    """Pairs (a, b) that one run ranks a above b beyond noise and another b above a."""
+    above = set()
+    for run in runs:
+        place = {name: index for index, group in enumerate(run) for name, _ in group}
+        above |= {(a, b) for a in place for b in place if place[a] < place[b]}
+    return sorted((a, b) for a, b in above if (b, a) in above and a < b)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,30 +57,40 @@ def main(argv: list[str] | None = None) -> int:
     elif args.save:
         os.makedirs(args.save, exist_ok=True)
     loops = [subprocess.Popen([sys.executable, "-c", BUSY_LOOP]) for _ in range(args.busy)]
-    rankings = []
+    runs, marks, values = [], [], []
     try:
         for run in range(args.runs):
             report = reports[run] if args.reports else fastkern.service()
             if args.save and not args.reports:
                 with open(os.path.join(args.save, f"service-{run + 1}.json"), "w") as out:
                     out.write(report.to_json())
-            order = ranking(report)
-            rankings.append(order)
-            print(f"run {run + 1} ({report.elapsed:.0f} s): "
-                  + " > ".join(f"{name} {value:.3g}x" for name, value in order), flush=True)
+            runs.append(groups(report))
+            marks.append(ranks(report))
+            values.append({name: estimate.value for name, estimate in ratios(report)})
+            shown = [", ".join(f"{marks[-1][name]} {name} {value:.3g}x" for name, value in group)
+                     for group in runs[-1]]
+            placed = {name for group in runs[-1] for name, _ in group}
+            shown += [f"not placed: {name} ({marks[-1][name]}) {value:.3g}x"
+                      for name, value in values[-1].items() if name not in placed]
+            print(f"run {run + 1} ({report.elapsed:.0f} s): " + " | ".join(shown), flush=True)
     finally:
         for loop in loops:
             loop.kill()
             loop.wait()
-    names = [name for name, _ in rankings[0]]
-    print(f"\n{len(rankings)} runs; rank range, ratio range:")
-    for name in names:
-        ranks = [[n for n, _ in order].index(name) + 1 for order in rankings]
-        ratios = [dict(order)[name] for order in rankings]
-        print(f"  {name:<36} rank {min(ranks)}-{max(ranks)}  {min(ratios):.3g}x-{max(ratios):.3g}x")
-    same = all([n for n, _ in order] == names for order in rankings)
-    print("the same ranking in every run" if same else "the ranking differs between runs")
-    hurt = [{n for n, value in order if value >= HURT} for order in rankings]
+    print(f"\n{len(runs)} runs; ranks (competition ranks, a tie counts as its first place; "
+          f"in brackets where not placed), ratio range:")
+    for name in values[0]:
+        shown = [mark[name] if "-" in mark[name] else mark[name].rstrip("=") for mark in marks]
+        ratio = [found[name] for found in values]
+        print(f"  {name:<36} rank {' '.join(shown):<14} {min(ratio):.3g}x-{max(ratio):.3g}x")
+    shapes = [[sorted(name for name, _ in group) for group in run] for run in runs]
+    print("the same groups in every run: " + ("yes" if all(s == shapes[0] for s in shapes) else "no"))
+    against = contradictions(runs)
+    print("the runs agree (no order resolved in one run is reversed in another): "
+          + ("yes" if not against else f"no, {len(against)} pair(s)"))
+    for a, b in against:
+        print(f"  {a} / {b}: each resolved above the other in some run")
+    hurt = [{n for n, value in found.items() if value >= HURT} for found in values]
     print(f"the same scenarios at {HURT:g}x or more in every run: "
           + ("yes" if all(h == hurt[0] for h in hurt) else "no"))
     for name in sorted(set().union(*hurt) - set.intersection(*hurt)):

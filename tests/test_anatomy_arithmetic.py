@@ -451,14 +451,13 @@ def test_the_passes_method_says_where_the_later_passes_ran():
                                    passes=Passes(3, 10.0, fresh, why))
 
     method = render.passes_method([at("sum", 2), at("fib", 2)])
-    assert "(each later one in a fresh interpreter)" in method
+    assert f"({render.FRESH})" in method
     assert "pools 3 passes" in method and "leaving out" not in method
     mixed = render.passes_method([at("sum", 2), at("mine", 0, "it is registered")])
-    assert ("each later one in a fresh interpreter for sum; later ones in this process for "
-            "mine, since it is registered") in mixed
+    assert (f"{render.FRESH} for sum; "
+            + render.IN_PROCESS.format(kernels="mine", why="it is registered")) in mixed
     four = dataclasses.replace(at("sum", 3), passes=Passes(4, 10.0, 3))
-    assert "leaving out the fastest and the slowest of a rung's passes where it has 4" in \
-        render.passes_method([four])
+    assert render.TRIMMED.format(count=4) in render.passes_method([four])
 
 
 def test_steady_figures_stop_at_min_samples_and_noisy_ones_take_them_all():
@@ -498,3 +497,29 @@ def test_passes_beyond_the_minimum_take_fewer_rounds():
         [full.min_samples] * (full.ladder_passes - full.ladder_min_passes)
     few = Settings(ladder_samples=2, min_samples=3, ladder_min_passes=1)
     assert ladder.pass_settings(few, 2).ladder_samples == 2, "never more than ladder_samples"
+
+
+def test_the_steps_split_the_bucket_into_parts_that_sum_to_it():
+    times = {"python": timing(10.0), "compiled": timing(6.0), "floats": timing(4.0),
+             "typed": timing(1.0), "c": timing(0.5)}
+    kernel = kernel_with(times)  # sum: no late binding or int objects arise in it
+    assert [(p.name, p.share.value) for p in derive.parts(kernel)] == [
+        ("interpreter and generic dispatch", 0.4), ("float objects", 0.2),
+        ("boxed containers", 0.3), ("C headroom", 0.05), ("remainder (c itself)", 0.05)]
+    whole = derive.bucket(kernel)
+    assert (whole.name, whole.share.value) == ("dynamic typing & boxing", 0.5)
+    assert [p.name for p in derive.summary(kernel)] == [
+        "interpreter and generic dispatch", "dynamic typing & boxing", "C headroom",
+        "remainder (c itself)"]
+    assert sum(p.share.value for p in derive.summary(kernel)) == pytest.approx(1.0)
+
+
+def test_a_step_not_built_for_a_kernel_goes_with_the_next():
+    spectral = dataclasses.replace(kernel_with({
+        "python": timing(10.0), "compiled": timing(6.0), "ints": timing(4.0),
+        "typed": timing(1.0)}), kernel="spectral_norm")
+    assert [p.name for p in derive.parts(spectral)][:3] == [
+        "interpreter and generic dispatch", "late binding + int objects",
+        "float objects + boxed containers"]
+    assert derive.bucket(kernel_with({"python": timing(2.0), "compiled": timing(1.0),
+                                      "typed": timing(0.5)})) is None

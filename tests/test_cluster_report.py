@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import json
 import subprocess
 import sys
@@ -167,4 +168,41 @@ def test_one_layout_of_threads_that_does_not_scale_is_the_gil():
         _run(THREADS, (flat,), (150_000_000,)),))
     (finding,) = [f for f in findings.findings(made) if f.subject == "mandelbrot(100) python"]
     assert findings.GIL_BOUND in finding.text and "--nthreads 1" in finding.text
+    assert made.problems() == []
+
+
+def test_the_clusters_own_processes_on_a_host_are_not_counted_as_other_programs():
+    """A host where, over 2 s, all CPUs were busy 500 ticks: the meter's own worker 100,
+    another worker 100, the nanny 20, the scheduler 80, another program 200. The cluster
+    used 300 ticks (1.5 CPUs), other programs 200 (1.0 CPU)."""
+    from fastkern._cluster.tasks import HostMeter
+
+    me, worker, nanny, scheduler = os.getpid(), 101, 102, 103
+    ticks = {"self": 0, me: 0, worker: 0, nanny: 0, scheduler: 0, "busy": 0}
+    after = {"self": 100, me: 100, worker: 100, nanny: 20, scheduler: 80, "busy": 500}
+
+    def stat(pid):
+        return f"{pid} (python) S 1 1 1 0 -1 0 0 0 0 0 {ticks[pid]} 0 0 0"
+
+    def read(path):
+        name = path.split("/")[2]
+        if name == "stat":
+            return f"cpu  {ticks['busy']} 0 0 9000 0 0 0 0\n"
+        return stat("self" if name == "self" else int(name))
+
+    clock = iter([0.0, 2.0])
+    meter = HostMeter([me, worker, nanny, scheduler], read=read, proc="/fake",
+                      wall=lambda: next(clock), hertz=100)
+    meter.start()
+    ticks.update(after)
+    assert meter.stop() == (pytest.approx(1.0), pytest.approx(1.5))
+
+
+def test_the_layouts_table_shows_the_clusters_cpus_and_other_programs_apart():
+    loaded = (HostLoad("here", 0.25, 1.75),)
+    made = report()
+    made = dataclasses.replace(made, layouts=tuple(dataclasses.replace(run, load=loaded)
+                                                   for run in made.layouts))
+    text = made.render(width=250)
+    assert "cluster's CPUs" in text and "here 1.75" in text and "here 0.25" in text
     assert made.problems() == []

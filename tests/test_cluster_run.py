@@ -85,8 +85,20 @@ def test_a_small_run_counts_what_it_was_asked_for():
             assert row.tasks == TINY.fills * run.layout.slots
             assert len(row.rate) == len(row.alone) == len(row.cpu) == TINY.rounds
             assert row.subject.repeats >= 1
+        assert [load.cluster is not None and load.others is not None for load in run.load] == [True]
     assert report.problems() == []
     assert type(report).from_json(report.to_json()) == report
+
+
+def test_the_load_meter_knows_every_process_of_the_cluster():
+    """The workers, the nannies and the scheduler of a local cluster (the last two live in
+    this process) are the cluster's, however busy they were."""
+    from fastkern._cluster.measure import _cluster_processes
+
+    with lifecycle.local(Layout(1, 2, 1)) as client:
+        found = lifecycle.workers(client)
+        processes = _cluster_processes(client, found, next(iter(found.values()))[0])
+    assert list(processes.values()) == [sorted({os.getpid(), *(pid for _h, pid, _v in found.values())})]
 
 
 def test_a_killed_worker_is_recorded_and_the_run_goes_on():

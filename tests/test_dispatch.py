@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import inspect
 import os
 import subprocess
@@ -13,13 +14,14 @@ import numpy as np
 import pytest
 
 import fastkern
-from fastkern import _dispatch
-from fastkern._dispatch import LADDER
+from fastkern import _backends, _dispatch
+from fastkern._backends import LADDER
 from fastkern._kernels import BUILTIN, KERNELS, MATMUL_BLAS_WORK
 
 
-def test_all_five_backends_are_built_here():
-    assert fastkern.backends() == ["python", "compiled", "typed", "c", "numpy"]
+def test_every_backend_is_built_here():
+    assert fastkern.backends() == ["python", "compiled", "bound", "ints", "floats", "typed", "c",
+                                   "numpy"]
 
 
 def test_kernels_lists_every_public_kernel():
@@ -159,14 +161,33 @@ print(fastkern.info()["missing_backends"])
     done = _run(code)
     lines = done.stdout.splitlines()
     assert done.returncode == 0, done.stderr
-    assert lines[0] == "['python', 'compiled', 'typed', 'numpy']"
+    assert lines[0] == "['python', 'compiled', 'bound', 'ints', 'floats', 'typed', 'numpy']"
     assert lines[1] == "3.0"
     assert "backend 'c' is not available" in lines[2] and "simulated: no compiler" in lines[2]
     assert "'c'" in lines[3]
 
 
 def test_ladder_is_ordered_slowest_first():
-    assert list(LADDER)[:4] == ["python", "compiled", "typed", "c"]
+    assert list(LADDER)[:7] == ["python", "compiled", "bound", "ints", "floats", "typed", "c"]
+
+
+def test_a_step_is_offered_only_where_it_is_built():
+    assert fastkern.kernel_backends("sum")[:4] == ["python", "compiled", "floats", "typed"]
+    assert "floats" not in fastkern.kernel_backends("fib")
+    with pytest.raises(fastkern.BackendError, match="backend 'ints' has no sum"):
+        fastkern.sum([1.0], backend="ints")
+    with pytest.raises(fastkern.BackendError, match="backend 'floats' has no fib"):
+        fastkern.implementation("fib", "floats")
+    assert fastkern.fib(30, backend="ints") == fastkern.fib(30, backend="python") == 832040
+
+
+def test_the_steps_are_compiled_from_the_python_source():
+    from fastkern.backends import _bound, _floats, _ints, _python
+
+    for step in (_bound, _ints, _floats):
+        assert step.__file__.endswith((".so", ".pyd"))
+        assert step.fib.__module__ == step.__name__
+        assert {n for n in dir(step) if not n.startswith("_")} <= set(dir(_python))
 
 
 def test_type_stub_matches_every_public_kernel_signature():
@@ -200,9 +221,10 @@ class _Recorder:
 def recorded(monkeypatch):
     """A fresh dispatching ``matmul`` over recording backends, and the list of what ran."""
     ran = []
-    monkeypatch.setattr(_dispatch, "_MODULES", {name: _Recorder(name, ran) for name in LADDER})
+    monkeypatch.setattr(_backends, "MODULES", {name: _Recorder(name, ran) for name in LADDER})
     monkeypatch.setattr(_dispatch, "_ENV_BACKEND", None)
-    return _dispatch.public_function(KERNELS["matmul"]), ran
+    recording = dataclasses.replace(KERNELS["matmul"], implementations=None)
+    return _dispatch.public_function(recording), ran
 
 
 def _square(n):

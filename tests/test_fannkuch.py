@@ -66,5 +66,7 @@ def test_release_gil_does_not_change_the_result(backend):
         fastkern.fannkuch(8, backend=backend, release_gil=True) == KNOWN[8]
 
 
-def test_numpy_is_absent():
-    assert "numpy" not in BACKENDS
+def test_numpy_is_absent_and_naming_it_says_where_the_kernel_is():
+    assert "numpy" not in fastkern.kernel_backends("fannkuch")
+    with pytest.raises(fastkern.BackendError, match="backend 'numpy' has no fannkuch; it is in python, "):
+        fastkern.fannkuch(8, backend="numpy")

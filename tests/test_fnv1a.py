@@ -89,5 +89,7 @@ def test_release_gil_does_not_change_the_result(backend):
         fastkern.fnv1a(data, backend=backend, release_gil=True) == reference_fnv1a(data)
 
 
-def test_numpy_is_absent():
-    assert "numpy" not in BACKENDS
+def test_numpy_is_absent_and_naming_it_says_where_the_kernel_is():
+    assert "numpy" not in fastkern.kernel_backends("fnv1a")
+    with pytest.raises(fastkern.BackendError, match="backend 'numpy' has no fnv1a; it is in python, "):
+        fastkern.fnv1a(b"abc", backend="numpy")

@@ -113,4 +113,5 @@ def test_the_environment_variable_falls_back_for_kernels_its_backend_lacks():
     result = _run(code, "numpy")
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
-        "True", "55", "True", "backend 'numpy' has no nbody; it is in python, compiled, typed, c"]
+        "True", "55", "True",
+        "backend 'numpy' has no nbody; it is in python, compiled, bound, floats, typed, c"]

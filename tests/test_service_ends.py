@@ -53,7 +53,13 @@ def test_a_quick_run_ends_with_findings_first_and_nothing_left(tmp_path):
     assert data["format"] == "fastkern-service"
     from fastkern._service.report import ServiceReport
 
-    assert ServiceReport.from_json(saved.read_text()).problems() == []
+    report = ServiceReport.from_json(saved.read_text())
+    assert report.problems() == []
+    workers = {s.name: s.workers for s in report.scenarios}
+    # every worker process's probe is read, in the rounds and the sweep alike
+    assert [w.probed for w in report.windows + report.sweep] == [
+        workers[w.scenario] for w in report.windows + report.sweep]
+    assert {w.round for w in report.sweep} == {0}
     assert_nothing_left(marker)
 
 

@@ -25,8 +25,8 @@ def served(monkeypatch):
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [TESTS, os.environ.get("PYTHONPATH")])))
     started = []
 
-    def serve(name):
-        server = Server({"app": f"service_apps:{name}"})
+    def serve(name, workers=1):
+        server = Server({"app": f"service_apps:{name}"}, workers)
         started.append(server)
         server.start()
         return server
@@ -44,11 +44,21 @@ def test_a_loop_stalled_200_ms_once_a_second_reads_at_least_200_ms(served):
     victim = generator.latencies(outcomes, planned, seconds)
     assert victim.sent == victim.planned == 150
     assert victim.p99 >= STALL and victim.max >= STALL
-    assert max(server.probe()["lags"]) >= STALL * 0.9
+    assert max(lag for worker in server.probe().values() for lag in worker["lags"]) >= STALL * 0.9
     # open loop: the requests meant to go in a stall's first half all waited over half
     # of it; a client that waited for each answer would have sent one, not five
     delayed = sum(o.latency >= STALL / 2 for o in outcomes)
     assert delayed >= 2 * (STALL / 2 * rate - 1)
+
+
+def test_every_worker_process_answers_its_own_probe(served):
+    """Under two workers, a probe reaches one of them; the server's probe asks until both
+    have answered, each with what its own loop recorded."""
+    server = served("stalling", workers=2)
+    generator.send([Stream("victim", server.url + "/", 20.0)], 1.0)
+    found = server.probe()
+    assert len(found) == 2 and set(found) <= set(server.members())
+    assert all(worker["lags"] for worker in found.values())
 
 
 def test_a_constant_10_ms_handler_reads_10_to_15_ms_at_a_rate_it_serves(served):

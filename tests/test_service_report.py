@@ -6,12 +6,13 @@ import subprocess
 import sys
 
 import pytest
-from service_helpers import latencies, made_report
+from service_helpers import latencies, made_report, window
 
 from fastkern._report import compare
 from fastkern._service import check
 from fastkern._service import findings as service_findings
-from fastkern._service.figures import highest_served
+from fastkern._service.figures import highest_served, ranking, ranks, verdicts
+from fastkern._service.model import Scenario
 from fastkern._service.report import FORMAT, ServiceReport
 
 
@@ -57,9 +58,23 @@ def test_the_sweep_stops_at_the_first_rate_not_served():
     assert highest_served(made, "python as async def") is None
 
 
+def test_a_rate_of_the_sweep_whose_rounds_straddle_the_bound_is_not_resolved():
+    made = made_report(last=(0.020, 0.090, 0.060))
+    assert verdicts(made, "c as def") == {50.0: "yes", 100.0: "yes", 200.0: "not resolved"}
+    assert highest_served(made, "c as def") == 100.0
+    text = made.render(250)
+    assert ("the next rate not resolved (its rounds on both sides of the bounds): c as def."
+            in text)
+    assert "60 ms (40 ms–75 ms) │ not resolved" in text
+    assert made.problems() == []
+    sweep_figures = [f for f in made.figures() if f.section == "sweep c as def at 200 req/s"
+                     and f.label == "/health p99"]
+    assert [f.estimate.rounds for f in sweep_figures] == [(0.020, 0.090, 0.060)]
+
+
 def test_a_generator_that_fell_behind_is_said_and_marked():
     text = made_report(behind=True).render(200)
-    assert "the load generator fell behind in 3 of 13 windows" in text
+    assert "the load generator fell behind in 3 of 21 windows" in text
     assert "python as async def (behind)" in text
 
 
@@ -137,3 +152,85 @@ def test_report_compare_and_plot_read_saved_service_reports(tmp_path, capsys):
     assert (tmp_path / "a.png").exists()
     assert cli.main(["compare", str(first), str(other)]) == 0
     assert "/health p99 over baseline" in capsys.readouterr().out
+
+
+def test_a_worker_whose_probe_went_unanswered_is_said():
+    """c as def on two workers, whose probes answered from both but in its first round."""
+    made = made_report()
+    two = dataclasses.replace(made.scenarios[2], workers=2)
+
+    def probed(window):
+        if window.scenario != two.name:
+            return window
+        return dataclasses.replace(window, probed=1 if window in made.windows[:3] else 2)
+
+    made = dataclasses.replace(made, scenarios=(*made.scenarios[:2], two),
+                               windows=tuple(map(probed, made.windows)),
+                               sweep=tuple(map(probed, made.sweep)))
+    text = made.render(250)
+    assert ("some worker processes did not answer their probe in time, so the loop lag and "
+            "work CPU figures leave them out, in: c as def.") in text
+    assert "pooled over every worker process's heartbeat" in " ".join(text.split())
+
+
+def _ranked_report(**stray):
+    """python as async def far above the rest; typed and c as def with overlapping rounds;
+    c as def, GIL held between them; and ``stray`` scenarios: name -> victim p99 per round."""
+    made = made_report()
+    names = {"typed as def": (0.0022, 0.0026, 0.0024), "c as def, GIL held": (0.0030, 0.0034, 0.0032),
+             **{name.replace("_", " "): values for name, values in stray.items()}}
+    extra = tuple(Scenario(name, "mandelbrot", name.split()[0], "def", "/" + name[:5])
+                  for name in names)
+    windows = made.windows + tuple(window(name, index, p99, 0.003)
+                                   for name, values in names.items()
+                                   for index, p99 in enumerate(values))
+    return dataclasses.replace(made, scenarios=made.scenarios + extra, windows=windows)
+
+
+def test_scenarios_within_noise_of_each_other_share_a_rank():
+    made = _ranked_report()
+    groups, unplaced = ranking(made)
+    assert [[name for name, _ in group] for group in groups] == [
+        ["python as async def"], ["c as def, GIL held"], ["typed as def", "c as def"]]
+    assert unplaced == []
+    assert ranks(made) == {"python as async def": "1", "c as def, GIL held": "2",
+                           "typed as def": "3=", "c as def": "3="}
+    text = made.render(300)
+    assert ("ranked by /health p99 over baseline, scenarios whose rounds overlap sharing a "
+            "rank (marked =): 1 python as async def; 2 c as def, GIL held; 3= typed as def, "
+            "c as def.") in text
+    assert made.problems() == []
+
+
+def test_a_scenario_whose_stray_round_spans_several_ranks_is_not_placed():
+    made = _ranked_report(typed_as_async_def=(0.0023, 0.0025, 0.060))
+    groups, unplaced = ranking(made)
+    assert [[name for name, _ in group] for group in groups] == [
+        ["python as async def"], ["c as def, GIL held"], ["typed as def", "c as def"]]
+    assert [name for name, _ in unplaced] == ["typed as async def"]
+    assert ranks(made)["typed as async def"] == "1-3"
+    assert ("; 3= typed as def, c as def; not placed (its rounds overlap scenarios ranked "
+            "apart): typed as async def.") in made.render(300)
+    assert made.problems() == []
+
+
+@pytest.mark.parametrize("said, problem", [
+    ("1 python as async def; 2 c as def, GIL held; 3 typed as def; 4 c as def.",
+     "ranking: typed as def and c as def are within noise of each other but ranked apart"),
+    ("1 python as async def; 2= c as def, GIL held, typed as def, c as def.",
+     "ranking: c as def, GIL held and typed as def differ beyond noise but share a rank"),
+    ("1 python as async def; 2 c as def, GIL held; 3= c as def, typed as def.",
+     "ranking: its order is not that of the medians"),
+    ("1 python as async def; 3 c as def, GIL held; 3= typed as def, c as def.",
+     "ranking: c as def, GIL held is ranked 3, not 2"),
+    ("1 python as async def; 2 c as def, GIL held; 3 typed as def; not placed (its rounds "
+     "overlap scenarios ranked apart): c as def.",
+     "ranking: c as def is left unplaced but within noise of one rank at most"),
+    ("1 python as async def; 2 c as def, GIL held.",
+     "ranking: it does not list each scenario with a ratio to its baseline once"),
+])
+def test_the_checker_names_a_ranking_its_figures_do_not_allow(monkeypatch, said, problem):
+    made = _ranked_report()
+    wrong = [service_findings.Finding("ranking", f"{service_findings.RANKING}: {said}")]
+    monkeypatch.setattr(check, "findings", lambda report: wrong)
+    assert made.problems() == [problem]

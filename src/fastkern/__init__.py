@@ -34,7 +34,6 @@ from ._dispatch import BackendError, backends, implementation, kernel_backends, 
 from ._dispatch import public as _public
 from ._info import version as _version
 from ._kernels import BUILTIN as _BUILTIN
-from ._registered import kernel
 
 __version__ = _version()
 
@@ -54,17 +53,21 @@ __all__ = ["BackendError", "Report", "Settings", "anatomy", "anatomy_all", "back
            "implementation", "info", "kernel", "kernel_backends", "kernels", "service", "use",
            *sorted(_BUILTIN)]
 
-_ANATOMY = frozenset({"anatomy", "anatomy_all", "Report", "Settings", "service", "cluster"})
+_LAZY = frozenset({"anatomy", "anatomy_all", "Report", "Settings", "service", "cluster", "kernel"})
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | _ANATOMY)
+    return sorted(set(globals()) | _LAZY)
 
 
 def __getattr__(name: str):
-    """``anatomy``, ``anatomy_all``, ``Report``, ``Settings``, ``service`` and ``cluster``,
-    imported on first use
-    (rendering a saved report imports nothing that measures)."""
+    """``anatomy``, ``anatomy_all``, ``Report``, ``Settings``, ``service``, ``cluster`` and
+    ``kernel``, imported on first use (rendering a saved report imports nothing that
+    measures, builds or starts processes)."""
+    if name == "kernel":
+        from ._registered import kernel
+
+        return kernel
     if name in ("anatomy", "anatomy_all"):
         from ._anatomy import run
 

@@ -153,7 +153,7 @@ def cmd_anatomy(args: argparse.Namespace) -> int:
         if backend not in _dispatch.known_backends():
             raise _Refused(f"unknown backend {backend!r}; "
                            f"choose one of {', '.join(_dispatch.known_backends())}")
-        if backend in _dispatch.LADDER and backend not in _dispatch.backends():
+        if backend in _dispatch.missing_backends():
             raise _Refused(f"backend {backend!r} is not built here; built: {', '.join(_dispatch.backends())}")
     _check_plot(args.plot)
     if args.json:

@@ -10,6 +10,7 @@ directory, keyed by everything that changes the machine code.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import importlib.util
 import os
@@ -30,7 +31,10 @@ from typing import Callable
 from ._dispatch import BackendError
 
 #: Rungs fastkern builds from a registered function's source, in ladder order.
-RUNTIME_RUNGS = ("compiled", "annotated", "numba")
+RUNTIME_RUNGS = ("compiled", "bound", "ints", "floats", "annotated", "numba")
+#: The steps inside dynamic typing & boxing built from the function's own annotations: each
+#: keeps those of its kind and of the steps before it (see :func:`annotations_kept`).
+ANNOTATION_STEPS = ("ints", "floats")
 #: Built rungs that run without the GIL (numba's ``nogil=True``).
 RELEASE_GIL = frozenset({"numba"})
 INSTALL_HINT = 'pip install "fastkern[compile]"'
@@ -44,7 +48,17 @@ DIRECTIVES = {
     "compiled": ("-X", "infer_types=False", "-X", "annotation_typing=False",
                  "-X", "freethreading_compatible=True"),
     "annotated": ("-X", "annotation_typing=True", "-X", "freethreading_compatible=True"),
+    # The steps type from their annotations only: Cython's inference, which ``annotated``
+    # keeps, would type integers and floats at once.
+    "ints": ("-X", "infer_types=False", "-X", "annotation_typing=True",
+             "-X", "freethreading_compatible=True"),
+    "floats": ("-X", "infer_types=False", "-X", "annotation_typing=True",
+               "-X", "freethreading_compatible=True"),
 }
+#: Annotations that make a C integer or a C double (``int`` and ``list`` stay Python objects).
+C_INTEGERS = frozenset({"char", "short", "int", "long", "longlong", "Py_ssize_t", "size_t",
+                        "uchar", "ushort", "uint", "ulong", "ulonglong", "Py_hash_t"})
+C_FLOATS = frozenset({"float", "double", "longdouble"})
 #: What the project's build adds to its configured flags (CMake's C standard and PIC).
 _BUILD_EXTRAS = ("-std=gnu99", "-fPIC")
 _DEFAULT_FLAGS = "-O3 -DNDEBUG -ffp-contract=off -fno-math-errno"
@@ -134,6 +148,79 @@ def cache_key(rung: str, source: str) -> str:
              " ".join(c_flags()), " ".join(DIRECTIVES[rung]), sys.version,
              sysconfig.get_config_var("EXT_SUFFIX") or ""]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:20]
+
+
+def _kind(annotation: ast.expr) -> str:
+    """"int" for a C integer annotation (``cython.int``...), "float" for a C double
+    (``float``, ``cython.double``...), else "other"."""
+    if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+        try:
+            annotation = ast.parse(annotation.value, mode="eval").body
+        except SyntaxError:
+            return "other"
+    if isinstance(annotation, ast.Name) and annotation.id == "float":
+        return "float"
+    if isinstance(annotation, ast.Attribute) and isinstance(annotation.value, ast.Name) \
+            and annotation.value.id == "cython":
+        if annotation.attr in C_INTEGERS:
+            return "int"
+        if annotation.attr in C_FLOATS:
+            return "float"
+    return "other"
+
+
+def annotation_kinds(source: str) -> set[str]:
+    """The kinds (see :func:`_kind`) of the annotations in ``source``."""
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        for annotation in _annotations(node):
+            found.add(_kind(annotation))
+    return found
+
+
+def _annotations(node: ast.AST) -> list[ast.expr]:
+    if isinstance(node, ast.arg) and node.annotation is not None:
+        return [node.annotation]
+    if isinstance(node, ast.AnnAssign):
+        return [node.annotation]
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.returns is not None:
+        return [node.returns]
+    return []
+
+
+def annotations_kept(source: str, rung: str) -> str:
+    """``source`` as the step ``rung`` compiles it: only the annotations of its kinds kept
+    (``ints``: C integers; ``floats``: C integers and doubles); ``annotated`` keeps them
+    all. Each imports ``cython``, so that ``cython.int`` annotations mean C types; other
+    rungs get ``source`` unchanged."""
+    if rung == "annotated":
+        return "import cython\n" + source
+    if rung not in ANNOTATION_STEPS:
+        return source
+    kept = {"int"} if rung == "ints" else {"int", "float"}
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.arg) and node.annotation is not None \
+                and _kind(node.annotation) not in kept:
+            node.annotation = None
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.returns is not None \
+                and _kind(node.returns) not in kept:
+            node.returns = None
+    for parent in ast.walk(tree):
+        for field in ("body", "orelse", "finalbody"):
+            statements = getattr(parent, field, None)
+            if isinstance(statements, list):
+                setattr(parent, field, [_unannotated(s, kept) for s in statements])
+    return "import cython\n" + ast.unparse(tree)
+
+
+def _unannotated(statement: ast.stmt, kept: set[str]) -> ast.stmt:
+    """An annotated assignment whose annotation is not ``kept``, as a plain one."""
+    if not isinstance(statement, ast.AnnAssign) or _kind(statement.annotation) in kept:
+        return statement
+    if statement.value is None:
+        return ast.copy_location(ast.Pass(), statement)
+    return ast.copy_location(ast.Assign([statement.target], statement.value), statement)
 
 
 _LOCK = threading.Lock()

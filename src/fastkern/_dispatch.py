@@ -28,41 +28,21 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import importlib
 import inspect
 import numbers
 import os
 from typing import Callable, Iterator
 
-from ._boundary import BUFFERS, OBJECTS
+from ._backends import LADDER, MISSING, MODULES, BackendError
+from ._boundary import BUFFERS
 from ._kernels import KERNELS, Count, Kernel
-from ._rungs import BUILT_IN, BY_NAME, GIL_RELEASING
+from ._rungs import GIL_RELEASING
 
-#: Every built-in backend, slowest rung first: name -> (module, input form).
-LADDER = {name: (module, BY_NAME[name].form) for name, module in BUILT_IN.items()}
 #: Backends whose raw callables read any C-contiguous buffer, not only NumPy arrays.
 ANY_BUFFER = frozenset({"typed", "c"})
 #: The most threads one call may be split over (csrc/fastkern.h: FK_MAX_THREADS).
 MAX_THREADS = 1024
 
-
-class BackendError(ValueError):
-    """An unknown backend name, or a backend that is not built or lacks the kernel."""
-
-    __module__ = "fastkern"
-
-
-def _load() -> tuple[dict, dict]:
-    modules, missing = {}, {}
-    for name, (module, _) in LADDER.items():
-        try:
-            modules[name] = importlib.import_module(module)
-        except ImportError as error:
-            missing[name] = f"{type(error).__name__}: {error}"
-    return modules, missing
-
-
-_MODULES, _MISSING = _load()
 try:
     from ._fastcall import KernelFunction
 except ImportError:
@@ -73,12 +53,12 @@ _chosen: contextvars.ContextVar[str | None] = contextvars.ContextVar("fastkern_b
 
 def backends() -> list[str]:
     """The backends built and importable, slowest rung first."""
-    return list(_MODULES)
+    return list(MODULES)
 
 
 def missing_backends() -> dict[str, str]:
     """Each built-in backend that did not import, with why."""
-    return dict(_MISSING)
+    return dict(MISSING)
 
 
 def kernels() -> list[str]:
@@ -93,21 +73,17 @@ def kernel_backends(kernel: str | Callable) -> list[str]:
     For a registered kernel, the rungs fastkern builds from its source on first use are
     listed while they can be built on this machine.
     """
-    spec = kernel_spec(kernel)
-    if spec.own is not None:
-        return spec.own.backends()
-    return [name for name, module in _MODULES.items() if hasattr(module, spec.name)]
+    return kernel_spec(kernel).implementations.backends()
 
 
 def chooses_gil(kernel: str, backend: str) -> bool:
     """Whether ``backend`` of ``kernel`` takes ``release_gil`` (the built-in typed and c)."""
-    return kernel_spec(kernel).own is None and backend in GIL_RELEASING
+    return backend in kernel_spec(kernel).implementations.choosing
 
 
 def releases_gil(kernel: str, backend: str) -> bool:
     """Whether ``backend`` of ``kernel`` can run with the GIL released."""
-    spec = kernel_spec(kernel)
-    return backend in (GIL_RELEASING if spec.own is None else spec.own.releasing)
+    return backend in kernel_spec(kernel).implementations.releasing
 
 
 def kernel_spec(kernel: str | Callable) -> Kernel:
@@ -124,8 +100,7 @@ def known_backends() -> list[str]:
     """The ladder's backends, then those that registered kernels add."""
     names = list(LADDER)
     for spec in list(KERNELS.values()):
-        if spec.own is not None:
-            names += [name for name in spec.own.names() if name not in names]
+        names += [name for name in spec.implementations.names() if name not in names]
     return names
 
 
@@ -139,9 +114,9 @@ def _backend_problem(name: object) -> str | None:
     if name not in LADDER:
         known = known_backends()
         return None if name in known else f"unknown backend {name!r}; choose one of {', '.join(known)}"
-    if name in _MISSING:
+    if name in MISSING:
         return (f"backend {name!r} is not available: its extension module did not import "
-                f"({_MISSING[name]}); reinstall fastkern with a C compiler and Cython available")
+                f"({MISSING[name]}); reinstall fastkern with a C compiler and Cython available")
     return None
 
 
@@ -156,35 +131,43 @@ def check_backend(name: object) -> str:
     return name
 
 
-def _default_backend(table: dict, fastest: str | None) -> str | None:
-    """``FASTKERN_BACKEND`` where it implements the kernel; otherwise the fastest built.
+def _default_backend(names, fastest: str | None) -> str | None:
+    """``FASTKERN_BACKEND`` where it implements the kernel (is in ``names``); otherwise
+    the fastest built.
 
     A bad variable is kept, so that the first call using it reports it.
     """
-    if _ENV_BACKEND is None or _ENV_BACKEND in table or _backend_problem(_ENV_BACKEND):
+    if _ENV_BACKEND is None or _ENV_BACKEND in names or _backend_problem(_ENV_BACKEND):
         return _ENV_BACKEND or fastest
     return fastest
 
 
-def _unusable(name: object, kernel: str, table: dict, from_environment: bool) -> Exception:
-    if not isinstance(name, str):
-        return _not_a_name(name)
-    problem = _backend_problem(name) or f"backend {name!r} has no {kernel}; it is in {', '.join(table)}"
-    if from_environment:
-        return BackendError(f"environment variable FASTKERN_BACKEND={name!r}: {problem}")
-    return BackendError(problem)
+def _resolve(spec: Kernel, name: object, chosen: object) -> tuple:
+    """``(callable, form)`` of backend ``name`` of ``spec``, built where it is built on first
+    use; the error says so where the name came from ``FASTKERN_BACKEND``."""
+    try:
+        return spec.implementations.resolve(check_backend(name))
+    except BackendError as error:
+        if chosen is None and name == _ENV_BACKEND:
+            raise BackendError(f"environment variable FASTKERN_BACKEND={name!r}: {error}") from None
+        raise
 
 
-def _signature_error(kernel: str, signature: inspect.Signature, args: tuple, kwargs: dict) -> None:
-    """A TypeError about ``fastkern.<kernel>``'s own signature when the arguments do not fit it."""
+def _signature_error(spec: Kernel, signature: inspect.Signature, args: tuple, kwargs: dict) -> None:
+    """A TypeError about the public function's own signature when the arguments do not fit it."""
     try:
         signature.bind(*args, **kwargs)
     except TypeError as error:
         positional = sum(p.kind is p.POSITIONAL_OR_KEYWORD for p in signature.parameters.values())
         hint = ""
         if any(isinstance(extra, str) for extra in args[positional:]):
-            hint = f"; backend is keyword-only: fastkern.{kernel}(..., backend={args[-1]!r})"
-        raise TypeError(f"fastkern.{kernel}{signature}: {error}{hint}") from None
+            hint = f"; backend is keyword-only: {_called(spec)}(..., backend={args[-1]!r})"
+        raise TypeError(f"{_called(spec)}{signature}: {error}{hint}") from None
+
+
+def _called(spec: Kernel) -> str:
+    """How the user calls the kernel: ``fastkern.sum``, or a registered function's name."""
+    return spec.name if spec.implementations.run_time else f"fastkern.{spec.name}"
 
 
 def implementation(kernel: str | Callable, backend: str) -> Callable:
@@ -194,23 +177,13 @@ def implementation(kernel: str | Callable, backend: str) -> Callable:
     numbers for ``python``/``compiled``, contiguous float64 buffers for the others),
     positionally, and does no checking beyond what its types enforce: for benchmarks.
     """
-    spec = kernel_spec(kernel)
-    if spec.own is not None:
-        return spec.own.resolve(check_backend(backend))[0]
-    module = _MODULES[check_backend(backend)]
-    try:
-        return getattr(module, spec.name)
-    except AttributeError:
-        raise BackendError(
-            f"backend {backend!r} has no {spec.name}; it is in {', '.join(kernel_backends(spec.name))}"
-        ) from None
+    return kernel_spec(kernel).implementations.resolve(check_backend(backend))[0]
 
 
 def prepare(kernel: str, backend: str, *args, **kwargs) -> tuple:
     """The raw positional arguments that ``implementation(kernel, backend)`` takes."""
     spec = kernel_spec(kernel)
-    form = OBJECTS if spec.own is not None else LADDER[check_backend(backend)][1]
-    return spec.prepare(form, *args, **kwargs)
+    return spec.prepare(spec.implementations.form(check_backend(backend)), *args, **kwargs)
 
 
 @contextlib.contextmanager
@@ -237,9 +210,6 @@ def _check_release_gil(release_gil: object, backend: str, releasing=GIL_RELEASIN
                          f"it cannot honour release_gil=False")
 
 
-def _module_table(spec: Kernel) -> dict:
-    return {name: (getattr(module, spec.name), LADDER[name][1])
-            for name, module in _MODULES.items() if hasattr(module, spec.name)}
 
 
 def check_threads(threads: object, kernel: Kernel, backend: str) -> int:
@@ -251,10 +221,8 @@ def check_threads(threads: object, kernel: Kernel, backend: str) -> int:
         raise ValueError(f"threads must be in 0..{MAX_THREADS} (0: all usable cores), got {threads}")
     if not kernel.splits:
         split = ", ".join(name for name, spec in KERNELS.items() if spec.splits)
-        why = ("a registered kernel runs on the calling thread" if kernel.own is not None
-               else "its work is serial")
-        raise ValueError(f"{kernel.name} does not split over threads ({why}); "
-                         f"threads is taken by {split}")
+        raise ValueError(f"{kernel.name} does not split over threads "
+                         f"({kernel.implementations.serial}); threads is taken by {split}")
     if backend not in GIL_RELEASING and threads != 1:
         raise ValueError(f"backend {backend!r} runs one thread per call: threads must be None "
                          f"or 1 there, got {threads}; {' and '.join(sorted(GIL_RELEASING))} split calls")
@@ -265,18 +233,23 @@ def check_threads(threads: object, kernel: Kernel, backend: str) -> int:
     return threads
 
 
-def _fastest(spec: Kernel, table: dict) -> str | None:
-    """The first backend of the kernel's ``fastest_first`` that ``table`` has."""
-    return next((name for name in spec.fastest_first if name in table), None)
+def _fastest(spec: Kernel) -> str | None:
+    """The first backend of the kernel's ``fastest_first`` that it has; a kernel whose
+    backends are added at run time takes the first, which may come later."""
+    impls = spec.implementations
+    names = impls.names()
+    return next((name for name in spec.fastest_first if name in names or impls.run_time), None)
 
 
-def _default_rules(spec: Kernel, table: dict) -> tuple[str | None, tuple[str, int] | None]:
-    """The default's exceptions for a built-in kernel (see the module's documentation): the
-    first built backend that takes ``threads`` and ``release_gil`` (None if none is), and
-    ``(backend, work)`` for large calls where that backend is built and takes the same
-    arguments as the fastest (else None)."""
-    fastest = _fastest(spec, table)
-    honouring = next((name for name in spec.fastest_first if name in table and name in GIL_RELEASING), None)
+def _default_rules(spec: Kernel) -> tuple[str | None, tuple[str, int] | None]:
+    """The default's exceptions (see the module's documentation): the first backend that
+    takes ``threads`` and ``release_gil`` (None if none does), and ``(backend, work)`` for
+    large calls where that backend is built and takes the same arguments as the fastest
+    (else None)."""
+    impls = spec.implementations
+    table, fastest = impls.table, _fastest(spec)
+    honouring = next((name for name in spec.fastest_first if name in table and name in impls.choosing),
+                     None)
     large = spec.large
     if large is None or large[0] not in table or table[large[0]][1] is not table[fastest][1]:
         large = None
@@ -287,16 +260,14 @@ def default_rules() -> dict[str, str]:
     """Each built-in kernel's default backend when the call names none, as a rule in words."""
     rules = {}
     for kernel, spec in KERNELS.items():
-        if spec.own is not None:
+        if spec.implementations.run_time:
             continue
-        table = _module_table(spec)
-        fastest = _fastest(spec, table)
-        default = _default_backend(table, fastest)
+        default = _default_backend(spec.implementations.names(), _fastest(spec))
         if default == _ENV_BACKEND:
             rules[kernel] = f"{default} (FASTKERN_BACKEND)"
             continue
         rule = str(default)
-        honouring, large = _default_rules(spec, table)
+        honouring, large = _default_rules(spec)
         if large is not None:
             rule += f"; {large[0]} from {large[1]} {spec.unit}s"
         if honouring is not None and (large is not None or default not in GIL_RELEASING):
@@ -305,45 +276,27 @@ def default_rules() -> dict[str, str]:
     return rules
 
 
-_PUBLIC: dict[str, Callable] = {}
-
-
 def public(name: str) -> Callable:
     """The dispatching function ``fastkern.<name>`` of a kernel, the same object each time."""
-    spec = kernel_spec(name)
-    if spec.own is not None:
-        return spec.own.dispatcher
-    if name not in _PUBLIC:
-        _PUBLIC[name] = public_function(spec)
-    return _PUBLIC[name]
+    impls = kernel_spec(name).implementations
+    if impls.dispatcher is None:
+        impls.dispatcher = public_function(kernel_spec(name))
+    return impls.dispatcher
 
 
 def public_function(spec: Kernel) -> Callable:
     """The dispatching function ``fastkern.<kernel>`` for one kernel.
 
-    A built-in kernel's table of implementations is fixed when the function is made; a registered kernel's is
-    its own, live table, and a backend not in it yet is resolved (built) by ``own``.
+    Its table of implementations is the kernel's own: fixed at import for a built-in
+    kernel, live for a registered one, whose backends not in it yet are resolved (built)
+    on first use.
     """
-    own = spec.own
+    impls = spec.implementations
+    table, releasing, choosing = impls.table, impls.releasing, impls.choosing
+    default = _default_backend(impls.names(), _fastest(spec))
     honouring = large = None
-    if own is None:
-        table = _module_table(spec)
-        releasing = choosing = GIL_RELEASING
-        fastest = _fastest(spec, table)
-        default = _default_backend(table, fastest)
-        if default != _ENV_BACKEND:  # FASTKERN_BACKEND is a choice too: never replaced
-            honouring, large = _default_rules(spec, table)
-
-        def missing(name: object, chosen: object) -> tuple:
-            raise _unusable(name, spec.name, table, from_environment=chosen is None) from None
-    else:
-        table, releasing, choosing = own.table, own.releasing, frozenset()
-        default = _default_backend(dict.fromkeys(own.names()), spec.fastest_first[0])
-
-        def missing(name: object, chosen: object) -> tuple:
-            if not isinstance(name, str):
-                raise _not_a_name(name)
-            return own.resolve(name)
+    if default != _ENV_BACKEND:  # FASTKERN_BACKEND is a choice too: never replaced
+        honouring, large = _default_rules(spec)
     prepare_args, finish = spec.prepare, spec.finish
 
     def slow(*args, backend=None, release_gil=None, threads=None, **kwargs):
@@ -355,12 +308,11 @@ def public_function(spec: Kernel) -> Callable:
         try:
             impl, form = table[name]
         except (KeyError, TypeError):
-            impl, form = missing(name, chosen)
+            impl, form = _resolve(spec, name, chosen)
         try:
             raw = prepare_args(form, *args, **kwargs)
         except TypeError:
-            if own is None:
-                _signature_error(spec.name, signature, args, kwargs)
+            _signature_error(spec, signature, args, kwargs)
             raise
         if chosen is None and not asks and large is not None and spec.call_work(raw) >= large[1]:
             name = large[0]
@@ -380,7 +332,7 @@ def public_function(spec: Kernel) -> Callable:
         return result if finish is None or form is BUFFERS else finish(form, result, raw)
 
     kernel = slow
-    if KernelFunction is not None and own is None:
+    if KernelFunction is not None and not impls.run_time:  # a growing table has no C front
         any_form = finish is None and all(isinstance(arg, Count) for arg in spec.args)
         fast = {name: (impl, name in GIL_RELEASING, name in ANY_BUFFER)
                 for name, (impl, form) in table.items() if form is BUFFERS or any_form}
@@ -396,13 +348,12 @@ def public_function(spec: Kernel) -> Callable:
     kernel.__name__ = kernel.__qualname__ = spec.name
     kernel.__module__ = "fastkern"
     kernel.__fastkern_kernel__ = spec.name
-    if own is None:
-        kernel.__doc__ = inspect.cleandoc(spec.doc) + _COMMON_DOC.format(fastest=", ".join(
+    kernel.__doc__ = inspect.cleandoc(spec.doc)
+    if not impls.run_time:
+        kernel.__doc__ += _COMMON_DOC.format(fastest=", ".join(
             name for name in spec.fastest_first if name in table), large=(
             f" ({large[0]} for a call of at least {large[1]} {spec.unit}s)" if large else "")) + (
             _THREADS_DOC if spec.splits else "")
-    else:
-        kernel.__doc__ = inspect.cleandoc(spec.doc)
     return kernel
 
 

@@ -15,15 +15,16 @@ import math
 import sys
 import threading
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Optional
+from typing import TYPE_CHECKING, Callable, Optional, Union
 
 import numpy as np
 
 from . import _boundary as b
+from ._backends import BuiltIn
 from ._boundary import matmul_operands
 
 if TYPE_CHECKING:
-    from ._registered import Implementations
+    from ._registered import Implementations as Registered
 
 #: Preference when no backend is chosen: the first one built that implements the kernel.
 FASTEST_FIRST = ("c", "typed", "numpy", "compiled", "python")
@@ -64,8 +65,9 @@ class Kernel:
     ``args``, when given, declares every positional argument (a :class:`Buffer` or
     :class:`Count`), and ``options`` every keyword-only one, ``(name, Count)``: what dispatch
     may hand to a backend without ``prepare`` (an option left out takes ``prepare``'s default).
-    ``own`` holds the implementations of a kernel registered at run time (None for the
-    built-in kernels, whose implementations are the backend modules' functions).
+    ``implementations`` are the kernel's backends, one protocol for every kernel (see
+    :mod:`fastkern._backends`): a built-in kernel's are the backend modules' functions (the
+    default), a registered kernel's are built from its source.
     ``reference_size`` is where the anatomy anchors its sizes: one ``python`` call at it
     lasts about 20 ms on a current x86 core; None for
     registered kernels, whose sizes come from a 1-2-5 grid of work instead.
@@ -89,9 +91,13 @@ class Kernel:
     fastest_first: tuple = FASTEST_FIRST
     args: tuple[Buffer | Count, ...] = ()
     options: tuple[tuple[str, Count], ...] = ()
-    own: Optional[Implementations] = None
+    implementations: Union[BuiltIn, Registered, None] = None
     splits: bool = False
     large: Optional[tuple[str, int]] = None
+
+    def __post_init__(self) -> None:
+        if self.implementations is None:
+            object.__setattr__(self, "implementations", BuiltIn(self.name))
 
     def call_work(self, raw: tuple) -> int:
         """The work of a call with these raw buffer arguments (see ``large``)."""
@@ -445,6 +451,6 @@ def register(spec: Kernel, replaces: Callable[[Kernel], bool] = lambda old: Fals
                              f"pass name=... to register it under another name")
         if existing is not None and not replaces(existing):
             raise ValueError(f"kernel name {spec.name!r} is already registered "
-                             f"(by {existing.own.origin}); pass name=... to choose another")
+                             f"(by {existing.implementations.origin}); pass name=... to choose another")
         KERNELS[spec.name] = spec
     return spec

@@ -45,6 +45,24 @@ def _has_annotations(source: str) -> bool:
             or any(isinstance(n, ast.AnnAssign) for n in ast.walk(node)))
 
 
+#: Why the step that binds names early is never built for a registered function.
+NOT_BOUND = ("not built for your own function: binding its module's names early takes "
+             "declarations of the whole module, and fastkern compiles the function alone")
+
+
+def _steps_not_built(source: str) -> dict[str, str]:
+    """The steps inside dynamic typing & boxing that ``source``'s annotations do not give,
+    with why (its ``annotated`` rung, where built, removes their costs with the rest)."""
+    kinds = _build.annotation_kinds(source)
+    found = {"bound": NOT_BOUND}
+    if "int" not in kinds:
+        found["ints"] = ("no C integer annotation (cython.int, cython.Py_ssize_t, ...); "
+                         "an int annotation stays a Python int, which never overflows")
+    if "float" not in kinds:
+        found["floats"] = "no float annotation (float, cython.double)"
+    return found
+
+
 def check_function(function: Callable) -> inspect.Signature:
     """Refuse what cannot be put on the ladder; the function's signature otherwise."""
     if not inspect.isfunction(function):
@@ -99,9 +117,16 @@ def _global_names(function: Callable) -> list[str]:
 class Implementations:
     """A registered kernel's backends: built, to be built on first use, or absent (and why).
 
-    ``table`` maps a backend to ``(callable, input form)`` and is read by dispatch without
-    a lock; it only grows, under the lock, one complete entry at a time.
+    The protocol of :class:`fastkern._backends.BuiltIn`. ``table`` maps a backend to
+    ``(callable, input form)`` and is read by dispatch without a lock; it only grows,
+    under the lock, one complete entry at a time. Every rung takes Python objects, and
+    none takes ``release_gil`` or ``threads``: the user's code runs on the calling thread.
     """
+
+    run_time = True
+    choosing: frozenset = frozenset()
+    #: Why the kernel's calls do not split over threads.
+    serial = "a registered kernel runs on the calling thread"
 
     def __init__(self, function: Callable, name: str, sample: Callable, sizes: tuple):
         self.function, self.name, self.sample, self.sizes = function, name, sample, sizes
@@ -114,9 +139,12 @@ class Implementations:
         self.added: list[str] = []
         self.progress: Callable[[str], None] = _say
         self._lock = threading.RLock()
+        self.absent.update(_steps_not_built(self.source))
         runtime = [r for r in _build.RUNTIME_RUNGS
                    if r != "annotated" or _has_annotations(self.source)]
-        self._buildable = ["python", *runtime]
+        self._buildable = ["python", *(r for r in _build.RUNTIME_RUNGS if r in self.absent
+                                       or r in runtime)]
+        self.dispatcher: Optional[Callable] = None
 
     def names(self) -> list[str]:
         """Every backend this kernel has or may have, absent ones included."""
@@ -133,6 +161,10 @@ class Implementations:
                         self.absent[rung] = str(reason)
             present = [n for n in self.names() if n not in self.absent]
         return sorted(present, key=position)
+
+    def form(self, backend: str) -> str:
+        """The input form every rung takes: Python objects."""
+        return OBJECTS
 
     def resolve(self, backend: str) -> tuple:
         """``(callable, form)`` of ``backend``, building it on first use (thread-safe)."""
@@ -172,7 +204,8 @@ class Implementations:
             copy = _rebound(function, namespace)
             return _build.numba_function(copy, namespace, self.sample(self.sizes[0]))
         names = _global_names(function)
-        source = self.source + "".join(f"\n{key} = None" for key in names)
+        source = _build.annotations_kept(self.source, rung) + "".join(
+            f"\n{key} = None" for key in names)
         module = _build.cython_module(self.name, rung, source,
                                       lambda step: self.progress(f"{self.name}: {step}"))
         for key in names:
@@ -245,8 +278,8 @@ def kernel(sample: Callable[[int], tuple], *, unit: str = "call", work: Optional
         own = Implementations(function, name or function.__name__, sample, tuple(sizes))
         spec = Kernel(own.name, function.__doc__ or "", _binder(own.name, signature), sample,
                       unit, work or (lambda size: size), sizes=tuple(sizes),
-                      fastest_first=(default, "python"), own=own)
-        register(spec, replaces=lambda old: old.own is not None and old.own.origin == own.origin)
+                      fastest_first=(default, "python"), implementations=own)
+        register(spec, replaces=lambda old: old.implementations.origin == own.origin)
         dispatching = public_function(spec)
         dispatching.__module__, dispatching.__qualname__ = function.__module__, function.__qualname__
         dispatching.__name__ = function.__name__

@@ -28,15 +28,44 @@ class RungKind:
     """Whether a built-in kernel's callable takes ``release_gil`` (and ``threads``)."""
     colour: str
     """Its colour in every chart."""
+    arises: Optional[frozenset] = None
+    """For the steps that split "dynamic typing & boxing" (None for the other rungs): the
+    built-in kernels in which the cost the step removes arises. Elsewhere it is no part of
+    the kernel's time, and the step is absent."""
+    builds: Optional[frozenset] = None
+    """Those of ``arises`` from whose source the step removes its cost alone: dispatch offers
+    the rung for them only. Where the cost arises but the step is not built, the next rung
+    removes it together with its own."""
 
+
+#: The kernels whose per-unit work reads a module-level name or calls a module function.
+_BINDING = frozenset({"nbody", "monte_carlo_pi", "binary_trees", "fib", "fnv1a",
+                      "spectral_norm", "fannkuch"})
+#: The kernels whose loops count, index or return in integers that fit C integers. fnv1a and
+#: fannkuch compute on integers too, but on ones that wrap at 2**64 or live in lists.
+_COUNTING = frozenset({"mandelbrot", "monte_carlo_pi", "binary_trees", "fib",
+                       "spectral_norm", "matmul"})
+#: The kernels that compute on floats. Typed float locals unbox them in all but spectral_norm
+#: and matmul, whose floats all come from lists (see backends/_floats.pxd).
+_FLOATING = frozenset({"sum", "dot", "mandelbrot", "nbody", "monte_carlo_pi",
+                       "spectral_norm", "matmul"})
 
 #: Every rung, slowest first.
 RUNGS = (
     RungKind("python", None, OBJECTS, "fastkern.backends._python", False, "#1f77b4"),
     RungKind("compiled", "interpreter and generic dispatch", OBJECTS,
              "fastkern.backends._compiled", False, "#ff7f0e"),
+    # "compiled" to "typed" splits into the steps below, each built from _python.py with its
+    # own augmenting declarations (backends/_<name>.pxd). A registered kernel gets ints and
+    # floats where its annotations give them (fastkern._build), and "annotated" after them.
+    RungKind("bound", "late binding", OBJECTS, "fastkern.backends._bound", False, "#e377c2",
+             _BINDING, _BINDING),
+    RungKind("ints", "int objects", OBJECTS, "fastkern.backends._ints", False, "#7f7f7f",
+             _COUNTING | {"fnv1a", "fannkuch"}, _COUNTING),
+    RungKind("floats", "float objects", OBJECTS, "fastkern.backends._floats", False,
+             "#17becf", _FLOATING, _FLOATING - {"spectral_norm", "matmul"}),
     RungKind("annotated", "dynamic typing & boxing", OBJECTS, None, False, "#bcbd22"),
-    RungKind("typed", "dynamic typing & boxing", BUFFERS, "fastkern.backends._typed", True,
+    RungKind("typed", "boxed containers", BUFFERS, "fastkern.backends._typed", True,
              "#2ca02c"),
     RungKind("numba", None, OBJECTS, None, False, "#8c564b"),
     RungKind("c", "C headroom", BUFFERS, "fastkern.backends._c", True, "#d62728"),
@@ -51,6 +80,23 @@ BUILT_IN = {rung.name: rung.module for rung in RUNGS if rung.module is not None}
 GIL_RELEASING = frozenset(rung.name for rung in RUNGS if rung.chooses_gil)
 #: The ladder the decomposition walks: each rung removes one cost from the one above.
 LADDER = tuple(rung.name for rung in RUNGS if rung.removes is not None or rung.name == "python")
+
+
+#: The steps inside "dynamic typing & boxing": timed on the ladder only.
+STEPS = frozenset(rung.name for rung in RUNGS if rung.arises is not None)
+
+
+def arises(name: str, kernel: str) -> bool:
+    """Whether the cost rung ``name`` removes arises in ``kernel`` (always, for a rung that
+    is not a step)."""
+    found = BY_NAME.get(name)
+    return found is None or found.arises is None or kernel in found.arises
+
+
+def builds(name: str, kernel: str) -> bool:
+    """Whether rung ``name`` is built for ``kernel`` (always, for a rung that is not a step)."""
+    found = BY_NAME.get(name)
+    return found is None or found.builds is None or kernel in found.builds
 
 
 def position(name: str) -> int:

@@ -93,7 +93,7 @@ class Rung:
         except _dispatch.BackendError as error:
             pytest.skip(f"{self.kernel} on {self.backend} is absent: {error}")
         args = _dispatch.prepare(self.kernel, self.backend, *spec.sample(self.size))
-        if spec.own is not None and self.backend != "python":
+        if spec.implementations.run_time and self.backend != "python":
             reference = _dispatch.implementation(self.kernel, "python")(
                 *_dispatch.prepare(self.kernel, "python", *spec.sample(self.size)))
             result = implementation(*args)

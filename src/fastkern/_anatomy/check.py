@@ -3,7 +3,8 @@
 :func:`problems` renders a report and lists every way its words disagree with its
 figures: a number in a finding, or in the lines of how it was measured, that no table cell
 shows, a kernel whose shares
-of python's time do not sum to 100% within rounding, a verdict ("took turns", "ran side by
+of python's time do not sum to 100% within rounding (or whose parts of dynamic typing &
+boxing do not sum to it), a verdict ("took turns", "ran side by
 side", "held the loop up", ...) that the numbers beside it contradict, an event-loop lag
 quoted that is not a median. ``python benchmarks/check_reports.py PATH.json ...`` runs it
 over saved reports; the tests run it over every report they make.
@@ -52,6 +53,14 @@ def _shares(kernel: KernelReport) -> list[str]:
     printed = [float(share(p.share.value).rstrip("%")) for p in parts]
     if abs(sum(printed) - 100) > 0.5 * len(printed):
         return [f"{kernel.kernel}: shares {printed} sum to {sum(printed):g}%, not 100%"]
+    whole = derive.bucket(kernel)
+    if whole is None:
+        return []
+    inside = [float(share(p.share.value).rstrip("%")) for p in parts if derive.inside_bucket(p)]
+    total = float(share(whole.share.value).rstrip("%"))
+    if abs(sum(inside) - total) > 0.5 * (len(inside) + 1):
+        return [f"{kernel.kernel}: the parts {inside} of {whole.name} sum to {sum(inside):g}%, "
+                f"not its {total:g}%"]
     return []
 
 

@@ -23,7 +23,7 @@ from typing import Callable, Optional, Sequence
 
 import numpy as np
 
-from .. import _dispatch
+from .. import _backends, _dispatch
 from .._kernels import KERNELS
 from . import sched
 from .inputs import grid_size, prepared
@@ -145,7 +145,7 @@ def measure(kernel: str, backend: str, size: int, per_call: float, counts: Seque
     size = call_size(kernel, size, per_call, call_time)
     args = prepared(kernel, backend, size)
     impl = _dispatch.implementation(kernel, backend)
-    module = importlib.import_module(_dispatch.LADDER[backend][0])
+    module = importlib.import_module(_backends.LADDER[backend][0])
     probe = sched.probe()
     read = bytes_read(kernel, args)
 

@@ -17,7 +17,7 @@ from typing import Callable, Optional, Sequence
 from .._report.estimate import (INCONSISTENT, NEAR_FULL, NEAR_ZERO, SWAMPED, Estimate,
                                bounded, quartiles, rounds)
 from .._report.figure import NOISY
-from .._rungs import BY_NAME, LADDER
+from .._rungs import BY_NAME, LADDER, ORDER, STEPS, arises, position
 from .fit import fit_line
 from .model import (CallCost, Cores, DispatchCost, GarbageCollection, KernelReport, Rung, Scaling,
                     Timing)
@@ -64,7 +64,9 @@ class Part:
 def parts(kernel: KernelReport) -> tuple[Part, ...]:
     """Python's time as the differences between neighbouring ladder rungs, then the last rung.
 
-    A rung that is missing merges the two steps around it into one part. Each share is
+    A rung that is missing merges the two steps around it into one part; a step whose cost
+    does not arise in the kernel (see :data:`fastkern._rungs.RungKind.arises`; a step built
+    for it arises) is no part of it. Each share is
     the difference of the two rungs' medians over python's median, so the shares sum to
     exactly 100%; its interval is the quartiles of the same share taken round by round. A
     share below 0 means the lower rung is slower: that step adds time.
@@ -77,16 +79,82 @@ def parts(kernel: KernelReport) -> tuple[Part, ...]:
     found = []
     for upper, lower in zip(present, present[1:]):
         names = [BY_NAME[rung].removes
-                 for rung in ladder[ladder.index(upper) + 1:ladder.index(lower) + 1]]
-        high, low = kernel.rung(upper).time, kernel.rung(lower).time
-        seconds = per_round(lambda t, h, l: h - l, total, high, low)
-        fraction = per_round(lambda t, h, l: _ratio(h - l, t), total, high, low)
-        found.append(Part(" + ".join(names), _at(seconds, high.median - low.median),
-                          _at(fraction, _ratio(high.median - low.median, total.median))))
+                 for rung in ladder[ladder.index(upper) + 1:ladder.index(lower) + 1]
+                 if arises(rung, kernel.kernel) or kernel.rung(rung)]
+        found.append(_step(kernel, " + ".join(_whole_bucket(names, upper, lower)), upper, lower))
     last = kernel.rung(present[-1]).time
     found.append(Part(f"remainder ({present[-1]} itself)", per_round(lambda t: t, last),
                       _at(per_round(_ratio, last, total), _ratio(last.median, total.median))))
     return tuple(found)
+
+
+def _step(kernel: KernelReport, name: str, upper: str, lower: str) -> Part:
+    """The difference between rungs ``upper`` and ``lower`` as a part of python's time."""
+    total, high, low = (kernel.rung(rung).time for rung in ("python", upper, lower))
+    seconds = per_round(lambda t, h, l: h - l, total, high, low)
+    fraction = per_round(lambda t, h, l: _ratio(h - l, t), total, high, low)
+    return Part(name, _at(seconds, high.median - low.median),
+                _at(fraction, _ratio(high.median - low.median, total.median)))
+
+
+#: What a registered function's ``annotated`` rung removes after its steps: the types
+#: Cython infers and those of its other annotations.
+REST_NAME = "inferred and other types"
+#: The causes inside "dynamic typing & boxing" (compiled to typed), each removed by one step.
+BUCKET = tuple(BY_NAME[name].removes for name in ORDER if name in STEPS or name == "typed") + (
+    REST_NAME,)
+#: The bucket's name, for a part that spans all of it.
+BUCKET_NAME = BY_NAME["annotated"].removes
+
+
+def _whole_bucket(names: list[str], upper: str, lower: str) -> list[str]:
+    """``names`` with the bucket's causes named as the bucket where the step from ``upper``
+    to ``lower`` spans all of it."""
+    if position(upper) > position("compiled"):  # what annotated removes after the steps
+        return [REST_NAME if name == BUCKET_NAME else name for name in names]
+    if position(lower) < position("annotated"):
+        return names
+    first = next((index for index, name in enumerate(names) if name in BUCKET), None)
+    kept = [name for name in names if name not in BUCKET]
+    if first is not None and BUCKET_NAME not in kept:
+        kept.insert(first, BUCKET_NAME)
+    return kept
+
+
+def inside_bucket(part: Part) -> bool:
+    """Whether ``part`` is one or more, not all, of the causes inside "dynamic typing &
+    boxing"."""
+    return all(name in BUCKET for name in part.name.split(" + "))
+
+
+def bucket(kernel: KernelReport) -> Optional[Part]:
+    """The whole of "dynamic typing & boxing" (compiled less typed, or annotated) where the
+    kernel's parts split it into two or more; None otherwise."""
+    inside = [part for part in parts(kernel) if inside_bucket(part)]
+    lower = next((rung for rung in ("typed", "annotated") if rung in ladder_of(kernel)), None)
+    if len(inside) < 2 or lower is None or not kernel.rung(lower) or not kernel.rung("compiled"):
+        return None
+    return _step(kernel, BUCKET_NAME, "compiled", lower)
+
+
+def summary(kernel: KernelReport) -> tuple[Part, ...]:
+    """:func:`parts` with the parts inside the bucket replaced by :func:`bucket`, where it
+    splits: the shares still sum to 100%."""
+    whole = bucket(kernel)
+    if whole is None:
+        return parts(kernel)
+    found = list(parts(kernel))
+    first = next(index for index, part in enumerate(found) if inside_bucket(part))
+    kept = [part for part in found if not inside_bucket(part)]
+    return tuple(kept[:first] + [whole] + kept[first:])
+
+
+def part_order(name: str) -> int:
+    """Where a part's name sits on the ladder: the position of the rung that removes its
+    first cause (a remainder, after every part)."""
+    first = name.split(" + ")[0]
+    return next((position(rung.name) for rung in BY_NAME.values() if rung.removes == first),
+                len(ORDER))
 
 
 def _at(estimate: Estimate, value: float) -> Estimate:
@@ -198,8 +266,10 @@ def ratio(numerator: Timing, denominator: Timing) -> Estimate:
 
 
 def fastest(kernel: KernelReport) -> Optional[tuple[str, Estimate]]:
-    """The backend with the largest resolved speedup over python."""
-    found = [(b, speedup(kernel, b)) for b in (r.backend for r in kernel.ladder) if b != "python"]
+    """The backend with the largest resolved speedup over python, the steps inside dynamic
+    typing & boxing aside (they show what each cause costs, not a way to run)."""
+    found = [(b, speedup(kernel, b)) for b in (r.backend for r in kernel.ladder)
+             if b != "python" and b not in STEPS]
     found = [(b, s) for b, s in found if s is not None and s.resolved]
     return max(found, key=lambda pair: pair[1].value, default=None)
 

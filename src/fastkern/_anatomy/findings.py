@@ -36,6 +36,15 @@ UNCLEAR = "unclear (runnable threads and throughput disagree)"
 #: An event loop whose median lag exceeds its tick is held up; below, it keeps ticking.
 HELD_UP = "held the loop up"
 LETS_RUN = "let it tick"
+#: The GIL finding where the system does not report runnable time.
+NO_RUNNABLE = ("this system does not report runnable time, so the GIL cannot be told from "
+               "other programs' load")
+#: Threads that ran at once yet slowed each other: who reached what of T x one thread.
+SLOWED = "Yet {reached} of {workers} x one thread's throughput, all on a CPU at once"
+#: Where other programs' load capped (or added to) a finding's figures.
+LOAD_NOTE = "Load {verb} {what} for {where}."
+#: ``where`` of :data:`LOAD_NOTE` when load touched every kernel.
+EVERY_KERNEL = "every kernel"
 
 
 @dataclass(frozen=True)
@@ -67,6 +76,10 @@ def _kernel(kernel: KernelReport) -> Optional[Finding]:
     if parts:
         largest = max(parts, key=lambda p: p.share.value)
         said.append(f"{share(largest.share.value)} {largest.name}")
+        inside = [p for p in parts if derive.inside_bucket(p) and p.share.resolved]
+        cause = max(inside, key=lambda p: p.share.value, default=None)
+        if len(inside) > 1 and cause is not largest:
+            said.append(f"of typing & boxing most: {share(cause.share.value)} {cause.name}")
     if not said:
         return None
     return Finding(subject, "; ".join(said), per_kernel=True)
@@ -140,8 +153,7 @@ def _gil(report: Report) -> Optional[Finding]:
         return Finding("GIL", f"throughput of {workers} threads vs {workers} x one: "
                               + ", ".join(f"{label} {span(values)}"
                                           for label, values in shown.items())
-                              + "; this system does not report runnable time, so the GIL "
-                                "cannot be told from other programs' load.")
+                              + f"; {NO_RUNNABLE}.")
     groups: dict[str, list[str]] = {}
     for label, found in verdicts.items():
         said = found.pop() if len(found) == 1 else "differed between kernels"
@@ -151,9 +163,9 @@ def _gil(report: Report) -> Optional[Finding]:
     if slowed:
         shared = ("reference counts, updated atomically without a GIL"
                   if report.machine.gil_disabled else "a lock or reference count")
-        text += (f" Yet {join([f'{label} reached {span(v)}' for label, v in slowed.items()])} of "
-                 f"{workers} x one thread's throughput, all on a CPU at once: the threads "
-                 f"slowed each other (caches, memory bandwidth, {shared}).")
+        reached = join([f"{label} reached {span(v)}" for label, v in slowed.items()])
+        text += (" " + SLOWED.format(reached=reached, workers=workers)
+                 + f": the threads slowed each other (caches, memory bandwidth, {shared}).")
     if report.machine.gil_disabled:
         text += " (Free-threaded: \"GIL held\" does not stop other threads.)"
     return Finding("GIL", text)
@@ -217,9 +229,9 @@ def _load_note(kernels: list[str], of: int, what: str) -> str:
     """Where other programs' load capped (or added to) the figures of a finding."""
     if not kernels:
         return ""
-    where = "every kernel" if len(kernels) == of and of > 1 else join(kernels)
+    where = EVERY_KERNEL if len(kernels) == of and of > 1 else join(kernels)
     verb = "adds to" if what == "lag" else "caps"
-    return f" Load {verb} {what} for {where}."
+    return " " + LOAD_NOTE.format(verb=verb, what=what, where=where)
 
 
 def _per_call(report: Report) -> Optional[Finding]:

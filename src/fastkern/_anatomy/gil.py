@@ -243,8 +243,7 @@ def processes(kernel: str, size: int, workers: Sequence[int], per_call: float, t
     One pool of the largest T serves every T (a batch for T workers is T tasks). The
     reference is one thread of this process running the same batch.
     """
-    own = KERNELS[kernel].own
-    module = None if own is None else own.module
+    module = KERNELS[kernel].implementations.module
     args = prepared(kernel, "python", size)
     in_process = raw_call(kernel, "python", size, args=args)
     total = max(max(workers), math.ceil(thread_time / per_call))

@@ -10,10 +10,10 @@ rung pools the samples of every pass: its spread carries how far it moved betwee
 and the median of several passes lies with those that agree. Whether two passes lie apart
 is judged from the pooled data by :func:`.derive.moved`. Samples go where the spread
 needs them: after ``settings.ladder_min_passes``, a kernel is timed again only while the
-median of one of its rungs is not yet known to :data:`TIGHT` (:func:`uncertainty`), up
-to ``settings.ladder_passes``, each of those in fewer rounds (:func:`pass_settings`).
-Every pass samples a rung in the calls per sample its first pass chose, so the passes'
-samples compare one to one.
+median of one of its rungs (the steps inside typing & boxing aside) is not yet known to
+:data:`TIGHT` (:func:`uncertainty`), up to ``settings.ladder_passes``, each of those in
+fewer rounds (:func:`pass_settings`). Every pass samples a rung in the calls per sample
+its first pass chose, so the passes' samples compare one to one.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from .inputs import raw_call, spec
 from .merge import pool
 from .model import LATER_PASS, KernelReport, Passes, Rung, Timing
 from .settings import Settings
+from .._rungs import STEPS
 from .timing import THREAD_CPU, WALL_CLOCK, Timer
 from . import fresh, steady
 
@@ -64,8 +65,11 @@ def measure(kernel: str, size: int, backends: Sequence[str], timer: Timer,
 
 
 def settled(kernel: KernelReport) -> bool:
-    """Whether every rung of ``kernel`` (its passes pooled) is settled: see :data:`TIGHT`."""
-    return all(uncertainty(rung) <= TIGHT for rung in kernel.ladder)
+    """Whether every rung of ``kernel`` (its passes pooled) is settled: see :data:`TIGHT`.
+
+    The steps inside dynamic typing & boxing are timed in every pass the kernel gets, but
+    do not earn it more: a run pays for them once per pass, not in passes of their own."""
+    return all(uncertainty(rung) <= TIGHT for rung in kernel.ladder if rung.backend not in STEPS)
 
 
 #: The standard error of a median over that of a mean of the same normal samples.
@@ -167,7 +171,7 @@ def _not_fresh(kernel: str, timer: Timer) -> Optional[str]:
     """Why ``kernel``'s later passes cannot run in a fresh interpreter; None where they can."""
     if not timer.settings.ladder_fresh:
         return "settings.ladder_fresh is off"
-    if spec(kernel).own is not None:
+    if spec(kernel).implementations.run_time:
         return "a registered kernel's rungs are built in this process"
     if timer.clock is not THREAD_CPU or timer.wall is not WALL_CLOCK:
         return "the run was given its own clocks"

@@ -34,6 +34,18 @@ def process_ticks(stat: str) -> int:
     return int(after_name[11]) + int(after_name[12])
 
 
+def processes_ticks(pids: Iterable[int], read: Reader = read_text,
+                    proc: str = PROC) -> dict[int, int]:
+    """User plus system ticks of each of ``pids`` that can be read (those gone left out)."""
+    found = {}
+    for pid in pids:
+        try:
+            found[pid] = process_ticks(read(f"{proc}/{pid}/stat"))
+        except (OSError, ValueError):
+            continue
+    return found
+
+
 def ticks_per_second() -> int:
     return os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 

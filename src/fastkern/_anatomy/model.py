@@ -212,6 +212,16 @@ class Stall:
 
 
 @dataclass(frozen=True)
+class Boxes:
+    """The numbers one call of a compiled rung boxes and drops, per unit of work: float and
+    int objects freed during the call (see :mod:`._boxes`). A count, not a timing."""
+
+    backend: str
+    floats: float
+    ints: float
+
+
+@dataclass(frozen=True)
 class KernelReport:
     kernel: str
     size: int
@@ -229,6 +239,8 @@ class KernelReport:
     """One call on every core (``anatomy(..., cores=True)``, kernels that split)."""
     passes: Optional[Passes] = None
     """How the ladder's passes were timed (None: once, in the kernel's section)."""
+    boxes: Tuple[Boxes, ...] = ()
+    """Numbers boxed per unit on each compiled rung of the ladder, slowest first."""
 
     def rung(self, backend: str) -> Optional[Rung]:
         return next((rung for rung in self.ladder if rung.backend == backend), None)

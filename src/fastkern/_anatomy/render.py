@@ -24,6 +24,7 @@ from .formatting import at_once, call, cpus, part_share, probe_work, workload
 from .._report.figure import UNSTABLE
 from .model import BUSY_CPUS, CORES_STEP, KERNEL_STEPS, LATER_PASS, KernelReport, Timing
 from .settings import mode
+from .._rungs import BY_NAME, STEPS, position
 
 if TYPE_CHECKING:
     from .report import Report
@@ -75,10 +76,11 @@ def _kernel_label(kernel: KernelReport) -> str:
 
 
 def _backends(report: Report) -> list[str]:
+    """The backends on any kernel's ladder, in ladder order."""
     seen: list[str] = []
     for kernel in report.kernels:
         seen += [rung.backend for rung in kernel.ladder if rung.backend not in seen]
-    return seen
+    return sorted(seen, key=position)
 
 
 def load(report: Report) -> Optional[Table]:
@@ -107,14 +109,28 @@ def load(report: Report) -> Optional[Table]:
     return table
 
 
+#: The machine's speed probe over a run: its least and largest reading, and their ratio.
+SPEED_RANGE = "took {least} to {largest} ({ratio} the least)"
+#: Where the ladder's later passes ran.
+FRESH = "each later one in a fresh interpreter"
+IN_PROCESS = "later ones in this process for {kernels}, since {why}"
+TRIMMED = "leaving out the fastest and the slowest of a rung's passes where it has {count} or more"
+#: Other programs' load during the run.
+OTHERS_BUSY = "Other programs kept up to {cpus} CPUs busy during {busy} of {sections} sections"
+
+
+def _speed_range(least: float, largest: float) -> str:
+    return SPEED_RANGE.format(least=seconds(least), largest=seconds(largest),
+                              ratio=ratio(largest / least))
+
+
 def _steadiness(report: Report) -> str:
     found = derive.speed_range([entry.reference for entry in report.load])
     if found is None:
         return ""
     least, largest = found
     return (f" The machine's own speed: {probe_work(report.settings.speed_loops)}, "
-            f"timed by thread CPU time after each section, took {seconds(least)} to "
-            f"{seconds(largest)} ({ratio(largest / least)} the least).")
+            f"timed by thread CPU time after each section, {_speed_range(least, largest)}.")
 
 
 def apart(seconds_apart: Sequence[float]) -> str:
@@ -141,12 +157,10 @@ def passes_method(kernels: Sequence[KernelReport]) -> str:
     for kernel in kernels:
         if kernel.passes.why_not_fresh:
             here.setdefault(kernel.passes.why_not_fresh, []).append(kernel.kernel)
-    where = "each later one in a fresh interpreter" if not here else "; ".join(
-        ([f"each later one in a fresh interpreter for {join(fresh)}"] if fresh else [])
-        + [f"later ones in this process for {join(names)}, since {why}"
-           for why, names in here.items()])
-    left_out = (f", leaving out the fastest and the slowest of a rung's passes where it has "
-                f"{derive.TRIMMED} or more" if count >= derive.TRIMMED else "")
+    where = FRESH if not here else "; ".join(
+        ([f"{FRESH} for {join(fresh)}"] if fresh else [])
+        + [IN_PROCESS.format(kernels=join(names), why=why) for why, names in here.items()])
+    left_out = ", " + TRIMMED.format(count=derive.TRIMMED) if count >= derive.TRIMMED else ""
     return (f"each rung pools {pass_counts(kernels)} passes, the first in the kernel's section and the later "
             f"ones at the end of the run ({where}), the last "
             f"{apart([k.passes.apart for k in kernels])} after the first; a rung is marked "
@@ -162,7 +176,9 @@ def passes_note(report: Report) -> Optional[str]:
 
 
 def ladder(report: Report, explain: bool = False) -> Table:
-    backends = _backends(report)
+    """Each rung's time and speedup; the steps inside typing & boxing with ``explain`` only
+    (their differences are the parts shown inside it)."""
+    backends = [b for b in _backends(report) if explain or b not in STEPS]
     table = _table("The ladder: thread CPU time per call, pre-converted inputs; speedup over "
                    "python below", "kernel", *backends,
                    caption=passes_note(report) if explain else None)
@@ -196,12 +212,14 @@ def absent(report: Report) -> Optional[Text]:
 
 def decomposition(report: Report, explain: bool = False) -> Table:
     names: list[str] = []
-    found = {kernel.kernel: derive.parts(kernel) for kernel in report.kernels}
+    found = {kernel.kernel: derive.summary(kernel) for kernel in report.kernels}
     for parts in found.values():
         names += [part.name for part in parts if part.name not in names]
+    names.sort(key=derive.part_order)
     caption = ("interpreter and generic dispatch = python - compiled (Cython's generic fast "
                "paths fall in it too); dynamic typing & boxing = compiled - typed (- annotated, "
-               "for your own function); C headroom = typed - c; remainder = c. Each share is "
+               "for your own function), split below; C headroom = typed - c; "
+               "remainder = c. Each share is "
                "the difference of the two rungs' medians over python's, so a kernel's shares "
                "sum to 100%; below 0, the lower rung is slower; ~ its interval over rounds "
                "reaches 0" if explain else "~ within noise of 0; below 0: the lower rung is slower")
@@ -215,9 +233,76 @@ def decomposition(report: Report, explain: bool = False) -> Table:
     return table
 
 
+def inside(report: Report, explain: bool = False) -> Optional[Table]:
+    """The parts of "dynamic typing & boxing", side by side, for the kernels it splits in."""
+    kernels = [k for k in report.kernels if derive.bucket(k) is not None]
+    if not kernels:
+        return None
+    found = {k.kernel: [p for p in derive.parts(k) if derive.inside_bucket(p)] for k in kernels}
+    names: list[str] = []
+    for parts in found.values():
+        names += [part.name for part in parts if part.name not in names]
+    names.sort(key=derive.part_order)
+    caption = ("the parts sum to the bucket above; under a part: its objects a call frees per "
+               "unit of work, rung above → its step (a count)")
+    if explain:
+        caption = ("late binding = compiled - bound (module functions called and module names "
+                   "read by C, not looked up), int objects = bound - ints (C integers), float "
+                   "objects = ints - floats (C doubles), boxed containers = floats - typed "
+                   "(typed memory, no GIL); each rung is backends/_python.py with one more "
+                   ".pxd of declarations. A cause that does not arise in a kernel is absent "
+                   "there; one whose step is not built for it goes with the next (a + b). "
+                   + caption[0].upper() + caption[1:])
+    table = _table("Inside dynamic typing & boxing (share of python's time per call)",
+                   "kernel", *names, caption=caption)
+    for kernel in kernels:
+        parts = {part.name: part for part in found[kernel.kernel]}
+        table.add_row(kernel.kernel, *(
+            (part_share(parts[n]) + (f" {seconds(parts[n].seconds.value)}" if explain else "")
+             + _fall(kernel, n)) if n in parts else "" for n in names))
+    return table
+
+
+#: The parts a count corroborates: part -> (the step that removes it, the kind counted).
+COUNTED = {BY_NAME["ints"].removes: ("ints", "ints"),
+           BY_NAME["floats"].removes: ("floats", "floats")}
+
+
+def _fall(kernel: KernelReport, name: str) -> str:
+    """The objects of the kind part ``name`` removes, per unit: on the rung above its step →
+    on the step; "" where not counted."""
+    step, kind = COUNTED.get(name, (None, None))
+    counted = list(kernel.boxes)
+    at = next((index for index, found in enumerate(counted) if found.backend == step), 0)
+    if not at:
+        return ""
+    return (f"\n{_per_unit(getattr(counted[at - 1], kind))}→"
+            f"{_per_unit(getattr(counted[at], kind))}")
+
+
+def _per_unit(count: float) -> str:
+    """A count per unit of work: two decimals below 10, whole numbers from there."""
+    return f"{count:.0f}" if count >= 10 else f"{count:.2f}"
+
+
+def boxed(report: Report) -> Optional[Table]:
+    """Numbers boxed per unit of work on each counted rung: float objects / int objects."""
+    kernels = [k for k in report.kernels if k.boxes]
+    if not kernels:
+        return None
+    backends = sorted({b.backend for k in kernels for b in k.boxes}, key=position)
+    table = _table("Numbers boxed per unit of work (float / int objects a call frees)",
+                   "kernel", *backends)
+    for kernel in kernels:
+        found = {b.backend: b for b in kernel.boxes}
+        table.add_row(kernel.kernel, *(f"{_per_unit(found[b].floats)} / {_per_unit(found[b].ints)}"
+                                       if b in found else "" for b in backends))
+    return table
+
+
 def per_call(report: Report) -> Table:
     """Each backend's fixed cost per call and what fastkern's dispatch adds, condensed."""
-    backends = _backends(report)
+    backends = [b for b in _backends(report) if b not in STEPS]
     table = _table("Per call: fixed cost before any work (fit), then + what dispatch adds",
                    "kernel", *backends)
     for kernel in report.kernels:
@@ -465,15 +550,14 @@ def method(report: Report, explain: bool = False) -> Text:
                          f"shares, taken round by round, cancel what moved in step.")
     busy = [entry for entry in report.load if entry.busy]
     if busy:
-        lines.append(f"Other programs kept up to {cpus(max(e.others for e in busy))} CPUs busy "
-                     f"during {len(busy)} of {len(report.load)} sections; a finding says where "
-                     f"that capped its figures.")
+        lines.append(OTHERS_BUSY.format(cpus=cpus(max(e.others for e in busy)), busy=len(busy),
+                                        sections=len(report.load))
+                     + "; a finding says where that capped its figures.")
     readings = [entry.reference for entry in report.load]
     if derive.unsteady(readings):
         least, largest = derive.speed_range(readings)
         lines.append(f"The machine's own speed moved: {probe_work(report.settings.speed_loops)} "
-                     f"took {seconds(least)} to {seconds(largest)} ({ratio(largest / least)} the "
-                     f"least), from what no clock here sees (CPU frequency, other virtual "
+                     f"{_speed_range(least, largest)}, from what no clock here sees (CPU frequency, other virtual "
                      f"machines); ratios cancel most of it, absolute times do not.")
     timings = report.timings()
     unstable = sum(timing.spread > UNSTABLE for timing in timings)
@@ -488,7 +572,8 @@ def method(report: Report, explain: bool = False) -> Text:
 
 def table_parts(report: Report, explain: bool = False) -> list:
     """The report's tables (and the note of what was not timed), in order."""
-    tables = [ladder(report, explain), absent(report), decomposition(report, explain)]
+    tables = [ladder(report, explain), absent(report), decomposition(report, explain),
+              inside(report, explain), boxed(report) if explain else None]
     if explain:
         tables += [load(report), call_costs(report), gil(report)]
     else:

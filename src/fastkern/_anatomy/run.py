@@ -13,9 +13,10 @@ from typing import Callable, Iterable, Mapping, Optional, Sequence, Union
 
 from .. import _dispatch
 from .._info import thread_budget, threads_built, usable_cores
+from .._rungs import STEPS
 from . import cores as cores_
-from . import (agreement, boundary, costs, features, garbage, gil, ladder, machine, memory,
-               stall, steady)
+from . import (agreement, boundary, boxes, costs, features, garbage, gil, ladder, machine,
+               memory, stall, steady)
 from .figures import spreads
 from .inputs import choose_size, kernel_name, spec
 from .load import Meter
@@ -241,8 +242,8 @@ def _kernel_report(kernel: str, size: Optional[int], chosen: Optional[list[str]]
                    fits: Optional[Mapping[str, Sequence[int]]] = None) -> KernelReport:
     settings = timer.settings
     sections.step(f"{kernel}: {KERNEL_STEPS[0]}")
-    own = spec(kernel).own
-    absent = {} if own is None else own.build([b for b in own.names() if chosen is None or b in chosen])
+    own = spec(kernel).implementations
+    absent = own.build([b for b in own.names() if chosen is None or b in chosen])
     available = _dispatch.kernel_backends(kernel)
     names = [b for b in available if chosen is None or b in chosen]
     if not names:
@@ -250,13 +251,17 @@ def _kernel_report(kernel: str, size: Optional[int], chosen: Optional[list[str]]
                          f"it is in {', '.join(available)}")
     if size is None:
         size = choose_size(kernel, settings.target_time, names[0], timer.clock)
-    if own is not None and "python" in names:
+    if own.run_time and "python" in names:
         absent.update(agreement.check(kernel, size, names))
         names = [b for b in names if b not in absent]
     times = ladder.measure(kernel, size, names, timer)
-    per_call = {backend: timing.median for backend, timing in times.items()}
+    counted = boxes.measure(kernel, size, names)
+    # The steps inside "dynamic typing & boxing" are rungs of the ladder only.
+    names = [b for b in names if b not in STEPS]
+    per_call = {backend: timing.median for backend, timing in times.items() if backend in names}
     sections.step(f"{kernel}: {KERNEL_STEPS[1]}")
-    fitted = costs.measure(kernel, size, times, timer, settings.fit_points, fits)
+    fitted = costs.measure(kernel, size, {b: times[b] for b in names}, timer,
+                           settings.fit_points, fits)
     sections.step(f"{kernel}: {KERNEL_STEPS[2]}")
     dispatched = costs.dispatch(kernel, names, timer)
     sections.step(f"{kernel}: {KERNEL_STEPS[3]}")
@@ -278,7 +283,8 @@ def _kernel_report(kernel: str, size: Optional[int], chosen: Optional[list[str]]
                            settings.stall_time, settings.tick, timer.wall)
     return KernelReport(kernel, size, spec(kernel).unit, spec(kernel).work(size),
                         ladder.rungs(times), fitted, dispatched,
-                        Gil(usable_cores(), scalings, pool_report), stalls, tuple(absent.items()))
+                        Gil(usable_cores(), scalings, pool_report), stalls, tuple(absent.items()),
+                        boxes=counted)
 
 
 def _with_cores(report: KernelReport, timer: Timer,
@@ -323,7 +329,8 @@ def _shared(settings: Settings, timer: Timer, sections: _Sections,
 def _garbage_target(reports: Sequence[KernelReport], timer: Timer) -> Optional[tuple[str, int]]:
     """(kernel, size) for the collector's share: the first registered kernel measured, else
     binary_trees."""
-    own = next((r for r in reports if spec(r.kernel).own is not None and r.rung("python")), None)
+    own = next((r for r in reports if spec(r.kernel).implementations.run_time and r.rung("python")),
+               None)
     if own is not None:
         return own.kernel, own.size
     if garbage.KERNEL not in _dispatch.kernels() or "python" not in _dispatch.kernel_backends(garbage.KERNEL):

@@ -11,6 +11,9 @@ round to round. A round in which a worker is lost is dropped and recorded as an
 
 from __future__ import annotations
 
+import contextlib
+import os
+import socket
 import statistics
 import time
 import warnings
@@ -138,34 +141,50 @@ def _alone(client, subject: Subject, fills: int) -> tuple:
     return fills / wall, cpu / fills
 
 
+def _cluster_processes(client, found: dict[str, tuple], own_host: str) -> dict[str, list[int]]:
+    """The ids of the cluster's own processes on each host: its workers, their nannies, the
+    scheduler and this client (the nannies and the scheduler are asked with builtins, so
+    they need not have fastkern; one that does not answer is left out)."""
+    hosts: dict[str, set[int]] = {}
+    for host, pid, *_rest in found.values():
+        hosts.setdefault(host, set()).add(pid)
+    hosts.setdefault(own_host, set()).add(os.getpid())
+    with contextlib.suppress(Exception):  # a worker without a nanny, one lost meanwhile
+        for address, pid in client.run(os.getpid, nanny=True, on_error="ignore").items():
+            if address in found and isinstance(pid, int):
+                hosts[found[address][0]].add(pid)
+    with contextlib.suppress(Exception):  # a scheduler that cannot run the call
+        scheduler = client.run_on_scheduler(socket.gethostname), client.run_on_scheduler(os.getpid)
+        if scheduler[0] in hosts:
+            hosts[scheduler[0]].add(scheduler[1])
+    return {host: sorted(pids) for host, pids in hosts.items()}
+
+
 class _Meters:
     """The load on each host over the layout's run: a :class:`load.Meter` in one worker per
-    host, not counting the CPU the cluster's own processes used there."""
+    host, which counts the CPU of the cluster's own processes there (workers, nannies,
+    scheduler, this client) as the cluster's and only the rest as other programs'."""
 
     def __init__(self, client, found: dict[str, tuple], own_host: str):
-        self.client, self.found, self.own_host = client, found, own_host
+        self.client, self.found = client, found
         self.hosts: dict[str, list[str]] = {}
         for address, (host, *_rest) in found.items():
             self.hosts.setdefault(host, []).append(address)
-        client.run(tasks.meter_start, workers=[addresses[0] for addresses in self.hosts.values()])
-        self.cpu = client.run(tasks.cpu_seconds)
-        self.own = tasks.cpu_seconds()
+        processes = _cluster_processes(client, found, own_host)
+        for host, addresses in self.hosts.items():
+            client.run(tasks.meter_start, processes[host], workers=[addresses[0]])
 
     def stop(self) -> tuple[HostLoad, ...]:
         """Each host's load; None where the worker holding its meter, or another of its
         workers, was lost meanwhile (their CPU seconds are gone with them)."""
-        cpu = self.client.run(tasks.cpu_seconds)
-        own = tasks.cpu_seconds() - self.own
+        now = set(self.client.nthreads())
         found = []
         for host, addresses in self.hosts.items():
-            meter, others = addresses[0], addresses[1:]
-            if any(address not in cpu for address in addresses):
+            if any(address not in now for address in addresses):
                 found.append(HostLoad(host, None))
                 continue
-            helpers = sum(cpu[a] - self.cpu[a] for a in others)
-            helpers += own if host == self.own_host else 0.0
-            read = self.client.run(tasks.meter_stop, helpers, workers=[meter])
-            found.append(HostLoad(host, read.get(meter)))
+            read = self.client.run(tasks.meter_stop, workers=[addresses[0]]).get(addresses[0])
+            found.append(HostLoad(host, *read) if read else HostLoad(host, None))
         return tuple(found)
 
 

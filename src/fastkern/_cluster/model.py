@@ -106,6 +106,9 @@ class HostLoad:
     host: str
     others: Optional[float]
     """CPUs that programs other than the cluster kept busy on average (None: not read)."""
+    cluster: Optional[float] = None
+    """CPUs the cluster's own processes on the host (workers, nannies, scheduler, the
+    client) kept busy on average (None: not read)."""
 
 
 @dataclass(frozen=True)

@@ -191,17 +191,17 @@ class ClusterReport:
     def _layouts_table(self) -> Table:
         table = Table(title="The layouts", title_justify="left")
         for column in ("layout", "hosts", "workers", "threads each", "started in",
-                       "empty task", "memory per worker", "memory in all", "others' CPUs"):
+                       "empty task", "memory per worker", "memory in all", "cluster's CPUs",
+                       "others' CPUs"):
             table.add_column(column, justify="left" if column == "layout" else "right")
         for run in self.layouts:
             layout = run.layout
-            load = ", ".join(f"{h.host} {'-' if h.others is None else f'{h.others:.2f}'}"
-                             for h in run.load) or "-"
             table.add_row(layout.name, str(layout.hosts), str(layout.workers), str(layout.threads),
                           seconds(run.startup) if run.local else "(yours)",
                           _shown(derive.empty(run), lambda e: seconds(e.value)),
                           " ".join(megabytes(m) for m in run.memory),
-                          megabytes(derive.memory(run)), load)
+                          megabytes(derive.memory(run)), _per_host(run, "cluster"),
+                          _per_host(run, "others"))
         return table
 
     def _incidents_table(self) -> Table:
@@ -230,11 +230,18 @@ class ClusterReport:
             "time; runnable = the same with its runnable time (/proc schedstat); inputs are "
             "made on the workers, sending one is timed apart.",
             "  the scheduler's share = an empty task's cost x slots over a task's CPU time; "
-            "others' CPUs = what other programs used on each host (load.Meter).",
+            "cluster's CPUs = what its own processes (workers, nannies, scheduler, this "
+            "client) used on each host; others' CPUs = what other programs used (load.Meter).",
             f"  {LEGEND}",
         ]
         lines += [f"  Note: {note}" for note in self.notes]
         return lines
+
+
+def _per_host(run: LayoutRun, field: str) -> str:
+    """Each host's CPUs in ``field`` of its load ("-" where not read)."""
+    return ", ".join(f"{h.host} {'-' if getattr(h, field) is None else f'{getattr(h, field):.2f}'}"
+                     for h in run.load) or "-"
 
 
 def _figure(subject: str, section: str, label: str, estimate: Optional[Estimate], unit: str,

@@ -53,8 +53,6 @@ def _size(kernel: str) -> int:
     spec = KERNELS[kernel]
     if kernel == "mandelbrot":
         return DEFAULT[0].size
-    if spec.own is not None:
-        return spec.own.sizes[-1]
     return spec.reference_size or spec.sizes[-1]
 
 
@@ -62,8 +60,8 @@ def own_modules(chosen: Sequence[Spec]) -> list[str]:
     """The files of the modules that define the registered kernels among ``chosen``."""
     files = []
     for spec in chosen:
-        own = KERNELS[spec.kernel].own
-        if own is not None:
+        own = KERNELS[spec.kernel].implementations
+        if own.run_time:
             module = sys.modules.get(own.module)
             path = getattr(module, "__file__", None)
             if path and path not in files:

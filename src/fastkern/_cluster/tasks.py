@@ -99,24 +99,46 @@ def identity() -> tuple:
     return socket.gethostname(), os.getpid(), version()
 
 
-def cpu_seconds() -> float:
-    """User and system CPU seconds this process has used."""
-    times = os.times()
-    return times.user + times.system
+class HostMeter:
+    """A :class:`load.Meter` of one host that counts the CPU of the cluster's own processes
+    there (``cluster``: ids of its workers, nannies, scheduler, client) as the cluster's,
+    and only the rest as other programs'. A process of the cluster gone meanwhile counts 0."""
+
+    def __init__(self, cluster: list[int], read: sched.Reader = sched.read_text,
+                 proc: str = sched.PROC, wall=time.perf_counter,
+                 hertz: Optional[int] = None) -> None:
+        self.cluster, self.read, self.proc = cluster, read, proc
+        self.meter = load.Meter(read, wall, proc, hertz)
+        self.before: dict[int, int] = {}
+
+    def _ticks(self) -> dict[int, int]:
+        return load.processes_ticks(self.cluster, self.read, self.proc)
+
+    def start(self) -> None:
+        self.before = self._ticks()
+        self.meter.start()
+
+    def stop(self) -> tuple[Optional[float], float]:
+        """CPUs that other programs, and that the cluster's processes, kept busy on average."""
+        after = self._ticks()
+        ticks = {pid: after[pid] - self.before[pid] for pid in self.before if pid in after}
+        mine = ticks.pop(os.getpid(), 0)  # the meter's own process, which it leaves out itself
+        helpers = sum(ticks.values()) / self.meter.hertz
+        found = self.meter.stop("cluster", [helpers])
+        if found.seconds <= 0:
+            return found.others, 0.0
+        return found.others, (helpers + mine / self.meter.hertz) / found.seconds
 
 
-def meter_start() -> None:
-    """Start this host's load meter (in one worker per host)."""
-    _METER[:] = [load.Meter()]
+def meter_start(cluster: list[int]) -> None:
+    """Start this host's :class:`HostMeter` (in one worker per host)."""
+    _METER[:] = [HostMeter(cluster)]
     _METER[0].start()
 
 
-def meter_stop(helpers: float) -> Optional[float]:
-    """CPUs that other programs kept busy on this host since :func:`meter_start`, not
-    counting ``helpers``, the CPU seconds of the cluster's own other processes."""
-    if not _METER:
-        return None
-    return _METER.pop().stop("cluster", [helpers]).others
+def meter_stop() -> Optional[tuple[Optional[float], float]]:
+    """This host's load since :func:`meter_start`: (others', cluster's) CPUs."""
+    return _METER.pop().stop() if _METER else None
 
 
 def gil_mark(dask_worker) -> Optional[tuple]:

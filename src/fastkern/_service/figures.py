@@ -64,14 +64,95 @@ def victim_ratio(report: ServiceReport, scenario: str) -> Optional[Estimate]:
     return rounds(values) if values else None
 
 
-def scenario_figures(report: ServiceReport, scenario: str) -> dict[str, tuple[str, str, Estimate]]:
-    """Label -> (unit, clock, estimate) of every figure measured for ``scenario``."""
+def ratios(report: ServiceReport) -> list[tuple[str, Estimate]]:
+    """Every scenario with a victim ratio, most hurt victim (highest median) first."""
+    found = [(s.name, victim_ratio(report, s.name)) for s in report.scenarios if s.name != BASELINE]
+    return sorted(((name, e) for name, e in found if e is not None), key=lambda pair: -pair[1].value)
+
+
+Ranked = list[tuple[str, Estimate]]
+
+
+def spread(estimate: Estimate) -> tuple[float, float]:
+    """The lowest and highest of a figure's rounds: what the ranking compares."""
+    return min(estimate.rounds), max(estimate.rounds)
+
+
+def overlap(one: Estimate, other: Estimate) -> bool:
+    """Whether two figures' rounds overlap: neither is above the other in every round."""
+    return spread(one)[0] <= spread(other)[1] and spread(other)[0] <= spread(one)[1]
+
+
+def cut(above: Ranked, below: Ranked) -> bool:
+    """Whether every round of every scenario ``above`` is above every round of every one
+    ``below``: a border between ranks."""
+    return min(spread(e)[0] for _, e in above) > max(spread(e)[1] for _, e in below)
+
+
+def _groups(found: Ranked) -> list[Ranked]:
+    """``found`` (highest median first) in groups: a group ends only at a :func:`cut`."""
+    groups, start = [], 0
+    for end in range(1, len(found) + 1):
+        if end == len(found) or cut(found[:end], found[end:]):
+            groups.append(found[start:end])
+            start = end
+    return groups
+
+
+def ranking(report: ServiceReport) -> tuple[list[Ranked], Ranked]:
+    """The scenarios ranked by the victim's p99 over baseline, in groups that share a rank,
+    and those left unplaced.
+
+    A scenario ranks above another only where all its rounds are above all of the other's
+    (with three rounds the interquartile range is half the range, too narrow to order two
+    scenarios from run to run alike), so scenarios in different groups differ in every
+    round, and each group holds scenarios its rounds cannot order. One scenario whose
+    rounds spread wide (one stray round) can overlap several groups and so join them all
+    into one: such a scenario is left unplaced, widest first, while leaving it out splits
+    the rest into more groups."""
+    placed, unplaced = ratios(report), []
+    while True:
+        groups = _groups(placed)
+        tries = [(len(_groups([p for p in placed if p is not one])),
+                  spread(one[1])[1] - spread(one[1])[0], one) for one in placed]
+        best = max(tries, key=lambda t: t[:2], default=None)
+        if best is None or best[0] <= len(groups):
+            return groups, sorted(unplaced, key=lambda pair: -pair[1].value)
+        placed = [p for p in placed if p is not best[2]]
+        unplaced.append(best[2])
+
+
+def ranks(report: ServiceReport) -> dict[str, str]:
+    """Each scenario's rank as the report prints it: "3", "3=" where tied, and for one left
+    unplaced the ranks whose rounds it overlaps, "1-8"."""
+    groups, unplaced = ranking(report)
+    found, starts, position = {}, [], 1
+    for group in groups:
+        starts.append(position)
+        for name, _ in group:
+            found[name] = f"{position}=" if len(group) > 1 else str(position)
+        position += len(group)
+    for name, estimate in unplaced:
+        near = [start for start, group in zip(starts, groups)
+                if any(overlap(estimate, e) for _, e in group)]
+        found[name] = f"{min(near)}-{max(near)}" if near else "-"
+    return found
+
+
+def window_figures(windows: list[Window]) -> dict[str, tuple[str, str, Estimate]]:
+    """Label -> (unit, clock, estimate over the windows, one a round) of every figure the
+    windows measured."""
     found = {}
-    windows = windows_of(report, scenario)
     for label, unit, clock, read in WINDOW_FIGURES:
         estimate = _estimate([read(w) for w in windows])
         if estimate is not None:
             found[label] = (unit, clock, estimate)
+    return found
+
+
+def scenario_figures(report: ServiceReport, scenario: str) -> dict[str, tuple[str, str, Estimate]]:
+    """Label -> (unit, clock, estimate) of every figure measured for ``scenario``."""
+    found = window_figures(windows_of(report, scenario))
     ratio = victim_ratio(report, scenario) if scenario != BASELINE else None
     if ratio is not None:
         found[RATIO_LABEL] = (RATIO, WALL, ratio)
@@ -82,20 +163,49 @@ def _once(value: float) -> Estimate:
     return Estimate(value, value, value, rounds=(value,))
 
 
-def served(point: Window, bound: float, share: float) -> bool:
-    """Whether a rate of the sweep was served: at least ``share`` of the work answered, the
-    victim's p99 at most ``bound``."""
-    victim_ok = point.victim is None or point.victim.p99 <= bound
-    return point.work is not None and point.work.completed >= share and victim_ok
+#: A rate of the sweep's verdict: served, not served, or not resolved (rounds on both sides).
+RATE_SERVED, RATE_NOT_SERVED, RATE_UNSURE = "yes", "no", "not resolved"
+
+
+def sweep_rates(report: ServiceReport, scenario: str) -> dict[float, list[Window]]:
+    """Each offered rate the sweep sent ``scenario`` at, in order: its windows, one a round."""
+    found: dict[float, list[Window]] = {}
+    for point in report.sweep:
+        if point.scenario == scenario:
+            found.setdefault(point.offered, []).append(point)
+    return found
+
+
+def verdict(points: list[Window], bound: float, share: float) -> str:
+    """Whether one rate of the sweep was served over its rounds: :data:`RATE_SERVED` where
+    the interquartile ranges show at least ``share`` of the work answered and the victim's
+    p99 at most ``bound``, :data:`RATE_NOT_SERVED` where they show either failing, else
+    :data:`RATE_UNSURE`."""
+    shown = window_figures(points)
+    if "completed" not in shown:
+        return RATE_NOT_SERVED
+    completed, victim = shown["completed"][2], shown.get("/health p99")
+    if completed.high < share or (victim is not None and victim[2].low > bound):
+        return RATE_NOT_SERVED
+    if completed.low >= share and (victim is None or victim[2].high <= bound):
+        return RATE_SERVED
+    return RATE_UNSURE
+
+
+def verdicts(report: ServiceReport, scenario: str) -> dict[float, str]:
+    """Each rate the sweep sent ``scenario`` at: its verdict."""
+    return {rate: verdict(points, report.bound, report.served)
+            for rate, points in sweep_rates(report, scenario).items()}
 
 
 def highest_served(report: ServiceReport, scenario: str) -> Optional[float]:
-    """The highest offered rate of the sweep served, below the first one not served."""
+    """The highest offered rate of the sweep served, below the first one not served (or
+    not resolved)."""
     best = None
-    for point in (p for p in report.sweep if p.scenario == scenario):
-        if not served(point, report.bound, report.served):
+    for rate, said in verdicts(report, scenario).items():
+        if said != RATE_SERVED:
             break
-        best = point.offered
+        best = rate
     return best
 
 
@@ -107,12 +217,11 @@ def _figures(report: ServiceReport) -> Iterator[Figure]:
     for scenario in report.scenarios:
         for label, (unit, clock, estimate) in scenario_figures(report, scenario.name).items():
             yield Figure(report.target, scenario.name, label, unit, clock, estimate, report.rounds)
-    for point in report.sweep:
-        section = f"sweep {point.scenario} at {point.offered:.0f} req/s"
-        for label, unit, clock, read in WINDOW_FIGURES:
-            value = read(point)
-            if value is not None:
-                yield Figure(report.target, section, label, unit, clock, _once(value))
+    for scenario in {p.scenario: None for p in report.sweep}:
+        for rate, points in sweep_rates(report, scenario).items():
+            section = f"sweep {scenario} at {rate:.0f} req/s"
+            for label, (unit, clock, estimate) in window_figures(points).items():
+                yield Figure(report.target, section, label, unit, clock, estimate, len(points))
     for scenario in {p.scenario: None for p in report.sweep}:
         best = highest_served(report, scenario)
         if best is not None:

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .._report.figure import RATIO, SECONDS
-from .figures import (BASELINE, HURT, RATE, RATIO_LABEL, highest_served, scenario_figures,
-                      text)
+from .figures import (BASELINE, HURT, RATE, RATE_SERVED, RATE_UNSURE, highest_served, ranking,
+                      ranks, ratios, scenario_figures, text, verdicts)
 
 if TYPE_CHECKING:
     from .report import ServiceReport
@@ -20,34 +20,46 @@ class Finding:
 
 
 def findings(report: ServiceReport) -> list[Finding]:
-    return [f for f in (_victim(report), _loop(report), _sweep(report), _failed(report),
+    return [f for f in (_victim(report), _ranking(report), _loop(report), _sweep(report), _failed(report),
                         _generator(report), _probes(report)) if f is not None]
 
 
-def _ratios(report: ServiceReport) -> list[tuple[str, object]]:
-    found = [(s.name, scenario_figures(report, s.name).get(RATIO_LABEL)) for s in report.scenarios
-             if s.name != BASELINE]
-    return sorted(((name, f[2]) for name, f in found if f is not None),
-                  key=lambda pair: -pair[1].value)
-
-
 def _victim(report: ServiceReport) -> Finding | None:
-    ratios = _ratios(report)
-    if not ratios:
+    found = ratios(report)
+    if not found:
         return None
-    groups = {f"at least {text(RATIO, HURT)} in most rounds": [r for r in ratios if r[1].low >= HURT],
-              f"under {text(RATIO, HURT)}": [r for r in ratios if r[1].high < HURT]}
-    unsure = [n for n, e in ratios if e.low < HURT <= e.high]
-    (worst, high), (best, low) = ratios[0], ratios[-1]
+    groups = {f"at least {text(RATIO, HURT)} in most rounds": [r for r in found if r[1].low >= HURT],
+              f"under {text(RATIO, HURT)}": [r for r in found if r[1].high < HURT]}
+    unsure = [n for n, e in found if e.low < HURT <= e.high]
+    (worst, high), (best, low) = found[0], found[-1]
     verb = "hurts /health most" if high.low >= HURT else "has the most effect on /health"
     parts = [f"{worst} {verb}: p99 {text(RATIO, high.value)} its baseline"]
-    if len(ratios) > 1:
+    if len(found) > 1:
         parts[0] += f"; {best} least: {text(RATIO, low.value)}"
-        parts += [f"{label}: " + ", ".join(f"{n} {text(RATIO, e.value)}" for n, e in found)
-                  for label, found in groups.items() if found]
+        parts += [f"{label}: " + ", ".join(f"{n} {text(RATIO, e.value)}" for n, e in members)
+                  for label, members in groups.items() if members]
     if unsure:
         parts.append("not resolved (rounds on both sides): " + ", ".join(unsure))
     return Finding("victim", "; ".join(parts) + ".")
+
+
+#: The ranking finding's opening words, and the words before the scenarios it leaves
+#: unplaced (:func:`.figures.ranking`).
+RANKING = "ranked by /health p99 over baseline"
+UNPLACED = "not placed (its rounds overlap scenarios ranked apart)"
+
+
+def _ranking(report: ServiceReport) -> Finding | None:
+    """The ranking the rounds support: scenarios whose rounds overlap share a rank."""
+    groups, unplaced = ranking(report)
+    if sum(map(len, groups)) + len(unplaced) < 2:
+        return None
+    found = ranks(report)
+    said = [f"{found[group[0][0]]} " + ", ".join(name for name, _ in group) for group in groups]
+    if unplaced:
+        said.append(f"{UNPLACED}: " + ", ".join(name for name, _ in unplaced))
+    return Finding("ranking", f"{RANKING}, scenarios whose rounds overlap sharing a rank "
+                              f"(marked =): " + "; ".join(said) + ".")
 
 
 def _loop(report: ServiceReport) -> Finding | None:
@@ -68,12 +80,18 @@ def _sweep(report: ServiceReport) -> Finding | None:
     if not tried:
         return None
     best = {name: highest_served(report, name) for name in tried}
+    stop = {name: next((v for v in verdicts(report, name).values() if v != RATE_SERVED), None)
+            for name in tried}
     served = sorted((n for n in tried if best[n] is not None), key=lambda n: -best[n])
     said = "highest rate served of those tried: " + (", ".join(
         f"{n} {text(RATE, best[n])}" for n in served) or "none")
-    failed = [n for n in tried if best[n] is None]
+    failed = [n for n in tried if best[n] is None and stop[n] != RATE_UNSURE]
     if failed:
         said += "; not even the first: " + ", ".join(failed)
+    unsure = [n for n in tried if stop[n] == RATE_UNSURE]
+    if unsure:
+        said += ("; the next rate not resolved (its rounds on both sides of the bounds): "
+                 + ", ".join(unsure))
     return Finding("sweep", said + ".")
 
 
@@ -99,7 +117,14 @@ def _generator(report: ServiceReport) -> Finding:
 
 
 def _probes(report: ServiceReport) -> Finding | None:
-    if report.probes:
+    if not report.probes:
+        return Finding("probes", "no probes inside the server (it was given by URL): no "
+                                 "victim, event-loop lag or server CPU figures.")
+    workers = {s.name: s.workers for s in report.scenarios}
+    short = list(dict.fromkeys(w.scenario for w in (*report.windows, *report.sweep)
+                               if w.probed < workers.get(w.scenario, 1)))
+    if not short:
         return None
-    return Finding("probes", "no probes inside the server (it was given by URL): no victim, "
-                             "event-loop lag or server CPU figures.")
+    return Finding("probes", "some worker processes did not answer their probe in time, so "
+                             "the loop lag and work CPU figures leave them out, in: "
+                             + ", ".join(short) + ".")

@@ -75,13 +75,18 @@ class Window:
     victim: Optional[Latencies]
     lag_p99: Optional[float]
     lag_max: Optional[float]
+    """The event loop's lag, over every probed worker's heartbeats pooled."""
     work_cpu: Optional[float]
-    """Median thread CPU seconds of one request's work, inside the server."""
+    """Median thread CPU seconds of one request's work, inside the server (over every
+    probed worker's requests pooled)."""
     server_cpu: Optional[float]
     """CPU seconds the server's processes used per answered request (of all routes)."""
     generator: Generator
     load: Optional[Load]
     """What other processes kept busy meanwhile (the server and the generator left out)."""
+    probed: int = 1
+    """The server's worker processes whose probes were read: the loop lags and work CPU
+    times above are all of theirs, pooled (0 where the server has no probes)."""
 
 
 @dataclass(frozen=True)
@@ -107,3 +112,5 @@ class ServiceReport:
     windows: Tuple[Window, ...]
     sweep: Tuple[Window, ...]
     elapsed: float
+    sweep_window: Optional[float] = None
+    """Seconds of each window of the sweep (None in reports that did not record it)."""

@@ -1,11 +1,14 @@
-"""The service report's chart: latency against offered rate, one line per scenario of the
-sweep (matplotlib, the optional extra ``fastkern[plot]``)."""
+"""The service report's chart: latency against offered rate (the median over the sweep's
+rounds), one line per scenario of the sweep (matplotlib, the optional extra ``fastkern[plot]``)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from statistics import median
+
 from .._anatomy.plot import COLOURS
+from .figures import sweep_rates
 
 if TYPE_CHECKING:
     from .report import ServiceReport
@@ -34,8 +37,9 @@ def write(report: ServiceReport, path: str) -> None:
     figure, axes = plt.subplots(1, len(PANELS), figsize=(12, 5), squeeze=False)
     for panel, (label, read) in zip(axes[0], PANELS):
         for name in names:
-            points = [(p.offered, read(p)) for p in report.sweep if p.scenario == name]
-            points = [(x, y * 1e3) for x, y in points if y is not None]
+            points = [(rate, [read(p) for p in rounds])
+                      for rate, rounds in sweep_rates(report, name).items()]
+            points = [(x, median(y) * 1e3) for x, y in points if None not in y]
             if points:
                 panel.plot(*zip(*points), label=name, **_style(report, name))
         if label.startswith("/health"):

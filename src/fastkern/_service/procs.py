@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from typing import Iterable
 
-from .._anatomy.load import process_ticks, ticks_per_second
+from .._anatomy.load import processes_ticks, ticks_per_second
 from .._anatomy.sched import PROC, read_text
 
 #: The state of a listening socket in /proc/net/tcp.
@@ -37,13 +37,7 @@ def group(pgid: int) -> list[int]:
 
 def cpu_seconds(members: Iterable[int]) -> float:
     """User plus system CPU seconds the processes have used so far (those gone count 0)."""
-    ticks = 0
-    for pid in members:
-        try:
-            ticks += process_ticks(read_text(f"{PROC}/{pid}/stat"))
-        except (OSError, ValueError):
-            continue
-    return ticks / ticks_per_second()
+    return sum(processes_ticks(members).values()) / ticks_per_second()
 
 
 def _listening_inodes() -> dict[str, int]:

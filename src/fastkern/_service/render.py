@@ -10,14 +10,16 @@ from rich.text import Text
 
 from .._report import terminal
 from .._report.figure import RATIO
-from .figures import HURT, RATE, RATIO_LABEL, WINDOW_FIGURES, scenario_figures, served, text
+from .figures import (HURT, RATE, RATIO_LABEL, WINDOW_FIGURES, ranks, scenario_figures,
+                      sweep_rates, text, verdicts, window_figures)
 from .findings import findings
 
 if TYPE_CHECKING:
     from .report import ServiceReport
 
 UNITS = {label: unit for label, unit, _, _ in WINDOW_FIGURES} | {RATIO_LABEL: RATIO}
-VICTIM = ("/health p50", "/health p99", "/health max", RATIO_LABEL, "/health unanswered",
+RANK = "rank"
+VICTIM = ("/health p50", "/health p99", "/health max", RATIO_LABEL, RANK, "/health unanswered",
           "loop lag p99", "loop lag max")
 WORK = ("offered", "achieved", "completed", "work errors", "work p50", "work p99",
         "work CPU per request", "server CPU per request")
@@ -26,14 +28,10 @@ BEHIND = "(behind)"
 
 
 def _cell(report: ServiceReport, scenario: str, label: str) -> str:
-    found = scenario_figures(report, scenario).get(label)
-    if found is None:
-        return "-"
-    unit, _, estimate = found
-    shown = text(unit, estimate.value)
-    if label == RATIO_LABEL and report.rounds > 1:
-        shown += f" ({text(unit, estimate.low)}–{text(unit, estimate.high)})"
-    return shown
+    if label == RANK:
+        return ranks(report).get(scenario, "-")
+    return _shown(scenario_figures(report, scenario), label,
+                  brackets=label == RATIO_LABEL and report.rounds > 1)
 
 
 def _scenario_table(report: ServiceReport, title: str, labels: Sequence[str],
@@ -54,20 +52,36 @@ def _scenario_table(report: ServiceReport, title: str, labels: Sequence[str],
 
 
 def _sweep_table(report: ServiceReport) -> Table:
-    grid = Table(title=f"Saturation sweep: a rate is served when at least "
-                       f"{text('%', report.served)} of the work is answered and /health p99 "
-                       f"stays under {text('s', report.bound)}",
-                 title_justify="left", title_style="bold")
+    rounds = f"median of {report.rounds} rounds" if report.rounds > 1 else "one round"
+    if report.sweep_window:
+        rounds += f" of {report.sweep_window:g} s windows"
+    grid = Table(title=f"Saturation sweep ({rounds}; /health p99's interquartile range in "
+                       f"brackets): a rate is served when at least {text('%', report.served)} "
+                       f"of the work is answered and /health p99 stays under "
+                       f"{text('s', report.bound)}, not resolved where its rounds fall on both "
+                       f"sides", title_justify="left", title_style="bold")
     for label in ("scenario", "offered", "achieved", "completed", "work p99", "/health p99",
                   "served"):
         grid.add_column(label, justify="left" if label == "scenario" else "right")
-    for point in report.sweep:
-        name = point.scenario + (f" {BEHIND}" if point.generator.behind else "")
-        victim = text("s", point.victim.p99) if point.victim else "-"
-        grid.add_row(name, text(RATE, point.offered), text(RATE, point.work.achieved),
-                     text("%", point.work.completed), text("s", point.work.p99), victim,
-                     "yes" if served(point, report.bound, report.served) else "no")
+    for scenario in dict.fromkeys(p.scenario for p in report.sweep):
+        said = verdicts(report, scenario)
+        for rate, points in sweep_rates(report, scenario).items():
+            shown = window_figures(points)
+            name = scenario + (f" {BEHIND}" if any(p.generator.behind for p in points) else "")
+            cells = [_shown(shown, label) for label in ("achieved", "completed", "work p99")]
+            grid.add_row(name, text(RATE, rate), *cells,
+                         _shown(shown, "/health p99", brackets=len(points) > 1), said[rate])
     return grid
+
+
+def _shown(shown: dict, label: str, brackets: bool = False) -> str:
+    """One figure of :func:`.figures.window_figures` as a cell: its median, and its
+    interquartile range in brackets if asked."""
+    if label not in shown:
+        return "-"
+    unit, _, estimate = shown[label]
+    cell = text(unit, estimate.value)
+    return cell + (f" ({text(unit, estimate.low)}–{text(unit, estimate.high)})" if brackets else "")
 
 
 def tables(report: ServiceReport) -> list[Table]:
@@ -77,8 +91,11 @@ def tables(report: ServiceReport) -> list[Table]:
         found.append(_scenario_table(
             report, f"What the work did to /health ({rounds}; p99 over baseline: the same "
                     f"round's /health alone, interquartile range in brackets; hurt from "
-                    f"{text(RATIO, HURT)})", VICTIM))
-    found.append(_scenario_table(report, f"The work ({rounds})", WORK))
+                    f"{text(RATIO, HURT)}; ranked by it, a shared rank marked = where the rounds "
+                    f"overlap; loop lag pooled over every worker process's "
+                    f"heartbeat)", VICTIM))
+    found.append(_scenario_table(report, f"The work ({rounds}; work CPU per request pooled "
+                                         f"over every worker process's requests)", WORK))
     found.append(_scenario_table(report, f"The load generator and the machine ({rounds}; "
                                          f"{BEHIND}: it fell behind in a round)", MACHINE, True))
     if report.sweep:

@@ -21,10 +21,10 @@ from .._anatomy import machine
 from .._report import terminal
 from .._anatomy.load import Meter
 from .._info import thread_budget
-from .._rungs import BUILT_IN, GIL_RELEASING, LADDER, position
+from .._rungs import BUILT_IN, GIL_RELEASING, LADDER, STEPS, position
 from . import extra, generator
 from .app import route
-from .figures import served
+from .figures import RATE_SERVED, verdict
 from .generator import Stream
 from .model import Scenario, Window
 from .report import ServiceReport
@@ -33,7 +33,7 @@ from .server import Server, get, stop_all
 
 #: The kernels and rungs served by default (``fastkern service`` with no kernel).
 DEFAULT_KERNELS = ("mandelbrot",)
-DEFAULT_RUNGS = tuple(name for name in LADDER if name in BUILT_IN)
+DEFAULT_RUNGS = tuple(name for name in LADDER if name in BUILT_IN and name not in STEPS)
 QUICK_RUNGS = ("python", "c")
 #: The python rung's CPU per request the default request size aims at, seconds.
 REQUEST_CPU = 0.005
@@ -57,8 +57,8 @@ class Plan:
     sweep_window: float
 
 
-DEFAULT = Plan(rounds=3, window=1.0, sweep=SWEEP, sweep_window=1.0)
-QUICK = Plan(rounds=2, window=0.6, sweep=QUICK_SWEEP, sweep_window=0.6)
+DEFAULT = Plan(rounds=3, window=1.0, sweep=SWEEP, sweep_window=0.6)
+QUICK = Plan(rounds=2, window=0.6, sweep=QUICK_SWEEP, sweep_window=0.4)
 
 
 def request_size(kernel: str) -> int:
@@ -150,7 +150,8 @@ def _cost(server: Optional[Server], address: str, calls: int = 8) -> float:
         started = time.perf_counter()
         get(address, timeout=30.0)
         walls.append(time.perf_counter() - started)
-    cpu = server.probe()["cpu"] if server is not None else []
+    cpu = ([c for worker in server.probe().values() for c in worker["cpu"]]
+           if server is not None else [])
     return statistics.median(cpu[2:] or walls[2:])
 
 
@@ -170,12 +171,14 @@ def _measure(scenario: Scenario, server: Optional[Server], base: str, victim: Op
     server_cpu = server.cpu_seconds() - cpu_before if probes else 0.0
     load = meter.stop(scenario.name, helpers=[server_cpu])
     lags = cpu = None
+    recorded = ()
     if probes:
         if server.process.poll() is not None:
             raise RuntimeError(f"the server of {scenario.name!r} exited with status "
                                f"{server.process.returncode} during the run")
-        recorded = server.probe()
-        lags, cpu = sorted(recorded["lags"]), recorded["cpu"]
+        recorded = server.probe().values()
+        lags = sorted(lag for worker in recorded for lag in worker["lags"])
+        cpu = [c for worker in recorded for c in worker["cpu"]]
     answered = sum(f.answered for f in found.values())
     return Window(
         scenario=scenario.name, round=index, offered=rate, work=found.get("work"),
@@ -183,7 +186,7 @@ def _measure(scenario: Scenario, server: Optional[Server], base: str, victim: Op
         lag_max=lags[-1] if lags else None,
         work_cpu=statistics.median(cpu) if cpu else None,
         server_cpu=server_cpu / answered if probes and answered else None,
-        generator=own, load=load)
+        generator=own, load=load, probed=len(recorded))
 
 
 @contextlib.contextmanager
@@ -204,7 +207,7 @@ def _check(kernels: Sequence[str], rungs: Sequence[str]) -> None:
         if kernel not in _dispatch.kernels():
             raise ValueError(f"kernels: unknown kernel {kernel!r}; choose from "
                              f"{', '.join(_dispatch.kernels())}")
-        if _dispatch.kernel_spec(kernel).own is not None:
+        if _dispatch.kernel_spec(kernel).implementations.run_time:
             raise ValueError(f"kernels: {kernel!r} is registered at run time, which a server "
                              "process cannot import; serve it in your own app with --app")
     for rung in rungs:
@@ -257,7 +260,7 @@ def service(kernels: Optional[Sequence[str]] = None, *, rungs: Optional[Sequence
     started = time.perf_counter()
     found, configs, sizes, target = _what_to_serve(kernels, rungs, app, path, url, quick, cores)
     victim = (HEALTH if app else "/health") if url is None else None
-    steps = plan.rounds * len(found) + len(plan.sweep) * len(swept(found))
+    steps = plan.rounds * (len(found) + len(plan.sweep) * len(swept(found)))
     meter = Meter()
     with contextlib.ExitStack() as stack:
         servers = stack.enter_context(_servers(configs))
@@ -280,19 +283,22 @@ def service(kernels: Optional[Sequence[str]] = None, *, rungs: Optional[Sequence
                 report_step(f"round {index + 1}: {scenario.name}"[:32], done, steps)
                 windows.append(measure(scenario, work_rate, index, plan.window))
                 done += 1
-        sweep = []
-        for scenario in swept(found):
-            for factor in plan.sweep:
-                report_step(f"sweep: {scenario.name}"[:32], done, steps)
-                point = measure(scenario, work_rate * factor, 0, plan.sweep_window)
-                sweep.append(point)
-                done += 1
-                if not served(point, BOUND, SERVED):
-                    break
+        sweep: list[Window] = []
+        going = swept(found)
+        for factor in plan.sweep:
+            rate = work_rate * factor
+            for index in range(plan.rounds):
+                for scenario in going:
+                    report_step(f"sweep {index + 1}: {scenario.name}"[:32], done, steps)
+                    sweep.append(measure(scenario, rate, index, plan.sweep_window))
+                    done += 1
+            going = [s for s in going if verdict(
+                [p for p in sweep if p.scenario == s.name and p.offered == rate],
+                BOUND, SERVED) == RATE_SERVED]
     return ServiceReport(
         machine=machine.describe(), target=target, probes=url is None,
         request_sizes=tuple(sizes.items()), victim_rate=VICTIM_RATE if victim else 0.0,
         work_rate=work_rate, window=plan.window, rounds=plan.rounds, bound=BOUND, served=SERVED,
         scenarios=tuple(found), windows=tuple(windows), sweep=tuple(sweep),
-        elapsed=time.perf_counter() - started)
+        elapsed=time.perf_counter() - started, sweep_window=plan.sweep_window)
 

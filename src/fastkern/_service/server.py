@@ -28,6 +28,8 @@ from .probes import HEALTH, PROBE
 
 #: Seconds a server may take to answer its first request.
 START_TIMEOUT = 60.0
+#: Seconds :meth:`Server.probe` goes on asking until every worker has answered.
+PROBE_TIMEOUT = 5.0
 #: Seconds a stopped server may take to end before it is killed.
 STOP_GRACE = 5.0
 _PR_SET_PDEATHSIG = 1
@@ -107,19 +109,16 @@ class Server:
 
     def _wait(self) -> None:
         deadline = time.monotonic() + self.timeout
-        seen: set[int] = set()
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"the server exited with status {self.process.returncode} "
                                    f"before answering: {self._last_words()}")
             try:
                 get(self.url + HEALTH, timeout=1.0)
-                seen.add(json.loads(get(self.url + PROBE))["pid"])
+                if len(self.probe()) >= self.workers:
+                    return
             except (OSError, ValueError):
                 time.sleep(0.05)
-                continue
-            if len(seen) >= self.workers:
-                return
         raise RuntimeError(f"the server did not answer on {self.url} within {self.timeout:g} s: "
                            f"{self._last_words()}")
 
@@ -130,10 +129,20 @@ class Server:
         """CPU seconds the server's processes have used so far."""
         return procs.cpu_seconds(self.members())
 
-    def probe(self) -> dict[str, Any]:
-        """The loop lags and work CPU times recorded since the last probe (of the worker
-        that answers)."""
-        return json.loads(get(self.url + PROBE, timeout=10.0))
+    def probe(self) -> dict[int, dict[str, list[float]]]:
+        """Each worker process's loop lags and work CPU times recorded since its last probe,
+        by process id. Each probe goes on a connection of its own, which the kernel hands
+        to one worker, so probes go out until every one of the server's workers has
+        answered, or for at most :data:`PROBE_TIMEOUT` seconds (then those that did)."""
+        found: dict[int, dict[str, list[float]]] = {}
+        deadline = time.monotonic() + PROBE_TIMEOUT
+        while True:
+            answer = json.loads(get(self.url + PROBE, timeout=10.0))
+            mine = found.setdefault(answer["pid"], {"lags": [], "cpu": []})
+            mine["lags"] += answer["lags"]
+            mine["cpu"] += answer["cpu"]
+            if len(found) >= self.workers or time.monotonic() > deadline:
+                return found
 
     def stop(self) -> None:
         """Ends the server and everything it started; returns when none of it is left."""

@@ -1,0 +1,49 @@
+"""Numbers boxed per unit of work fall at the ladder's steps that unbox them: counts, not
+timings, so they corroborate the timed split of "dynamic typing & boxing" exactly."""
+
+from __future__ import annotations
+
+import functools
+
+import pytest
+
+import fastkern
+from fastkern._anatomy import boxes
+from fastkern._anatomy._boxes import freed
+from fastkern._kernels import KERNELS
+from fastkern._rungs import BY_NAME, builds
+
+#: The float kernels whose float work is all on locals: the float step leaves no float object.
+ALL_ON_LOCALS = {"sum", "dot", "mandelbrot"}
+#: At most this many objects per unit of work counts as none.
+NONE = 0.01
+
+
+def _counts(kernel: str) -> dict:
+    size = KERNELS[kernel].reference_size
+    return {b.backend: b for b in boxes.measure(kernel, size, fastkern.kernel_backends(kernel))}
+
+
+def test_the_counter_sees_numbers_that_free_lists_recycle():
+    floats, ints = freed(functools.partial(list, map(float, range(1000, 1100))))
+    assert (floats, ints) == (100, 100)
+
+
+@pytest.mark.parametrize("kernel", sorted(BY_NAME["floats"].arises))
+def test_float_objects_fall_at_the_float_step_and_not_before(kernel):
+    found = _counts(kernel)
+    above = [b for b in ("compiled", "bound", "ints") if b in found]
+    assert all(found[b].floats >= 0.9 for b in above), found
+    if builds("floats", kernel):
+        assert found["floats"].floats < found[above[-1]].floats
+        if kernel in ALL_ON_LOCALS:
+            assert found["floats"].floats <= NONE
+        else:  # floats still read from and stored into lists are boxed there
+            assert found["floats"].floats >= 0.9
+    assert found["typed"].floats <= NONE
+
+
+def test_int_objects_fall_at_the_int_step_and_not_before():
+    found = _counts("spectral_norm")
+    assert found["compiled"].ints >= 0.5 and found["bound"].ints >= 0.5
+    assert found["ints"].ints <= NONE and found["typed"].ints <= NONE
