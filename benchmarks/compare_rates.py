@@ -9,6 +9,9 @@ figure truly changed between them. It prints:
 
 * the **false-alarm rate**: the share of figures compared that ``compare`` calls changed
   between A and B (every figure present in both counts, whatever its verdict);
+* how far identical runs lie apart, section by section: the root mean square of the log
+  of each figure's ratio (at equal machine speed where both reports read it), against
+  which a change must stand out;
 * the **detection rate** for a known change: B with every timing's samples multiplied by
   ``--factor`` (a program that got 25% slower), against A, over the figures that the
   scaling moves by at least 20% either way (times, fits, bandwidths...; ratios of two
@@ -17,8 +20,9 @@ figure truly changed between them. It prints:
 
 With ``--real``, each pair is instead a run and a run of a really changed program (the same
 kernel and size, e.g. a registered kernel doing 25% more work per call): it prints the
-share of figures called changed among those the change moved (their ratio, median over the
-pairs, at least 20% from 1) and among the others (false alarms).
+share of figures called changed among those the change moved (their ratio at equal machine
+speed where both reports read it, else of their values, median over the pairs, at least 20%
+from 1) and among the others (false alarms).
 
 Only reads saved reports: run it with the fastkern whose ``compare`` is to be measured.
 """
@@ -71,22 +75,45 @@ def rates(pairs: list[tuple[Report, Report]], factor: float) -> dict:
     """False alarms over identical pairs, and detections of ``factor`` (see the module)."""
     alarms, figures, verdicts, sections = 0, 0, Counter(), Counter()
     seen = {"own": [0, 0], "across": [0, 0]}
+    by_section: dict[str, list[int]] = {}
+    apart: dict[str, list[float]] = {}
     for first, other in pairs:
         judged = flagged(first, other)
         figures += len(judged)
         for key, judgement in judged.items():
             verdicts[judgement.verdict] += 1
+            found = _ratio(judgement)
+            if found is not None and found > 0 and judgement.verdict != compare.UNRESOLVED:
+                apart.setdefault(_section(key), []).append(math.log(found))
             if judgement.changed:
                 alarms += 1
-                sections[key.split(" | ")[1].split(" T=")[0]] += 1
+                sections[_section(key)] += 1
         for name, base in (("own", first), ("across", other)):
             slower = scaled(base, factor)
             keys = moved(base, slower)
             found = flagged(first, slower)
             seen[name][0] += sum(found[key].changed for key in keys if key in found)
             seen[name][1] += sum(key in found for key in keys)
+            if name == "across":
+                for key in keys & set(found):
+                    tally = by_section.setdefault(_section(key), [0, 0])
+                    tally[0] += found[key].changed
+                    tally[1] += 1
     return {"pairs": len(pairs), "figures": figures, "alarms": alarms, "verdicts": verdicts,
-            "sections": sections, "own": seen["own"], "across": seen["across"]}
+            "sections": sections, "own": seen["own"], "across": seen["across"],
+            "by_section": by_section,
+            "apart": {section: math.sqrt(statistics.fmean(x * x for x in logs))
+                      for section, logs in apart.items()}}
+
+
+def _section(key: str) -> str:
+    """The section of a figure's key, thread counts left out."""
+    return key.split(" | ")[1].split(" T=")[0]
+
+
+def _ratio(judged: compare.Judgement):
+    """What the verdict is drawn from: the ratio at equal machine speed where known."""
+    return judged.at_speed if judged.at_speed is not None else judged.ratio
 
 
 def real(pairs: list[tuple[Report, Report]]) -> dict:
@@ -96,7 +123,7 @@ def real(pairs: list[tuple[Report, Report]]) -> dict:
     keys = set.intersection(*(set(found) for found in judged))
     moved_keys = set()
     for key in keys:
-        found = [j[key].ratio for j in judged if j[key].ratio is not None and j[key].ratio > 0]
+        found = [_ratio(j[key]) for j in judged if _ratio(j[key]) is not None and _ratio(j[key]) > 0]
         if found and abs(math.log(statistics.median(found))) >= math.log(MOVED) - 1e-9:
             moved_keys.add(key)
     out = {"moved": [0, 0], "others": [0, 0], "missed": Counter()}
@@ -150,6 +177,12 @@ def main(argv: list[str] | None = None) -> int:
         hit, total = found[name][:2]
         print(f"detection of x{args.factor:g}, {words}: {hit} of {total} moved figures = "
               f"{hit / total if total else 0.0:.1%}")
+    print("identical runs apart (root mean square of the log of the ratio at equal speed, "
+          "else of the values), by section: " + ", ".join(
+              f"{section} {spread:.3f}" for section, spread in found["apart"].items()))
+    print("  across two runs, by section: " + ", ".join(
+        f"{section} {hit}/{total}" for section, (hit, total)
+        in sorted(found["by_section"].items(), key=lambda item: -item[1][1])))
     return 0
 
 

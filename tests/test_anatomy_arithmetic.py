@@ -43,7 +43,11 @@ class FakeClock:
 
 
 def settings(**overrides):
-    return Settings(**{"min_time": 16 * TICK, "samples": 5, "warmup": 1, **overrides})
+    """Settings for exact fake clocks: every round taken (min_samples = samples) unless
+    a test asks otherwise."""
+    samples = overrides.get("samples", 5)
+    return Settings(**{"min_time": 16 * TICK, "samples": samples, "min_samples": samples,
+                       "warmup": 1, **overrides})
 
 
 def timing(median, iqr=0.0):
@@ -455,6 +459,44 @@ def test_the_passes_method_says_where_the_later_passes_ran():
     four = dataclasses.replace(at("sum", 3), passes=Passes(4, 10.0, 3))
     assert render.TRIMMED.format(count=4) in render.passes_method([four])
 
+
+def test_steady_figures_stop_at_min_samples_and_noisy_ones_take_them_all():
+    clock = FakeClock()
+    adaptive = settings(samples=7, min_samples=3, settled_spread=0.02, warmup=0, min_time=TICK)
+    steady = Timer(adaptive, clock).time_all({"a": lambda: clock.advance(TICK),
+                                              "b": lambda: clock.advance(2 * TICK)}, {"a": 1, "b": 1})
+    assert [len(t.samples) for t in steady.values()] == [3, 3]
+    steps = iter([1, 1.5, 1, 1.5, 1, 1.5, 1, 1.5] * 3)
+    noisy = Timer(adaptive, clock).time_all({"a": lambda: clock.advance(TICK),
+                                             "b": lambda: clock.advance(next(steps) * TICK)},
+                                            {"a": 1, "b": 1})
+    assert [len(t.samples) for t in noisy.values()] == [7, 7], "one noisy figure keeps both going"
+    rounds = Timer(adaptive, clock).rounds({"x": lambda: (1.0, None, None)}, gil.wall_of)
+    assert len(rounds["x"]) == 3
+    assert len(Timer(adaptive, clock).rounds({"x": lambda: (1.0, None, None)})["x"]) == 7
+
+
+def test_a_rung_is_settled_once_its_median_is_known_to_tight():
+    def rung(*medians, spread=0.0):
+        passes = tuple(Timing((m,) * 5, 1, m, spread * m) for m in medians)
+        pooled = Timing(tuple(m for m in medians for _ in range(5)), 1, statistics.median(medians),
+                        spread * statistics.median(medians))
+        return Rung("c", pooled, passes)
+
+    assert ladder.uncertainty(rung(1.0)) == float("inf"), "one pass says nothing"
+    assert ladder.uncertainty(rung(1.0, 1.0, 1.0)) == 0.0
+    assert ladder.uncertainty(rung(1.0, 1.01, 0.99)) < ladder.TIGHT
+    assert ladder.uncertainty(rung(1.0, 1.2, 0.9)) > ladder.TIGHT, "passes apart"
+    assert ladder.uncertainty(rung(1.0, 1.0, 1.0, spread=0.3)) > ladder.TIGHT, "samples spread"
+
+
+def test_passes_beyond_the_minimum_take_fewer_rounds():
+    full = Settings()
+    assert [ladder.pass_settings(full, n).ladder_samples for n in range(1, 8)] == \
+        [full.ladder_samples] * full.ladder_min_passes + \
+        [full.min_samples] * (full.ladder_passes - full.ladder_min_passes)
+    few = Settings(ladder_samples=2, min_samples=3, ladder_min_passes=1)
+    assert ladder.pass_settings(few, 2).ladder_samples == 2, "never more than ladder_samples"
 
 
 def test_the_steps_split_the_bucket_into_parts_that_sum_to_it():

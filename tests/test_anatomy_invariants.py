@@ -148,14 +148,14 @@ def test_repeat_pools_samples_and_keeps_each_figure_per_run(repeated):
     settings = repeated.settings
     ladder = [rung.time for rung in repeated.kernels[0].ladder]
     count = settings.ladder_passes
-    assert all(len(t.samples) == 2 * count * settings.ladder_samples for t in ladder), \
-        "2 runs x the passes"
+    assert all(len(rung.time.samples) == sum(len(p.samples) for p in rung.passes)
+               for rung in repeated.kernels[0].ladder), "2 runs x the passes"
     passes = [t for rung in repeated.kernels[0].ladder for t in rung.passes]
     assert len(passes) == 2 * count
     assert all(len(t.samples) == 2 * settings.ladder_samples for t in passes)
     others = [t for t in repeated.timings() if t not in ladder and t not in passes]
-    assert all(len(t.samples) in (2 * settings.samples, 2 * settings.ladder_samples)
-               for t in others)
+    assert all(2 * settings.min_samples <= len(t.samples)
+               <= 2 * max(settings.samples, settings.ladder_samples) for t in others)
     assert all(len(t.speeds) == len(t.samples) for t in ladder)
     keys = [entry.key for entry in repeated.spread]
     assert "sum(1000) | ladder | python" in keys
@@ -197,6 +197,11 @@ def test_fit_sizes_reach_100_times_the_per_call_cost_in_work():
     assert costs.largest_size("sum", 2000, fixed, fixed + 1999 * per_unit) == 100_000
     assert costs.largest_size("sum", 2000, fixed, fixed + 1999 * 1e-8) == 2000
     assert costs.largest_size("sum", 2000, fixed, fixed / 2) == 2000
+    # ... but no call much longer than the longest allowed (the size is snapped to the work
+    # grid, whose steps are at most 2.5x): 100,000 elements would take 10 us
+    capped = costs.largest_size("sum", 2000, fixed, fixed + 1999 * per_unit, longest=4e-6)
+    assert 2000 < capped < 100_000 and fixed + (capped - 1) * per_unit <= 2.5 * 4e-6
+    assert costs.largest_size("sum", 2000, fixed, fixed + 1999 * per_unit, longest=1e-9) == 2000
 
 
 def test_a_repeated_run_fits_over_its_first_runs_sizes():

@@ -23,12 +23,14 @@ from fastkern._report import compare, saved
 from fastkern._report.compare import (FASTER, FEW, LARGER, MISSING, NO_CHANGE, SLOWER, SMALLER,
                                        UNRESOLVED, WITHIN, Noise, judge)
 from fastkern._report.estimate import Estimate
-from fastkern._report.figure import FRACTION, RATIO, SECONDS, Figure
+from fastkern._report.figure import FRACTION, RATIO, SECONDS, Figure, pooled_noise
 from fastkern._report.figure import CPU, UNTIMED
 from fastkern._report.estimate import quartiles
 from fastkern._anatomy.model import Timing, map_timings
 from fastkern._report.figure import BYTES
 
+#: The machine's speed reading in every round of a synthetic report (seconds of fixed work).
+STEADY = 1e-4
 RATES = Path(__file__).resolve().parent.parent / "benchmarks" / "compare_rates.py"
 
 
@@ -53,14 +55,16 @@ def jittered(value, count, spread, seed):
 def synthetic(report, seed, factor=1.0, spread=0.03):
     """``report`` with every timing's samples drawn anew: its median times ``factor``, each
     sample off by a lognormal factor of sd ``spread`` (seeded: the same each run); the
-    ladder's passes all about their rung's median, as in a run on a steady machine."""
+    ladder's passes all about their rung's median and the machine's speed the same in
+    every round, as in a run on a steady machine."""
     rng = random.Random(seed)
 
     def draw(timing: Timing) -> Timing:
         samples = tuple(timing.median * factor * math.exp(rng.gauss(0, spread))
                         for _ in timing.samples)
         low, median, high = quartiles(sorted(samples))
-        return dataclasses.replace(timing, samples=samples, median=median, iqr=high - low)
+        return dataclasses.replace(timing, samples=samples, median=median, iqr=high - low,
+                                   speeds=(STEADY,) * len(samples) if timing.speeds else ())
 
     steady = dataclasses.replace(report, kernels=tuple(
         dataclasses.replace(kernel, ladder=tuple(
@@ -149,6 +153,54 @@ def test_run_to_run_noise_keeps_a_run_s_drift_from_being_called_a_change():
     assert judge(*spread, steady, steady).verdict == SLOWER
 
 
+def at_speed(found, speeds):
+    """``found`` with its rounds taken relative to the machine's speed in each round."""
+    return dataclasses.replace(found, relative=tuple(r / s for r, s in zip(found.rounds, speeds)))
+
+
+def test_a_machine_that_ran_slower_is_not_a_slower_program():
+    speeds = jittered(STEADY, 10, 0.01, 3)
+    before = at_speed(figure(jittered(1e-3, 10, 0.01, 1)), speeds)
+    slow = [s * 1.5 for s in speeds]
+    after = at_speed(figure([r * 1.5 for r in before.rounds]), slow)
+    assert judge(dataclasses.replace(before, relative=()),
+                 dataclasses.replace(after, relative=())).verdict == SLOWER
+    judged = judge(before, after)
+    assert judged.verdict == NO_CHANGE and not judged.changed
+    assert judged.ratio == pytest.approx(1.5) and judged.at_speed == pytest.approx(1.0)
+
+
+def test_a_slower_program_on_a_steady_machine_is_slower_at_speed():
+    speeds = jittered(STEADY, 10, 0.01, 3)
+    before = at_speed(figure(jittered(1e-3, 10, 0.02, 1)), speeds)
+    after = at_speed(figure(jittered(1.25e-3, 10, 0.02, 2)), speeds)
+    judged = judge(before, after, Noise(0.0, 0, Noise(0.02 ** 2, 20)),
+                   Noise(0.0, 0, Noise(0.02 ** 2, 20)))
+    assert judged.verdict == SLOWER and judged.at_speed == pytest.approx(1.25, rel=0.05)
+    # the speed-relative noise is the one added to speed-relative rounds
+    drifting = Noise(0.0, 0, Noise(math.log(1.3) ** 2, 12))
+    assert judge(before, after, drifting, drifting).verdict == WITHIN
+
+
+def test_a_slower_program_on_a_machine_that_ran_faster_is_still_slower():
+    before = at_speed(figure(jittered(1e-3, 10, 0.01, 1)), [STEADY] * 10)
+    after = at_speed(figure(jittered(1e-3, 10, 0.01, 2)), [STEADY * 0.8] * 10)
+    judged = judge(before, after)
+    assert judged.verdict == SLOWER and judged.at_speed == pytest.approx(1.25, rel=0.03)
+    assert judged.ratio == pytest.approx(1.0, rel=0.03)
+    assert judge(after, before).verdict == FASTER
+
+
+def test_typical_noise_is_not_inflated_by_a_few_slow_figures():
+    steady = [[1.0, 1.0 * math.exp(0.02 * (-1) ** i)] for i in range(20)]
+    slow = [[1.0, 1.8], [1.0, 0.6]]
+    pooled = pooled_noise(steady + slow)
+    typical = pooled_noise(steady + slow, typical=True)
+    assert pooled.df == typical.df == 22
+    assert typical.variance < 0.05 * pooled.variance
+    assert typical.spread == pytest.approx(0.02 / math.sqrt(2) / (1 - 2 / 9) ** 1.5, rel=0.05)
+
+
 def test_exact_figures_compare_by_their_printed_value():
     def counted(value):
         return figure([value], unit=BYTES, clock=UNTIMED)
@@ -181,6 +233,18 @@ def test_run_noise_is_the_spread_of_the_ladder_passes(report):
     assert not one_pass.noise().known
     notes = compare.noise_notes([report, one_pass], ["a.json", "b.json"])
     assert any("b.json was measured in one pass" in note for note in notes)
+
+
+def test_times_carry_rounds_relative_to_the_machine_s_speed(report):
+    assert figures.speed_read(report) and report.noise().relative.known
+    relative = [f for f in figures.figures(report) if f.relative]
+    assert {f.section for f in relative} >= {"ladder", "speedup over python", "per call"}
+    for found in relative:
+        assert found.clock == CPU and found.unit in (SECONDS, RATIO)
+        assert len(found.relative) == len(found.rounds), found.key
+    unread = map_timings(report, lambda t: dataclasses.replace(t, speeds=()))
+    assert not any(f.relative for f in figures.figures(unread))
+    assert unread.noise().relative is None
 
 
 def test_every_figure_carries_its_rounds(report):
@@ -352,3 +416,25 @@ def test_a_saved_report_is_read_back_by_the_class_its_format_names(report, tmp_p
         saved.loads('{"format": "fastkern-other"}')
     with pytest.raises(ValueError, match="nested too deeply"):
         saved.loads("[" * 100_000 + "]" * 100_000)
+
+
+def test_a_run_on_a_slower_machine_shows_both_ratios_and_no_change(report):
+    def slower(timing: Timing) -> Timing:
+        if not timing.speeds:
+            return timing
+        return dataclasses.replace(_scaled(timing, 1.5),
+                                   speeds=tuple(s * 1.5 for s in timing.speeds))
+
+    before = synthetic(report, 1)
+    after = map_timings(before, slower)
+    row = next(r for r in compare.rows([before, after]) if r.key == "sum(2000) | ladder | python")
+    judged = row.judged(1)
+    assert judged.ratio == pytest.approx(1.5) and judged.at_speed == pytest.approx(1.0)
+    assert judged.verdict == NO_CHANGE
+    console = Console(file=io.StringIO(), width=200)
+    compare.render([before, after], ["a.json", "b.json"], console)
+    assert "1.5 (1 at equal speed)" in console.file.getvalue()
+    data = compare.to_data([before, after], ["a.json", "b.json"])
+    found = next(f for f in data["figures"] if f["key"] == row.key)["compared"][0]
+    assert found["at_speed"] == pytest.approx(1.0) and found["verdict"] == NO_CHANGE
+    assert data["noise"][0]["at_speed"]["df"] > 0

@@ -13,12 +13,18 @@ from .timing import Timer
 
 #: The largest call of a fit does at least this many times a call's fixed cost in work.
 WORK_OVER_FIXED = 100
-#: ... but its work grows to at most this many times the ladder's.
+#: ... but its work grows to at most this many times the ladder's ...
 MOST_GROWTH = 1000
+#: ... and its call lasts at most this many times ``Settings.target_time`` (a kernel whose
+#: smallest call already does real work, as binary_trees raised to its least depth, would
+#: otherwise grow its largest call to seconds, where the fit gains nothing).
+LONGEST_CALL = 5
 
 
-def largest_size(kernel: str, size: int, fixed: float, at_size: float) -> int:
-    """A size whose call does at least :data:`WORK_OVER_FIXED` times ``fixed`` in work.
+def largest_size(kernel: str, size: int, fixed: float, at_size: float,
+                 longest: float = float("inf")) -> int:
+    """A size whose call does at least :data:`WORK_OVER_FIXED` times ``fixed`` in work, and
+    lasts at most ``longest`` seconds (estimated along the line through the two).
 
     ``fixed`` is the seconds of a call at the smallest size, ``at_size`` at ``size``; the
     size is on the work grid, at least ``size``, and one the kernel accepts.
@@ -28,7 +34,8 @@ def largest_size(kernel: str, size: int, fixed: float, at_size: float) -> int:
     per_unit = (at_size - fixed) / (high - low) if high > low and at_size > fixed else 0.0
     if per_unit <= 0:
         return size
-    needed = min(WORK_OVER_FIXED * fixed / per_unit, MOST_GROWTH * high)
+    needed = min(WORK_OVER_FIXED * fixed / per_unit, MOST_GROWTH * high,
+                 low + (longest - fixed) / per_unit)
     if needed <= high:
         return size
     bigger = grid_size(kernel, needed, lowest=size)
@@ -57,7 +64,8 @@ def measure(kernel: str, size: int, known: Mapping[str, Timing], timer: Timer,
     for backend, at_size in known.items():
         sizes = list((chosen or {}).get(backend, ()))
         if not sizes:
-            largest = largest_size(kernel, size, smallest[backend].median, at_size.median)
+            largest = largest_size(kernel, size, smallest[backend].median, at_size.median,
+                                   LONGEST_CALL * timer.settings.target_time)
             sizes = fit_sizes(kernel, largest, points, lowest=lowest)
         timed = {lowest: smallest[backend], size: at_size}
         timed.update(timer.time_all({s: raw_call(kernel, backend, s) for s in sizes

@@ -7,6 +7,7 @@ round by round (:attr:`Figure.rounds`).
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING, Iterator, Optional, Sequence
 
 from .._report.estimate import Estimate, quartiles, rounds
@@ -14,16 +15,42 @@ from .._report.figure import (BANDWIDTH, BYTES, CPU, FRACTION, RATIO, SECONDS, T
                               WALL, Figure, Noise, pooled_noise)
 from . import derive
 from .formatting import call
-from .model import Cores, RunSpread, Timing
+from .model import Cores, RunSpread, Timing, map_timings, summarize
 
 if TYPE_CHECKING:
     from .report import Report
 
 
 def run_noise(report: Report) -> Noise:
-    """An anatomy report's :class:`Noise`, from its ladder's passes: each rung's pass medians."""
-    return pooled_noise([p.median for p in rung.passes]
-                        for kernel in report.kernels for rung in kernel.ladder)
+    """An anatomy report's :class:`Noise`, from its ladder's passes: each rung's pass
+    medians, pooled over all rungs; and, where the report read the machine's speed, the
+    same relative to it, of a typical rung (see :func:`.figure.pooled_noise`): a figure
+    taken relative to the speed is spared the slow stretches that inflate the former."""
+    def medians(timed: Report) -> Iterator[list[float]]:
+        return ([p.median for p in rung.passes] for kernel in timed.kernels
+                for rung in kernel.ladder)
+    relative = pooled_noise(medians(at_speed(report)), typical=True) \
+        if speed_read(report) else None
+    return pooled_noise(medians(report), relative)
+
+
+def speed_read(report: Report) -> bool:
+    """Whether every thread-CPU timing of ``report`` carries the machine's speed (a positive
+    reading) in each of its rounds."""
+    timed = [t for t in report.timings() if t.clock == CPU]
+    return bool(timed) and all(len(t.speeds) == len(t.samples) and min(t.speeds) > 0
+                               for t in timed)
+
+
+def at_speed(report: Report) -> Report:
+    """``report`` with every thread-CPU timing's samples divided by the machine's speed
+    reading in their round (see :func:`speed_read`): times in units of the fixed work."""
+    def relative(timing: Timing) -> Timing:
+        if timing.clock != CPU:
+            return timing
+        return summarize([s / v for s, v in zip(timing.samples, timing.speeds)], timing.loops,
+                         timing.clock, speeds=timing.speeds)
+    return map_timings(report, relative)
 
 
 def measured(timing: Timing) -> Estimate:
@@ -41,7 +68,24 @@ def _figure(subject: str, section: str, label: str, estimate: Estimate, unit: st
     return Figure(subject, section, label, unit, clock, estimate, passes)
 
 
+#: The units of figures that :attr:`Figure.relative` is given for (thread-CPU ones only).
+RELATIVE_UNITS = (SECONDS, RATIO)
+
+
 def figures(report: Report) -> list[Figure]:
+    """Every figure, each thread-CPU time and ratio with its rounds relative to the
+    machine's speed where the report read it (:func:`speed_read`)."""
+    found = _figures(report)
+    if not speed_read(report):
+        return found
+    relative = {f.key: f.rounds for f in _figures(at_speed(report))}
+    return [dataclasses.replace(f, relative=relative[f.key])
+            if f.clock == CPU and f.unit in RELATIVE_UNITS
+            and len(relative.get(f.key, ())) == len(f.rounds) else f
+            for f in found]
+
+
+def _figures(report: Report) -> list[Figure]:
     return list(_kernel_figures(report)) + list(_shared_figures(report))
 
 

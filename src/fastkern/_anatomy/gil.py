@@ -124,6 +124,11 @@ def threaded_batch(call: Callable[[], object], threads: int, calls: int, clock: 
             sum(on_cpu) if cpu_clock else None)
 
 
+def wall_of(result: Result) -> float:
+    """A batch's wall seconds: what its rounds stop on (see :meth:`.Timer.rounds`)."""
+    return result[0]
+
+
 def scaling(backend: str, release_gil: Optional[bool], workers: Sequence[int], total: int,
             batch: Batch, timer: Timer, reference: Optional[Batch] = None) -> Scaling:
     """Time ``batch(workers, calls_each)`` for each worker count, in interleaved rounds.
@@ -136,7 +141,7 @@ def scaling(backend: str, release_gil: Optional[bool], workers: Sequence[int], t
     batches["reference"] = functools.partial(reference or batch, 1, total)
     if reference is None and 1 in workers:
         del batches["reference"]
-    results = timer.rounds(batches)
+    results = timer.rounds(batches, wall_of)
     results.setdefault("reference", results.get(1))
 
     def walls(key) -> object:

@@ -9,15 +9,18 @@ at the end of the run (:func:`later`), in a fresh interpreter of its own where i
 rung pools the samples of every pass: its spread carries how far it moved between them,
 and the median of several passes lies with those that agree. Whether two passes lie apart
 is judged from the pooled data by :func:`.derive.moved`. Samples go where the spread
-needs them: after ``settings.ladder_min_passes``, a kernel is timed again only while one
-of its rungs (the steps inside typing & boxing aside) is not yet settled (pooled spread above :data:`TIGHT`, or passes apart), up
-to ``settings.ladder_passes``. Every pass samples a rung in the calls per sample its first
-pass chose, so the passes' samples compare one to one.
+needs them: after ``settings.ladder_min_passes``, a kernel is timed again only while the
+median of one of its rungs (the steps inside typing & boxing aside) is not yet known to
+:data:`TIGHT` (:func:`uncertainty`), up to ``settings.ladder_passes``, each of those in
+fewer rounds (:func:`pass_settings`). Every pass samples a rung in the calls per sample
+its first pass chose, so the passes' samples compare one to one.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
+import statistics
 from typing import Callable, Optional, Sequence
 
 from .inputs import raw_call, spec
@@ -26,11 +29,11 @@ from .model import LATER_PASS, KernelReport, Passes, Rung, Timing
 from .settings import Settings
 from .._rungs import STEPS
 from .timing import THREAD_CPU, WALL_CLOCK, Timer
-from . import derive, fresh, steady
+from . import fresh, steady
 
-#: A rung is settled when its pooled interquartile range is at most this fraction of its
-#: median and no two of its passes lie apart.
-TIGHT = 0.02
+#: A rung is settled when its median is known to this fraction (:func:`uncertainty`): two
+#: runs' medians then lie a few times this apart at most.
+TIGHT = 0.015
 
 
 def check(settings: Settings) -> None:
@@ -51,9 +54,12 @@ def measure(kernel: str, size: int, backends: Sequence[str], timer: Timer,
             loops: Optional[dict[str, int]] = None) -> dict[str, Timing]:
     """One pass: seconds per call of each backend at ``size``, by the timer's clock (thread
     CPU), in ``settings.ladder_samples`` interleaved rounds of ``loops`` calls each where
-    given (else auto-ranged)."""
-    rounds = timer.with_settings(dataclasses.replace(timer.settings,
-                                                     samples=timer.settings.ladder_samples))
+    given (else auto-ranged). Every pass takes all its rounds: the ladder's figures are
+    the ones most compared between runs, and ``compare`` tests them round by round; the
+    ladder spends its samples by its passes instead (:func:`later`)."""
+    count = timer.settings.ladder_samples
+    rounds = timer.with_settings(dataclasses.replace(timer.settings, samples=count,
+                                                     min_samples=count))
     return rounds.time_all({backend: raw_call(kernel, backend, size) for backend in backends},
                            loops)
 
@@ -63,8 +69,37 @@ def settled(kernel: KernelReport) -> bool:
 
     The steps inside dynamic typing & boxing are timed in every pass the kernel gets, but
     do not earn it more: a run pays for them once per pass, not in passes of their own."""
-    return all(rung.time.spread <= TIGHT and derive.moved(rung) is None
-               for rung in kernel.ladder if rung.backend not in STEPS)
+    return all(uncertainty(rung) <= TIGHT for rung in kernel.ladder if rung.backend not in STEPS)
+
+
+#: The standard error of a median over that of a mean of the same normal samples.
+MEDIAN_ERROR = math.sqrt(math.pi / 2)
+#: A normal distribution's interquartile range in standard deviations.
+IQR_SIGMAS = 1.349
+
+
+def uncertainty(rung: Rung) -> float:
+    """The relative standard error of the rung's pooled median: the larger of what its
+    passes' medians say (their standard deviation over the root of their count: how far
+    the run's moments move it) and what its samples' spread says (interquartile range as
+    standard deviations, over the root of their count); infinite with one pass."""
+    medians = [math.log(p.median) for p in rung.passes if p.median > 0]
+    if len(medians) < 2:
+        return math.inf
+    between = statistics.stdev(medians) / math.sqrt(len(medians))
+    within = MEDIAN_ERROR * rung.time.spread / IQR_SIGMAS / math.sqrt(len(rung.time.samples))
+    return max(between, within)
+
+
+def pass_settings(settings: Settings, number: int) -> Settings:
+    """How pass ``number`` (1 the first) is timed: the passes every kernel gets take
+    ``ladder_samples`` rounds; one beyond ``ladder_min_passes``, taken because a rung has
+    not settled, samples another moment of the run, which is what its median lacks, in
+    ``min_samples`` rounds."""
+    if number <= settings.ladder_min_passes:
+        return settings
+    return dataclasses.replace(settings, ladder_samples=min(settings.min_samples,
+                                                            settings.ladder_samples))
 
 
 def rungs(times: dict[str, Timing]) -> tuple[Rung, ...]:
@@ -93,7 +128,8 @@ def later(kernels: Sequence[KernelReport], starts: Sequence[float], timer: Timer
                  if number <= settings.ladder_min_passes or not settled(kernel)]
         if not going:
             break
-        with fresh.Interpreter(settings, __name__) as child:
+        timing = pass_settings(settings, number)
+        with fresh.Interpreter(timing, __name__) as child:
             for index in going:
                 kernel, start = kernels[index], starts[index]
                 loops = {rung.backend: rung.passes[0].loops for rung in kernel.ladder}
@@ -111,7 +147,8 @@ def later(kernels: Sequence[KernelReport], starts: Sequence[float], timer: Timer
                         continue
                     except fresh.FreshError as error:
                         why = f"the fresh interpreter failed: {error}"
-                timed[index].append(measure(kernel.kernel, kernel.size, backends, timer, loops))
+                timed[index].append(measure(kernel.kernel, kernel.size, backends,
+                                            timer.with_settings(timing), loops))
                 why_not[index] = why_not[index] or why
         current = [pooled(kernel, found, Passes(len(found) + 1, 0.0, 0))
                    for kernel, found in zip(kernels, timed)]

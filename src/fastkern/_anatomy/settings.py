@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .._report.figure import NOISY
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -15,10 +17,18 @@ class Settings:
     min_time: float = 0.02
     """Each sample repeats its call until it has run at least this long."""
     samples: int = 5
-    """Samples per figure; the median is reported, the interquartile range is the spread."""
+    """The most samples per figure; the median is reported, the interquartile range is the
+    spread."""
+    min_samples: int = 3
+    """Samples every figure outside the ladder gets: later rounds are taken only while a
+    figure sampled in them spreads more than ``settled_spread`` (see :mod:`.timing`)."""
+    settled_spread: float = NOISY
+    """Figures sampled in the same rounds stop once each one's spread (interquartile range
+    over median) is at most this: the report calls a figure noisy above it."""
     ladder_samples: int = 5
-    """Samples per rung in each pass of the ladder, the figures most compared between runs
-    (one pass takes a few seconds)."""
+    """Samples per rung in each of the ladder's first ``ladder_min_passes`` passes, the
+    figures most compared between runs (one pass takes a few seconds); a later pass takes
+    ``min_samples`` (see :mod:`.ladder`)."""
     ladder_passes: int = 7
     """The most times the ladder is timed: once in each kernel's section, then each later
     pass at the end of the run (see :mod:`.ladder`). 1 times it once."""
@@ -30,9 +40,9 @@ class Settings:
     """Untimed calls before auto-ranging."""
     target_time: float = 0.02
     """Chosen sizes make one call of the slowest backend take about this long."""
-    fit_points: int = 4
+    fit_points: int = 3
     """Sizes in the time-against-work fit, each a quarter of the work of the next."""
-    thread_time: float = 0.05
+    thread_time: float = 0.03
     """Single-thread duration of the work the GIL section splits over threads or processes."""
     gil_call_time: float = 0.005
     """The GIL section makes each call of a faster backend last at least this long."""

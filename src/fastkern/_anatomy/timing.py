@@ -15,8 +15,9 @@ import gc
 import math
 import time
 from contextlib import contextmanager
-from typing import Callable, Hashable, Iterator, Mapping, Optional, TypeVar
+from typing import Callable, Hashable, Iterable, Iterator, Mapping, Optional, Sequence, TypeVar
 
+from .._report.estimate import quartiles
 from .model import Timing, summarize
 from .settings import Settings
 
@@ -47,6 +48,15 @@ def collector(enabled: bool) -> Iterator[None]:
             gc.enable()
         else:
             gc.disable()
+
+
+def spread(values: Sequence[float]) -> float:
+    """Interquartile range over median (0 where all values are equal, infinite where the
+    median is not positive and they are not)."""
+    low, middle, high = quartiles(sorted(values))
+    if high == low:
+        return 0.0
+    return (high - low) / middle if middle > 0 else math.inf
 
 
 class Timer:
@@ -117,21 +127,36 @@ class Timer:
         samples: dict = {key: [] for key in calls}
         walls: dict = {key: [] for key in calls}
         readings = [self.speed()] if self.speed else []
-        for _ in range(self.settings.samples):
+        for done in range(1, self.settings.samples + 1):
             for key, call in calls.items():
                 own, wall = self.run_both(call, loops[key])
                 samples[key].append(own / loops[key])
                 walls[key].append(wall / loops[key])
             if self.speed:
                 readings.append(self.speed())
+            if self.enough(done, samples.values()):
+                break
         speeds = [(before + after) / 2 for before, after in zip(readings, readings[1:])]
         return {key: summarize(samples[key], loops[key], wall=walls[key], speeds=speeds)
                 for key in calls}
 
-    def rounds(self, batches: Mapping[K, Callable[[], R]]) -> dict[K, list[R]]:
-        """``samples`` results of each batch, the batches taking turns round after round."""
+    def rounds(self, batches: Mapping[K, Callable[[], R]],
+               measure: Optional[Callable[[R], float]] = None) -> dict[K, list[R]]:
+        """Up to ``samples`` results of each batch, the batches taking turns round after
+        round; with ``measure`` (a result's figure, e.g. its wall seconds), they stop early
+        as :meth:`time_all`'s rounds do, judged by it."""
         results: dict = {key: [] for key in batches}
-        for _ in range(self.settings.samples):
+        for done in range(1, self.settings.samples + 1):
             for key, batch in batches.items():
                 results[key].append(batch())
+            if measure is not None and self.enough(
+                    done, ([measure(r) for r in found] for found in results.values())):
+                break
         return results
+
+    def enough(self, done: int, figures: Iterable[Sequence[float]]) -> bool:
+        """Whether ``done`` rounds suffice: at least ``min_samples``, and each figure's values
+        (one per round) spread at most ``settled_spread``. Samples thus go where the spread
+        needs them: a steady figure takes ``min_samples``, a noisy one up to ``samples``."""
+        return done >= self.settings.min_samples and \
+            all(spread(values) <= self.settings.settled_spread for values in figures)

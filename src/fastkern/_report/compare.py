@@ -24,6 +24,17 @@ is added to every figure's variance, divided by the number of passes for the fig
 rounds span them (:attr:`.figure.Figure.passes`). A report timed in one pass has no such
 measure: its figures are tested on their rounds alone, and ``compare`` says so.
 
+The machine's own speed. A virtual machine's speed moves within a run (other programs on
+the same cores, its host's neighbours), often by more than a change worth finding, and a
+stretch timed while it ran slow moves every figure in it. A report that read the machine's
+speed in every round (a fixed piece of work timed by the same clock) gives each time and
+ratio also relative to it (:attr:`.figure.Figure.relative`); where both reports do, the
+figure is judged on those: the test, with the noise of a typical rung taken relative to
+the speed (:attr:`.figure.Noise.relative`), the minimum effect and the direction, all on
+the ratio *at equal speed* (the medians of the relative rounds), which the table shows
+beside the ratio of the values. A figure that moved only because the machine ran slower
+is then "no change" or "within noise", and a slower program on a machine that happened
+to run faster is still "slower".
 Figures with fewer than two rounds in a report (event-loop lag) say "too few rounds";
 counted figures (bytes per element) compare by value: changed where they print differently
 and lie the minimum effect apart.
@@ -31,6 +42,7 @@ and lie the minimum effect apart.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import statistics
@@ -144,20 +156,29 @@ class Judgement:
     df: Optional[float] = None
     scale: Optional[str] = None
     """What was tested: ``"log"`` (the ratio) or ``"value"`` (the difference)."""
+    at_speed: Optional[float] = None
+    """The ratio at equal speed: with each run's times taken relative to its machine's
+    speed (medians of :attr:`.figure.Figure.relative`), what the verdict is drawn from;
+    None where either report did not read it."""
 
     @property
     def changed(self) -> bool:
         return self.verdict in CHANGED
 
 
-def apart_enough(first: Figure, other: Figure) -> bool:
-    """Whether the two values differ by the minimum effect (see the module's text)."""
-    a, b = first.estimate.value, other.estimate.value
-    if first.unit == FRACTION:
+def apart(a: float, b: float, unit: str) -> bool:
+    """Whether values ``a`` and ``b`` of a figure in ``unit`` differ by the minimum effect
+    (see the module's text)."""
+    if unit == FRACTION:
         return abs(b - a) >= MIN_POINTS - 1e-12
     if a > 0 and b > 0:
         return abs(math.log(b / a)) >= math.log1p(MIN_EFFECT) - 1e-12
     return abs(b - a) >= MIN_EFFECT * max(abs(a), abs(b))
+
+
+def apart_enough(first: Figure, other: Figure) -> bool:
+    """Whether the two figures' values differ by the minimum effect."""
+    return apart(first.estimate.value, other.estimate.value, first.unit)
 
 
 def judge(first: Optional[Figure], other: Optional[Figure], first_noise: Noise = Noise(),
@@ -172,36 +193,43 @@ def judge(first: Optional[Figure], other: Optional[Figure], first_noise: Noise =
     if first.clock == UNTIMED or other.clock == UNTIMED:
         if shown(first) == shown(other) or not apart_enough(first, other):
             return found
-        return _named(found, first)
+        return _named(found, first, b.value > a.value)
     if len(first.rounds) < 2 or len(other.rounds) < 2:
         return _with(found, FEW)
-    logs = first.unit != FRACTION and min(first.rounds + other.rounds) > 0
+    relative = bool(first.relative) and bool(other.relative)
+    firsts, others = ((first.relative, other.relative) if relative
+                      else (first.rounds, other.rounds))
+    noises = [noise.relative if relative and noise.relative is not None else noise
+              for noise in (first_noise, other_noise)]
+    logs = first.unit != FRACTION and min(firsts + others) > 0
     if logs:
-        xs = [math.log(v) for v in first.rounds]
-        ys = [math.log(v) for v in other.rounds]
-        runs = [noise.variance / figure.passes
-                for noise, figure in ((first_noise, first), (other_noise, other))]
+        xs = [math.log(v) for v in firsts]
+        ys = [math.log(v) for v in others]
+        runs = [noise.variance / figure.passes for noise, figure in zip(noises, (first, other))]
     else:
-        xs, ys = list(first.rounds), list(other.rounds)
-        runs = [noise.variance * statistics.median(figure.rounds) ** 2 / figure.passes
-                for noise, figure in ((first_noise, first), (other_noise, other))]
-    p, df = welch(xs, ys, runs[0], runs[1], first_noise.df, other_noise.df)
-    found = Judgement(found.verdict, found.ratio, found.difference, p, df,
-                      "log" if logs else "value")
-    if not apart_enough(first, other):
+        xs, ys = list(firsts), list(others)
+        runs = [noise.variance * statistics.median(values) ** 2 / figure.passes
+                for noise, values, figure in zip(noises, (firsts, others), (first, other))]
+    p, df = welch(xs, ys, runs[0], runs[1], noises[0].df, noises[1].df)
+    at_speed = statistics.median(others) / statistics.median(firsts) \
+        if relative and statistics.median(firsts) > 0 else None
+    found = dataclasses.replace(found, p=p, df=df, scale="log" if logs else "value",
+                                at_speed=at_speed)
+    before, after = ((statistics.median(firsts), statistics.median(others)) if relative
+                     else (a.value, b.value))
+    if not apart(before, after, first.unit):
         return found
     if p >= ALPHA:
         return _with(found, WITHIN)
-    return _named(found, first)
+    return _named(found, first, after > before)
 
 
 def _with(found: Judgement, verdict: str) -> Judgement:
-    return Judgement(verdict, found.ratio, found.difference, found.p, found.df, found.scale)
+    return dataclasses.replace(found, verdict=verdict)
 
 
-def _named(found: Judgement, first: Figure) -> Judgement:
-    """A change, named by its direction."""
-    up = found.difference > 0
+def _named(found: Judgement, first: Figure, up: bool) -> Judgement:
+    """A change, named by its direction (``up``: the other's value is the larger)."""
     if first.unit == SECONDS:
         return _with(found, SLOWER if up else FASTER)
     return _with(found, LARGER if up else SMALLER)
@@ -258,8 +286,9 @@ def shown(figure: Optional[Figure]) -> str:
 
 def rule() -> str:
     """The rule for a change, in words."""
-    return (f"changed = a t-test at {ALPHA:.0%} on the figure's rounds, with each run's noise "
-            f"(the spread of figures measured in separate passes) added, and at least {MIN_EFFECT:.0%} apart, "
+    return (f"changed = a t-test at {ALPHA:.0%} on the figure's rounds (times relative to the "
+            f"machine's speed read in the same rounds), with each run's noise (the spread of "
+            f"figures measured in separate passes) added, and at least {MIN_EFFECT:.0%} apart, "
             f"or {MIN_POINTS * 100:.0f} points for figures in %")
 
 
@@ -278,6 +307,8 @@ def _add(grid: Table, row: Row) -> None:
     for index in range(1, len(row.found)):
         judged = row.judged(index)
         cells.append(("" if judged.ratio is None else f"{judged.ratio:.3g}")
+                     + ("" if judged.at_speed is None
+                        else f" ({judged.at_speed:.3g} at equal speed)")
                      + f"\n{judged.verdict}")
     grid.add_row(row.key, *cells)
 
@@ -338,7 +369,10 @@ def noise_notes(reports: Sequence[SavedReport], names: Sequence[str]) -> list[st
     for report, name in zip(reports, names):
         noise = report.noise()
         if noise.known:
-            known.append(f"{name} ±{noise.spread:.0%}")
+            at_speed = noise.relative
+            known.append(f"{name} ±{noise.spread:.0%}" + (
+                f" (±{at_speed.spread:.0%} relative to the machine's speed)"
+                if at_speed is not None and at_speed.known else ""))
         else:
             notes.append(f"{name} was measured in one pass, so its run-to-run noise is "
                          f"unknown: its figures are tested on their rounds alone, which "
@@ -407,17 +441,23 @@ def to_data(reports: Sequence[SavedReport], names: Sequence[str]) -> dict:
             "compared": [dict(report=names[index], verdict=judged.verdict,
                               changed=judged.changed, ratio=_number(judged.ratio),
                               difference=_number(judged.difference), p=_number(judged.p),
-                              df=_number(judged.df), tested=judged.scale)
+                              df=_number(judged.df), tested=judged.scale,
+                              at_speed=_number(judged.at_speed))
                          for index, judged in ((i, row.judged(i))
                                                for i in range(1, len(row.found)))]})
     return {
         "format": FORMAT, "version": VERSION, "reports": list(names),
         "rule": {"test": "Welch's t-test on per-round values (logarithms, but values for "
-                         "figures in % or with a round <= 0), each run's noise added",
+                         "figures in % or with a round <= 0; times and ratios relative to the "
+                         "machine's speed where both reports read it), each run's noise added",
                  "alpha": ALPHA, "min_effect": MIN_EFFECT, "min_points": MIN_POINTS,
                  "text": rule()},
         "noise": [{"report": name, "spread": _number(n.spread) if n.known else None,
-                   "variance": n.variance, "df": n.df} for name, n in zip(names, noise)],
+                   "variance": n.variance, "df": n.df,
+                   "at_speed": None if n.relative is None else {
+                       "spread": _number(n.relative.spread) if n.relative.known else None,
+                       "variance": n.relative.variance, "df": n.relative.df}}
+                  for name, n in zip(names, noise)],
         "summary": [{"report": names[index], "changed": sum(r.changed(index) for r in found),
                      "figures": len(found), "verdicts": dict(counts(found, index))}
                     for index in range(1, len(names))],

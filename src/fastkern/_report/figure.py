@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import statistics
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Iterable, Optional, Sequence
 
 from .estimate import Estimate
 
@@ -44,6 +44,11 @@ class Figure:
     passes: int = 1
     """How many separate passes over the run its rounds were sampled in: the ladder's
     passes for its times, speedups and shares; 1 for a figure timed in one stretch."""
+    relative: tuple[float, ...] = ()
+    """The figure in each round with every time in it taken relative to the machine's own
+    speed in that round (a fixed piece of work timed by the same clock around the round):
+    what ``compare`` tests, so that a machine that ran slower for a while is not read as a
+    slower program. Empty where the report did not read its speed."""
 
     @property
     def key(self) -> str:
@@ -65,6 +70,9 @@ class Noise:
 
     variance: float = 0.0
     df: int = 0
+    relative: Optional[Noise] = None
+    """The same noise of the figures taken relative to the machine's speed
+    (:attr:`Figure.relative`); None where the report did not read its speed."""
 
     @property
     def known(self) -> bool:
@@ -76,14 +84,32 @@ class Noise:
         return math.exp(math.sqrt(self.variance)) - 1
 
 
-def pooled_noise(groups: Iterable[Sequence[float]]) -> Noise:
+def pooled_noise(groups: Iterable[Sequence[float]], relative: Optional[Noise] = None,
+                 typical: bool = False) -> Noise:
     """The :class:`Noise` of figures each measured once per pass: ``groups`` holds each
-    figure's values, one per pass (values at or below 0 are left out)."""
-    squares, df = 0.0, 0
+    figure's values, one per pass (values at or below 0 are left out); ``relative`` is the
+    same taken relative to the machine's speed, where known.
+
+    The variance is the figures' sum of squares about their means over their degrees of
+    freedom; with ``typical``, the median over figures of each one's variance (each scaled
+    by the median of a chi-square over its degrees of freedom, so that normal noise gives
+    the same variance either way): the noise of a typical figure, which a few figures timed
+    while the machine ran slow do not inflate for all the others."""
+    squares, df, each = 0.0, 0, []
     for values in groups:
         logs = [math.log(value) for value in values if value > 0]
         if len(logs) >= 2:
             mean = statistics.fmean(logs)
-            squares += sum((x - mean) ** 2 for x in logs)
+            own = sum((x - mean) ** 2 for x in logs)
+            squares += own
             df += len(logs) - 1
-    return Noise(squares / df if df else 0.0, df)
+            each.append(own / (len(logs) - 1) / _chi_square_median(len(logs) - 1))
+    if not df:
+        return Noise(0.0, 0, relative)
+    return Noise(statistics.median(each) if typical else squares / df, df, relative)
+
+
+def _chi_square_median(df: int) -> float:
+    """The median of a chi-square variable over its ``df`` degrees of freedom
+    (Wilson-Hilferty)."""
+    return (1 - 2 / (9 * df)) ** 3
