@@ -71,6 +71,15 @@ def _table(title: str, *columns: str, caption: Optional[str] = None) -> Table:
     return table
 
 
+def _header(name: str) -> str:
+    """A long column name broken into two balanced lines, so a narrow terminal needs no third."""
+    if len(name) <= 12 or " " not in name:
+        return name
+    spaces = [index for index, char in enumerate(name) if char == " "]
+    cut = min(spaces, key=lambda index: abs(2 * index - len(name)))
+    return name[:cut] + "\n" + name[cut + 1:]
+
+
 def _kernel_label(kernel: KernelReport) -> str:
     return f"{call(kernel.kernel, kernel.size)}\n{workload(kernel.work, kernel.unit)}"
 
@@ -224,7 +233,7 @@ def decomposition(report: Report, explain: bool = False) -> Table:
                "sum to 100%; below 0, the lower rung is slower; ~ its interval over rounds "
                "reaches 0" if explain else "~ within noise of 0; below 0: the lower rung is slower")
     table = _table("Where python's time goes (share of python's time per call)", "kernel",
-                   *names, caption=caption)
+                   *map(_header, names), caption=caption)
     for kernel in report.kernels:
         parts = {part.name: part for part in found[kernel.kernel]}
         table.add_row(call(kernel.kernel, kernel.size), *(
@@ -241,26 +250,44 @@ def inside(report: Report, explain: bool = False) -> Optional[Table]:
     found = {k.kernel: [p for p in derive.parts(k) if derive.inside_bucket(p)] for k in kernels}
     names: list[str] = []
     for parts in found.values():
-        names += [part.name for part in parts if part.name not in names]
+        names += [_column(part) for part in parts if _column(part) not in names]
     names.sort(key=derive.part_order)
-    caption = "the parts sum to the bucket above; --explain: how measured, objects freed"
+    merged = sorted({cause for parts in found.values() for part in parts
+                     for cause in part.name.split(" + ")[:-1]}, key=derive.part_order)
+    caption = "the parts sum to the bucket above" + (
+        f"; {MERGED_MARK} with {join(merged)}, whose step it lacks" if merged else "")
     if explain:
         caption = ("late binding = compiled - bound (module functions called and module names "
                    "read by C, not looked up), int objects = bound - ints (C integers), float "
                    "objects = ints - floats (C doubles), boxed containers = floats - typed "
                    "(typed memory, no GIL); each rung is backends/_python.py with one more "
                    ".pxd of declarations. A cause that does not arise in a kernel is absent "
-                   "there; one whose step is not built for it goes with the next (a + b). The "
+                   "there; one whose step is not built for it goes with the next (marked +). The "
                    "parts sum to the bucket above; under a part: its objects a call frees per "
                    "unit of work, rung above → its step (a count)")
     table = _table("Inside dynamic typing & boxing (share of python's time per call)",
-                   "kernel", *names, caption=caption)
+                   "kernel", *map(_header, names), caption=caption)
     for kernel in kernels:
-        parts = {part.name: part for part in found[kernel.kernel]}
-        table.add_row(kernel.kernel, *(
-            (part_share(parts[n]) + (f" {seconds(parts[n].seconds.value)}" + _fall(kernel, n)
-                                     if explain else "")) if n in parts else "" for n in names))
+        parts = {_column(part): part for part in found[kernel.kernel]}
+        table.add_row(kernel.kernel, *(_inside_cell(kernel, parts[n], explain) if n in parts else ""
+                                       for n in names))
     return table
+
+
+#: Marks a part that holds two causes (its steps are not built apart for that kernel).
+MERGED_MARK = "+"
+
+
+def _column(part: derive.Part) -> str:
+    """The column a part of the bucket is shown in: its last cause's."""
+    return part.name.split(" + ")[-1]
+
+
+def _inside_cell(kernel: KernelReport, part: derive.Part, explain: bool) -> str:
+    shown = part_share(part) + (MERGED_MARK if " + " in part.name else "")
+    if explain:
+        shown += f" {seconds(part.seconds.value)}" + _fall(kernel, part.name)
+    return shown
 
 
 #: The parts a count corroborates: part -> (the step that removes it, the kind counted).
@@ -595,7 +622,7 @@ def renderables(report: Report, explain: bool = False) -> list:
     """The report's parts in order: findings, tables, how it was measured."""
     found = Text(findings_text(report))
     tables = table_parts(report, explain)
-    tail = [Text("How this was measured", style="bold"), machine_line(report, explain),
+    tail = [Text("How this was measured\n", style="bold") + machine_line(report, explain),
             method(report, explain)]
     return [Text("Findings: fastest rung (x faster than python); largest share of its time",
                  style="bold") + Text("\n") + found, *tables, *tail,
