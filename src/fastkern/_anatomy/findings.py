@@ -40,7 +40,7 @@ LETS_RUN = "let it tick"
 NO_RUNNABLE = ("this system does not report runnable time, so the GIL cannot be told from "
                "other programs' load")
 #: Threads that ran at once yet slowed each other: who reached what of T x one thread.
-SLOWED = "Yet {reached} of {workers} x one thread's throughput, all on a CPU at once"
+SLOWED = "Yet {reached} of {workers} x one thread's throughput, all on a CPU"
 #: Where other programs' load capped (or added to) a finding's figures.
 LOAD_NOTE = "Load {verb} {what} for {where}."
 #: ``where`` of :data:`LOAD_NOTE` when load touched every kernel.
@@ -157,11 +157,11 @@ def _gil(report: Report) -> Optional[Finding]:
     text = (f"of {workers} threads, runnable at once: "
             + "; ".join(f"{', '.join(labels)} {said}" for said, labels in groups.items()) + ".")
     if slowed:
-        shared = ("reference counts, updated atomically without a GIL"
+        shared = ("reference counts updated atomically"
                   if report.machine.gil_disabled else "a lock or reference count")
         reached = join([f"{label} reached {span(v)}" for label, v in slowed.items()])
         text += (" " + SLOWED.format(reached=reached, workers=workers)
-                 + f": the threads slowed each other (caches, memory bandwidth, {shared}).")
+                 + f": they slowed each other (caches, memory, {shared}).")
     if report.machine.gil_disabled:
         text += " (Free-threaded: \"GIL held\" does not stop other threads.)"
     return Finding("GIL", text)
@@ -177,7 +177,7 @@ def _processes(report: Report) -> Optional[Finding]:
              if e.resolved]
     if not found:
         return None
-    text = (f"{workers} processes running python reached {span(found)} of {workers} x one "
+    text = (f"{workers} python processes reached {span(found)} of {workers} x one "
             f"thread's throughput.")
     loaded = [k.kernel for k in kernels if _busy(report, k.kernel, "processes") is not None]
     text += _load_note(loaded, len(kernels), "it")
@@ -279,4 +279,4 @@ def _features(report: Report) -> Optional[Finding]:
         return None
     pairs = [f"{pair.feature} {times(derive.ratio(pair.feature_time, pair.plain_time))}"
              for pair in features.pairs]
-    return Finding("python features", f"against the plain way: {', '.join(pairs)}.")
+    return Finding("python features vs the plain way", f"{', '.join(pairs)}.")
