@@ -47,3 +47,19 @@ def test_int_objects_fall_at_the_int_step_and_not_before():
     found = _counts("spectral_norm")
     assert found["compiled"].ints >= 0.5 and found["bound"].ints >= 0.5
     assert found["ints"].ints <= NONE and found["typed"].ints <= NONE
+
+
+def test_a_count_inside_a_count_is_refused_and_the_first_still_counts():
+    refused = []
+
+    def inner():
+        try:
+            freed(lambda: None)
+        except RuntimeError as error:
+            refused.append(str(error))
+        return [float(i) + 0.5 for i in range(100)]
+
+    floats, _ = freed(inner)
+    assert refused and "one call at a time" in refused[0]
+    assert floats >= 100
+    assert freed(lambda: [float(i) + 0.5 for i in range(10)])[0] >= 10, "counting works again"
