@@ -215,8 +215,14 @@ def main() -> None:
     from hypothesis import strategies as st
 
     import fastkern
+    from fastkern._boundary import OBJECTS
     from fastkern._dispatch import GIL_RELEASING
     from fastkern._kernels import KERNELS
+    from fastkern._rungs import BUILT_IN, BY_NAME
+
+    #: The rungs built from _python.py by Cython (compiled and the steps inside typing &
+    #: boxing): their raw callables check nothing, as the compiled one does.
+    from_source = {name for name in BUILT_IN if name != "python" and BY_NAME[name].form is OBJECTS}
 
     signal.signal(signal.SIGALRM, _alarm)
     hostile = _strategies()
@@ -253,15 +259,16 @@ def main() -> None:
         args = [h if r else v for v, h, r in zip(valid, hostile_args, replace)]
         args = args[:-1] if arity < 0 else args + hostile_args[len(args):len(args) + arity]
         if raw:
-            if backend == "compiled" and any(_count(a) > LARGEST_PUBLIC_COUNT for a in args):
-                # The raw compiled rung checks nothing and handles signals only at its
+            if backend in from_source and any(_count(a) > LARGEST_PUBLIC_COUNT for a in args):
+                # A raw compiled rung checks nothing and handles signals only at its
                 # interrupt points, placed for public sizes: a max_iter of 2**31 is one
                 # pixel of minutes without one. Asked of it, it would only time out here.
                 return
             function = fastkern.implementation(kernel, backend)
             extra = [] if release is None or backend not in GIL_RELEASING else [release]
             errors = raw_errors
-            if backend in ("python", "compiled") and any(isinstance(a, memoryview) for a in args):
+            if (backend == "python" or backend in from_source) and \
+                    any(isinstance(a, memoryview) for a in args):
                 # CPython 3.11's zip() over a released memoryview raises SystemError (a
                 # CPython bug, reproducible without fastkern); these rungs iterate as given.
                 errors += (SystemError,)
