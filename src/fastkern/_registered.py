@@ -142,8 +142,7 @@ class Implementations:
         self.absent.update(_steps_not_built(self.source))
         runtime = [r for r in _build.RUNTIME_RUNGS
                    if r != "annotated" or _has_annotations(self.source)]
-        self._buildable = ["python", *(r for r in _build.RUNTIME_RUNGS if r in self.absent
-                                       or r in runtime)]
+        self._buildable = ["python", *runtime]
         self.dispatcher: Optional[Callable] = None
 
     def names(self) -> list[str]:
