@@ -14,7 +14,7 @@ from .._report.figure import NOISY
 class Settings:
     """Every knob that trades measurement time for precision (all times in seconds)."""
 
-    min_time: float = 0.02
+    min_time: float = 0.01
     """Each sample repeats its call until it has run at least this long."""
     samples: int = 5
     """The most samples per figure; the median is reported, the interquartile range is the
@@ -42,7 +42,7 @@ class Settings:
     """Chosen sizes make one call of the slowest backend take about this long."""
     fit_points: int = 3
     """Sizes in the time-against-work fit, each a quarter of the work of the next."""
-    thread_time: float = 0.03
+    thread_time: float = 0.02
     """Single-thread duration of the work the GIL section splits over threads or processes."""
     gil_call_time: float = 0.005
     """The GIL section makes each call of a faster backend last at least this long."""

@@ -31,6 +31,8 @@ WALL_CLOCK: Clock = time.perf_counter
 
 #: Auto-ranging never repeats a call more often than this within one sample.
 MAX_LOOPS = 10_000_000
+#: A trial batch lasting this fraction of ``min_time`` predicts the calls a sample needs.
+PREDICTS = 0.1
 
 
 @contextmanager
@@ -94,14 +96,20 @@ class Timer:
             return clock() - start, wall() - start_wall
 
     def loops_for(self, call: Callable[[], object]) -> int:
-        """Calls per sample so that one sample lasts at least ``min_time``."""
+        """Calls per sample so that one sample lasts at least ``min_time``: calls are run
+        in trial batches, each aimed at :data:`PREDICTS` of ``min_time``, until one lasts
+        that long, which predicts the count without a trial as long as a sample."""
+        target = self.settings.min_time
         loops = 1
         while loops < MAX_LOOPS:
             elapsed = self.run(call, loops)
-            if elapsed >= self.settings.min_time:
-                break
+            if elapsed >= target:
+                return loops
+            if elapsed >= PREDICTS * target:
+                return min(MAX_LOOPS, max(loops + 1, math.ceil(loops * target / elapsed)))
             if elapsed > 0:
-                loops = min(MAX_LOOPS, max(loops + 1, math.ceil(loops * self.settings.min_time / elapsed)))
+                aim = 2 * PREDICTS * target
+                loops = min(MAX_LOOPS, max(loops + 1, math.ceil(loops * aim / elapsed)))
             else:
                 loops = min(MAX_LOOPS, loops * 10)
         return loops
