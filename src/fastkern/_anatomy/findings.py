@@ -40,7 +40,7 @@ LETS_RUN = "let it tick"
 NO_RUNNABLE = ("this system does not report runnable time, so the GIL cannot be told from "
                "other programs' load")
 #: Threads that ran at once yet slowed each other: who reached what of T x one thread.
-SLOWED = "Yet {reached} of {workers} x one thread's throughput, all on a CPU"
+SLOWED = "Yet, all on CPUs, {reached} of {workers} x one thread's throughput"
 #: Where other programs' load capped (or added to) a finding's figures.
 LOAD_NOTE = "Load {verb} {what} for {where}."
 #: ``where`` of :data:`LOAD_NOTE` when load touched every kernel.
@@ -154,14 +154,15 @@ def _gil(report: Report) -> Optional[Finding]:
     for label, found in verdicts.items():
         said = found.pop() if len(found) == 1 else "differed between kernels"
         groups.setdefault(said, []).append(f"{label} {span(shown[label])}")
-    text = (f"of {workers} threads, runnable at once: "
+    text = (f"{workers} threads, runnable at once: "
             + "; ".join(f"{', '.join(labels)} {said}" for said, labels in groups.items()) + ".")
     if slowed:
-        shared = ("reference counts updated atomically"
-                  if report.machine.gil_disabled else "a lock or reference count")
-        reached = join([f"{label} reached {span(v)}" for label, v in slowed.items()])
+        shared = ("caches, memory, atomic reference counts"
+                  if report.machine.gil_disabled else "caches, memory, a lock")
+        reached = join([f"{label}{' reached' if not index else ''} {span(v)}"
+                        for index, (label, v) in enumerate(slowed.items())])
         text += (" " + SLOWED.format(reached=reached, workers=workers)
-                 + f": they slowed each other (caches, memory, {shared}).")
+                 + f": they slowed each other ({shared}).")
     if report.machine.gil_disabled:
         text += " (Free-threaded: \"GIL held\" does not stop other threads.)"
     return Finding("GIL", text)
@@ -212,8 +213,8 @@ def _event_loop(report: Report) -> Optional[Finding]:
             said = HELD_UP if max(values) > tick else LETS_RUN
             groups.setdefault(said, []).append(label)
             lags.setdefault(said, []).extend(seconds(value) for value in values)
-    text = (f"median lag of a {seconds(tick)} tick (idle "
-            f"{span([seconds(v) for v in medians['idle loop']])}) with the kernel in "
+    text = (f"a {seconds(tick)} tick's median lag (idle "
+            f"{span([seconds(v) for v in medians['idle loop']])}), kernel in "
             f"asyncio.to_thread: " + "; ".join(f"{', '.join(labels)} {said} ({span(lags[said])})"
                                              for said, labels in groups.items()) + ".")
     loaded = [k.kernel for k in report.kernels if _busy(report, k.kernel, "event loop")]
@@ -279,4 +280,4 @@ def _features(report: Report) -> Optional[Finding]:
         return None
     pairs = [f"{pair.feature} {times(derive.ratio(pair.feature_time, pair.plain_time))}"
              for pair in features.pairs]
-    return Finding("python features vs the plain way", f"{', '.join(pairs)}.")
+    return Finding("features, x the plain way", f"{', '.join(pairs)}.")

@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from typing import Callable, Iterator, Optional, Sequence
 
 from .. import _dispatch
+from .load import processes_ticks, ticks_per_second
 from .._boundary import OBJECTS
 from .._info import free_threaded
 from .._rungs import RUNGS
@@ -219,8 +220,10 @@ def run_calls(kernel: str, module: Optional[str], args: tuple,
     return os.getpid(), time.process_time(), probe() - before if probe else None
 
 
-def accept(args: tuple) -> None:
-    """Worker-side: receive inputs and do nothing, to time the shipping alone."""
+def accept(args: tuple) -> tuple[int, float]:
+    """Worker-side: receive inputs and do nothing, to time the shipping alone. Returns the
+    worker's pid and its CPU seconds so far (unpickling the inputs is the worker's work)."""
+    return os.getpid(), time.process_time()
 
 
 def _start_method() -> multiprocessing.context.BaseContext:
@@ -250,6 +253,7 @@ def processes(kernel: str, size: int, workers: Sequence[int], per_call: float, t
     wall = timer.wall
     probe = sched.probe()
     cpu: dict = {}
+    served = _server_cpu()
     start = wall()
     pool = ProcessPoolExecutor(max(workers), mp_context=_start_method())
     try:
@@ -272,16 +276,31 @@ def processes(kernel: str, size: int, workers: Sequence[int], per_call: float, t
             return threaded_batch(in_process, t, calls, wall, probe)
 
         result = scaling("python", None, workers, total, batch, timer, one_thread)
-        trips = timer.rounds({"empty": lambda: _trip(pool, (), wall),
-                              "inputs": lambda: _trip(pool, args, wall)})
+        trips = timer.rounds({"empty": lambda: _trip(pool, (), wall, cpu),
+                              "inputs": lambda: _trip(pool, args, wall, cpu)})
     finally:
         pool.shutdown()
     return Processes(result, startup, summarize(trips["empty"], clock=WALL),
                      summarize(trips["inputs"], clock=WALL), len(pickle.dumps(args)),
-                     sum(cpu.values()))
+                     sum(cpu.values()) + _server_cpu() - served)
 
 
-def _trip(pool: ProcessPoolExecutor, args: tuple, wall: Clock) -> float:
+def _server_cpu() -> float:
+    """CPU seconds the forkserver has used itself (importing what it preloads, forking
+    workers; not its workers' time), 0 where there is none: it is the pool's work, which
+    the first pool of a run would otherwise count as other programs' load."""
+    from multiprocessing import forkserver
+
+    pid = getattr(getattr(forkserver, "_forkserver", None), "_forkserver_pid", None)
+    if pid is None:
+        return 0.0
+    return processes_ticks([pid]).get(pid, 0) / ticks_per_second()
+
+
+def _trip(pool: ProcessPoolExecutor, args: tuple, wall: Clock, cpu: dict) -> float:
+    """Wall seconds of one round trip shipping ``args``; ``cpu`` keeps each worker's CPU."""
     start = wall()
-    pool.submit(accept, args).result()
-    return wall() - start
+    pid, used = pool.submit(accept, args).result()
+    seconds = wall() - start
+    cpu[pid] = max(cpu.get(pid, 0.0), used)
+    return seconds

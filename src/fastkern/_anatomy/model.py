@@ -163,7 +163,8 @@ class Processes:
     """A task carrying the kernel's inputs, sent and acknowledged."""
     input_bytes: int
     worker_cpu: float = 0.0
-    """CPU seconds the worker processes used in all (so load can leave them out)."""
+    """CPU seconds the pool used in all, its workers and the server that forks them (so
+    load can leave them out)."""
 
 
 @dataclass(frozen=True)
