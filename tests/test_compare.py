@@ -438,3 +438,16 @@ def test_a_run_on_a_slower_machine_shows_both_ratios_and_no_change(report):
     found = next(f for f in data["figures"] if f["key"] == row.key)["compared"][0]
     assert found["at_speed"] == pytest.approx(1.0) and found["verdict"] == NO_CHANGE
     assert data["noise"][0]["at_speed"]["df"] > 0
+
+
+def test_the_comparison_chart_draws_the_ratio_the_verdict_is_drawn_from():
+    from fastkern._anatomy import plot
+
+    before = at_speed(figure(jittered(1e-3, 10, 0.01, 1)), [STEADY] * 10)
+    after = at_speed(figure(jittered(1e-3, 10, 0.01, 2)), [STEADY * 0.8] * 10)
+    judged = judge(before, after)
+    found, low, high = plot._drawn(before, after, judged)
+    assert found == judged.at_speed and found == pytest.approx(1.25, rel=0.03)
+    assert low <= found <= high
+    raw = [dataclasses.replace(f, relative=()) for f in (before, after)]
+    assert plot._drawn(*raw, judge(*raw))[0] == pytest.approx(1.0, rel=0.03)

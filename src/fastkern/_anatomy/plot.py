@@ -8,11 +8,13 @@ from typing import TYPE_CHECKING, Sequence
 
 from .. import _rungs
 from . import derive
+from .._report.estimate import quartiles
 from .._report.numbers import UNRESOLVED
 
 if TYPE_CHECKING:
     from .report import Report
-    from .._report.compare import Row
+    from .._report.compare import Judgement, Row
+    from .._report.figure import Figure
 
 INSTALL_HINT = "matplotlib is needed for charts: pip install 'fastkern[plot]'"
 
@@ -195,6 +197,21 @@ def _compared(rows: Sequence[Row]) -> list[Row]:
     return [row for row, figure, threads in chosen if threads == largest[figure]]
 
 
+def _drawn(first: Figure, other: Figure, judged: Judgement) -> tuple[float, float, float]:
+    """The ratio ``compare`` judged (at equal machine speed where both reports read it) and
+    the interval the two figures' quartiles allow it."""
+    if judged.at_speed is not None:
+        (low_a, _, high_a), (low_b, _, high_b) = (quartiles(sorted(first.relative)),
+                                                  quartiles(sorted(other.relative)))
+        found = judged.at_speed
+    else:
+        low_a, high_a = first.estimate.low, first.estimate.high
+        low_b, high_b = other.estimate.low, other.estimate.high
+        found = judged.ratio
+    return (found, low_b / high_a if high_a > 0 else found,
+            high_b / low_a if low_a > 0 else found)
+
+
 def write_comparison(rows: Sequence[Row], names: Sequence[str], path: str) -> None:
     """Each figure's ratio to the first report, on a log axis, with the interval the two
     runs' quartiles allow; dark where ``compare`` calls it changed, light where not.
@@ -214,18 +231,16 @@ def write_comparison(rows: Sequence[Row], names: Sequence[str], path: str) -> No
     for index in range(1, len(names)):
         positions, values, errors, colours = [], [], [[], []], []
         for row_number, row in enumerate(shown):
-            found = row.ratio(index)
-            if found is None:
+            judged = row.judged(index)
+            if judged.ratio is None:
                 skipped += 1
                 continue
-            first, other = row.found[0].estimate, row.found[index].estimate
-            low = other.low / first.high if first.high > 0 else found
-            high = other.high / first.low if first.low > 0 else found
+            found, low, high = _drawn(row.found[0], row.found[index], judged)
             positions.append(row_number * others + index - 1)
             values.append(found)
             errors[0].append(max(found - low, 0.0))
             errors[1].append(max(high - found, 0.0))
-            changed = row.changed(index)
+            changed = judged.changed
             colours.append(palette(index - 1) if changed else (*palette(index - 1)[:3], 0.3))
         axes.barh(positions, [v - 1 for v in values], left=1, color=colours,
                   xerr=errors, error_kw={"elinewidth": 0.6, "capsize": 1.5},
@@ -236,8 +251,8 @@ def write_comparison(rows: Sequence[Row], names: Sequence[str], path: str) -> No
     axes.set_yticklabels([row.key for row in shown], fontsize="x-small")
     axes.invert_yaxis()
     axes.grid(axis="x", alpha=0.3)
-    axes.set_xlabel(f"ratio to {names[0]} (dark: changed, by compare's test and minimum "
-                    f"effect; light: not)")
+    axes.set_xlabel(f"ratio to {names[0]}, at equal machine speed where both read it "
+                    f"(dark: changed, by compare's test and minimum effect; light: not)")
     axes.set_title(f"Compared with {names[0]}" + (
         f" ({skipped} figures missing or not resolved in a report, not drawn)" if skipped else ""))
     _legend(axes)
