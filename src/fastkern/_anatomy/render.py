@@ -393,8 +393,9 @@ def gil_condensed(report: Report) -> Optional[Table]:
                 continue
             last = len(scaling.workers) - 1
             busy = derive.runnable(scaling, last)
-            cells.append(fraction(derive.efficiency(scaling, last))
-                         + ("" if busy is None else f"/{at_once(busy, workers)}"))
+            efficiency = derive.efficiency(scaling, last)
+            cells.append(brief(efficiency, fraction(efficiency))
+                         + ("" if busy is None else f"/{brief(busy, at_once(busy, workers))}"))
         table.add_row(kernel.kernel, *cells)
     return table
 

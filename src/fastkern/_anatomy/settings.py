@@ -67,7 +67,7 @@ class Settings:
 
 
 DEFAULT = Settings()
-QUICK = Settings(min_time=0.002, samples=3, ladder_samples=5, ladder_passes=3, ladder_min_passes=3,
+QUICK = Settings(min_time=0.002, samples=3, ladder_samples=4, ladder_passes=3, ladder_min_passes=3,
                  target_time=0.002, fit_points=3,
                  thread_time=0.01, gil_call_time=0.002, cores_call_time=0.005,
                  stall_time=0.03, memory_elements=20_000, feature_ops=200, speed_loops=10_000)
