@@ -59,6 +59,9 @@ def test_a_quick_run_ends_with_findings_first_and_nothing_left(tmp_path):
     # every worker process's probe is read, in the rounds and the sweep alike
     assert [w.probed for w in report.windows + report.sweep] == [
         workers[w.scenario] for w in report.windows + report.sweep]
+    # and each of several workers' own loop lag is kept beside the pooled one
+    assert all(len(w.worker_lag_p99) == (w.probed if w.probed > 1 else 0)
+               for w in report.windows + report.sweep)
     assert {w.round for w in report.sweep} == {0}
     assert_nothing_left(marker)
 

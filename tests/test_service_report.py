@@ -173,6 +173,28 @@ def test_a_worker_whose_probe_went_unanswered_is_said():
     assert "pooled over every worker process's heartbeat" in " ".join(text.split())
 
 
+def test_a_stall_in_one_worker_is_shown_beside_the_pooled_lag():
+    """c as def on two workers: one worker's loop lagged 40 ms at p99 while the pooled
+    heartbeats read about 1 ms; the table shows the worst worker, and the finding says it."""
+    made = made_report()
+    two = dataclasses.replace(made.scenarios[2], workers=2)
+
+    def stalled(window):
+        if window.scenario != two.name:
+            return window
+        return dataclasses.replace(window, probed=2, worker_lag_p99=(0.001, 0.040))
+
+    made = dataclasses.replace(made, scenarios=(*made.scenarios[:2], two),
+                               windows=tuple(map(stalled, made.windows)))
+    text = " ".join(made.render(250).split())
+    assert "under c as def one worker's loop lagged more: p99 40 ms" in text
+    assert "worst worker's lag p99" in text
+    assert made.problems() == []
+    shown = [f for f in made.figures() if f.label == "worst worker's lag p99"]
+    assert [f.section for f in shown] == ["c as def"]
+    assert shown[0].estimate.value == 0.040
+
+
 def _ranked_report(**stray):
     """python as async def far above the rest; typed and c as def with overlapping rounds;
     c as def, GIL held between them; and ``stray`` scenarios: name -> victim p99 per round."""

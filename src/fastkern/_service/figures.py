@@ -23,6 +23,8 @@ RATE = "req/s"
 HURT = 2.0
 CPUS = "CPUs"
 BASELINE = "/health alone"
+#: The loop lag p99 of the worker that lagged most, where the server has several.
+WORST_WORKER = "worst worker's lag p99"
 
 #: Each figure of a window: its label, unit, clock, and how it is read (None: not measured).
 WINDOW_FIGURES: tuple[tuple[str, str, str, Callable[[Window], Optional[float]]], ...] = (
@@ -39,6 +41,8 @@ WINDOW_FIGURES: tuple[tuple[str, str, str, Callable[[Window], Optional[float]]],
      lambda w: 1 - w.victim.completed if w.victim else None),
     ("loop lag p99", SECONDS, WALL, lambda w: w.lag_p99),
     ("loop lag max", SECONDS, WALL, lambda w: w.lag_max),
+    (WORST_WORKER, SECONDS, WALL,
+     lambda w: max(w.worker_lag_p99) if len(w.worker_lag_p99) > 1 else None),
     ("work CPU per request", SECONDS, CPU, lambda w: w.work_cpu),
     ("server CPU per request", SECONDS, CPU, lambda w: w.server_cpu),
     ("generator send lag p99", SECONDS, WALL, lambda w: w.generator.send_lag_p99),

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .._report.figure import RATIO, SECONDS
-from .figures import (BASELINE, HURT, RATE, RATE_SERVED, RATE_UNSURE, highest_served, ranking,
+from .figures import (BASELINE, HURT, RATE, RATE_SERVED, RATE_UNSURE, WORST_WORKER,
+                      highest_served, ranking,
                       ranks, ratios, scenario_figures, text, verdicts)
 
 if TYPE_CHECKING:
@@ -72,6 +73,12 @@ def _loop(report: ServiceReport) -> Finding | None:
     said = f"the event loop lagged most under {name}: p99 {text(SECONDS, worst.value)}"
     if base is not None:
         said += f" (alone: {text(SECONDS, base.value)})"
+    for scenario in report.scenarios:
+        shown = scenario_figures(report, scenario.name)
+        pooled, one = shown.get("loop lag p99"), shown.get(WORST_WORKER)
+        if pooled is not None and one is not None and one[2].value >= HURT * pooled[2].value:
+            said += (f"; under {scenario.name} one worker's loop lagged more: p99 "
+                     f"{text(SECONDS, one[2].value)}, all pooled {text(SECONDS, pooled[2].value)}")
     return Finding("event loop", said + ".")
 
 

@@ -87,6 +87,9 @@ class Window:
     probed: int = 1
     """The server's worker processes whose probes were read: the loop lags and work CPU
     times above are all of theirs, pooled (0 where the server has no probes)."""
+    worker_lag_p99: Tuple[float, ...] = ()
+    """Each probed worker's own loop lag p99, where there are several: a stall in one worker,
+    which pooling its heartbeats with the others' dilutes."""
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ from rich.text import Text
 
 from .._report import terminal
 from .._report.figure import RATIO
-from .figures import (HURT, RATE, RATIO_LABEL, WINDOW_FIGURES, ranks, scenario_figures,
+from .figures import (HURT, RATE, RATIO_LABEL, WINDOW_FIGURES, WORST_WORKER, ranks,
+                      scenario_figures,
                       sweep_rates, text, verdicts, window_figures)
 from .findings import findings
 
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 UNITS = {label: unit for label, unit, _, _ in WINDOW_FIGURES} | {RATIO_LABEL: RATIO}
 RANK = "rank"
 VICTIM = ("/health p50", "/health p99", "/health max", RATIO_LABEL, RANK, "/health unanswered",
-          "loop lag p99", "loop lag max")
+          "loop lag p99", "loop lag max", WORST_WORKER)
 WORK = ("offered", "achieved", "completed", "work errors", "work p50", "work p99",
         "work CPU per request", "server CPU per request")
 MACHINE = ("generator send lag p99", "generator CPU", "others' CPUs")
@@ -93,7 +94,7 @@ def tables(report: ServiceReport) -> list[Table]:
                     f"round's /health alone, interquartile range in brackets; hurt from "
                     f"{text(RATIO, HURT)}; ranked by it, a shared rank marked = where the rounds "
                     f"overlap; loop lag pooled over every worker process's "
-                    f"heartbeat)", VICTIM))
+                    f"heartbeat, and the worst worker's own where there are several)", VICTIM))
     found.append(_scenario_table(report, f"The work ({rounds}; work CPU per request pooled "
                                          f"over every worker process's requests)", WORK))
     found.append(_scenario_table(report, f"The load generator and the machine ({rounds}; "

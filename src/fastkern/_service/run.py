@@ -172,6 +172,7 @@ def _measure(scenario: Scenario, server: Optional[Server], base: str, victim: Op
     load = meter.stop(scenario.name, helpers=[server_cpu])
     lags = cpu = None
     recorded = ()
+    each: tuple[float, ...] = ()
     if probes:
         if server.process.poll() is not None:
             raise RuntimeError(f"the server of {scenario.name!r} exited with status "
@@ -179,6 +180,9 @@ def _measure(scenario: Scenario, server: Optional[Server], base: str, victim: Op
         recorded = server.probe().values()
         lags = sorted(lag for worker in recorded for lag in worker["lags"])
         cpu = [c for worker in recorded for c in worker["cpu"]]
+        if len(recorded) > 1:
+            each = tuple(generator.percentile(sorted(worker["lags"]), 0.99)
+                         for worker in recorded if worker["lags"])
     answered = sum(f.answered for f in found.values())
     return Window(
         scenario=scenario.name, round=index, offered=rate, work=found.get("work"),
@@ -186,7 +190,7 @@ def _measure(scenario: Scenario, server: Optional[Server], base: str, victim: Op
         lag_max=lags[-1] if lags else None,
         work_cpu=statistics.median(cpu) if cpu else None,
         server_cpu=server_cpu / answered if probes and answered else None,
-        generator=own, load=load, probed=len(recorded))
+        generator=own, load=load, probed=len(recorded), worker_lag_p99=each)
 
 
 @contextlib.contextmanager
