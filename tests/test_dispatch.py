@@ -290,3 +290,14 @@ def test_the_environment_variable_is_a_choice_whatever_the_size():
                 "fastkern.matmul(np.ones((2, 2)), np.ones((2, 2)), threads=2)", FASTKERN_BACKEND="numpy")
     assert done.stdout.splitlines() == ["numpy (FASTKERN_BACKEND)"]
     assert "backend 'numpy' runs one thread per call" in done.stderr
+
+
+@pytest.mark.parametrize("size", [1000, 1 << 21])
+def test_a_kernel_s_sample_is_the_same_each_time_and_the_caller_s_own(size):
+    first = KERNELS["dot"].sample(size)
+    for array in first:
+        array[:] = -1.0
+    again = KERNELS["dot"].sample(size)
+    assert all(array.min() >= 0.0 for array in again), "a changed sample is not handed out again"
+    assert not np.array_equal(again[0], again[1]), "each stream differs"
+    np.testing.assert_array_equal(again[0], KERNELS["dot"].sample(size)[0])

@@ -11,6 +11,7 @@ run time (:func:`fastkern.kernel`) carries its own implementations instead (``ow
 
 from __future__ import annotations
 
+import functools
 import math
 import sys
 import threading
@@ -108,8 +109,24 @@ class Kernel:
         return math.prod(dimensions.values())
 
 
+#: Samples up to this many elements are drawn once per process and copied after: the
+#: anatomy asks for the same sample for every backend and section.
+CACHED_SAMPLE = 1 << 20
+
+
 def _random_vector(size: int, stream: int) -> np.ndarray:
+    """``size`` uniform floats, the same for the same ``size`` and ``stream``; a fresh copy
+    the caller may change."""
+    if size > CACHED_SAMPLE:
+        return _drawn(size, stream)
+    return _cached(size, stream).copy()
+
+
+def _drawn(size: int, stream: int) -> np.ndarray:
     return np.random.default_rng([size, stream]).random(size)
+
+
+_cached = functools.lru_cache(maxsize=4)(_drawn)
 
 
 def _prepare_sum(form, x):
