@@ -451,3 +451,33 @@ def test_the_comparison_chart_draws_the_ratio_the_verdict_is_drawn_from():
     assert low <= found <= high
     raw = [dataclasses.replace(f, relative=()) for f in (before, after)]
     assert plot._drawn(*raw, judge(*raw))[0] == pytest.approx(1.0, rel=0.03)
+
+
+def test_a_difference_of_close_timings_carries_their_noise_many_times_over():
+    from fastkern._anatomy import derive
+
+    assert derive.sensitivity(lambda t: t[0], [2.0]) == pytest.approx(1.0)
+    assert derive.sensitivity(lambda t: t[0] - t[1], [1.0, 0.9]) == \
+        pytest.approx(math.hypot(1.0, 0.9) / 0.1, rel=0.01)
+    assert derive.sensitivity(lambda t: t[0] - t[1], [1.0, 1.0]) == derive.ALL_NOISE
+    before, after = figure(jittered(1e-3, 10, 0.01, 1)), figure(jittered(1.3e-3, 10, 0.01, 2))
+    noise = Noise(0.05 ** 2, 30)
+    assert judge(before, after, noise, noise).verdict == SLOWER
+    close = [dataclasses.replace(f, sensitivity=13.5) for f in (before, after)]
+    assert judge(*close, noise, noise).verdict == WITHIN
+
+
+def test_fitted_fixed_costs_and_dispatch_carry_their_sensitivity(report):
+    from fastkern._anatomy import derive
+
+    found = {f.key: f for f in report.figures()}
+    (kernel,) = report.kernels
+    for cost in kernel.costs:
+        fixed, slope = derive.line_sensitivity(cost)
+        assert found[f"sum(2000) | per call | {cost.backend}"].sensitivity == fixed
+        assert found[f"sum(2000) | per element | {cost.backend}"].sensitivity == slope
+    for cost in kernel.dispatch:
+        d, r = cost.dispatched.median, cost.raw.median
+        assert found[f"sum(2000) | dispatch adds | {cost.backend}"].sensitivity == \
+            pytest.approx(math.hypot(d, r) / abs(d - r), rel=0.01)
+    assert all(f.sensitivity == 1.0 for f in found.values() if f.section == "ladder")

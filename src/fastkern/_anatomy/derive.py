@@ -11,6 +11,7 @@ carries the reason it is not, and is shown as "not resolved", never as a finding
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 from typing import Callable, Optional, Sequence
 
@@ -181,6 +182,39 @@ def line(cost: CallCost) -> LineFit:
     return LineFit(bounded(dataclasses.replace(intercept, value=median.intercept), ceiling=None),
                    bounded(dataclasses.replace(slope, value=median.slope), ceiling=None),
                    median.r2)
+
+
+#: The relative nudge given to each timing to read how far a figure derived from it moves.
+NUDGE = 1e-3
+#: The sensitivity of a figure at 0: any relative change in its timings is all of it.
+ALL_NOISE = 1e6
+
+
+def sensitivity(compute: Callable[[Sequence[float]], float], times: Sequence[float]) -> float:
+    """How many times a relative change in each of ``times`` moves ``compute(times)``
+    relative to itself: the root of the sum of their squares (see
+    :attr:`.figure.Figure.sensitivity`); at most :data:`ALL_NOISE`."""
+    base = compute(times)
+    if base == 0:
+        return ALL_NOISE
+    total = 0.0
+    for index in range(len(times)):
+        nudged = [t * (1 + NUDGE) if i == index else t for i, t in enumerate(times)]
+        total += ((compute(nudged) - base) / (base * NUDGE)) ** 2
+    return min(math.sqrt(total), ALL_NOISE)
+
+
+def line_sensitivity(cost: CallCost) -> tuple[float, float]:
+    """The :func:`sensitivity` of the fitted fixed cost and cost per unit to the medians."""
+    medians = [t.median for t in cost.times]
+    return (sensitivity(lambda times: fit_line(cost.work, times).intercept, medians),
+            sensitivity(lambda times: fit_line(cost.work, times).slope, medians))
+
+
+def dispatch_sensitivity(cost: DispatchCost) -> float:
+    """The :func:`sensitivity` of :func:`dispatch_adds` to the two calls' medians."""
+    return sensitivity(lambda times: times[0] - times[1],
+                       [cost.dispatched.median, cost.raw.median])
 
 
 #: A raw call at the smallest size longer than this does too much work to show dispatch.

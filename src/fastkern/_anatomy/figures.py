@@ -64,8 +64,9 @@ def _once(value: float) -> Estimate:
 
 
 def _figure(subject: str, section: str, label: str, estimate: Estimate, unit: str,
-            clock: str, passes: int = 1) -> Figure:
-    return Figure(subject, section, label, unit, clock, estimate, passes)
+            clock: str, passes: int = 1, sensitivity: float = 1.0) -> Figure:
+    return Figure(subject, section, label, unit, clock, estimate, passes,
+                  sensitivity=sensitivity)
 
 
 #: The units of figures that :attr:`Figure.relative` is given for (thread-CPU ones only).
@@ -108,11 +109,15 @@ def _kernel_figures(report: Report) -> Iterator[Figure]:
         per_unit = f"per {kernel.unit}" if kernel.unit != "call" else "per unit of work (call)"
         for cost in kernel.costs:
             fitted = derive.line(cost)
-            yield _figure(subject, "per call", cost.backend, fitted.intercept, SECONDS, CPU)
-            yield _figure(subject, per_unit, cost.backend, fitted.slope, SECONDS, CPU)
+            fixed, slope = derive.line_sensitivity(cost)
+            yield _figure(subject, "per call", cost.backend, fitted.intercept, SECONDS, CPU,
+                          sensitivity=fixed)
+            yield _figure(subject, per_unit, cost.backend, fitted.slope, SECONDS, CPU,
+                          sensitivity=slope)
         for dispatch in kernel.dispatch:
             yield _figure(subject, "dispatch adds", dispatch.backend,
-                          derive.dispatch_adds(dispatch), SECONDS, CPU)
+                          derive.dispatch_adds(dispatch), SECONDS, CPU,
+                          sensitivity=derive.dispatch_sensitivity(dispatch))
         if kernel.gil:
             rows = [(s.label, s) for s in kernel.gil.threads]
             if kernel.gil.processes:

@@ -21,8 +21,11 @@ on the rounds alone flags them. The ladder is timed in passes spread over the ru
 later ones in fresh interpreters); the variance of each rung's pass medians (of their
 logarithms), pooled over the report's rungs, is that run's noise (:func:`run_noise`). It
 is added to every figure's variance, divided by the number of passes for the figures whose
-rounds span them (:attr:`.figure.Figure.passes`). A report timed in one pass has no such
-measure: its figures are tested on their rounds alone, and ``compare`` says so.
+rounds span them (:attr:`.figure.Figure.passes`), and carried into a figure derived from
+several timings as they carry it (:attr:`.figure.Figure.sensitivity`: a difference of two
+close timings, a fitted fixed cost, moves by many times their noise). A report timed in one
+pass has no such measure: its figures are tested on their rounds alone, and ``compare``
+says so.
 
 The machine's own speed. A virtual machine's speed moves within a run (other programs on
 the same cores, its host's neighbours), often by more than a change worth finding, and a
@@ -205,10 +208,12 @@ def judge(first: Optional[Figure], other: Optional[Figure], first_noise: Noise =
     if logs:
         xs = [math.log(v) for v in firsts]
         ys = [math.log(v) for v in others]
-        runs = [noise.variance / figure.passes for noise, figure in zip(noises, (first, other))]
+        runs = [noise.variance * figure.sensitivity ** 2 / figure.passes
+                for noise, figure in zip(noises, (first, other))]
     else:
         xs, ys = list(firsts), list(others)
-        runs = [noise.variance * statistics.median(values) ** 2 / figure.passes
+        runs = [noise.variance * (figure.sensitivity * statistics.median(values)) ** 2
+                / figure.passes
                 for noise, values, figure in zip(noises, (firsts, others), (first, other))]
     p, df = welch(xs, ys, runs[0], runs[1], noises[0].df, noises[1].df)
     at_speed = statistics.median(others) / statistics.median(firsts) \

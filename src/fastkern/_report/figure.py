@@ -49,6 +49,11 @@ class Figure:
     speed in that round (a fixed piece of work timed by the same clock around the round):
     what ``compare`` tests, so that a machine that ran slower for a while is not read as a
     slower program. Empty where the report did not read its speed."""
+    sensitivity: float = 1.0
+    """How many times a relative change in the timings it is computed from moves the figure
+    (the root of the sum of squares of each timing's): 1 for a timing itself, more for a
+    difference of two timings or a fitted fixed cost. ``compare`` scales the run-to-run
+    noise of a timing by it."""
 
     @property
     def key(self) -> str:
