@@ -16,7 +16,10 @@ figure truly changed between them. It prints:
   ``--factor`` (a program that got 25% slower), against A, over the figures that the
   scaling moves by at least 20% either way (times, fits, bandwidths...; ratios of two
   timings do not move); once with A's own samples scaled (the test's power with no
-  run-to-run noise), once with B's (the same change seen across two real runs).
+  run-to-run noise), once with B's (the same change seen across two real runs);
+* the **ceiling** of any test that judges a section's rows alike: the threshold on the
+  ratio that 5% of the identical rows pass, and the share of the scaled rows that pass
+  it (and the minimum effect).
 
 With ``--real``, each pair is instead a run and a run of a really changed program (the same
 kernel and size, e.g. a registered kernel doing 25% more work per call): it prints the
@@ -42,6 +45,8 @@ from fastkern._anatomy.report import Report
 
 #: A figure counts as changed by the scaling when it moves by at least this factor.
 MOVED = 1.2
+#: The sections whose ceiling is printed: those that timings make up.
+CEILING_SECTIONS = ("ladder", "speedup over python", "per call", "dispatch adds", "collector")
 
 
 def scaled(report: Report, factor: float) -> Report:
@@ -100,10 +105,21 @@ def rates(pairs: list[tuple[Report, Report]], factor: float) -> dict:
                     tally[0] += found[key].changed
                     tally[1] += 1
     return {"pairs": len(pairs), "figures": figures, "alarms": alarms, "verdicts": verdicts,
+            "ceiling": {section: ceiling(logs, factor) for section, logs in apart.items()},
             "sections": sections, "own": seen["own"], "across": seen["across"],
             "by_section": by_section,
             "apart": {section: math.sqrt(statistics.fmean(x * x for x in logs))
                       for section, logs in apart.items()}}
+
+
+def ceiling(logs: list[float], factor: float, alarms: float = 0.05) -> tuple[float, float]:
+    """The threshold on |log ratio| that ``alarms`` of identical rows (``logs``) pass, and
+    the share of the same rows moved by ``factor`` that pass it and the minimum effect."""
+    apart = sorted(abs(x) for x in logs)
+    threshold = apart[max(0, math.ceil((1 - alarms) * len(apart)) - 1)]
+    least = max(threshold, math.log1p(compare.MIN_EFFECT))
+    moved = [abs(x + math.log(factor)) for x in logs]
+    return threshold, sum(m > least for m in moved) / len(moved)
 
 
 def _section(key: str) -> str:
@@ -180,6 +196,9 @@ def main(argv: list[str] | None = None) -> int:
     print("identical runs apart (root mean square of the log of the ratio at equal speed, "
           "else of the values), by section: " + ", ".join(
               f"{section} {spread:.3f}" for section, spread in found["apart"].items()))
+    print(f"ceiling of a test judging a section's rows alike (5% of identical rows flagged): "
+          + ", ".join(f"{section} {share:.1%}" for section, (_, share)
+                      in found["ceiling"].items() if section in CEILING_SECTIONS))
     print("  across two runs, by section: " + ", ".join(
         f"{section} {hit}/{total}" for section, (hit, total)
         in sorted(found["by_section"].items(), key=lambda item: -item[1][1])))
