@@ -295,6 +295,9 @@ def test_the_rates_script_measures_both_rates(report):
     assert found["figures"] > 0 and found["alarms"] <= 0.05 * found["figures"]
     hit, total = found["own"]
     assert total > 0 and hit >= 0.8 * total
+    threshold, share = found["ceiling"]["ladder"]
+    assert 0 <= threshold < 0.2 and share == 1.0, "steady synthetic runs: every scaled row"
+    assert rates.ceiling([0.0] * 19 + [0.5], 1.25) == (0.0, 1.0)
 
 
 # Lining reports up, and the command
