@@ -4,6 +4,7 @@ timings, so they corroborate the timed split of "dynamic typing & boxing" exactl
 from __future__ import annotations
 
 import functools
+import math
 
 import pytest
 
@@ -13,8 +14,10 @@ from fastkern._anatomy._boxes import freed
 from fastkern._kernels import KERNELS
 from fastkern._rungs import BY_NAME, builds
 
-#: The float kernels whose float work is all on locals: the float step leaves no float object.
-ALL_ON_LOCALS = {"sum", "dot", "mandelbrot"}
+#: The float kernels whose float work is all on locals: the float step leaves no float object
+#: per unit of work, or (spectral_norm, a product's row into a list) one per row of A: 1/n
+#: per element.
+ALL_ON_LOCALS = {"sum", "dot", "mandelbrot", "spectral_norm"}
 #: At most this many objects per unit of work counts as none.
 NONE = 0.01
 
@@ -37,7 +40,8 @@ def test_float_objects_fall_at_the_float_step_and_not_before(kernel):
     if builds("floats", kernel):
         assert found["floats"].floats < found[above[-1]].floats
         if kernel in ALL_ON_LOCALS:
-            assert found["floats"].floats <= NONE
+            rows = KERNELS[kernel].reference_size if kernel == "spectral_norm" else math.inf
+            assert found["floats"].floats <= NONE + 1.01 / rows
         else:  # floats still read from and stored into lists are boxed there
             assert found["floats"].floats >= 0.9
     assert found["typed"].floats <= NONE

@@ -1,10 +1,10 @@
 # The "floats" rung: the "ints" rung with its floats unboxed as well. The float locals,
 # arguments and results of the kernels that compute on floats are C doubles: arithmetic
-# on them makes no objects. A float becomes an object only where it enters a container.
-# Containers stay Python lists, so a float read from one is an object still: where every
-# float a kernel computes on comes from a list (spectral_norm, matmul), C doubles would only
-# box and unbox it again, so those kernels are left as in "ints" (the rung is not built for
-# them: their float objects go with the containers, in "typed").
+# on them makes no objects. A float becomes an object only where it enters a container
+# (read from one, it is unboxed without making one). matmul accumulates into a list, so
+# each of its multiply-adds would box its product and sum again: C doubles would only box
+# and unbox them, so it is left as in "ints" (the rung is not built for it: its float
+# objects go with the containers, in "typed").
 # fnv1a and monte_carlo_pi's hash stay objects, as in "ints".
 cimport cython
 
@@ -49,15 +49,18 @@ cpdef long long _fib_checked(long long n) except? -1
 cpdef fib(n)
 cpdef fnv1a(data)
 @cython.locals(ij=cython.longlong)
-cpdef _a(long long i, long long j)
+cpdef double _a(long long i, long long j) except? -1
 @cython.locals(n=cython.Py_ssize_t, rows=cython.Py_ssize_t, first=cython.Py_ssize_t,
-               i=cython.Py_ssize_t, j=cython.Py_ssize_t)
+               i=cython.Py_ssize_t, j=cython.Py_ssize_t, total=cython.double,
+               uj=cython.double)
 cpdef _times_a(u)
 @cython.locals(n=cython.Py_ssize_t, rows=cython.Py_ssize_t, first=cython.Py_ssize_t,
-               i=cython.Py_ssize_t, j=cython.Py_ssize_t)
+               i=cython.Py_ssize_t, j=cython.Py_ssize_t, total=cython.double,
+               uj=cython.double)
 cpdef _times_a_transposed(u)
 cpdef _times_ata(u)
-@cython.locals(_=cython.Py_ssize_t)
+@cython.locals(_=cython.Py_ssize_t, vbv=cython.double, vv=cython.double, ue=cython.double,
+               ve=cython.double)
 cpdef spectral_norm(Py_ssize_t n)
 cpdef _flips(perm)
 cpdef fannkuch(n)

@@ -286,7 +286,8 @@ def _times_a(u):
         for i in range(first, min(first + rows, n)):
             total = 0.0
             for j in range(n):
-                total += _a(i, j) * u[j]
+                uj = u[j]
+                total += _a(i, j) * uj
             v.append(total)
     return v
 
@@ -300,7 +301,8 @@ def _times_a_transposed(u):
         for i in range(first, min(first + rows, n)):
             total = 0.0
             for j in range(n):
-                total += _a(j, i) * u[j]
+                uj = u[j]
+                total += _a(j, i) * uj
             v.append(total)
     return v
 
