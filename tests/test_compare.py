@@ -394,7 +394,7 @@ def test_compare_json(report, tmp_path, capsys):
 
 def test_compare_plot_writes_a_png_of_the_largest_thread_count(tmp_path, capsys):
     pytest.importorskip("matplotlib")
-    from fastkern._anatomy import plot
+    from fastkern._report import chart as charts
 
     report = fastkern.anatomy("sum", 1000, backends=["python", "c"], threads=(1, 2), quick=True,
                               shared=False)
@@ -405,7 +405,7 @@ def test_compare_plot_writes_a_png_of_the_largest_thread_count(tmp_path, capsys)
     assert cli.main(["compare", *map(str, paths), "--plot", str(chart)]) == 0
     assert f"chart written to {chart}" in capsys.readouterr().out
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    drawn = [row.key.split(" | ")[1] for row in plot._compared(compare.rows([report, report]))]
+    drawn = [row.key.split(" | ")[1] for row in charts._compared(compare.rows([report, report]))]
     assert "ladder" in drawn and "runnable at once T=2" in drawn
     assert not any(section.endswith("T=1") for section in drawn)
     assert not any(section in ("per call", "dispatch adds") for section in drawn)
@@ -444,16 +444,16 @@ def test_a_run_on_a_slower_machine_shows_both_ratios_and_no_change(report):
 
 
 def test_the_comparison_chart_draws_the_ratio_the_verdict_is_drawn_from():
-    from fastkern._anatomy import plot
+    from fastkern._report import chart
 
     before = at_speed(figure(jittered(1e-3, 10, 0.01, 1)), [STEADY] * 10)
     after = at_speed(figure(jittered(1e-3, 10, 0.01, 2)), [STEADY * 0.8] * 10)
     judged = judge(before, after)
-    found, low, high = plot._drawn(before, after, judged)
+    found, low, high = chart._drawn(before, after, judged)
     assert found == judged.at_speed and found == pytest.approx(1.25, rel=0.03)
     assert low <= found <= high
     raw = [dataclasses.replace(f, relative=()) for f in (before, after)]
-    assert plot._drawn(*raw, judge(*raw))[0] == pytest.approx(1.0, rel=0.03)
+    assert chart._drawn(*raw, judge(*raw))[0] == pytest.approx(1.0, rel=0.03)
 
 
 def test_a_difference_of_close_timings_carries_their_noise_many_times_over():

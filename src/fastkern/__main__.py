@@ -205,9 +205,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
             out.write(compare.to_json(reports, names))
         print(f"comparison saved to {args.json}")
     if args.plot:
-        from ._anatomy import plot
+        from ._report import chart
 
-        plot.write_comparison(compare.rows(reports), names, args.plot)
+        chart.write_comparison(compare.rows(reports), names, args.plot)
         print(f"chart written to {args.plot}", file=sys.stderr if args.json == "-" else sys.stdout)
     return 0
 
