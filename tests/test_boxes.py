@@ -17,7 +17,7 @@ from fastkern._rungs import BY_NAME, builds
 #: The float kernels whose float work is all on locals: the float step leaves no float object
 #: per unit of work, or (spectral_norm, a product's row into a list) one per row of A: 1/n
 #: per element.
-ALL_ON_LOCALS = {"sum", "dot", "mandelbrot", "spectral_norm"}
+ALL_ON_LOCALS = {"sum", "dot", "mandelbrot", "spectral_norm", "monte_carlo_pi"}
 #: At most this many objects per unit of work counts as none.
 NONE = 0.01
 

@@ -5,7 +5,9 @@
 # each of its multiply-adds would box its product and sum again: C doubles would only box
 # and unbox them, so it is left as in "ints" (the rung is not built for it: its float
 # objects go with the containers, in "typed").
-# fnv1a and monte_carlo_pi's hash stay objects, as in "ints".
+# fnv1a and monte_carlo_pi's hash stay objects, as in "ints"; monte_carlo_pi takes the 53
+# bits it scales into a C integer (converting an int object to a double would make a float
+# object), and C converts them to a double exactly, as Python's int * float does.
 cimport cython
 
 cdef object MASK64, GOLDEN_GAMMA, BLOCK, interrupt_point
@@ -34,7 +36,8 @@ cpdef nbody(steps)
 cpdef _advance(bodies, pairs, double dt, steps)
 cpdef splitmix64_at(seed, k)
 @cython.locals(hits=cython.Py_ssize_t, block=cython.Py_ssize_t, i=cython.Py_ssize_t,
-               scale=cython.double, x=cython.double, y=cython.double)
+               scale=cython.double, x=cython.double, y=cython.double,
+               bits_x=cython.ulonglong, bits_y=cython.ulonglong)
 cpdef monte_carlo_pi(Py_ssize_t samples, seed)
 cpdef _tree(long depth)
 cpdef long long _check(node) except? -1

@@ -164,8 +164,10 @@ def monte_carlo_pi(samples, seed):
     for block in range(0, samples, BLOCK):
         interrupt_point()
         for i in range(block, min(block + BLOCK, samples)):
-            x = (splitmix64_at(seed, 2 * i + 1) >> 11) * scale
-            y = (splitmix64_at(seed, 2 * i + 2) >> 11) * scale
+            bits_x = splitmix64_at(seed, 2 * i + 1) >> 11
+            bits_y = splitmix64_at(seed, 2 * i + 2) >> 11
+            x = bits_x * scale
+            y = bits_y * scale
             if x * x + y * y <= 1.0:
                 hits += 1
     return 4.0 * hits / samples
