@@ -126,3 +126,23 @@ def test_quick_anatomy_saves_json_and_report_rerenders_it(tmp_path):
     again = run("report", str(path))
     assert again.returncode == 0, again.stderr
     assert "The ladder" in again.stdout and "Traceback" not in again.stderr
+
+
+def test_a_ctrl_c_while_the_command_shuts_down_keeps_exit_status_130():
+    """An interrupted command closes its clusters, pools and servers on the way out; a
+    second Ctrl-C then must not turn status 130 into death by signal (-2)."""
+    script = ("import os, signal, sys, threading, time\n"
+              "from fastkern import __main__ as cli\n"
+              "def interrupted(args):\n"
+              "    again = lambda: (time.sleep(0.1), os.kill(os.getpid(), signal.SIGINT))\n"
+              "    threading.Thread(target=again).start()\n"
+              "    raise KeyboardInterrupt\n"
+              "cli.cmd_report = interrupted\n"
+              "sys.argv = ['fastkern', 'report', 'x.json']\n"
+              "status = cli.main()\n"
+              "time.sleep(0.5)  # the shutdown, during which the second Ctrl-C arrives\n"
+              "sys.exit(status)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 130, done.stderr
+    assert done.stderr.strip().endswith("fastkern: interrupted")

@@ -24,6 +24,7 @@ import argparse
 import json
 import os
 import re
+import signal
 import sys
 
 from . import __version__
@@ -402,6 +403,7 @@ def attach_values(argv: list[str], top: argparse.ArgumentParser) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    command_line = argv is None
     top = parser()
     argv = with_default_verb(list(sys.argv[1:] if argv is None else argv), top)
     if argv and argv[0] not in _verbs(top) and argv[0] not in ("-h", "--help", "--version"):
@@ -420,6 +422,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"fastkern: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
+        if command_line:
+            # the command's own process: a Ctrl-C while it shuts down (its cluster, pools
+            # and servers closing) must not turn exit status 130 into death by signal
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
         print("fastkern: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:  # the reader (e.g. ``| head``) stopped reading: nothing to say
