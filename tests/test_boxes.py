@@ -15,9 +15,10 @@ from fastkern._kernels import KERNELS
 from fastkern._rungs import BY_NAME, builds
 
 #: The float kernels whose float work is all on locals: the float step leaves no float object
-#: per unit of work, or (spectral_norm, a product's row into a list) one per row of A: 1/n
-#: per element.
-ALL_ON_LOCALS = {"sum", "dot", "mandelbrot", "spectral_norm", "monte_carlo_pi"}
+#: per unit of work, or (ONE_PER_ROW) one per element of a result row stored into a list.
+ALL_ON_LOCALS = {"sum", "dot", "mandelbrot", "spectral_norm", "monte_carlo_pi", "matmul"}
+#: Their result is a list of n floats per n * n units of work (n the size): 1/n a unit.
+ONE_PER_ROW = {"spectral_norm", "matmul"}
 #: At most this many objects per unit of work counts as none.
 NONE = 0.01
 
@@ -40,7 +41,7 @@ def test_float_objects_fall_at_the_float_step_and_not_before(kernel):
     if builds("floats", kernel):
         assert found["floats"].floats < found[above[-1]].floats
         if kernel in ALL_ON_LOCALS:
-            rows = KERNELS[kernel].reference_size if kernel == "spectral_norm" else math.inf
+            rows = KERNELS[kernel].reference_size if kernel in ONE_PER_ROW else math.inf
             assert found["floats"].floats <= NONE + 1.01 / rows
         else:  # floats still read from and stored into lists are boxed there
             assert found["floats"].floats >= 0.9

@@ -45,8 +45,7 @@ _BINDING = frozenset({"nbody", "monte_carlo_pi", "binary_trees", "fib", "fnv1a",
 #: fannkuch compute on integers too, but on ones that wrap at 2**64 or live in lists.
 _COUNTING = frozenset({"mandelbrot", "monte_carlo_pi", "binary_trees", "fib",
                        "spectral_norm", "matmul"})
-#: The kernels that compute on floats. Typed float locals unbox them in all but matmul, which
-#: accumulates into a list (see backends/_floats.pxd).
+#: The kernels that compute on floats; typed float locals unbox them in each.
 _FLOATING = frozenset({"sum", "dot", "mandelbrot", "nbody", "monte_carlo_pi",
                        "spectral_norm", "matmul"})
 
@@ -63,7 +62,7 @@ RUNGS = (
     RungKind("ints", "int objects", OBJECTS, "fastkern.backends._ints", False, "#7f7f7f",
              _COUNTING | {"fnv1a", "fannkuch"}, _COUNTING),
     RungKind("floats", "float objects", OBJECTS, "fastkern.backends._floats", False,
-             "#17becf", _FLOATING, _FLOATING - {"matmul"}),
+             "#17becf", _FLOATING, _FLOATING),
     RungKind("annotated", "dynamic typing & boxing", OBJECTS, None, False, "#bcbd22"),
     RungKind("typed", "boxed containers", BUFFERS, "fastkern.backends._typed", True,
              "#2ca02c"),

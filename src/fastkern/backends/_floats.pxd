@@ -1,10 +1,7 @@
 # The "floats" rung: the "ints" rung with its floats unboxed as well. The float locals,
 # arguments and results of the kernels that compute on floats are C doubles: arithmetic
 # on them makes no objects. A float becomes an object only where it enters a container
-# (read from one, it is unboxed without making one). matmul accumulates into a list, so
-# each of its multiply-adds would box its product and sum again: C doubles would only box
-# and unbox them, so it is left as in "ints" (the rung is not built for it: its float
-# objects go with the containers, in "typed").
+# (read from one, it is unboxed without making one).
 # fnv1a and monte_carlo_pi's hash stay objects, as in "ints"; monte_carlo_pi takes the 53
 # bits it scales into a C integer (converting an int object to a double would make a float
 # object), and C converts them to a double exactly, as Python's int * float does.
@@ -68,5 +65,6 @@ cpdef spectral_norm(Py_ssize_t n)
 cpdef _flips(perm)
 cpdef fannkuch(n)
 @cython.locals(columns=cython.Py_ssize_t, rows=cython.Py_ssize_t, first=cython.Py_ssize_t,
-               j=cython.Py_ssize_t)
+               j=cython.Py_ssize_t, total=cython.double, a_ik=cython.double,
+               b_kj=cython.double)
 cpdef matmul(a, b)

@@ -368,9 +368,12 @@ def matmul(a, b):
     for first in range(0, len(a), rows):
         interrupt_point()
         for a_row in a[first:first + rows]:
-            out_row = [0.0] * columns
-            for a_ik, b_row in zip(a_row, b):
-                for j in range(columns):
-                    out_row[j] += a_ik * b_row[j]
+            out_row = []
+            for j in range(columns):
+                total = 0.0
+                for a_ik, b_row in zip(a_row, b):
+                    b_kj = b_row[j]
+                    total += a_ik * b_kj
+                out_row.append(total)
             out.append(out_row)
     return out
