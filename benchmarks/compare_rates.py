@@ -196,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     print("identical runs apart (root mean square of the log of the ratio at equal speed, "
           "else of the values), by section: " + ", ".join(
               f"{section} {spread:.3f}" for section, spread in found["apart"].items()))
-    print(f"ceiling of a test judging a section's rows alike (5% of identical rows flagged): "
+    print("ceiling of a test judging a section's rows alike (5% of identical rows flagged): "
           + ", ".join(f"{section} {share:.1%}" for section, (_, share)
                       in found["ceiling"].items() if section in CEILING_SECTIONS))
     print("  across two runs, by section: " + ", ".join(

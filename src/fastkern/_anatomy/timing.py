@@ -97,8 +97,9 @@ class Timer:
 
     def loops_for(self, call: Callable[[], object]) -> int:
         """Calls per sample so that one sample lasts at least ``min_time``: calls are run
-        in trial batches, each aimed at :data:`PREDICTS` of ``min_time``, until one lasts
-        that long, which predicts the count without a trial as long as a sample."""
+        in trial batches, each aimed at twice :data:`PREDICTS` of ``min_time``, until one
+        lasts :data:`PREDICTS` of it, which predicts the count without a trial as long as
+        a sample."""
         target = self.settings.min_time
         loops = 1
         while loops < MAX_LOOPS:

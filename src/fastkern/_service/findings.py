@@ -64,8 +64,9 @@ def _ranking(report: ServiceReport) -> Finding | None:
 
 
 def _loop(report: ServiceReport) -> Finding | None:
-    lags = [(s.name, scenario_figures(report, s.name).get("loop lag p99")) for s in report.scenarios]
-    lags = [(name, found[2]) for name, found in lags if found is not None]
+    shown = {s.name: scenario_figures(report, s.name) for s in report.scenarios}
+    lags = [(name, found["loop lag p99"][2]) for name, found in shown.items()
+            if "loop lag p99" in found]
     if not lags:
         return None
     name, worst = max(lags, key=lambda pair: pair[1].value)
@@ -73,11 +74,10 @@ def _loop(report: ServiceReport) -> Finding | None:
     said = f"the event loop lagged most under {name}: p99 {text(SECONDS, worst.value)}"
     if base is not None:
         said += f" (alone: {text(SECONDS, base.value)})"
-    for scenario in report.scenarios:
-        shown = scenario_figures(report, scenario.name)
-        pooled, one = shown.get("loop lag p99"), shown.get(WORST_WORKER)
+    for scenario, found in shown.items():
+        pooled, one = found.get("loop lag p99"), found.get(WORST_WORKER)
         if pooled is not None and one is not None and one[2].value >= HURT * pooled[2].value:
-            said += (f"; under {scenario.name} one worker's loop lagged more: p99 "
+            said += (f"; under {scenario} one worker's loop lagged more: p99 "
                      f"{text(SECONDS, one[2].value)}, all pooled {text(SECONDS, pooled[2].value)}")
     return Finding("event loop", said + ".")
 
