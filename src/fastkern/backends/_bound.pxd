@@ -1,6 +1,8 @@
 # The "bound" rung: _python.py compiled as "compiled" is, with its names bound early. Every
 # module function is a cpdef function, so the module's own calls are direct C calls, and every
 # module-level name the kernels read is a C variable, not a look-up in the module's dict.
+# math's functions are C's (libc.math): a call of math.sqrt is a C call, as a call of the
+# module's own functions is, with no look-up of the name or the attribute.
 # Builtins need no declaration: Cython caches them at import already (cache_builtins), in
 # "compiled" too. Nothing is typed: every value is still a Python object.
 
@@ -8,7 +10,8 @@ cdef object MASK64, GOLDEN_GAMMA, BLOCK, interrupt_point
 cdef object PI, SOLAR_MASS, DAYS_PER_YEAR, PLANETS
 cdef object MIN_DEPTH, MAX_DEPTH, CHECKED_DEPTH, MAX_FIB, CHECKED_FIB
 cdef object FNV_OFFSET_BASIS, FNV_PRIME
-cdef object math, operator
+from libc cimport math
+cdef object operator
 
 cpdef sum(x)
 cpdef dot(x, y)

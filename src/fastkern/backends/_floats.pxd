@@ -11,7 +11,8 @@ cdef object MASK64, GOLDEN_GAMMA, BLOCK, interrupt_point
 cdef object PI, SOLAR_MASS, DAYS_PER_YEAR, PLANETS
 cdef object MIN_DEPTH, MAX_DEPTH, CHECKED_DEPTH, MAX_FIB, CHECKED_FIB
 cdef object FNV_OFFSET_BASIS, FNV_PRIME
-cdef object math, operator
+from libc cimport math
+cdef object operator
 
 @cython.locals(total=cython.double, value=cython.double)
 cpdef sum(x)
@@ -26,10 +27,19 @@ cpdef mandelbrot(Py_ssize_t width, Py_ssize_t height, Py_ssize_t max_iter)
 cpdef _mandelbrot_pixels(row, Py_ssize_t first, Py_ssize_t last, Py_ssize_t width, double ci,
                          Py_ssize_t max_iter)
 cpdef _solar_system()
+@cython.locals(e=cython.double, x1=cython.double, y1=cython.double, z1=cython.double,
+               vx=cython.double, vy=cython.double, vz=cython.double, m1=cython.double,
+               x2=cython.double, y2=cython.double, z2=cython.double, m2=cython.double,
+               dx=cython.double, dy=cython.double, dz=cython.double)
 cpdef _energy(bodies)
 cpdef nbody(steps)
-@cython.locals(m1=cython.double, m2=cython.double, dx=cython.double, dy=cython.double,
-               dz=cython.double, d2=cython.double, mag=cython.double)
+@cython.locals(x1=cython.double, y1=cython.double, z1=cython.double, m1=cython.double,
+               x2=cython.double, y2=cython.double, z2=cython.double, m2=cython.double,
+               dx=cython.double, dy=cython.double, dz=cython.double, d2=cython.double,
+               mag=cython.double, vx1=cython.double, vy1=cython.double, vz1=cython.double,
+               vx2=cython.double, vy2=cython.double, vz2=cython.double, x=cython.double,
+               y=cython.double, z=cython.double, vx=cython.double, vy=cython.double,
+               vz=cython.double)
 cpdef _advance(bodies, pairs, double dt, steps)
 cpdef splitmix64_at(seed, k)
 @cython.locals(hits=cython.Py_ssize_t, block=cython.Py_ssize_t, i=cython.Py_ssize_t,

@@ -9,7 +9,8 @@ cdef object MASK64, GOLDEN_GAMMA, BLOCK, interrupt_point
 cdef object PI, SOLAR_MASS, DAYS_PER_YEAR, PLANETS
 cdef object MIN_DEPTH, MAX_DEPTH, CHECKED_DEPTH, MAX_FIB, CHECKED_FIB
 cdef object FNV_OFFSET_BASIS, FNV_PRIME
-cdef object math, operator
+from libc cimport math
+cdef object operator
 
 cpdef sum(x)
 cpdef dot(x, y)

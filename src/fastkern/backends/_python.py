@@ -134,21 +134,26 @@ def nbody(steps):
 def _advance(bodies, pairs, dt, steps):
     for _ in range(steps):
         for (r1, v1, m1), (r2, v2, m2) in pairs:
-            dx = r1[0] - r2[0]
-            dy = r1[1] - r2[1]
-            dz = r1[2] - r2[2]
+            x1, y1, z1 = r1
+            x2, y2, z2 = r2
+            dx = x1 - x2
+            dy = y1 - y2
+            dz = z1 - z2
             d2 = dx * dx + dy * dy + dz * dz
             mag = dt / (d2 * math.sqrt(d2))
-            v1[0] -= dx * m2 * mag
-            v1[1] -= dy * m2 * mag
-            v1[2] -= dz * m2 * mag
-            v2[0] += dx * m1 * mag
-            v2[1] += dy * m1 * mag
-            v2[2] += dz * m1 * mag
-        for r, v, _ in bodies:
-            r[0] += dt * v[0]
-            r[1] += dt * v[1]
-            r[2] += dt * v[2]
+            vx1, vy1, vz1 = v1
+            vx2, vy2, vz2 = v2
+            v1[0] = vx1 - dx * m2 * mag
+            v1[1] = vy1 - dy * m2 * mag
+            v1[2] = vz1 - dz * m2 * mag
+            v2[0] = vx2 + dx * m1 * mag
+            v2[1] = vy2 + dy * m1 * mag
+            v2[2] = vz2 + dz * m1 * mag
+        for r, (vx, vy, vz), _ in bodies:
+            x, y, z = r
+            r[0] = x + dt * vx
+            r[1] = y + dt * vy
+            r[2] = z + dt * vz
 
 
 def splitmix64_at(seed, k):
