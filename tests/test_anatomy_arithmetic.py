@@ -514,6 +514,29 @@ def test_the_steps_split_the_bucket_into_parts_that_sum_to_it():
     assert sum(p.share.value for p in derive.summary(kernel)) == pytest.approx(1.0)
 
 
+def test_a_step_whose_costs_do_not_arise_goes_with_the_step_above():
+    fib = dataclasses.replace(kernel_with({
+        "python": timing(10.0), "compiled": timing(4.0), "bound": timing(3.0),
+        "ints": timing(1.5), "typed": timing(1.0), "c": timing(0.9)}), kernel="fib")
+    assert [(p.name, p.share.value) for p in derive.parts(fib)][:4] == [
+        ("interpreter and generic dispatch", 0.6), ("late binding", 0.1),
+        ("int objects", pytest.approx(0.2)), ("C headroom", pytest.approx(0.01))]
+    assert derive.bucket(fib).share.value == pytest.approx(0.3), "fib holds no container"
+
+
+def test_a_wrapping_hash_is_unboxed_by_typed_and_named_so():
+    times = {"python": timing(10.0), "compiled": timing(8.0), "bound": timing(7.5),
+             "ints": timing(7.0), "floats": timing(6.0), "typed": timing(0.5)}
+    pi = dataclasses.replace(kernel_with(times), kernel="monte_carlo_pi")
+    assert [p.name for p in derive.parts(pi)][1:5] == [
+        "late binding", "int objects", "float objects", "wrapping int objects"]
+    fnv = dataclasses.replace(kernel_with({"python": timing(3.0), "compiled": timing(2.0),
+                                           "bound": timing(1.5), "typed": timing(0.1)}),
+                              kernel="fnv1a")
+    assert [p.name for p in derive.parts(fnv)][2] == "wrapping int objects + boxed containers"
+    assert derive.part_order("wrapping int objects") < derive.part_order("boxed containers")
+
+
 def test_a_step_not_built_for_a_kernel_goes_with_the_next():
     spectral = dataclasses.replace(kernel_with({
         "python": timing(10.0), "compiled": timing(6.0), "ints": timing(4.0),

@@ -183,7 +183,8 @@ def test_a_missing_rung_merges_the_decomposition(partial_ladder):
     (kernel,) = partial_ladder.kernels
     present = [b for b in LADDER if kernel.rung(b)]
     parts = derive.parts(kernel)
-    assert len(parts) == len(present)
+    merged = "ints" in present and "typed" in present  # fib holds no container for typed
+    assert len(parts) == len(present) - merged
     assert parts[-1].name == f"remainder ({present[-1]} itself)"
     assert partial_ladder.memory is None and partial_ladder.features is None
     assert Report.from_json(partial_ladder.to_json()) == partial_ladder

@@ -41,10 +41,17 @@ class RungKind:
 #: The kernels whose per-unit work reads a module-level name or calls a module function.
 _BINDING = frozenset({"nbody", "monte_carlo_pi", "binary_trees", "fib", "fnv1a",
                       "spectral_norm", "fannkuch"})
-#: The kernels whose loops count, index or return in integers that fit C integers. fnv1a and
-#: fannkuch compute on integers too, but on ones that wrap at 2**64 or live in lists.
+#: The kernels whose loops count, index or return in integers that fit C integers. fannkuch
+#: computes on integers too, but on ones that live in lists.
 _COUNTING = frozenset({"mandelbrot", "monte_carlo_pi", "binary_trees", "fib",
                        "spectral_norm", "matmul"})
+#: The kernels that hash in integers wrapping at 2**64: checked C arithmetic refuses to wrap,
+#: so the hash stays int objects until "typed", which unboxes it.
+_WRAPPING = frozenset({"fnv1a", "monte_carlo_pi"})
+#: The built-in kernels that keep no data in containers: "typed" unboxes none in them.
+_SCALAR = frozenset({"fib", "monte_carlo_pi"})
+#: The cost "typed" removes in a kernel of ``_WRAPPING``, beside boxed containers.
+WRAPPING = "wrapping int objects"
 #: The kernels that compute on floats; typed float locals unbox them in each.
 _FLOATING = frozenset({"sum", "dot", "mandelbrot", "nbody", "monte_carlo_pi",
                        "spectral_norm", "matmul"})
@@ -60,7 +67,7 @@ RUNGS = (
     RungKind("bound", "late binding", OBJECTS, "fastkern.backends._bound", False, "#e377c2",
              _BINDING, _BINDING),
     RungKind("ints", "int objects", OBJECTS, "fastkern.backends._ints", False, "#7f7f7f",
-             _COUNTING | {"fnv1a", "fannkuch"}, _COUNTING),
+             _COUNTING | {"fannkuch"}, _COUNTING),
     RungKind("floats", "float objects", OBJECTS, "fastkern.backends._floats", False,
              "#17becf", _FLOATING, _FLOATING),
     RungKind("annotated", "dynamic typing & boxing", OBJECTS, None, False, "#bcbd22"),
@@ -96,6 +103,24 @@ def builds(name: str, kernel: str) -> bool:
     """Whether rung ``name`` is built for ``kernel`` (always, for a rung that is not a step)."""
     found = BY_NAME.get(name)
     return found is None or found.builds is None or kernel in found.builds
+
+
+def causes(name: str, kernel: str) -> tuple[str, ...]:
+    """The costs rung ``name`` removes from the rung above it in ``kernel``: none where none
+    arises. "typed" removes boxed containers, but in the built-in kernels that hold none, and
+    the wrapping hash of those that have one."""
+    found = BY_NAME.get(name)
+    if found is None or found.removes is None or not arises(name, kernel):
+        return ()
+    if name != "typed":
+        return (found.removes,)
+    return ((WRAPPING,) if kernel in _WRAPPING else ()) + (
+        () if kernel in _SCALAR else (found.removes,))
+
+
+#: Every cost a rung removes, in ladder order (the wrapping hash just before boxed containers).
+CAUSES = tuple(cause for rung in RUNGS if rung.removes
+               for cause in ((WRAPPING,) if rung.name == "typed" else ()) + (rung.removes,))
 
 
 def position(name: str) -> int:

@@ -18,7 +18,7 @@ from typing import Callable, Optional, Sequence
 from .._report.estimate import (INCONSISTENT, NEAR_FULL, NEAR_ZERO, SWAMPED, Estimate,
                                bounded, quartiles, rounds)
 from .._report.figure import NOISY
-from .._rungs import BY_NAME, LADDER, ORDER, STEPS, arises, position
+from .._rungs import BY_NAME, CAUSES, LADDER, ORDER, STEPS, WRAPPING, causes, position
 from .fit import fit_line
 from .model import (CallCost, Cores, DispatchCost, GarbageCollection, KernelReport, Rung, Scaling,
                     Timing)
@@ -65,9 +65,10 @@ class Part:
 def parts(kernel: KernelReport) -> tuple[Part, ...]:
     """Python's time as the differences between neighbouring ladder rungs, then the last rung.
 
-    A rung that is missing merges the two steps around it into one part; a step whose cost
-    does not arise in the kernel (see :data:`fastkern._rungs.RungKind.arises`; a step built
-    for it arises) is no part of it. Each share is
+    A rung that is missing merges the two steps around it into one part; a cost that does
+    not arise in the kernel (see :func:`fastkern._rungs.causes`; a step built for it arises)
+    is no part of it, and a step none of whose costs arises (typed after ints in fib, which
+    holds no container) goes with the step above it. Each share is
     the difference of the two rungs' medians over python's median, so the shares sum to
     exactly 100%; its interval is the quartiles of the same share taken round by round. A
     share below 0 means the lower rung is slower: that step adds time.
@@ -77,16 +78,29 @@ def parts(kernel: KernelReport) -> tuple[Part, ...]:
     if not present or present[0] != "python":
         return ()
     total = kernel.rung("python").time
-    found = []
+    steps: list[list] = []
     for upper, lower in zip(present, present[1:]):
-        names = [BY_NAME[rung].removes
-                 for rung in ladder[ladder.index(upper) + 1:ladder.index(lower) + 1]
-                 if arises(rung, kernel.kernel) or kernel.rung(rung)]
-        found.append(_step(kernel, " + ".join(_whole_bucket(names, upper, lower)), upper, lower))
+        names = [cause for rung in ladder[ladder.index(upper) + 1:ladder.index(lower) + 1]
+                 for cause in _causes(kernel, rung)]
+        if names or not steps:
+            steps.append([upper, lower, names])
+        else:
+            steps[-1][1] = lower
+    found = [_step(kernel, " + ".join(_whole_bucket(names, upper, lower)), upper, lower)
+             for upper, lower, names in steps]
     last = kernel.rung(present[-1]).time
     found.append(Part(f"remainder ({present[-1]} itself)", per_round(lambda t: t, last),
                       _at(per_round(_ratio, last, total), _ratio(last.median, total.median))))
     return tuple(found)
+
+
+def _causes(kernel: KernelReport, rung: str) -> tuple[str, ...]:
+    """What ``rung`` removes in ``kernel``; a step built for it (a registered kernel's) removes
+    its cost."""
+    found = causes(rung, kernel.kernel)
+    if not found and rung in STEPS and kernel.rung(rung):
+        return (BY_NAME[rung].removes,)
+    return found
 
 
 def _step(kernel: KernelReport, name: str, upper: str, lower: str) -> Part:
@@ -103,7 +117,7 @@ def _step(kernel: KernelReport, name: str, upper: str, lower: str) -> Part:
 REST_NAME = "inferred and other types"
 #: The causes inside "dynamic typing & boxing" (compiled to typed), each removed by one step.
 BUCKET = tuple(BY_NAME[name].removes for name in ORDER if name in STEPS or name == "typed") + (
-    REST_NAME,)
+    WRAPPING, REST_NAME)
 #: The bucket's name, for a part that spans all of it.
 BUCKET_NAME = BY_NAME["annotated"].removes
 
@@ -151,11 +165,10 @@ def summary(kernel: KernelReport) -> tuple[Part, ...]:
 
 
 def part_order(name: str) -> int:
-    """Where a part's name sits on the ladder: the position of the rung that removes its
-    first cause (a remainder, after every part)."""
+    """Where a part's name sits on the ladder: the position of its first cause among the
+    costs the rungs remove (a remainder, after every part)."""
     first = name.split(" + ")[0]
-    return next((position(rung.name) for rung in BY_NAME.values() if rung.removes == first),
-                len(ORDER))
+    return CAUSES.index(first) if first in CAUSES else len(CAUSES)
 
 
 def _at(estimate: Estimate, value: float) -> Estimate:

@@ -24,7 +24,7 @@ from .formatting import at_once, call, cpus, part_share, probe_work, workload
 from .._report.figure import UNSTABLE
 from .model import BUSY_CPUS, CORES_STEP, KERNEL_STEPS, LATER_PASS, KernelReport, Timing
 from .settings import mode
-from .._rungs import BY_NAME, STEPS, position
+from .._rungs import BY_NAME, STEPS, WRAPPING, position
 
 if TYPE_CHECKING:
     from .report import Report
@@ -260,11 +260,14 @@ def inside(report: Report, explain: bool = False) -> Optional[Table]:
         caption = ("late binding = compiled - bound (module functions called and module names "
                    "read by C, not looked up), int objects = bound - ints (C integers), float "
                    "objects = ints - floats (C doubles), boxed containers = floats - typed "
-                   "(typed memory, no GIL); each rung is backends/_python.py with one more "
-                   ".pxd of declarations. A cause that does not arise in a kernel is absent "
-                   "there; one whose step is not built for it goes with the next (marked +). The "
-                   "parts sum to the bucket above; under a part: its objects a call frees per "
-                   "unit of work, rung above → its step (a count)")
+                   "(typed memory, no GIL), and where a hash wraps at 2**64 wrapping int "
+                   "objects too (checked C integers refuse to wrap); each rung is "
+                   "backends/_python.py with one more .pxd of declarations. A cause that does "
+                   "not arise in a kernel is absent there; one whose step is not built for it "
+                   "goes with the next (marked +), and a step none of whose causes arises "
+                   "(typed in fib) with the one above. The parts sum to the bucket above; under "
+                   "a part: its objects a call frees per unit of work, rung above → its step "
+                   "(a count)")
     table = _table("Inside dynamic typing & boxing (share of python's time per call)",
                    "kernel", *map(_header, names), caption=caption)
     for kernel in kernels:
@@ -292,7 +295,8 @@ def _inside_cell(kernel: KernelReport, part: derive.Part, explain: bool) -> str:
 
 #: The parts a count corroborates: part -> (the step that removes it, the kind counted).
 COUNTED = {BY_NAME["ints"].removes: ("ints", "ints"),
-           BY_NAME["floats"].removes: ("floats", "floats")}
+           BY_NAME["floats"].removes: ("floats", "floats"),
+           WRAPPING: ("typed", "ints")}
 
 
 def _fall(kernel: KernelReport, name: str) -> str:
