@@ -151,10 +151,12 @@ class Settings:
 
     rounds: int = 5
     """Interleaved rounds: every subject's batch and one-slot run once in each."""
-    fills: int = 4
+    fills: int = 3
     """Times a batch fills every slot (tasks per batch = fills x slots)."""
-    task_time: float = 0.1
-    """Thread CPU seconds a task lasts alone (its calls are repeated to reach it)."""
+    task_time: float = 0.2
+    """Thread CPU seconds a task lasts alone (its calls are repeated to reach it). Where the
+    tasks fill every core, each task's start waits for the worker's event loop to get a CPU
+    back from them, which an empty task's cost does not show: longer tasks dilute it."""
     empty_tasks: int = 20
     """Empty tasks per slot in the batch that measures the scheduler's cost per task."""
     sends: int = 3
