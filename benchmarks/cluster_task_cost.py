@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import time
 
 
 def _shape(text: str) -> tuple[float, int]:
@@ -37,27 +36,24 @@ def main() -> int:
     args = parser.parse_args()
     from distributed import Client, LocalCluster
 
-    from fastkern._cluster import tasks
+    from fastkern._cluster import measure, tasks
+    from fastkern._cluster.model import Settings
 
-    subject = (args.kernel, args.backend, args.size)
+    spec = measure.Spec(args.kernel, args.backend, args.size)
     with LocalCluster(n_workers=1, threads_per_worker=args.threads, processes=True,
                       dashboard_address=None) as cluster, Client(cluster) as client:
-        call = client.submit(tasks.calibrate, *subject, pure=False).result()
         for seconds, fills in args.shapes:
-            repeats = max(1, round(seconds / call))
+            subject = measure._calibrate(client, spec, 0, Settings(task_time=seconds))
             batch, whole = [], []
             for _ in range(args.rounds):
-                wall, _cpu = client.submit(tasks.alone, *subject, repeats, fills,
-                                           pure=False).result()
-                one = fills / wall
-                count = args.threads * fills
-                start = time.perf_counter()
-                client.gather(client.map(tasks.task, *([value] * count for value in subject),
-                                         [repeats] * count, pure=False))
-                batch.append(count / (time.perf_counter() - start) / one)
-                walls = client.gather([client.submit(tasks.alone, *subject, repeats, fills,
-                                                     pure=False) for _ in range(args.threads)])
-                whole.append(count / max(w for w, _ in walls) / one)
+                one, _cpu = measure._alone(client, subject, fills)
+                rate, *_rest = measure._batch(client, subject, args.threads * fills)
+                batch.append(rate / one)
+                walls = client.gather([
+                    client.submit(tasks.alone, spec.kernel, spec.backend, spec.size,
+                                  subject.repeats, fills, pure=False)
+                    for _ in range(args.threads)])
+                whole.append(args.threads * fills / max(w for w, _ in walls) / one)
             print(f"{seconds:g} s x {fills} per slot: batch of tasks "
                   f"{statistics.median(batch):.2f}x (rounds {min(batch):.2f}-{max(batch):.2f}), "
                   f"the same work as {args.threads} long tasks {statistics.median(whole):.2f}x "

@@ -105,22 +105,31 @@ def builds(name: str, kernel: str) -> bool:
     return found is None or found.builds is None or kernel in found.builds
 
 
+def _removable(rung: RungKind) -> tuple[str, ...]:
+    """Every cost ``rung`` removes in some kernel, in ladder order."""
+    if rung.removes is None:
+        return ()
+    return ((WRAPPING,) if rung.name == "typed" else ()) + (rung.removes,)
+
+
 def causes(name: str, kernel: str) -> tuple[str, ...]:
     """The costs rung ``name`` removes from the rung above it in ``kernel``: none where none
     arises. "typed" removes boxed containers, but in the built-in kernels that hold none, and
     the wrapping hash of those that have one."""
     found = BY_NAME.get(name)
-    if found is None or found.removes is None or not arises(name, kernel):
+    if found is None or not arises(name, kernel):
         return ()
     if name != "typed":
-        return (found.removes,)
-    return ((WRAPPING,) if kernel in _WRAPPING else ()) + (
-        () if kernel in _SCALAR else (found.removes,))
+        return _removable(found)
+    return tuple(cause for cause in _removable(found)
+                 if (kernel in _WRAPPING if cause == WRAPPING else kernel not in _SCALAR))
 
 
-#: Every cost a rung removes, in ladder order (the wrapping hash just before boxed containers).
-CAUSES = tuple(cause for rung in RUNGS if rung.removes
-               for cause in ((WRAPPING,) if rung.name == "typed" else ()) + (rung.removes,))
+#: Every cost a rung removes, in ladder order.
+CAUSES = tuple(cause for rung in RUNGS for cause in _removable(rung))
+#: Those inside "dynamic typing & boxing": what the steps and "typed" remove.
+BUCKET_CAUSES = tuple(cause for rung in RUNGS if rung.arises is not None or rung.name == "typed"
+                      for cause in _removable(rung))
 
 
 def position(name: str) -> int:

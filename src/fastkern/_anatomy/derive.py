@@ -18,7 +18,7 @@ from typing import Callable, Optional, Sequence
 from .._report.estimate import (INCONSISTENT, NEAR_FULL, NEAR_ZERO, SWAMPED, Estimate,
                                bounded, quartiles, rounds)
 from .._report.figure import NOISY
-from .._rungs import BY_NAME, CAUSES, LADDER, ORDER, STEPS, WRAPPING, causes, position
+from .._rungs import BUCKET_CAUSES, BY_NAME, CAUSES, LADDER, STEPS, causes, position
 from .fit import fit_line
 from .model import (CallCost, Cores, DispatchCost, GarbageCollection, KernelReport, Rung, Scaling,
                     Timing)
@@ -116,8 +116,7 @@ def _step(kernel: KernelReport, name: str, upper: str, lower: str) -> Part:
 #: Cython infers and those of its other annotations.
 REST_NAME = "inferred and other types"
 #: The causes inside "dynamic typing & boxing" (compiled to typed), each removed by one step.
-BUCKET = tuple(BY_NAME[name].removes for name in ORDER if name in STEPS or name == "typed") + (
-    WRAPPING, REST_NAME)
+BUCKET = BUCKET_CAUSES + (REST_NAME,)
 #: The bucket's name, for a part that spans all of it.
 BUCKET_NAME = BY_NAME["annotated"].removes
 
